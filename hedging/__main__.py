@@ -1,0 +1,3 @@
+from hedging.cli import main
+
+raise SystemExit(main())

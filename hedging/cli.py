@@ -1,0 +1,114 @@
+"""The ``hedging`` command line over :mod:`hedging.service`.
+
+Exit status: 0 success, 2 bad input or a refused operation (message on stderr, nothing stored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+
+from hedging import service
+from hedging.config import Settings
+from hedging.errors import HedgingError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = service.default_settings()
+    if getattr(args, "db", None):
+        settings = dataclasses.replace(settings, database_url=args.db)
+    return settings
+
+
+def _print(obj, as_json: bool, text: str) -> None:
+    print(json.dumps(obj, indent=2, default=str) if as_json else text)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    outcomes = service.import_files([(None, p) for p in args.paths], _settings(args),
+                                    skip_bad_rows=args.skip_bad_rows)
+    summaries = [o.summary() for o in outcomes]
+    lines = []
+    for s in summaries:
+        if s["already_imported"]:
+            lines.append(f"{s['file']}: already imported as #{s['import_id']}; nothing changed.")
+            continue
+        head = f"{s['file']}: {s['format']}, {s['rows_imported']:,} of {s['rows_read']:,} rows imported"
+        if s["import_id"] is None:
+            head = f"{s['file']}: {s['format']}, nothing to import"
+        lines.append(f"{head} ({s['rows_skipped']:,} skipped, {s['rows_rejected']:,} rejected), "
+                     f"{s['first_day']} to {s['last_day']}, ${s['cost_usd']:,.2f}")
+        lines += [f"  replaced {r['rows']:,} rows of import #{r['import_id']} ({r['first_day']} to "
+                  f"{r['last_day']})" for r in s["replaced"]]
+        lines += [f"  warning: {w}" for w in s["warnings"]]
+    payload = summaries[0] if len(summaries) == 1 else summaries
+    _print(payload, args.json, "\n".join(lines))
+    return 0
+
+
+def cmd_usage(args: argparse.Namespace) -> int:
+    rows = service.usage_totals(_settings(args))
+    text = "\n".join(f"{r['month']} {r['provider']:<12} {r['model']:<24} ${r['cost_usd']:>14,.2f}" for r in rows)
+    _print(rows, args.json, text or "No usage stored yet. Import exports with `hedging import FILE...`.")
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    items = service.list_imports(_settings(args))
+    rows = [dataclasses.asdict(i) for i in items]
+    text = "\n".join(f"#{i.id:<4} {i.file_name:<48} {i.format:<16} {i.rows_stored:>8,} rows  "
+                     f"{i.first_day} to {i.last_day}  ${i.cost_usd:,.2f}" for i in items)
+    _print(rows, args.json, text or "No imports yet.")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    n = service.delete_import(args.import_id, _settings(args))
+    _print({"deleted_import": args.import_id, "rows_removed": n}, args.json,
+           f"Deleted import #{args.import_id} and its {n:,} usage rows.")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    outcomes = service.load_sample_company(_settings(args))
+    _print([o.summary() for o in outcomes], args.json,
+           "\n".join(f"{o.read.file_name}: {o.read.rows_kept:,} rows" for o in outcomes))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hedging", description="Compute-cost hedging desk.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", metavar="URL", help="database URL (default: DATABASE_URL or the SQLite file)")
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("import", cmd_import, "Import usage or cost exports (format detected from the header).")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="import the valid rows and leave rejected rows out (default: refuse the file)")
+    add("usage", cmd_usage, "Stored totals by month, provider and model.")
+    add("imports", cmd_imports, "List stored imports.")
+    p = add("delete", cmd_delete, "Delete one import and exactly its rows.")
+    p.add_argument("import_id", type=int)
+    add("sample", cmd_sample, "Load the sample company's exports.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except HedgingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc.filename}: no such file. Fix: check the path.", file=sys.stderr)
+        return 2

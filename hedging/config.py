@@ -1,0 +1,34 @@
+"""Settings from a mapping (normally ``os.environ``); pure, no I/O.
+
+``HEDGING_DATA_DIR``  where the SQLite file and uploads live (default ``~/.local/share/hedging``).
+``DATABASE_URL``      overrides the SQLite default, e.g. ``postgresql+psycopg://user@host/db``.
+``HEDGING_MAX_UPLOAD_MB``  files larger than this are refused before they are read (default 1024).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The repository's own folder of sample exports and reference tables.
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    sample_dir: Path = SAMPLE_DIR
+    max_upload_bytes: int = 1024 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        data_dir = Path(env.get("HEDGING_DATA_DIR") or Path.home() / ".local" / "share" / "hedging")
+        url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'hedging.db'}"
+        max_mb = int(env.get("HEDGING_MAX_UPLOAD_MB") or 1024)
+        return cls(database_url=url, data_dir=data_dir, max_upload_bytes=max_mb * 1024 * 1024)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

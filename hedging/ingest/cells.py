@@ -1,0 +1,259 @@
+"""Cell-level validation of a parsed export: every bad cell becomes a :class:`RejectedRow`.
+
+Each method returns a whole column as a numpy array (bad cells get a harmless placeholder) and
+marks the rows it rejected, so format modules stay short and declarative. Rows are numbered as a
+spreadsheet shows them (header = row 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from hedging.errors import InputError
+from hedging.models import RejectedRow
+
+#: Larger counts are refused: a quadrillion tokens in one row of one day is not real usage, and
+#: the cap keeps sums far from the 64-bit integer limit.
+MAX_COUNT = 10**15
+MAX_AMOUNT_USD = 1e12
+MAX_TEXT_CHARS = 200
+EARLIEST_DAY = pd.Timestamp("2015-01-01")
+
+_FORMULA = re.compile(r"^\s*[=@+\-]\s*[A-Za-z_(]")
+_MARKUP = re.compile(r"[<>]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NUMBER_JUNK = re.compile(r"[\s,$\"']")
+
+
+def latest_allowed_day() -> pd.Timestamp:
+    """Usage cannot be dated more than a few days in the future (clock skew, time zones)."""
+    return pd.Timestamp(dt.datetime.now(dt.timezone.utc).date()) + pd.Timedelta(days=2)
+
+
+class Cells:
+    """The rows of one export, with the rows rejected or skipped so far."""
+
+    def __init__(self, frame: pd.DataFrame, file_name: str) -> None:
+        self.frame = frame
+        self.file = file_name
+        self.n = len(frame)
+        self.bad = np.zeros(self.n, dtype=bool)
+        self.skipped = np.zeros(self.n, dtype=bool)
+        self.rejected: list[RejectedRow] = []
+        self.skip_reasons: dict[str, int] = {}
+        self.warnings: list = []
+
+    # --- bookkeeping ---------------------------------------------------------------------------
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def require(self, *columns: str) -> None:
+        missing = [c for c in columns if not self.has(c)]
+        if missing:
+            raise InputError(
+                f"required column(s) {', '.join('`' + c + '`' for c in missing)} are missing.",
+                file=self.file, row=1,
+                fix="export the file again from the provider without removing columns; the columns "
+                    "this format needs are listed in the README.")
+
+    def reject(self, mask: np.ndarray, column: str, values, reason: str, fix: str) -> None:
+        """Mark rows in ``mask`` as rejected because of ``column`` (first reason per row is kept)."""
+        idx = np.flatnonzero(mask & ~self.bad & ~self.skipped)
+        if not len(idx):
+            return
+        vals = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+        for i in idx:
+            self.rejected.append(RejectedRow(int(i) + 2, column, "" if vals[i] is None else str(vals[i]),
+                                             reason, fix))
+        self.bad[idx] = True
+
+    def skip(self, mask: np.ndarray, reason: str) -> None:
+        """Leave rows out on purpose (e.g. non-AI charges) and count them under ``reason``."""
+        new = np.asarray(mask, dtype=bool) & ~self.skipped & ~self.bad
+        count = int(new.sum())
+        if count:
+            self.skipped |= new
+            self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + count
+
+    def raw(self, column: str) -> np.ndarray:
+        """The column as objects (strings, numbers or None) for messages."""
+        s = self.frame[column]
+        return s.astype(object).where(s.notna(), None).to_numpy()
+
+    # --- typed readers -------------------------------------------------------------------------
+    def text(self, column: str, default: str = "", *, identifier: bool = True) -> np.ndarray:
+        """Trimmed text; ``identifier`` values (names shown in charts) refuse formulas and markup."""
+        if not self.has(column):
+            return np.full(self.n, default, dtype=object)
+        s = self.frame[column]
+        if not pd.api.types.is_string_dtype(s):
+            s = s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else _plain(v))
+        s = s.astype("str").str.strip()
+        s = s.where(s.notna() & (s != ""), default)
+        out = s.to_numpy(dtype=object)
+        uniq = pd.unique(out)
+        bad_values: dict[str, tuple[str, str]] = {}
+        for value in uniq:
+            problem = _text_problem(value, identifier)
+            if problem:
+                bad_values[value] = problem
+        for value, (reason, fix) in bad_values.items():
+            mask = out == value
+            self.reject(mask, column, out, reason, fix)
+            out = np.where(mask, default, out)
+        return out
+
+    def count(self, column: str, default: int = 0) -> np.ndarray:
+        """Whole, non-negative counts (tokens, requests); blank means ``default``."""
+        values, raw = self._numbers(column, float(default))
+        whole = np.floor(values) == values
+        self.reject(~whole & np.isfinite(values), column, raw, "counts must be whole numbers",
+                    "token and request counts are integers; check the column holds counts, not costs.")
+        neg = values < 0
+        self.reject(neg, column, raw, "counts cannot be negative",
+                    "token and request counts are never negative; remove or correct the row.")
+        big = values > MAX_COUNT
+        self.reject(big, column, raw, f"is larger than the largest supported count ({MAX_COUNT:.0e})",
+                    "check the column holds a count and not an id or a concatenated value.")
+        ok = np.isfinite(values) & whole & ~neg & ~big
+        return np.where(ok, values, 0).astype(np.int64)
+
+    def amount(self, column: str, default: float = 0.0, *, scale: float = 1.0,
+               allow_negative: bool = True) -> np.ndarray:
+        """Money or quantities as floats (``scale`` converts, e.g. 0.01 for cents to dollars)."""
+        values, raw = self._numbers(column, default)
+        if not allow_negative:
+            self.reject(values < 0, column, raw, "cannot be negative",
+                        "this quantity is never negative; remove or correct the row.")
+        big = np.abs(values) > MAX_AMOUNT_USD
+        self.reject(big, column, raw, "is implausibly large (over 1e12)",
+                    "check the column holds an amount and not an id.")
+        ok = np.isfinite(values) & ~big & (allow_negative | (values >= 0))
+        return np.where(ok, values * scale, 0.0)
+
+    def _numbers(self, column: str, default: float) -> tuple[np.ndarray, np.ndarray]:
+        if not self.has(column):
+            return np.full(self.n, default, dtype=float), np.full(self.n, None, dtype=object)
+        s = self.frame[column]
+        raw = self.raw(column)
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            values = s.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            text = s.astype("str")
+            cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True)
+            values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            blank = (cleaned.isna() | (cleaned == "")).to_numpy(dtype=bool, na_value=True)
+            unreadable = np.isnan(values) & ~blank
+            nan_text = unreadable & cleaned.str.lower().isin(["nan", "inf", "-inf", "infinity"]).to_numpy(
+                dtype=bool, na_value=False)
+            self.reject(nan_text, column, raw, "NaN and infinity are not numbers",
+                        "replace it with the real value or 0, or remove the row.")
+            self.reject(unreadable & ~nan_text, column, raw, "is not a number",
+                        "the cell must hold a number such as 1234 or 1234.5 (no text or units).")
+            values = np.where(unreadable, np.nan, values)
+            values = np.where(blank, default, values)
+            return values, raw
+        inf = np.isinf(values)
+        self.reject(inf, column, raw, "NaN and infinity are not numbers",
+                    "replace it with the real value or 0, or remove the row.")
+        values = np.where(np.isnan(values), default, values)
+        return np.where(inf, np.nan, values), raw
+
+    def day(self, column: str, *, unix: bool | None = None) -> np.ndarray:
+        """UTC calendar day (``datetime64[s]`` at midnight) from ISO text, unix seconds or MM/DD/YYYY."""
+        stamps = self.timestamp(column, unix=unix)
+        return stamps.astype("datetime64[D]").astype("datetime64[s]")
+
+    def timestamp(self, column: str, *, unix: bool | None = None) -> np.ndarray:
+        """UTC timestamps (``datetime64[s]``); naive times are taken as UTC."""
+        self.require(column)
+        s = self.frame[column]
+        raw = self.raw(column)
+        blank = s.isna().to_numpy()
+        if unix or (unix is None and pd.api.types.is_numeric_dtype(s)):
+            nums = pd.to_numeric(s, errors="coerce")
+            parsed = pd.to_datetime(nums, unit="s", utc=True, errors="coerce")
+        else:
+            text = s.astype("str").str.strip()
+            parsed = _parse_dates(text)
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        values = parsed.to_numpy(dtype="datetime64[s]")
+        nat = np.isnat(values)
+        self.reject(blank, column, raw, "the date is missing",
+                    "every row needs its usage date; export again or remove the row.")
+        self.reject(nat & ~blank, column, raw, "is not a date",
+                    "use ISO dates such as 2025-10-06 or 2025-10-06T00:00:00Z (MM/DD/YYYY and unix "
+                    "seconds are also read).")
+        early = ~nat & (values < np.datetime64(EARLIEST_DAY.to_datetime64(), "s"))
+        self.reject(early, column, raw, "is before 2015, earlier than any LLM API usage",
+                    "check the date column; a 1970 date usually means a blank or zero timestamp.")
+        late = ~nat & (values >= np.datetime64(latest_allowed_day().to_datetime64(), "s"))
+        self.reject(late, column, raw, "is in the future",
+                    "usage exports only contain past days; check the date format (day and month "
+                    "swapped?) and the year.")
+        fallback = np.datetime64("2020-01-01", "s")
+        return np.where(nat | early | late, fallback, values)
+
+    def boolean(self, column: str, default: bool = False) -> np.ndarray:
+        if not self.has(column):
+            return np.full(self.n, default, dtype=bool)
+        text = self.frame[column].astype("str").str.strip().str.lower()
+        out = text.isin(["true", "1", "yes", "t", "1.0"]).to_numpy(dtype=bool, na_value=False)
+        known = text.isin(["true", "1", "yes", "t", "1.0", "false", "0", "no", "f", "0.0"]) | text.isna()
+        self.reject(~known.to_numpy(dtype=bool, na_value=True), column, self.raw(column),
+                    "is not TRUE or FALSE", "the column holds TRUE/FALSE flags.")
+        return out
+
+
+def _plain(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text_problem(value: str, identifier: bool) -> tuple[str, str] | None:
+    if len(value) > MAX_TEXT_CHARS:
+        return (f"is {len(value):,} characters long; names are at most {MAX_TEXT_CHARS}",
+                "the cell holds something other than a name (a pasted log or document?); correct it.")
+    if _CONTROL.search(value):
+        return ("contains control characters", "remove the invisible control characters from the cell.")
+    if identifier and _FORMULA.match(value):
+        return ("looks like a spreadsheet formula, not a name",
+                "remove the formula (cells starting with = + - @ run as formulas in spreadsheets); "
+                "type the plain name.")
+    if identifier and _MARKUP.search(value):
+        return ("contains < or >, which names never do (HTML or script?)",
+                "remove the markup and keep the plain name.")
+    return None
+
+
+_DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%d.%m.%Y")
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    """Parse with the first format that reads the first non-blank value, then mop up the rest."""
+    sample = text.dropna()
+    sample = sample[sample != ""]
+    best = None
+    if len(sample):
+        first = sample.iloc[0]
+        for fmt in _DATE_FORMATS:
+            try:
+                pd.to_datetime(pd.Series([first]), format=fmt, utc=True)
+            except (ValueError, TypeError):
+                continue
+            best = fmt
+            break
+    if best is None:
+        return pd.to_datetime(text, format="mixed", utc=True, errors="coerce")
+    parsed = pd.to_datetime(text, format=best, utc=True, errors="coerce")
+    missing = parsed.isna() & text.notna() & (text != "")
+    if missing.any():
+        retry = pd.to_datetime(text[missing], format="mixed", utc=True, errors="coerce")
+        parsed = parsed.copy()
+        parsed[missing] = retry
+    return parsed

@@ -1,0 +1,201 @@
+"""Opening an uploaded file safely: size limit before reading, sniffing, header, CSV parsing.
+
+Everything that can be said about a file before its rows are interpreted is said here, with a
+message naming the file and the fix: empty, binary, ZIP/Excel, UTF-16, wrong delimiter, header
+only, rows with the wrong number of fields, bytes that are not UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import pandas as pd
+
+from hedging.errors import InputError
+
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
+_SNIFF_BYTES = 64 * 1024
+_MAX_HEADER_BYTES = 256 * 1024
+
+Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A file's bytes (decompressed if it was gzip) and the facts learnt while opening it."""
+
+    name: str
+    data: bytes
+    sha256: str
+    header: tuple[str, ...]
+
+
+def _size_of(source: Source) -> int | None:
+    if isinstance(source, (bytes, bytearray)):
+        return len(source)
+    if isinstance(source, (str, os.PathLike)):
+        return os.stat(source).st_size
+    size = getattr(source, "size", None)  # Streamlit's UploadedFile
+    if isinstance(size, int):
+        return size
+    try:
+        pos = source.tell()
+        source.seek(0, os.SEEK_END)
+        end = source.tell()
+        source.seek(pos)
+        return end - pos
+    except (AttributeError, OSError):
+        return None
+
+
+def _read_all(source: Source) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).read_bytes()
+    return source.read()
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.1f} MB"
+
+
+def open_source(source: Source, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> RawFile:
+    """Read ``source`` (path, bytes or file object) after checking its size, and sniff it.
+
+    Raises :class:`InputError` for anything that is not a comma-separated UTF-8 text file with a
+    header and at least one data row.
+    """
+    if name is None:
+        name = Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", "upload.csv")
+    name = Path(str(name)).name
+    size = _size_of(source)
+    if size is not None and size > max_bytes:
+        raise InputError(
+            f"the file is {_mb(size)}, larger than the {_mb(max_bytes)} upload limit, so it was not read.",
+            file=name,
+            fix="split the export by month (every provider's console can export a date range), "
+                "or raise HEDGING_MAX_UPLOAD_MB if this machine has the memory.",
+        )
+    data = _read_all(source)
+    if len(data) > max_bytes:
+        raise InputError(f"the file is larger than the {_mb(max_bytes)} upload limit.", file=name,
+                         fix="split the export by month.")
+    sha = hashlib.sha256(data).hexdigest()
+    data = _decompress(data, name, max_bytes)
+    _sniff(data, name)
+    header = _header(data, name)
+    return RawFile(name=name, data=data, sha256=sha, header=header)
+
+
+def _decompress(data: bytes, name: str, max_bytes: int) -> bytes:
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            out = gz.read(max_bytes + 1)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"looks gzip-compressed but could not be decompressed ({exc}).", file=name,
+                         fix="download the export again, or decompress it and upload the .csv.") from None
+    if len(out) > max_bytes:
+        raise InputError(f"decompresses to more than the {_mb(max_bytes)} upload limit.", file=name,
+                         fix="split the export by month.")
+    return out
+
+
+def _sniff(data: bytes, name: str) -> None:
+    head = data[:_SNIFF_BYTES]
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError("the file is empty.", file=name,
+                         fix="export the usage again and check the date range has data.")
+    if head[:4] == b"PK\x03\x04":
+        raise InputError("is a ZIP archive or an Excel workbook (.xlsx), not a CSV file.", file=name,
+                         fix="unzip it and upload the .csv inside, or in Excel use File > Save As > "
+                             "CSV UTF-8 (comma delimited).")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) > 3 and head[1:2] == b"\x00" and head[3:4] == b"\x00"):
+        raise InputError("is encoded as UTF-16; this importer reads UTF-8.", file=name,
+                         fix="in Excel use File > Save As > CSV UTF-8 (comma delimited), or convert with "
+                             "`iconv -f UTF-16 -t UTF-8`.")
+    if b"\x00" in head:
+        raise InputError("contains binary data (NUL bytes); it is not a CSV text file.", file=name,
+                         fix="upload the CSV export itself, not a PDF, image or database file.")
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        raise InputError("is an HTML page, not a CSV export (often a login page saved by mistake).",
+                         file=name, fix="download the export again from the provider's console.")
+
+
+def _header(data: bytes, name: str) -> tuple[str, ...]:
+    end = data.find(b"\n", 0, _MAX_HEADER_BYTES)
+    if end < 0 and len(data) > _MAX_HEADER_BYTES:
+        raise InputError(f"the first line is longer than {_MAX_HEADER_BYTES // 1024} KB, so it is not a "
+                         "CSV header.", file=name, row=1, fix="upload the CSV export itself.")
+    line = data[: end if end >= 0 else len(data)]
+    try:
+        text = line.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        raise InputError("the header is not UTF-8 text.", file=name, row=1,
+                         fix="save the file as CSV UTF-8 (comma delimited).") from None
+    if "," not in text:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in text:
+                raise InputError(
+                    f"columns are separated by {label}, not commas.", file=name, row=1,
+                    fix="export again as comma-separated CSV (in Excel: Save As > CSV UTF-8 "
+                        "(comma delimited); some European locales write semicolons by default).")
+    header = tuple(c.strip() for c in next(csv.reader([text])))
+    if not any(header):
+        raise InputError("the header row is empty.", file=name, row=1,
+                         fix="the first line must hold the column names of the export.")
+    rest = data[end + 1:] if end >= 0 else b""
+    if not rest.strip(b" \t\r\n,"):
+        raise InputError("has a header but no data rows, so there is nothing to import.", file=name,
+                         fix="check the export's date range covers days with usage.")
+    dupes = sorted({c for c in header if c and header.count(c) > 1})
+    if dupes:
+        raise InputError(f"the header repeats column(s) {', '.join(dupes)}.", file=name, row=1,
+                         fix="remove the duplicated columns; each column name must appear once.")
+    return header
+
+
+def read_table(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]) -> pd.DataFrame:
+    """Parse the CSV into a frame of the wanted columns (text columns kept as strings).
+
+    Numbers are left to pandas' C parser (fast path); cells it cannot read as numbers stay as
+    strings and are validated cell by cell later. Blank and ``NULL`` cells become missing.
+    """
+    present = [c for c in raw.header if c in set(usecols)]
+    text = {c: "string" for c in text_columns if c in present}
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(raw.data),
+            usecols=present,
+            dtype=text,
+            encoding="utf-8-sig",
+            keep_default_na=False,
+            na_values=["", "NULL", "null", "None"],
+            skipinitialspace=True,
+            low_memory=False,
+        )
+    except UnicodeDecodeError as exc:
+        line = raw.data.count(b"\n", 0, exc.start) + 1
+        raise InputError("contains bytes that are not UTF-8 text.", file=raw.name, row=line,
+                         fix="save the file as CSV UTF-8; the provider's own export already is.") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"is not a well-formed CSV ({_parser_detail(exc)}).", file=raw.name,
+                         fix="rows must have as many fields as the header; a cell containing a comma "
+                             "must be quoted. Export the file again rather than editing it by hand.") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _parser_detail(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    return text.replace("C error: ", "")

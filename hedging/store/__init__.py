@@ -1,0 +1,12 @@
+"""Storage: SQLModel tables, the engine, and repository functions. Knows nothing of the maths."""
+
+from .engine import get_engine
+from .repository import (
+    delete_import,
+    find_import,
+    list_imports,
+    save_imports,
+    usage_frame,
+)
+
+__all__ = ["get_engine", "save_imports", "delete_import", "list_imports", "usage_frame", "find_import"]

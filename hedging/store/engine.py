@@ -1,0 +1,46 @@
+"""One engine per database URL; SQLite files get foreign keys and their folder created."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, create_engine
+
+from hedging.errors import StorageError
+
+from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+
+@lru_cache(maxsize=16)
+def get_engine(url: str) -> Engine:
+    """The engine for ``url`` with every table created (idempotent)."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    try:
+        SQLModel.metadata.create_all(engine)
+    except Exception as exc:  # the driver's own error types differ per database
+        raise StorageError(f"Could not open the database at {_redact(url)}: {exc}. Check DATABASE_URL "
+                           "(and that the server is running).") from exc
+    return engine
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url

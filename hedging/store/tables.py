@@ -1,0 +1,73 @@
+"""Tables: one row per import, and the canonical daily usage rows each import stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class ImportRecord(SQLModel, table=True):
+    __tablename__ = "imports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    sha256: str = Field(index=True, unique=True)
+    source_format: str
+    rows_read: int
+    rows_imported: int
+    rows_skipped: int
+    rows_rejected: int
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    cost_usd: float = 0.0
+    input_tokens: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    output_tokens: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    report_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _big() -> Column:
+    return Column(BigInteger, nullable=False, default=0)
+
+
+class UsageRecord(SQLModel, table=True):
+    __tablename__ = "usage_daily"
+    __table_args__ = (
+        Index("ix_usage_source_day", "source_format", "billing_provider", "usage_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(sa_column=Column(Integer, ForeignKey("imports.id", ondelete="CASCADE"),
+                                            nullable=False, index=True))
+    usage_date: dt.date
+    source_format: str
+    billing_provider: str
+    account_id: str = ""
+    model_raw: str = ""
+    team: str = ""
+    project_id: str = ""
+    api_key_id: str = ""
+    service_tier: str = "standard"
+    region: str = ""
+    charge_category: str = "usage"
+    model: str = ""
+    model_developer: str = ""
+    cost_basis: str = "computed"
+    input_tokens: int = Field(default=0, sa_column=_big())
+    cache_read_tokens: int = Field(default=0, sa_column=_big())
+    cache_write_tokens: int = Field(default=0, sa_column=_big())
+    output_tokens: int = Field(default=0, sa_column=_big())
+    reasoning_tokens: int = Field(default=0, sa_column=_big())
+    requests: int = Field(default=0, sa_column=_big())
+    gpu_hours: float = 0.0
+    cost_usd: float = 0.0
+    list_cost_usd: float | None = None
+    billed_cost_usd: float | None = None
+    non_token_cost_usd: float = 0.0
+    source_row_hash: str = ""

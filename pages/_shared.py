@@ -1,0 +1,93 @@
+"""Session keys and cached wrappers around hedging.service: the only place pages cache."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hedging import service
+
+UPLOADER = "data_uploader"
+SKIP_BAD_ROWS = "data_skip_bad_rows"
+LAST_REPORT = "data_last_report"
+LAST_ERROR = "data_last_error"
+SPEND_BY = "data_spend_by"
+DELETE_ID = "data_delete_id"
+UPLOADER_GENERATION = "data_uploader_generation"
+
+
+def settings():
+    return service.default_settings()
+
+
+def data_version() -> str:
+    """Changes whenever imports are added or deleted; keys every cached usage computation."""
+    return service.data_version(settings())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def monthly_usage(by: str, version: str):
+    return service.monthly_usage(settings(), by)
+
+
+def money(x: float) -> str:
+    return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
+
+
+def rejected_table(rows: list[dict], file_name: str) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["row", "column", "value", "reason", "fix"])
+    st.dataframe(frame.head(200), hide_index=True)
+    st.download_button("Download rejected rows (CSV)", service.safe_csv(frame), file_name=f"rejected_{file_name}.csv",
+                       mime="text/csv", key=f"rejected_dl_{file_name}")
+
+
+def import_report(item: dict) -> None:
+    """One file's import report: counts, range, totals, replacements, warnings, rejections."""
+    with st.container(border=True):
+        st.subheader(item["file"])
+        if item["already_imported"]:
+            st.info(f"Already imported as #{item['import_id']}; nothing changed.", icon=":material/check:")
+            return
+        c = st.columns(5)
+        c[0].metric("Rows read", f"{item['rows_read']:,}")
+        c[1].metric("Imported", f"{item['rows_imported']:,}")
+        c[2].metric("Skipped", f"{item['rows_skipped']:,}")
+        c[3].metric("Rejected", f"{item['rows_rejected']:,}")
+        c[4].metric("Cost (USD)", money(item["cost_usd"]))
+        tokens = item["input_tokens"] + item["cache_read_tokens"] + item["cache_write_tokens"] + item["output_tokens"]
+        st.caption(f"Format **{item['format']}** · {item['first_day']} to {item['last_day']} (UTC) · "
+                   f"{tokens / 1e6:,.1f} M tokens (uncached input {item['input_tokens'] / 1e6:,.1f} M, cache read "
+                   f"{item['cache_read_tokens'] / 1e6:,.1f} M, cache write {item['cache_write_tokens'] / 1e6:,.1f} M, "
+                   f"output {item['output_tokens'] / 1e6:,.1f} M) · {item['gpu_hours']:,.0f} GPU-hours")
+        for reason, n in item.get("skipped", {}).items():
+            st.caption(f"Skipped {n:,} rows: {reason}.")
+        for r in item["replaced"]:
+            st.info(f"Replaced {r['rows']:,} rows of import #{r['import_id']} ({r['first_day']} to {r['last_day']}), "
+                    "the same source's earlier export of these days.", icon=":material/sync:")
+        for w in item["warnings"]:
+            st.warning(w, icon=":material/warning:")
+        if item.get("rejected"):
+            rejected_table(item["rejected"], item["file"])
+
+
+def spend_metrics(monthly) -> None:
+    if monthly.empty:
+        return
+    months = sorted(monthly["month"].unique())
+    last12 = monthly[monthly["month"].isin(months[-12:])]
+    c = st.columns(4)
+    c[0].metric("Spend, last 12 months", money(last12["cost_usd"].sum()))
+    c[1].metric("Latest month", money(monthly[monthly["month"] == months[-1]]["cost_usd"].sum()),
+                help=f"{months[-1]:%B %Y}")
+    c[2].metric("Tokens, last 12 months", f"{last12['tokens_m'].sum() / 1e3:,.1f} bn")
+    c[3].metric("GPU-hours, last 12 months", f"{last12['gpu_hours'].sum():,.0f}")
+
+
+def imports_table(imports):
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "id": i.id, "file": i.file_name, "format": i.format, "rows stored": i.rows_stored,
+        "first day": i.first_day, "last day": i.last_day, "cost (USD)": round(i.cost_usd, 2),
+        "imported at (UTC)": i.created_at.strftime("%Y-%m-%d %H:%M")} for i in imports])

@@ -1,0 +1,72 @@
+"""Data: upload exports, see the import report, monthly spend, and manage imports."""
+
+import streamlit as st
+
+from hedging import service
+from hedging.errors import HedgingError, RejectedRowsError
+from pages import _shared as sh
+
+st.title("Data")
+st.caption("Upload the usage and cost exports you already have (OpenAI, Anthropic, FOCUS from AWS/Azure/GCP/OCI, "
+           "AWS CUR, Azure cost details, GCP billing, LiteLLM, OpenRouter, or the canonical template). The format "
+           "is recognised from the header. A file is stored completely or not at all.")
+
+
+def run_import(pairs, skip_bad_rows):
+    try:
+        with st.spinner("Reading, validating and storing…"):
+            outcomes = service.import_files(pairs, sh.settings(), skip_bad_rows=skip_bad_rows)
+        st.session_state[sh.LAST_REPORT], st.session_state[sh.LAST_ERROR] = service.import_report(outcomes), None
+        st.session_state[sh.UPLOADER_GENERATION] = st.session_state.get(sh.UPLOADER_GENERATION, 0) + 1
+    except RejectedRowsError as err:
+        st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = service.rejected_report(err), None
+    except HedgingError as err:
+        st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = {"message": str(err)}, None
+
+
+left, right = st.columns([3, 1])
+with left:
+    files = st.file_uploader("Usage or cost exports (.csv or .csv.gz)", type=["csv", "gz"], accept_multiple_files=True,
+                             key=f"{sh.UPLOADER}_{st.session_state.get(sh.UPLOADER_GENERATION, 0)}")
+    skip = st.checkbox("Import the valid rows even if some rows are rejected (they are listed in the report)",
+                       key=sh.SKIP_BAD_ROWS)
+    if st.button("Import", type="primary", disabled=not files, key="data_import"):
+        run_import([(f.name, f) for f in files], skip)
+with right:
+    st.markdown("**No exports at hand?**")
+    if st.button("Load sample company", key="data_sample", help="24 months of a fictional company's exports"):
+        run_import([(p.name, p) for p in service.sample_files(sh.settings())], False)
+
+error = st.session_state.get(sh.LAST_ERROR)
+if error:
+    st.error(error["message"], icon=":material/error:")
+    if error.get("rejected"):
+        sh.rejected_table(error["rejected"], error.get("file", "rejected"))
+for item in st.session_state.get(sh.LAST_REPORT) or []:
+    sh.import_report(item)
+
+version = sh.data_version()
+if version == "empty":
+    st.info("No usage stored yet. Upload exports above or load the sample company.", icon=":material/info:")
+    st.stop()
+
+st.header("Monthly spend")
+by = st.radio("Break down by", ["provider", "model", "team"], horizontal=True, key=sh.SPEND_BY)
+monthly = sh.monthly_usage(by, version)
+sh.spend_metrics(monthly)
+charts = service.charts()
+st.plotly_chart(charts.monthly_spend(monthly, by, f"Monthly spend by {by} (USD)"), key="data_spend_chart")
+st.plotly_chart(charts.effective_price(monthly, by), key="data_price_chart")
+
+st.header("Imports")
+imports = service.list_imports(sh.settings())
+st.dataframe(sh.imports_table(imports), hide_index=True, key="data_imports_table")
+with st.form("data_delete_form"):
+    choice = st.selectbox("Delete an import", [i.id for i in imports], key=sh.DELETE_ID,
+                          format_func=lambda i: next(f"#{x.id} {x.file_name}" for x in imports if x.id == i))
+    sure = st.checkbox("Yes, delete this import and exactly its rows", key="data_delete_sure")
+    if st.form_submit_button("Delete import") and sure:
+        removed = service.delete_import(choice, sh.settings())
+        st.session_state[sh.LAST_REPORT] = None
+        st.toast(f"Deleted import #{choice} ({removed:,} rows).")
+        st.rerun()
