@@ -61,14 +61,19 @@ class Cells:
                     "this format needs are listed in the README.")
 
     def reject(self, mask: np.ndarray, column: str, values, reason: str, fix: str) -> None:
-        """Mark rows in ``mask`` as rejected because of ``column`` (first reason per row is kept)."""
+        """Mark rows in ``mask`` as rejected because of ``column`` (first reason per row is kept).
+
+        ``values`` are shown in messages; ``None`` means the original cells of ``column``.
+        """
         idx = np.flatnonzero(mask & ~self.bad & ~self.skipped)
         if not len(idx):
             return
-        vals = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
-        for i in idx:
-            self.rejected.append(RejectedRow(int(i) + 2, column, "" if vals[i] is None else str(vals[i]),
-                                             reason, fix))
+        if values is None:
+            vals = self.raw(column, idx) if self.has(column) else np.full(len(idx), None, dtype=object)
+        else:
+            vals = np.asarray(values, dtype=object)[idx]
+        for i, v in zip(idx, vals):
+            self.rejected.append(RejectedRow(int(i) + 2, column, "" if v is None else _plain(v), reason, fix))
         self.bad[idx] = True
 
     def skip(self, mask: np.ndarray, reason: str) -> None:
@@ -79,9 +84,11 @@ class Cells:
             self.skipped |= new
             self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + count
 
-    def raw(self, column: str) -> np.ndarray:
-        """The column as objects (strings, numbers or None) for messages."""
+    def raw(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """The column's original cells (strings, numbers or None) for messages, optionally some rows."""
         s = self.frame[column]
+        if rows is not None:
+            s = s.iloc[rows]
         return s.astype(object).where(s.notna(), None).to_numpy()
 
     # --- typed readers -------------------------------------------------------------------------
@@ -135,11 +142,11 @@ class Cells:
         ok = np.isfinite(values) & ~big & (allow_negative | (values >= 0))
         return np.where(ok, values * scale, 0.0)
 
-    def _numbers(self, column: str, default: float) -> tuple[np.ndarray, np.ndarray]:
+    def _numbers(self, column: str, default: float) -> tuple[np.ndarray, None]:
         if not self.has(column):
-            return np.full(self.n, default, dtype=float), np.full(self.n, None, dtype=object)
+            return np.full(self.n, default, dtype=float), None
         s = self.frame[column]
-        raw = self.raw(column)
+        raw = None
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             values = s.to_numpy(dtype=float, na_value=np.nan)
         else:
@@ -172,7 +179,7 @@ class Cells:
         """UTC timestamps (``datetime64[s]``); naive times are taken as UTC."""
         self.require(column)
         s = self.frame[column]
-        raw = self.raw(column)
+        raw = None
         blank = s.isna().to_numpy()
         if unix or (unix is None and pd.api.types.is_numeric_dtype(s)):
             nums = pd.to_numeric(s, errors="coerce")
@@ -204,13 +211,13 @@ class Cells:
         text = self.frame[column].astype("str").str.strip().str.lower()
         out = text.isin(["true", "1", "yes", "t", "1.0"]).to_numpy(dtype=bool, na_value=False)
         known = text.isin(["true", "1", "yes", "t", "1.0", "false", "0", "no", "f", "0.0"]) | text.isna()
-        self.reject(~known.to_numpy(dtype=bool, na_value=True), column, self.raw(column),
+        self.reject(~known.to_numpy(dtype=bool, na_value=True), column, None,
                     "is not TRUE or FALSE", "the column holds TRUE/FALSE flags.")
         return out
 
 
 def _plain(value) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
         return str(int(value))
     return str(value)
 

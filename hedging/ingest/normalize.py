@@ -71,6 +71,8 @@ def model_family(raw: str) -> str:
         return ""
     for _ in range(2):
         name = _PREFIX.sub("", name)
+    if re.match(r"gpt-4-(?:\d{4}-preview|turbo|1106|0125|vision)", name):
+        return "gpt-4-turbo"
     changed = True
     while changed:
         changed = False
@@ -87,8 +89,6 @@ def model_family(raw: str) -> str:
             name = f"claude-{old.group(2)}-{old.group(1)}"
         elif new and float(new.group(1)) >= 4:
             name = f"claude-{new.group(2)}-{new.group(1)}"
-    if name.startswith("gpt-4-") and re.match(r"gpt-4-(?:\d{4}-preview|turbo|1106|0125|vision)", name):
-        name = "gpt-4-turbo"
     return name
 
 

@@ -2,6 +2,9 @@
 
 cost = (input x p_in + cache_read x p_read + cache_write x p_write + output x p_out) / 1e6,
 with the prices in effect on the usage day (the latest ``effective_date`` on or before it).
+Batch-tier usage is charged half the list price (OpenAI Batch API and Anthropic Message Batches
+both publish a 50% discount), so ``service_tier == "batch"`` rows get ``BATCH_DISCOUNT``.
+
 Example: 1,000,000 uncached input and 200,000 output tokens of gpt-4o on 2024-09-01
 (p_in = 2.50, p_out = 10.00 since 2024-08-06) cost 2.50 + 2.00 = $4.50.
 """
@@ -15,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from hedging.errors import HedgingWarning, InputError
+
+BATCH_DISCOUNT = 0.5
 
 PRICE_COLUMNS = (
     "effective_date", "provider", "model", "input_usd_per_m", "output_usd_per_m",
@@ -89,6 +94,7 @@ def apply_computed_cost(frame: pd.DataFrame, prices: PriceTable | None) -> tuple
     p_write = np.where(np.isnan(p_write), p_in, p_write)
     cost = (sub["input_tokens"].to_numpy() * p_in + n_read * p_read + n_write * p_write
             + sub["output_tokens"].to_numpy() * p_out) / 1e6
+    cost = np.where(sub["service_tier"].to_numpy() == "batch", cost * BATCH_DISCOUNT, cost)
     cost = np.where(unknown, 0.0, cost)
     frame = frame.copy()
     frame.loc[rows, "cost_usd"] = cost

@@ -158,7 +158,7 @@ register(Format(
 register(Format(
     name="openai_cost",
     label="OpenAI cost export (amount_value per day)",
-    signature=frozenset({"start_time", "amount_value", "amount_currency"}),
+    signature=frozenset({"start_time", "end_time", "start_time_iso", "end_time_iso", "amount_value"}),
     parse=parse_cost,
     columns=frozenset(COST_COLS),
     text_columns=frozenset({"start_time_iso", "amount_currency", "line_item", "project_id",

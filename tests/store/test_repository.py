@@ -1,0 +1,134 @@
+"""Storage against SQLite and a real PostgreSQL: one transaction per import, idempotent
+re-imports, overlapping imports replace days, deletion removes exactly an import's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from hedging import service, store
+from hedging.errors import StorageError
+from tests.conftest import settings_for
+
+HEADER = "usage_date,billing_provider,model,team,input_tokens,output_tokens,cost_usd\n"
+
+
+def canonical(rows: list[tuple]) -> bytes:
+    return (HEADER + "".join(",".join(map(str, r)) + "\n" for r in rows)).encode()
+
+
+def days(provider: str, first: int, last: int, model="gpt-4o", team="search", tokens=1000, cost=1.5):
+    return [(f"2025-03-{d:02d}", provider, model, team, tokens, tokens // 10, cost) for d in range(first, last + 1)]
+
+
+def stored(url: str) -> pd.DataFrame:
+    return store.usage_frame(store.get_engine(url))
+
+
+def test_import_stores_rows_and_reimport_changes_nothing(db_url, tmp_path):
+    s = settings_for(db_url, tmp_path)
+    data = canonical(days("acme", 1, 5))
+    [first] = service.import_files([("a.csv", data)], s)
+    assert first.import_id is not None and not first.already_imported
+    before = stored(db_url)
+    assert len(before) == 5
+    assert before["cost_usd"].sum() == pytest.approx(5 * 1.5)
+    [again] = service.import_files([("renamed.csv", data)], s)
+    assert again.already_imported and again.import_id == first.import_id
+    pd.testing.assert_frame_equal(stored(db_url), before)
+    assert [i.id for i in service.list_imports(s)] == [first.import_id]
+
+
+def test_overlapping_import_of_same_source_replaces_those_days(db_url, tmp_path):
+    s = settings_for(db_url, tmp_path)
+    [a] = service.import_files([("march_a.csv", canonical(days("acme", 1, 10, cost=1.0)))], s)
+    [b] = service.import_files([("march_b.csv", canonical(days("acme", 6, 15, cost=2.0)))], s)
+    assert len(b.replaced) == 1
+    r = b.replaced[0]
+    assert (r.import_id, r.rows, r.first_day, r.last_day) == (a.import_id, 5, dt.date(2025, 3, 6), dt.date(2025, 3, 10))
+    frame = stored(db_url)
+    assert len(frame) == 15
+    # days 1-5 from a at $1, days 6-15 from b at $2
+    assert frame["cost_usd"].sum() == pytest.approx(5 * 1.0 + 10 * 2.0)
+    counts = {i.id: i.rows_stored for i in service.list_imports(s)}
+    assert counts == {a.import_id: 5, b.import_id: 10}
+
+
+def test_other_sources_are_not_replaced(db_url, tmp_path):
+    s = settings_for(db_url, tmp_path)
+    service.import_files([("a.csv", canonical(days("acme", 1, 10)))], s)
+    [b] = service.import_files([("b.csv", canonical(days("globex", 1, 10)))], s)
+    assert b.replaced == ()
+    assert len(stored(db_url)) == 20
+
+
+def test_delete_removes_exactly_its_rows(db_url, tmp_path):
+    s = settings_for(db_url, tmp_path)
+    [a] = service.import_files([("a.csv", canonical(days("acme", 1, 4)))], s)
+    [b] = service.import_files([("b.csv", canonical(days("globex", 1, 6)))], s)
+    keep = stored(db_url)
+    keep = keep[keep["import_id"] == b.import_id].reset_index(drop=True)
+    assert service.delete_import(a.import_id, s) == 4
+    after = stored(db_url).reset_index(drop=True)
+    pd.testing.assert_frame_equal(after, keep)
+    assert [i.id for i in service.list_imports(s)] == [b.import_id]
+
+
+def test_a_failing_batch_stores_nothing(db_url, tmp_path, monkeypatch):
+    s = settings_for(db_url, tmp_path)
+    service.import_files([("base.csv", canonical(days("base", 1, 2)))], s)
+    before = stored(db_url)
+    from hedging.store import repository
+
+    real = repository._records
+    calls = {"n": 0}
+
+    def flaky(frame, import_id):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            return [{"import_id": import_id, "usage_date": None}]  # NOT NULL violation in the database
+        return real(frame, import_id)
+
+    monkeypatch.setattr(repository, "_records", flaky)
+    with pytest.raises(StorageError, match="nothing was stored"):
+        service.import_files([("a.csv", canonical(days("acme", 1, 3))), ("b.csv", canonical(days("globex", 1, 3)))], s)
+    pd.testing.assert_frame_equal(stored(db_url), before)
+    assert len(service.list_imports(s)) == 1
+
+
+def test_big_token_counts_survive_the_round_trip(db_url, tmp_path):
+    s = settings_for(db_url, tmp_path)
+    big = 900_000_000_000_000  # 9e14 tokens, above 32-bit and exact in 64-bit
+    service.import_files([("big.csv", canonical([("2025-03-01", "acme", "gpt-4o", "t", big, 1, 1.0)]))], s)
+    assert int(stored(db_url)["input_tokens"].iloc[0]) == big
+
+
+# --- properties: idempotent and order-independent --------------------------------------------
+
+providers = st.sampled_from(["acme", "globex", "initech", "umbrella"])
+file_spec = st.tuples(providers, st.integers(1, 20), st.integers(0, 8), st.integers(1, 10**9),
+                      st.floats(0, 1e5, allow_nan=False, allow_infinity=False))
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(specs=st.lists(file_spec, min_size=1, max_size=4, unique_by=lambda t: t[0]), data=st.data())
+def test_import_is_idempotent_and_order_independent(specs, data):
+    files = [(f"{p}.csv", canonical(days(p, first, min(first + span, 28), tokens=tok, cost=round(cost, 4))))
+             for p, first, span, tok, cost in specs]
+    order = data.draw(st.permutations(files))
+    results = []
+    for sequence in (files, order, list(order) + files):
+        with tempfile.TemporaryDirectory() as tmp:
+            s = settings_for(f"sqlite:///{Path(tmp) / 'h.db'}", Path(tmp))
+            for name, content in sequence:
+                service.import_files([(name, content)], s)
+            frame = stored(s.database_url).drop(columns=["import_id"])
+            store.get_engine(s.database_url).dispose()
+        results.append(frame.sort_values(["billing_provider", "usage_date"]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(results[0], results[1])
+    pd.testing.assert_frame_equal(results[0], results[2])  # importing everything again changes nothing
