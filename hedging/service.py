@@ -7,7 +7,7 @@ returns plain frames, dicts or the frozen result objects of :mod:`hedging.models
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,18 +46,30 @@ def read_usage(source: Source, name: str | None = None, *, settings: Settings | 
 
 
 def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings | None = None, *,
-                 skip_bad_rows: bool = False) -> list[ImportOutcome]:
+                 skip_bad_rows: bool = False,
+                 progress: Callable[[float, str], None] | None = None) -> list[ImportOutcome]:
     """Read every file, then store them all in one transaction.
 
     Any file-level problem, or any rejected row when ``skip_bad_rows`` is false, raises before
     anything is stored. Files with no AI usage at all are reported but not stored.
+    ``progress(fraction, message)`` hears how far reading has got (storing is the last 5%).
     """
     settings = settings or default_settings()
-    reads = [read_usage(src, name, settings=settings) for name, src in files]
+    files = list(files)
+    reads = []
+    for i, (name, src) in enumerate(files):
+        def step(fraction: float, message: str, i: int = i) -> None:
+            if progress:
+                progress(0.95 * (i + fraction) / len(files), message)
+
+        reads.append(_read_usage(src, name, prices=price_table(settings), max_bytes=settings.max_upload_bytes,
+                                 progress=step))
     for read in reads:
         if read.rejected and not skip_bad_rows:
             raise RejectedRowsError(read.file_name, read.rejected, read.rows_read)
     storable = [r for r in reads if len(r.frame)]
+    if progress:
+        progress(0.95, f"Storing {sum(len(r.frame) for r in storable):,} daily rows…")
     stored = iter(store.save_imports(store.get_engine(settings.database_url), storable))
     return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
 

@@ -42,10 +42,28 @@ def rejected_table(rows: list[dict], file_name: str) -> None:
                        mime="text/csv", key=f"rejected_dl_{file_name}")
 
 
-def import_report(item: dict) -> None:
+def import_summary(report: list[dict]) -> None:
+    """One line per file: what was read, kept, skipped and rejected, the days and the cost."""
+    import pandas as pd
+
+    rows = [{
+        "file": r["file"], "format": r["format"],
+        "result": "already imported" if r["already_imported"] else (
+            "nothing to import" if r["import_id"] is None else f"stored as #{r['import_id']}"),
+        "rows read": r["rows_read"], "imported": r["rows_imported"], "skipped": r["rows_skipped"],
+        "rejected": r["rows_rejected"], "first day": r["first_day"], "last day": r["last_day"],
+        "cost (USD)": round(r["cost_usd"], 2), "warnings": len(r["warnings"])} for r in report]
+    counts = {c: st.column_config.NumberColumn(format="localized")
+              for c in ("rows read", "imported", "skipped", "rejected")}
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="data_report_table",
+                 column_config={**counts, "cost (USD)": st.column_config.NumberColumn(format="dollar")})
+
+
+def import_report(item: dict, expanded: bool = False) -> None:
     """One file's import report: counts, range, totals, replacements, warnings, rejections."""
-    with st.container(border=True):
-        st.subheader(item["file"])
+    needs_eyes = bool(item["warnings"] or item.get("rejected") or item["replaced"])
+    label = f"{item['file']}" + (" · has warnings" if item["warnings"] else "")
+    with st.expander(label, expanded=expanded or needs_eyes):
         if item["already_imported"]:
             st.info(f"Already imported as #{item['import_id']}; nothing changed.", icon=":material/check:")
             return

@@ -13,15 +13,17 @@ st.caption("Upload the usage and cost exports you already have (OpenAI, Anthropi
 
 
 def run_import(pairs, skip_bad_rows):
+    bar = st.progress(0.0, text="Reading…")
     try:
-        with st.spinner("Reading, validating and storing…"):
-            outcomes = service.import_files(pairs, sh.settings(), skip_bad_rows=skip_bad_rows)
+        outcomes = service.import_files(pairs, sh.settings(), skip_bad_rows=skip_bad_rows,
+                                        progress=lambda f, msg: bar.progress(f, text=msg))
         st.session_state[sh.LAST_REPORT], st.session_state[sh.LAST_ERROR] = service.import_report(outcomes), None
         st.session_state[sh.UPLOADER_GENERATION] = st.session_state.get(sh.UPLOADER_GENERATION, 0) + 1
     except RejectedRowsError as err:
         st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = service.rejected_report(err), None
     except HedgingError as err:
         st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = {"message": str(err)}, None
+    bar.empty()
 
 
 left, right = st.columns([3, 1])
@@ -42,8 +44,12 @@ if error:
     st.error(error["message"], icon=":material/error:")
     if error.get("rejected"):
         sh.rejected_table(error["rejected"], error.get("file", "rejected"))
-for item in st.session_state.get(sh.LAST_REPORT) or []:
-    sh.import_report(item)
+report = st.session_state.get(sh.LAST_REPORT) or []
+if report:
+    st.subheader("Import report")
+    sh.import_summary(report)
+for item in report:
+    sh.import_report(item, expanded=len(report) == 1)
 
 version = sh.data_version()
 if version == "empty":
@@ -60,7 +66,9 @@ st.plotly_chart(charts.effective_price(monthly, by), key="data_price_chart")
 
 st.header("Imports")
 imports = service.list_imports(sh.settings())
-st.dataframe(sh.imports_table(imports), hide_index=True, key="data_imports_table")
+st.dataframe(sh.imports_table(imports), hide_index=True, key="data_imports_table",
+             column_config={"rows stored": st.column_config.NumberColumn(format="localized"),
+                            "cost (USD)": st.column_config.NumberColumn(format="dollar")})
 with st.form("data_delete_form"):
     choice = st.selectbox("Delete an import", [i.id for i in imports], key=sh.DELETE_ID,
                           format_func=lambda i: next(f"#{x.id} {x.file_name}" for x in imports if x.id == i))

@@ -37,9 +37,10 @@ def latest_allowed_day() -> pd.Timestamp:
 class Cells:
     """The rows of one export, with the rows rejected or skipped so far."""
 
-    def __init__(self, frame: pd.DataFrame, file_name: str) -> None:
+    def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2) -> None:
         self.frame = frame
         self.file = file_name
+        self.first_row = first_row
         self.n = len(frame)
         self.bad = np.zeros(self.n, dtype=bool)
         self.skipped = np.zeros(self.n, dtype=bool)
@@ -73,7 +74,7 @@ class Cells:
         else:
             vals = np.asarray(values, dtype=object)[idx]
         for i, v in zip(idx, vals):
-            self.rejected.append(RejectedRow(int(i) + 2, column, "" if v is None else _plain(v), reason, fix))
+            self.rejected.append(RejectedRow(int(i) + self.first_row, column, "" if v is None else _plain(v), reason, fix))
         self.bad[idx] = True
 
     def skip(self, mask: np.ndarray, reason: str) -> None:
@@ -93,26 +94,24 @@ class Cells:
 
     # --- typed readers -------------------------------------------------------------------------
     def text(self, column: str, default: str = "", *, identifier: bool = True) -> np.ndarray:
-        """Trimmed text; ``identifier`` values (names shown in charts) refuse formulas and markup."""
+        """Trimmed text; ``identifier`` values (names shown in charts) refuse formulas and markup.
+
+        Works on the distinct values only (a request log has millions of rows but a handful of
+        model and team names), then maps the results back to the rows.
+        """
         if not self.has(column):
             return np.full(self.n, default, dtype=object)
-        s = self.frame[column]
-        if not pd.api.types.is_string_dtype(s):
-            s = s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else _plain(v))
-        s = s.astype("str").str.strip()
-        s = s.where(s.notna() & (s != ""), default)
-        out = s.to_numpy(dtype=object)
-        uniq = pd.unique(out)
-        bad_values: dict[str, tuple[str, str]] = {}
-        for value in uniq:
-            problem = _text_problem(value, identifier)
+        codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
+        cleaned = np.array([_plain(v).strip() for v in uniques], dtype=object)
+        cleaned = np.where(cleaned == "", default, cleaned)
+        problems = [(_text_problem(v, identifier), i) for i, v in enumerate(cleaned)]
+        for problem, i in problems:
             if problem:
-                bad_values[value] = problem
-        for value, (reason, fix) in bad_values.items():
-            mask = out == value
-            self.reject(mask, column, out, reason, fix)
-            out = np.where(mask, default, out)
-        return out
+                mask = codes == i
+                self.reject(mask, column, None, *problem)
+                cleaned[i] = default
+        out = np.append(cleaned, default).astype(object)  # the last slot serves missing cells
+        return out[np.where(codes < 0, len(cleaned), codes)]
 
     def count(self, column: str, default: int = 0) -> np.ndarray:
         """Whole, non-negative counts (tokens, requests); blank means ``default``."""
@@ -185,8 +184,7 @@ class Cells:
             nums = pd.to_numeric(s, errors="coerce")
             parsed = pd.to_datetime(nums, unit="s", utc=True, errors="coerce")
         else:
-            text = s.astype("str").str.strip()
-            parsed = _parse_dates(text)
+            parsed = _parse_dates(s.astype(object))
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         values = parsed.to_numpy(dtype="datetime64[s]")
         nat = np.isnat(values)
@@ -244,7 +242,7 @@ _DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%d.%m.%Y")
 def _parse_dates(text: pd.Series) -> pd.Series:
     """Parse with the first format that reads the first non-blank value, then mop up the rest."""
     sample = text.dropna()
-    sample = sample[sample != ""]
+    sample = sample[sample != ""].head(1).astype(str).str.strip()
     best = None
     if len(sample):
         first = sample.iloc[0]
@@ -260,7 +258,7 @@ def _parse_dates(text: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(text, format=best, utc=True, errors="coerce")
     missing = parsed.isna() & text.notna() & (text != "")
     if missing.any():
-        retry = pd.to_datetime(text[missing], format="mixed", utc=True, errors="coerce")
+        retry = pd.to_datetime(text[missing].astype(str).str.strip(), format="mixed", utc=True, errors="coerce")
         parsed = parsed.copy()
         parsed[missing] = retry
     return parsed

@@ -104,38 +104,41 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
 
     ``parsed`` is aligned with the input rows; missing columns get defaults. Counts and amounts
     are summed; ``list_cost_usd``/``billed_cost_usd`` stay missing unless some row had them.
+    Text clean-up and model families are derived after aggregation, on the few distinct rows.
     """
-    df = parsed.loc[keep].copy()
+    df = parsed.loc[keep] if not keep.all() else parsed
     n = len(df)
+    arrays: dict[str, np.ndarray] = {}
+    constants: dict[str, object] = {"source_format": source_format}
     for col in TEXT_COLUMNS:
+        if col == "source_format":
+            continue
         if col not in df:
-            df[col] = _DEFAULTS.get(col, "")
-    df["source_format"] = source_format
-    if "cost_basis" not in parsed:
-        df["cost_basis"] = cost_basis
+            constants[col] = cost_basis if col == "cost_basis" else _DEFAULTS.get(col, "")
+            continue
+        values = df[col].to_numpy()
+        if n and _constant(values):
+            constants[col] = values[0]
+        else:
+            arrays[col] = values
+    arrays["usage_date"] = pd.to_datetime(df["usage_date"]).to_numpy().astype("datetime64[s]")
     for col in COUNT_COLUMNS:
-        if col not in df:
-            df[col] = np.zeros(n, dtype=np.int64)
+        arrays[col] = df[col].to_numpy(dtype=np.int64) if col in df else np.zeros(n, dtype=np.int64)
     for col in AMOUNT_COLUMNS:
-        if col not in df:
-            df[col] = np.nan if col in ("list_cost_usd", "billed_cost_usd") else 0.0
-    df["usage_date"] = pd.to_datetime(df["usage_date"]).astype("datetime64[s]")
+        default = np.nan if col in ("list_cost_usd", "billed_cost_usd") else 0.0
+        arrays[col] = df[col].to_numpy(dtype=float) if col in df else np.full(n, default)
+    keys = [c for c in KEY_COLUMNS + LABEL_COLUMNS if c in arrays]
+    out = _aggregate(pd.DataFrame(arrays), keys)
+    for col, value in constants.items():
+        out[col] = value
     for col in TEXT_COLUMNS:
-        df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
-    uniq = pd.unique(df["model_raw"])
-    families = {m: model_family(m) for m in uniq}
-    derived = df["model_raw"].map(families)
-    df["model"] = np.where(df["model"] == "", derived, df["model"])
-    devs = {m: model_developer(m) for m in pd.unique(df["model"])}
-    df["model_developer"] = np.where(df["model_developer"] == "", df["model"].map(devs), df["model_developer"])
-    keys = list(KEY_COLUMNS + LABEL_COLUMNS)
-    sums = {c: "sum" for c in COUNT_COLUMNS + ("gpu_hours", "cost_usd", "non_token_cost_usd")}
-    optional = {c: (lambda s: s.sum(min_count=1)) for c in ("list_cost_usd", "billed_cost_usd")}
-    if n == 0:
-        out = df[list(USAGE_COLUMNS)].reset_index(drop=True)
-    else:
-        grouped = df.groupby(keys, sort=True, dropna=False)
-        out = grouped.agg({**sums, **optional}).reset_index()
+        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+    families = {m: model_family(m) for m in pd.unique(out["model_raw"])}
+    out["model"] = np.where(out["model"] == "", out["model_raw"].map(families), out["model"])
+    devs = {m: model_developer(m) for m in pd.unique(out["model"])}
+    out["model_developer"] = np.where(out["model_developer"] == "", out["model"].map(devs), out["model_developer"])
+    # rows that differed only in how the file spelled a model now share a key: sum them again
+    out = _aggregate(out, list(KEY_COLUMNS + LABEL_COLUMNS))
     for col in COUNT_COLUMNS:
         out[col] = out[col].astype(np.int64)
     out = out[list(USAGE_COLUMNS)]
@@ -143,7 +146,55 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
     return out
 
 
+def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Canonical rows of several chunks of one file, re-aggregated so each key appears once."""
+    if len(parts) == 1:
+        return parts[0]
+    out = _aggregate(pd.concat(parts, ignore_index=True).drop(columns="source_row_hash"),
+                     list(KEY_COLUMNS + LABEL_COLUMNS))
+    for col in COUNT_COLUMNS:
+        out[col] = out[col].astype(np.int64)
+    out = out[list(USAGE_COLUMNS)]
+    out["source_row_hash"] = row_hashes(out)
+    return out
+
+
+def _constant(values: np.ndarray) -> bool:
+    first = values[0]
+    if first is None or (isinstance(first, float) and np.isnan(first)):
+        return bool(pd.isna(values).all())
+    return bool((values == first).all())
+
+
+def _aggregate(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum counts and amounts by ``keys`` through one integer group code (fast on request logs).
+
+    Each key column is factorised; the codes are combined into a single int64 so that pandas
+    groups on one integer array instead of eleven string columns.
+    """
+    if df.empty:
+        return df.reset_index(drop=True)
+    code = np.zeros(len(df), dtype=np.int64)
+    for col in keys:
+        codes, uniques = pd.factorize(df[col], sort=False, use_na_sentinel=False)
+        if len(uniques) > 1:
+            code = code * len(uniques) + codes
+            code, _ = pd.factorize(code, sort=False)  # keep the combined code small
+    group, first = np.unique(code, return_index=True)
+    labels = df[keys].iloc[first].reset_index(drop=True)
+    sums = list(COUNT_COLUMNS) + ["gpu_hours", "cost_usd", "non_token_cost_usd"]
+    grouped = df[sums + ["list_cost_usd", "billed_cost_usd"]].groupby(code, sort=True)
+    totals = grouped[sums].sum().reset_index(drop=True)
+    optional = grouped[["list_cost_usd", "billed_cost_usd"]].sum(min_count=1).reset_index(drop=True)
+    out = pd.concat([labels, totals, optional], axis=1)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A stable hash of each row's key, for provenance and idempotent re-imports."""
-    keys = frame[list(KEY_COLUMNS)].astype(str).agg("\x1f".join, axis=1) if len(frame) else pd.Series([], dtype=str)
-    return np.array([hashlib.sha1(k.encode()).hexdigest()[:16] for k in keys], dtype=object)
+    if frame.empty:
+        return np.array([], dtype=object)
+    joined = frame[KEY_COLUMNS[0]].astype(str)
+    for col in KEY_COLUMNS[1:]:
+        joined = joined + "\x1f" + frame[col].astype(str)
+    return np.array([hashlib.sha1(k.encode()).hexdigest()[:16] for k in joined], dtype=object)

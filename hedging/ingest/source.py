@@ -12,7 +12,9 @@ import gzip
 import hashlib
 import io
 import os
-from collections.abc import Iterable
+import re
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -23,6 +25,10 @@ from hedging.errors import InputError
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 _SNIFF_BYTES = 64 * 1024
+_HEAD_BYTES = 1024 * 1024
+#: Rows parsed at a time: bounds memory on million-row request logs.
+CHUNK_ROWS = 250_000
+_DATA_CHAR = re.compile(rb"[^\s,]")
 _MAX_HEADER_BYTES = 256 * 1024
 
 Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
@@ -30,12 +36,19 @@ Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
 
 @dataclass(frozen=True)
 class RawFile:
-    """A file's bytes (decompressed if it was gzip) and the facts learnt while opening it."""
+    """An opened export: its identity (name, SHA-256 of the bytes as uploaded), header, and either
+    its decompressed bytes in memory or, for a plain file on disk, its path (read in place)."""
 
     name: str
-    data: bytes
     sha256: str
     header: tuple[str, ...]
+    data: bytes | None = None
+    path: Path | None = None
+    size: int = 0
+    approx_rows: int = 1
+
+    def handle(self):
+        return io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")
 
 
 def _size_of(source: Source) -> int | None:
@@ -85,6 +98,16 @@ def open_source(source: Source, name: str | None = None, max_bytes: int = DEFAUL
             fix="split the export by month (every provider's console can export a date range), "
                 "or raise HEDGING_MAX_UPLOAD_MB if this machine has the memory.",
         )
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        with open(path, "rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+        if head[:2] != b"\x1f\x8b":  # a plain file is hashed and parsed in place, never copied
+            _sniff(head, name)
+            header = _header(head, name, complete=len(head) < _HEAD_BYTES)
+            total = path.stat().st_size
+            return RawFile(name=name, sha256=_sha256_file(path), header=header, path=path, size=total,
+                           approx_rows=_approx_rows(head, total))
     data = _read_all(source)
     if len(data) > max_bytes:
         raise InputError(f"the file is larger than the {_mb(max_bytes)} upload limit.", file=name,
@@ -93,7 +116,21 @@ def open_source(source: Source, name: str | None = None, max_bytes: int = DEFAUL
     data = _decompress(data, name, max_bytes)
     _sniff(data, name)
     header = _header(data, name)
-    return RawFile(name=name, data=data, sha256=sha, header=header)
+    return RawFile(name=name, sha256=sha, header=header, data=data, size=len(data),
+                   approx_rows=_approx_rows(data[:_HEAD_BYTES], len(data)))
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(4 * 1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _approx_rows(head: bytes, total: int) -> int:
+    lines = max(head.count(b"\n"), 1)
+    return max(1, int(total / max(len(head), 1) * lines))
 
 
 def _decompress(data: bytes, name: str, max_bytes: int) -> bytes:
@@ -102,7 +139,7 @@ def _decompress(data: bytes, name: str, max_bytes: int) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
             out = gz.read(max_bytes + 1)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"looks gzip-compressed but could not be decompressed ({exc}).", file=name,
                          fix="download the export again, or decompress it and upload the .csv.") from None
     if len(out) > max_bytes:
@@ -132,7 +169,7 @@ def _sniff(data: bytes, name: str) -> None:
                          file=name, fix="download the export again from the provider's console.")
 
 
-def _header(data: bytes, name: str) -> tuple[str, ...]:
+def _header(data: bytes, name: str, complete: bool = True) -> tuple[str, ...]:
     end = data.find(b"\n", 0, _MAX_HEADER_BYTES)
     if end < 0 and len(data) > _MAX_HEADER_BYTES:
         raise InputError(f"the first line is longer than {_MAX_HEADER_BYTES // 1024} KB, so it is not a "
@@ -154,8 +191,7 @@ def _header(data: bytes, name: str) -> tuple[str, ...]:
     if not any(header):
         raise InputError("the header row is empty.", file=name, row=1,
                          fix="the first line must hold the column names of the export.")
-    rest = data[end + 1:] if end >= 0 else b""
-    if not rest.strip(b" \t\r\n,"):
+    if complete and (end < 0 or not _DATA_CHAR.search(data, end + 1)):
         raise InputError("has a header but no data rows, so there is nothing to import.", file=name,
                          fix="check the export's date range covers days with usage.")
     dupes = sorted({c for c in header if c and header.count(c) > 1})
@@ -165,35 +201,47 @@ def _header(data: bytes, name: str) -> tuple[str, ...]:
     return header
 
 
-def read_table(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]) -> pd.DataFrame:
-    """Parse the CSV into a frame of the wanted columns (text columns kept as strings).
+def iter_tables(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
+                chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Parse the CSV in chunks of ``chunk_rows`` rows holding only the wanted columns.
 
     Numbers are left to pandas' C parser (fast path); cells it cannot read as numbers stay as
-    strings and are validated cell by cell later. Blank and ``NULL`` cells become missing.
+    strings and are validated cell by cell later. Blank and ``NULL`` cells become missing. Each
+    chunk's index starts at 0.
     """
-    present = [c for c in raw.header if c in set(usecols)]
-    text = {c: "string" for c in text_columns if c in present}
+    wanted = set(usecols)
+    present = [c for c in raw.header if c in wanted]
+    text = {c: object for c in text_columns if c in present}
     try:
-        frame = pd.read_csv(
-            io.BytesIO(raw.data),
+        with raw.handle() as handle, pd.read_csv(
+            handle,
             usecols=present,
             dtype=text,
             encoding="utf-8-sig",
             keep_default_na=False,
             na_values=["", "NULL", "null", "None"],
-            skipinitialspace=True,
-            low_memory=False,
-        )
-    except UnicodeDecodeError as exc:
-        line = raw.data.count(b"\n", 0, exc.start) + 1
-        raise InputError("contains bytes that are not UTF-8 text.", file=raw.name, row=line,
+            chunksize=chunk_rows,
+        ) as reader:
+            for chunk in reader:
+                chunk.columns = [str(c).strip() for c in chunk.columns]
+                yield chunk.reset_index(drop=True)
+    except UnicodeDecodeError:
+        raise InputError("contains bytes that are not UTF-8 text.", file=raw.name, row=_first_bad_line(raw),
                          fix="save the file as CSV UTF-8; the provider's own export already is.") from None
     except pd.errors.ParserError as exc:
         raise InputError(f"is not a well-formed CSV ({_parser_detail(exc)}).", file=raw.name,
                          fix="rows must have as many fields as the header; a cell containing a comma "
                              "must be quoted. Export the file again rather than editing it by hand.") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+
+
+def _first_bad_line(raw: RawFile) -> int | None:
+    with raw.handle() as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _parser_detail(exc: Exception) -> str:

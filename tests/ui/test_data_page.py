@@ -1,0 +1,86 @@
+"""The Data page through Streamlit's AppTest: upload, report, refusal of bad files, sample
+company, delete. Each test gets its own database through HEDGING_DATA_DIR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hedging import service
+from hedging.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+OPENAI = ROOT / "tests" / "data" / "openai" / "completions_usage_2025-10-06_2025-10-07.csv"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _settings(tmp_path) -> Settings:
+    return Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="data_uploader_0").set_value((name, data, "text/csv"))
+    at.run()
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    return at
+
+
+def test_empty_state_invites_an_upload(app):
+    assert any("No usage stored yet" in i.value for i in app.info)
+    assert app.button(key="data_import").disabled
+
+
+def test_upload_shows_the_report_and_the_chart(app, tmp_path):
+    upload(app, OPENAI.name, OPENAI.read_bytes())
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Rows read"] == "3" and metrics["Imported"] == "2" and metrics["Skipped"] == "1"
+    assert metrics["Rejected"] == "0"
+    assert any("empty time bucket" in c.value for c in app.caption)
+    assert len(app.get("plotly_chart")) == 2
+    assert [i.file_name for i in service.list_imports(_settings(tmp_path))] == [OPENAI.name]
+
+
+def test_a_bad_file_is_refused_and_nothing_is_stored(app, tmp_path):
+    text = OPENAI.read_text().replace("611200.0,1843200.0", "-5,1843200.0", 1)
+    upload(app, "bad.csv", text.encode())
+    assert app.error and "row 2, column `output_tokens`, value '-5'" in app.error[0].value
+    assert "Fix:" in app.error[0].value
+    assert service.list_imports(_settings(tmp_path)) == []
+    # the rejected rows are listed and downloadable
+    assert len(app.dataframe) >= 1
+
+
+def test_skip_bad_rows_imports_the_rest(app, tmp_path):
+    text = OPENAI.read_text().replace("611200.0,1843200.0", "-5,1843200.0", 1)
+    app.checkbox(key="data_skip_bad_rows").check().run()
+    upload(app, "bad.csv", text.encode())
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Rejected"] == "1" and metrics["Imported"] == "1"
+
+
+def test_sample_company_then_delete_an_import(app, tmp_path):
+    app.button(key="data_sample").click().run()
+    assert not app.exception and not app.error
+    imports = service.list_imports(_settings(tmp_path))
+    assert len(imports) == len(service.sample_files(_settings(tmp_path)))
+    assert app.get("plotly_chart")
+    app.radio(key="data_spend_by").set_value("model").run()
+    assert not app.exception
+    first = imports[0]
+    app.selectbox(key="data_delete_id").set_value(first.id)
+    app.checkbox(key="data_delete_sure").check()
+    app.button[-1].click().run()  # the form's submit button
+    assert [i.id for i in service.list_imports(_settings(tmp_path))] == [i.id for i in imports[1:]]
