@@ -25,19 +25,28 @@ from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, open_sou
 __all__ = ["read_usage", "PriceTable", "Format", "formats", "detect"]
 
 
+@contextlib.contextmanager
 def _object_strings():
     """Keep text as plain Python strings while parsing.
 
     pandas 3 turns every object array of strings into an Arrow string column when a frame is
     built, which costs more than the whole CSV read on a million-row request log; the parsers
     only compare and group these values, so plain objects are both correct and fast. The option
-    is deprecated (pandas 4 drops it): where it no longer exists this is a no-op.
+    is deprecated (pandas 4 drops it): where it no longer exists this does nothing.
     """
     if "infer_string" not in dir(pd.options.future):
-        return contextlib.nullcontext()
+        yield
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pd.option_context("future.infer_string", False)
+        context = pd.option_context("future.infer_string", False)
+        context.__enter__()
+    try:
+        yield
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            context.__exit__(None, None, None)
 
 
 def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | None = None,

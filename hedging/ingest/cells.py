@@ -115,59 +115,64 @@ class Cells:
 
     def count(self, column: str, default: int = 0) -> np.ndarray:
         """Whole, non-negative counts (tokens, requests); blank means ``default``."""
-        values, raw = self._numbers(column, float(default))
+        values, invalid = self._numbers(column, float(default))
         whole = np.floor(values) == values
-        self.reject(~whole & np.isfinite(values), column, raw, "counts must be whole numbers",
+        self.reject(~whole & ~invalid, column, None, "counts must be whole numbers",
                     "token and request counts are integers; check the column holds counts, not costs.")
         neg = values < 0
-        self.reject(neg, column, raw, "counts cannot be negative",
+        self.reject(neg, column, None, "counts cannot be negative",
                     "token and request counts are never negative; remove or correct the row.")
         big = values > MAX_COUNT
-        self.reject(big, column, raw, f"is larger than the largest supported count ({MAX_COUNT:.0e})",
+        self.reject(big, column, None, f"is larger than the largest supported count ({MAX_COUNT:.0e})",
                     "check the column holds a count and not an id or a concatenated value.")
-        ok = np.isfinite(values) & whole & ~neg & ~big
+        ok = ~invalid & whole & ~neg & ~big
         return np.where(ok, values, 0).astype(np.int64)
 
     def amount(self, column: str, default: float = 0.0, *, scale: float = 1.0,
                allow_negative: bool = True) -> np.ndarray:
-        """Money or quantities as floats (``scale`` converts, e.g. 0.01 for cents to dollars)."""
-        values, raw = self._numbers(column, default)
-        if not allow_negative:
-            self.reject(values < 0, column, raw, "cannot be negative",
-                        "this quantity is never negative; remove or correct the row.")
-        big = np.abs(values) > MAX_AMOUNT_USD
-        self.reject(big, column, raw, "is implausibly large (over 1e12)",
-                    "check the column holds an amount and not an id.")
-        ok = np.isfinite(values) & ~big & (allow_negative | (values >= 0))
-        return np.where(ok, values * scale, 0.0)
+        """Money or quantities as floats (``scale`` converts, e.g. 0.01 for cents to dollars).
 
-    def _numbers(self, column: str, default: float) -> tuple[np.ndarray, None]:
+        Blank cells get ``default`` (which may be NaN, so callers can tell "not given" from 0).
+        """
+        values, invalid = self._numbers(column, default)
+        bad = invalid.copy()
+        if not allow_negative:
+            neg = values < 0
+            self.reject(neg, column, None, "cannot be negative",
+                        "this quantity is never negative; remove or correct the row.")
+            bad |= neg
+        big = np.abs(values) > MAX_AMOUNT_USD
+        self.reject(big, column, None, "is implausibly large (over 1e12)",
+                    "check the column holds an amount and not an id.")
+        bad |= big
+        return np.where(bad, 0.0, values * scale)
+
+    def _numbers(self, column: str, default: float) -> tuple[np.ndarray, np.ndarray]:
+        """Values (blank cells = ``default``) and a mask of cells that are not numbers at all."""
         if not self.has(column):
-            return np.full(self.n, default, dtype=float), None
+            return np.full(self.n, default, dtype=float), np.zeros(self.n, dtype=bool)
         s = self.frame[column]
-        raw = None
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             values = s.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            text = s.astype("str")
-            cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True)
-            values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            blank = (cleaned.isna() | (cleaned == "")).to_numpy(dtype=bool, na_value=True)
-            unreadable = np.isnan(values) & ~blank
-            nan_text = unreadable & cleaned.str.lower().isin(["nan", "inf", "-inf", "infinity"]).to_numpy(
-                dtype=bool, na_value=False)
-            self.reject(nan_text, column, raw, "NaN and infinity are not numbers",
+            blank = np.isnan(values)
+            inf = np.isinf(values)
+            self.reject(inf, column, None, "NaN and infinity are not numbers",
                         "replace it with the real value or 0, or remove the row.")
-            self.reject(unreadable & ~nan_text, column, raw, "is not a number",
-                        "the cell must hold a number such as 1234 or 1234.5 (no text or units).")
-            values = np.where(unreadable, np.nan, values)
-            values = np.where(blank, default, values)
-            return values, raw
-        inf = np.isinf(values)
-        self.reject(inf, column, raw, "NaN and infinity are not numbers",
+            return np.where(blank, default, np.where(inf, 0.0, values)), inf
+        text = s.astype("str")
+        cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True)
+        values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        blank = (cleaned.isna() | (cleaned == "")).to_numpy(dtype=bool, na_value=True)
+        unreadable = np.isnan(values) & ~blank
+        lowered = cleaned.str.lower()
+        named = lowered.isin(["nan", "inf", "-inf", "+inf", "infinity", "-infinity"]).to_numpy(dtype=bool, na_value=False)
+        inf = np.isinf(values) | (unreadable & named)
+        self.reject(inf, column, None, "NaN and infinity are not numbers",
                     "replace it with the real value or 0, or remove the row.")
-        values = np.where(np.isnan(values), default, values)
-        return np.where(inf, np.nan, values), raw
+        self.reject(unreadable & ~inf, column, None, "is not a number",
+                    "the cell must hold a number such as 1234 or 1234.5 (no text or units).")
+        invalid = unreadable | inf
+        return np.where(blank, default, np.where(invalid, 0.0, values)), invalid
 
     def day(self, column: str, *, unix: bool | None = None) -> np.ndarray:
         """UTC calendar day (``datetime64[s]`` at midnight) from ISO text, unix seconds or MM/DD/YYYY."""

@@ -80,6 +80,9 @@ def model_family(raw: str) -> str:
             new = pattern.sub("", name)
             if new != name and new:
                 name, changed = new, True
+    if name.startswith("llama"):
+        name = re.sub(r"^llama-?(\d+)[-.](\d)(?=-|$)", r"llama-\1.\2", name)  # llama3-1-70b -> llama-3.1-70b
+        name = re.sub(r"^llama(\d)", r"llama-\1", name)
     if name.startswith("gpt-35"):
         name = "gpt-3.5" + name[6:]
     if name.startswith("claude"):

@@ -29,6 +29,8 @@ from hedging.ingest.normalize import model_developer, model_family
     ("gemini-2.5-flash-preview-05-20", "gemini-2.5-flash"),
     ("openai/gpt-4o", "gpt-4o"),
     ("H100-SXM", "h100-sxm"),
+    ("meta.llama3-1-70b-instruct-v1:0", "llama-3.1-70b-instruct"),
+    ("llama3-70b", "llama-3-70b"),
     ("", ""),
 ])
 def test_model_family(raw, family):
