@@ -17,12 +17,12 @@ from hedging.errors import HedgingWarning
 from hedging.models import UsageRead
 
 from .cells import Cells
-from .detect import Format, detect, formats
+from .detect import Format, all_formats, detect
 from .normalize import canonical_rows, combine
 from .prices import PriceTable, apply_computed_cost
 from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, open_source
 
-__all__ = ["read_usage", "PriceTable", "Format", "formats", "detect"]
+__all__ = ["read_usage", "PriceTable", "Format", "all_formats", "detect"]
 
 
 @contextlib.contextmanager
@@ -69,7 +69,7 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     rows = 0
     with _object_strings():
         for table in iter_tables(raw, fmt.columns, fmt.text_columns, chunk_rows):
-            cells = Cells(table, raw.name, first_row=rows + 2)
+            cells = Cells(table, raw.name, first_row=rows + 2, source=raw)
             parsed = fmt.parse(cells)
             keep = ~(cells.bad | cells.skipped)
             parts.append(canonical_rows(parsed, keep, fmt.name, fmt.cost_basis))

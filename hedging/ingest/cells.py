@@ -27,6 +27,7 @@ _FORMULA = re.compile(r"^\s*[=@+\-]\s*[A-Za-z_(]")
 _MARKUP = re.compile(r"[<>]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NUMBER_JUNK = re.compile(r"[\s,$\"']")
+_THOUSANDS = re.compile(r"^\s*[-+]?\$?\s*[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*$")
 
 
 def latest_allowed_day() -> pd.Timestamp:
@@ -37,10 +38,12 @@ def latest_allowed_day() -> pd.Timestamp:
 class Cells:
     """The rows of one export, with the rows rejected or skipped so far."""
 
-    def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2) -> None:
+    def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2, source=None) -> None:
         self.frame = frame
         self.file = file_name
         self.first_row = first_row
+        self.source = source  # the RawFile, to quote numeric cells as they are written
+        self._as_written: dict[str, pd.Series] = {}
         self.n = len(frame)
         self.bad = np.zeros(self.n, dtype=bool)
         self.skipped = np.zeros(self.n, dtype=bool)
@@ -70,7 +73,7 @@ class Cells:
         if not len(idx):
             return
         if values is None:
-            vals = self.raw(column, idx) if self.has(column) else np.full(len(idx), None, dtype=object)
+            vals = self._written(column, idx) if self.has(column) else np.full(len(idx), None, dtype=object)
         else:
             vals = np.asarray(values, dtype=object)[idx]
         for i, v in zip(idx, vals):
@@ -92,6 +95,20 @@ class Cells:
             s = s.iloc[rows]
         return s.astype(object).where(s.notna(), None).to_numpy()
 
+    def _written(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """Cells of ``rows`` as the file spells them. pandas reads 99999999999999999999999 as
+        1e+23, which a message must not show; the column is re-read as text, on errors only."""
+        if self.source is None or not pd.api.types.is_numeric_dtype(self.frame[column]):
+            return self.raw(column, rows)
+        if column not in self._as_written:
+            with self.source.handle() as handle:
+                self._as_written[column] = pd.read_csv(
+                    handle, usecols=[column], dtype=object, encoding="utf-8-sig", keep_default_na=False,
+                    na_values=["", "NULL", "null", "None"], skiprows=range(1, self.first_row - 1), nrows=self.n,
+                )[column]
+        s = self._as_written[column].iloc[rows]
+        return s.where(s.notna(), None).to_numpy(dtype=object)
+
     # --- typed readers -------------------------------------------------------------------------
     def text(self, column: str, default: str = "", *, identifier: bool = True) -> np.ndarray:
         """Trimmed text; ``identifier`` values (names shown in charts) refuse formulas and markup.
@@ -104,7 +121,7 @@ class Cells:
         codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
         cleaned = np.array([_plain(v).strip() for v in uniques], dtype=object)
         cleaned = np.where(cleaned == "", default, cleaned)
-        problems = [(_text_problem(v, identifier), i) for i, v in enumerate(cleaned)]
+        problems = [(text_problem(v, identifier), i) for i, v in enumerate(cleaned)]
         for problem, i in problems:
             if problem:
                 mask = codes == i
@@ -163,7 +180,11 @@ class Cells:
         cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True)
         values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         blank = (cleaned.isna() | (cleaned == "")).to_numpy(dtype=bool, na_value=True)
-        unreadable = np.isnan(values) & ~blank
+        comma = (text.str.contains(",", regex=False).to_numpy(dtype=bool, na_value=False)
+                 & ~text.str.match(_THOUSANDS).to_numpy(dtype=bool, na_value=False))
+        self.reject(comma, column, None, "has a comma that is not a thousands separator (a decimal comma?)",
+                    "write numbers with a point as the decimal separator, e.g. 12.50.")
+        unreadable = np.isnan(values) & ~blank & ~comma
         lowered = cleaned.str.lower()
         named = lowered.isin(["nan", "inf", "-inf", "+inf", "infinity", "-infinity"]).to_numpy(dtype=bool, na_value=False)
         inf = np.isinf(values) | (unreadable & named)
@@ -171,7 +192,7 @@ class Cells:
                     "replace it with the real value or 0, or remove the row.")
         self.reject(unreadable & ~inf, column, None, "is not a number",
                     "the cell must hold a number such as 1234 or 1234.5 (no text or units).")
-        invalid = unreadable | inf
+        invalid = unreadable | inf | comma
         return np.where(blank, default, np.where(invalid, 0.0, values)), invalid
 
     def day(self, column: str, *, unix: bool | None = None) -> np.ndarray:
@@ -225,7 +246,7 @@ def _plain(value) -> str:
     return str(value)
 
 
-def _text_problem(value: str, identifier: bool) -> tuple[str, str] | None:
+def text_problem(value: str, identifier: bool) -> tuple[str, str] | None:
     if len(value) > MAX_TEXT_CHARS:
         return (f"is {len(value):,} characters long; names are at most {MAX_TEXT_CHARS}",
                 "the cell holds something other than a name (a pasted log or document?); correct it.")
@@ -263,7 +284,8 @@ def _parse_dates(text: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(text, format=best, utc=True, errors="coerce")
     missing = parsed.isna() & text.notna() & (text != "")
     if missing.any():
-        retry = pd.to_datetime(text[missing].astype(str).str.strip(), format="mixed", utc=True, errors="coerce")
+        # ISO only: "mixed" would read 13/10/2025 day-first after 10/05/2025 was read month-first
+        retry = pd.to_datetime(text[missing].astype(str).str.strip(), format="ISO8601", utc=True, errors="coerce")
         parsed = parsed.copy()
         parsed[missing] = retry
     return parsed

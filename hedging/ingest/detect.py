@@ -55,7 +55,7 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
-def formats() -> dict[str, Format]:
+def all_formats() -> dict[str, Format]:
     """All registered formats by name (importing the format modules registers them)."""
     importlib.import_module("hedging.ingest.formats")  # registers every format module
 
@@ -66,17 +66,29 @@ def detect(header: tuple[str, ...], file_name: str) -> Format:
     """The format whose signature best matches ``header``; a clear error when none does."""
     cols = frozenset(c.strip() for c in header)
     lowered = frozenset(c.lower() for c in cols)
-    ranked = sorted(((f.matches(cols), f.name, f) for f in formats().values()), key=lambda t: (-t[0], t[1]))
+    ranked = sorted(((f.matches(cols), f.name, f) for f in all_formats().values()), key=lambda t: (-t[0], t[1]))
     if ranked and ranked[0][0] > 0:
         return ranked[0][2]
     # A header that matches only when case is ignored is a hand-edited export: say so.
-    for f in formats().values():
+    for f in all_formats().values():
         if any({c.lower() for c in sig} <= lowered for sig in (f.signature,) + f.alternatives):
             raise InputError(
                 f"the column names look like the {f.label} but their capitals differ from the export.",
                 file=file_name, row=1, fix="upload the file exactly as the provider exported it.")
+    # A header holding most of one format's signature lacks a required column: name it.
+    near = sorted((len(sig - cols), -len(sig), f.name, f, sig - cols)
+                  for f in all_formats().values() for sig in (f.signature,) + f.alternatives
+                  if len(sig) >= 3 and 0 < len(sig - cols) < len(sig) / 2)
+    if near:
+        *_, f, missing = near[0]
+        raise InputError(
+            f"looks like the {f.label} but required column(s) "
+            f"{', '.join('`' + c + '`' for c in sorted(missing))} are missing.",
+            file=file_name, row=1,
+            fix="export the file again without removing columns; the columns each format needs are "
+                "listed in the README.")
     shown = ", ".join(list(header)[:8]) + (" …" if len(header) > 8 else "")
-    supported = "; ".join(sorted(f.label for f in formats().values()))
+    supported = "; ".join(sorted(f.label for f in all_formats().values()))
     raise InputError(
         f"the header ({shown}) is not one of the supported exports.",
         file=file_name, row=1,

@@ -26,10 +26,11 @@ _DEFAULTS = {
 _PREFIX = re.compile(
     r"^(?:(?:us|eu|apac|global|jp|au)\.)?"
     r"(?:openai|anthropic|google|deepseek|meta-llama|meta|mistralai|mistral|amazon|azure|bedrock|"
-    r"vertex_ai|vertex|models|x-ai|xai|qwen|cohere)[./]"
+    r"vertex-ai|vertex|models|x-ai|xai|qwen|cohere)[./]"
 )
 _SUFFIXES = (
-    re.compile(r"-v\d+(?::\d+)?$"),            # bedrock -v1:0
+    re.compile(r":[a-z][a-z-]*$"),             # openrouter variants :free, :beta, :nitro
+    re.compile(r"-v\d+:\d+$"),                 # bedrock -v1:0 (not deepseek-chat-v3)
     re.compile(r":\d+$"),
     re.compile(r"@\d{8}$"),                    # vertex claude-3-5-sonnet@20240620
     re.compile(r"-\d{4}-\d{2}-\d{2}$"),        # gpt-4o-2024-08-06
@@ -86,6 +87,7 @@ def model_family(raw: str) -> str:
     if name.startswith("gpt-35"):
         name = "gpt-3.5" + name[6:]
     if name.startswith("claude"):
+        name = re.sub(r"-v\d+$", "", name)  # "Claude 3.5 Sonnet v2" is the same family and price
         name = re.sub(r"(?<=\d)-(?=\d(?:-|$))", ".", name)  # 3-5 -> 3.5, 4-5 -> 4.5
         old, new = _CLAUDE_OLD.match(name), _CLAUDE_NEW.match(name)
         if old and float(old.group(2)) < 4:
