@@ -55,7 +55,28 @@ def parse(c: Cells) -> pd.DataFrame:
     nothing = (tokens == 0) & (out["gpu_hours"].to_numpy() == 0) & ~has_cost
     c.reject(nothing, "input_tokens", np.full(c.n, ""), "the row has no tokens, GPU-hours or cost",
              "fill at least one of the token columns, gpu_hours or cost_usd, or delete the row.")
+    _reject_repeated_keys(c, out)  # last: only rows that are otherwise valid are compared
     return out
+
+
+_KEY = ("usage_date", "billing_provider", "account_id", "model_raw", "team", "project_id", "api_key_id",
+        "service_tier", "region", "charge_category")
+
+
+def _reject_repeated_keys(c: Cells, out: pd.DataFrame) -> None:
+    """The template has one row per key: a second row with the same key is a copy or a conflict,
+    so it is refused rather than added up."""
+    live = np.flatnonzero(~c.bad)
+    keys = [out[k].to_numpy()[live].astype(str) for k in _KEY]
+    first = pd.Series(live).groupby(keys, sort=False).transform("min").to_numpy()
+    repeat = first != live
+    for earlier in np.unique(first[repeat]):
+        mask = np.zeros(c.n, dtype=bool)
+        mask[live[repeat & (first == earlier)]] = True
+        c.reject(mask, "usage_date", None,
+                 f"repeats row {earlier + c.first_row}: same day, provider, account, model, team, project, "
+                 "API key, tier, region and charge category",
+                 "keep one row per key: add the numbers up into one row if both are real, or delete the copy.")
 
 
 register(Format(

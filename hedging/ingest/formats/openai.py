@@ -57,7 +57,7 @@ def parse_usage(c: Cells) -> pd.DataFrame:
         uncached = np.where(blank, total_in - cached - write, uncached)
     else:
         uncached = total_in - cached - write
-    negative = uncached < 0
+    negative = (uncached < 0) | (cached + write > total_in)  # input_tokens includes the cache
     c.reject(negative, "input_cached_tokens", c.raw("input_cached_tokens") if c.has("input_cached_tokens")
              else np.full(c.n, None), "cached input exceeds total input_tokens",
              "input_tokens includes cached tokens in OpenAI exports; check the row was not edited.")
