@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Compute-cost hedging desk", page_icon="📉", layout="wide")
+from pages import _shared as sh
 
-pages = [
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
-]
-st.navigation(pages).run()
+sh.configure_app()
+st.navigation(sh.router_pages()).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -79,6 +80,38 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_market(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    out, text = [], []
+    for underlying in ([args.underlying] if args.underlying != "both" else list(service.UNDERLYINGS)):
+        view = service.market_view(underlying, None, args.model, n_paths=args.paths, seed=args.seed,
+                                   settings=settings)
+        curve = view.curve.copy()
+        for col in ("delivery_month", "last_trading_day"):
+            curve[col] = curve[col].astype(str)
+        out.append({
+            "underlying": underlying, "index": view.index.name, "unit": view.index.unit,
+            "illustrative": view.index.illustrative, "valuation_date": view.valuation_date.isoformat(),
+            "spot": view.spot, "model": view.model_label,
+            "parameters": {r.parameter: {"value": r.value, "std_error": None if r.std_error != r.std_error else r.std_error}
+                           for r in view.parameters.itertuples()},
+            "monte_carlo": {"paths": view.n_paths, "seed": view.seed},
+            "contracts": curve.drop(columns=["margin_reason"]).to_dict("records"),
+            "warnings": [w.message for w in view.warnings], "contract_note": view.contract_note,
+        })
+        text.append(f"{view.index.name} ({view.index.unit}), valued {view.valuation_date} at {view.spot:,.4f}")
+        text.append(f"  model: {view.model_label}")
+        text += [f"  warning: {w.message}" for w in view.warnings]
+        text.append(f"  {'contract':<9} {'month':<8} {'last trade':<11} {'fair':>9} {'bid':>9} {'ask':>9} "
+                    f"{'MC check':>17} {'init margin':>12} {'maint':>10}")
+        for r in view.curve.itertuples():
+            text.append(f"  {r.symbol:<9} {r.delivery_month:%b %Y} {r.last_trading_day!s:<11} {r.fair:>9.4f} "
+                        f"{r.bid:>9.4f} {r.ask:>9.4f} {r.mc_mean:>9.4f}±{3 * r.mc_std_error:<7.4f} "
+                        f"{r.initial_margin:>12,.2f} {r.maintenance_margin:>10,.2f}")
+    _print(out, args.json, "\n".join(text))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hedging", description="Compute-cost hedging desk.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("delete", cmd_delete, "Delete one import and exactly its rows.")
     p.add_argument("import_id", type=int)
     add("sample", cmd_sample, "Load the sample company's exports.")
+    p = add("market", cmd_market, "Forward curve and contract table of the local contract engine.")
+    p.add_argument("--underlying", choices=["token", "gpu", "both"], default="both")
+    p.add_argument("--model", choices=["auto", "calibrated", "paper"], default="auto")
+    p.add_argument("--paths", type=int, default=20_000, help="Monte Carlo paths for the check (default 20,000)")
+    p.add_argument("--seed", type=int, default=11)
     return parser
 
 
@@ -112,3 +150,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc.filename}: no such file. Fix: check the path.", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -15,6 +15,37 @@ DELETE_ID = "data_delete_id"
 UPLOADER_GENERATION = "data_uploader_generation"
 
 
+def router_pages() -> list:
+    """The app's screens, in menu order (app.py's navigation)."""
+    return [
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
+        st.Page("pages/market.py", title="Market", icon=":material/candlestick_chart:"),
+    ]
+
+
+def configure_app() -> None:
+    st.set_page_config(page_title="Compute-cost hedging desk", page_icon="📉", layout="wide")
+
+
+def through_router() -> None:
+    """Make sure this page runs inside the app's navigation.
+
+    On a freshly started server, Streamlit serves the first request for a page URL (say a
+    bookmarked /market) straight from the pages/ folder, without app.py: no page config, and a
+    file list (this module included) as the menu. Streamlit stops doing that once st.navigation
+    has run, so run the real navigation here, in the same script run, and stop.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the file-based pages feature: nothing to do
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        configure_app()
+        st.navigation(router_pages()).run()
+        st.stop()
+
+
 def settings():
     return service.default_settings()
 
@@ -109,3 +140,33 @@ def imports_table(imports):
         "id": i.id, "file": i.file_name, "format": i.format, "rows stored": i.rows_stored,
         "first day": i.first_day, "last day": i.last_day, "cost (USD)": round(i.cost_usd, 2),
         "imported at (UTC)": i.created_at.strftime("%Y-%m-%d %H:%M")} for i in imports])
+
+
+# --- Market ---------------------------------------------------------------------------------
+MARKET_UNDERLYING = "market_underlying"
+MARKET_INDEX = "market_index"
+MARKET_MODEL = "market_model"
+MARKET_UPLOAD = "market_upload"
+MARKET_UPLOAD_NAME = "market_upload_name"
+MARKET_MESSAGE = "market_message"
+
+
+def market_version() -> str:
+    return service.market_version(settings())
+
+
+@st.cache_data(show_spinner="Pricing the forward curve and checking it by simulation…", max_entries=16)
+def market_view(underlying: str, index_key: str, model_choice: str, version: str):
+    return service.market_view(underlying, index_key, model_choice, settings=settings())
+
+
+def contract_table(curve):
+    """The contract table as the Market page shows it (money rounded for display only)."""
+    table = curve[["symbol", "delivery_month", "last_trading_day", "settlement", "fair", "bid", "ask",
+                   "initial_margin", "maintenance_margin", "margin_method"]].copy()
+    table.columns = ["contract", "delivery month", "last trading day", "settles on", "fair price", "bid", "ask",
+                     "initial margin / lot (USD)", "maintenance / lot (USD)", "margin set by"]
+    table["delivery month"] = table["delivery month"].map(lambda d: d.strftime("%b %Y"))
+    table["settles on"] = table["settles on"].map({"point": "index on last trading day",
+                                                   "monthly_average": "monthly average of daily index"})
+    return table

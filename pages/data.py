@@ -6,6 +6,8 @@ from hedging import service
 from hedging.errors import HedgingError, RejectedRowsError
 from pages import _shared as sh
 
+sh.through_router()
+
 st.title("Data")
 st.caption("Upload the usage and cost exports you already have (OpenAI, Anthropic, FOCUS from AWS/Azure/GCP/OCI, "
            "AWS CUR, Azure cost details, GCP billing, LiteLLM, OpenRouter, or the canonical template). The format "

@@ -48,3 +48,59 @@ def effective_price(frame: pd.DataFrame, by: str) -> go.Figure:
     fig.update_yaxes(tickprefix="$")
     fig.update_xaxes(dtick="M3", tickformat="%b %Y")
     return fig
+
+
+def index_history(history: pd.DataFrame, name: str, unit: str, illustrative: bool) -> go.Figure:
+    """The index history with each point's source in the hover."""
+    fig = go.Figure()
+    sources = history["source"].fillna("").astype(str).str.slice(0, 120) if "source" in history else None
+    fig.add_scatter(x=history["date"], y=history["value"], mode="lines+markers", name=name,
+                    line=dict(color=PALETTE[0], shape="hv" if "token" in name.lower() else "linear"),
+                    marker=dict(size=5), customdata=sources,
+                    hovertemplate="%{x|%b %Y}: %{y:,.3f} " + unit + "<br>%{customdata}<extra></extra>")
+    title = name + (" — illustrative" if illustrative else "")
+    fig.update_layout(title=title, yaxis_title=unit, showlegend=False, **_LAYOUT)
+    fig.update_yaxes(type="log", tickprefix="$")
+    return fig
+
+
+def price_fan(fan: pd.DataFrame, history: pd.DataFrame, unit: str, title: str = "Simulated index paths") -> go.Figure:
+    """History, then the 90% and 50% bands, median and mean of the simulated index."""
+    fig = go.Figure()
+    recent = history.tail(24)
+    fig.add_scatter(x=recent["date"], y=recent["value"], mode="lines", name="history",
+                    line=dict(color="#2c3e50", width=2))
+    for lo, hi, label, alpha in (("q05", "q95", "90% of paths", 0.18), ("q25", "q75", "50% of paths", 0.35)):
+        fig.add_scatter(x=fan["date"], y=fan[hi], mode="lines", line=dict(width=0), showlegend=False,
+                        hoverinfo="skip")
+        fig.add_scatter(x=fan["date"], y=fan[lo], mode="lines", line=dict(width=0), fill="tonexty",
+                        fillcolor=f"rgba(46,134,193,{alpha})", name=label,
+                        hovertemplate="%{x|%b %Y}: " + label + " above %{y:,.3f}<extra></extra>")
+    fig.add_scatter(x=fan["date"], y=fan["q50"], mode="lines", name="median", line=dict(color=PALETTE[1], width=2))
+    fig.add_scatter(x=fan["date"], y=fan["mean"], mode="lines", name="mean (= futures price)",
+                    line=dict(color=PALETTE[2], width=2, dash="dash"))
+    fig.update_layout(title=title, yaxis_title=unit, **_LAYOUT)
+    fig.update_yaxes(tickprefix="$")
+    return fig
+
+
+def forward_curve(curve: pd.DataFrame, unit: str, title: str = "Forward curve") -> go.Figure:
+    """Fair prices with the bid-ask band, and the Monte Carlo estimate with its +-3 SE bar."""
+    fig = go.Figure()
+    x = pd.to_datetime(curve["delivery_month"])
+    fig.add_scatter(x=x, y=curve["ask"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=x, y=curve["bid"], mode="lines", line=dict(width=0), fill="tonexty",
+                    fillcolor="rgba(243,156,18,0.25)", name="bid–ask (market-maker rule)",
+                    hovertemplate="%{x|%b %Y} bid %{y:,.3f}<extra></extra>")
+    fig.add_scatter(x=x, y=curve["fair"], mode="lines+markers", name="fair price (closed form)",
+                    line=dict(color=PALETTE[0], width=2), customdata=curve["symbol"],
+                    hovertemplate="%{customdata} %{x|%b %Y}: %{y:,.4f}<extra></extra>")
+    fig.add_scatter(x=x, y=curve["mc_mean"], mode="markers", name="Monte Carlo check (±3 SE)",
+                    marker=dict(color=PALETTE[5], size=7, symbol="x"),
+                    error_y=dict(type="data", array=curve["mc_high"] - curve["mc_mean"],
+                                 arrayminus=curve["mc_mean"] - curve["mc_low"], thickness=1.2, width=4),
+                    hovertemplate="%{x|%b %Y}: simulated %{y:,.4f}<extra></extra>")
+    fig.update_layout(title=title, yaxis_title=unit, **_LAYOUT)
+    fig.update_yaxes(tickprefix="$")
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig

@@ -1,4 +1,4 @@
-"""The facade that pages and the command line call; it composes ingest, store and the maths.
+"""Usage: importing exports, listing and deleting imports, and monthly spend.
 
 Every function takes :class:`~hedging.config.Settings` (or builds them from the environment) and
 returns plain frames, dicts or the frozen result objects of :mod:`hedging.models`.

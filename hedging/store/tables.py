@@ -71,3 +71,40 @@ class UsageRecord(SQLModel, table=True):
     billed_cost_usd: float | None = None
     non_token_cost_usd: float = 0.0
     source_row_hash: str = ""
+
+
+class IndexRecord(SQLModel, table=True):
+    """A user-uploaded index history (the built-in ones ship as files in sample_data/indices)."""
+
+    __tablename__ = "index_histories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    underlying: str  # "token" or "gpu"
+    unit: str
+    file_name: str
+    sha256: str = Field(index=True)
+    points: int
+    first_date: dt.date
+    last_date: dt.date
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class IndexPointRecord(SQLModel, table=True):
+    __tablename__ = "index_points"
+
+    id: int | None = Field(default=None, primary_key=True)
+    index_id: int = Field(sa_column=Column(Integer, ForeignKey("index_histories.id", ondelete="CASCADE"),
+                                           nullable=False, index=True))
+    date: dt.date
+    value: float
+    source: str = ""
+
+
+class MarketChoice(SQLModel, table=True):
+    """Which index each underlying uses: ``builtin`` or ``upload:<id>``."""
+
+    __tablename__ = "market_choices"
+
+    underlying: str = Field(primary_key=True)
+    index_key: str

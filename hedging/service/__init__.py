@@ -1,0 +1,37 @@
+"""The facade that pages and the command line call; it composes ingest, store and the maths.
+
+Every function takes :class:`~hedging.config.Settings` (or builds them from the environment) and
+returns plain frames, dicts or frozen result objects.
+"""
+
+from hedging.service.market import (  # noqa: F401
+    MODEL_CHOICES,
+    UNDERLYINGS,
+    MarketView,
+    choose_index,
+    chosen_index,
+    delete_index,
+    index_choices,
+    index_history,
+    market_version,
+    market_view,
+    upload_index,
+)
+from hedging.service.usage import (  # noqa: F401
+    charts,
+    data_version,
+    default_settings,
+    delete_import,
+    import_files,
+    import_report,
+    list_imports,
+    load_sample_company,
+    monthly_usage,
+    price_table,
+    read_usage,
+    rejected_report,
+    safe_csv,
+    sample_files,
+    stored_usage,
+    usage_totals,
+)

@@ -1,0 +1,253 @@
+"""Market: index histories (built in or uploaded), the price model, the forward curve, margins.
+
+The valuation date is the latest index print: monthly indices are published at month start, so
+the curve is what the model says on that date, and the UI says which date that is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hedging import store
+from hedging.config import Settings
+from hedging.contracts import forward_curve, load_specs, margin_requirement, year_fraction
+from hedging.errors import HedgingWarning, InputError, ModelError
+from hedging.ingest.source import Source, iter_tables, open_source
+from hedging.market import PAPER_TABLE3, JumpDiffusionModel, calibrate
+from hedging.market.analysis import LevelPricer, annual_volatility, monte_carlo_check, price_fan
+from hedging.market.index import validate_index_history
+from hedging.service.usage import default_settings
+from hedging.store import indices as index_store
+
+
+@dataclass(frozen=True)
+class Underlying:
+    key: str
+    label: str
+    contract: str
+    unit: str
+    builtin_file: str
+    builtin_name: str
+
+
+UNDERLYINGS = {
+    "token": Underlying("token", "AI token price", "SIT", "USD per million tokens", "token_index_monthly.csv",
+                        "Token price index (paper's TPI method, built from dated list prices)"),
+    "gpu": Underlying("gpu", "GPU rental price", "GPUH", "USD per GPU-hour", "gpu_h100_index_monthly.csv",
+                      "H100 rental index (illustrative, neocloud on-demand)"),
+}
+
+PARAMETER_MEANING = {
+    "kappa": "mean-reversion speed (per year)", "theta0": "long-run log level at the origin",
+    "beta": "trend of the long-run level (log per year)", "sigma": "diffusion volatility (per sqrt year)",
+    "lam": "jumps per year", "mu_j": "mean log jump", "sigma_j": "jump size dispersion",
+    "gamma": "seasonal amplitude (log)", "season_period": "seasonal period (years)",
+}
+#: A 99% one-sided move over a two-day margin period of risk sets the SPAN scan range (assumption).
+SCAN_Z, SCAN_DAYS = 2.326, 2
+
+
+def _underlying(key: str) -> Underlying:
+    if key not in UNDERLYINGS:
+        raise InputError(f"unknown underlying {key!r}.", fix=f"use one of {', '.join(UNDERLYINGS)}.")
+    return UNDERLYINGS[key]
+
+
+def _engine(settings: Settings):
+    return store.get_engine(settings.database_url)
+
+
+def index_choices(underlying: str, settings: Settings | None = None) -> list[tuple[str, str]]:
+    """(key, label) of every index usable for ``underlying``: the built-in one, then uploads."""
+    settings = settings or default_settings()
+    u = _underlying(underlying)
+    items = [("builtin", u.builtin_name)]
+    for r in index_store.list_indices(_engine(settings), underlying):
+        items.append((f"upload:{r.id}", f"{r.name} (uploaded {r.file_name}, {r.first_date} to {r.last_date})"))
+    return items
+
+
+def chosen_index(underlying: str, settings: Settings | None = None) -> str:
+    settings = settings or default_settings()
+    key = index_store.get_choice(_engine(settings), underlying)
+    return key if key in dict(index_choices(underlying, settings)) else "builtin"
+
+
+def choose_index(underlying: str, key: str, settings: Settings | None = None) -> None:
+    settings = settings or default_settings()
+    if key not in dict(index_choices(underlying, settings)):
+        raise InputError(f"there is no index {key!r} for the {underlying} underlying.", fix="pick a listed index.")
+    index_store.set_choice(_engine(settings), underlying, key)
+
+
+def upload_index(underlying: str, name: str, source: Source, file_name: str | None = None,
+                 settings: Settings | None = None) -> tuple[int, bool, tuple[HedgingWarning, ...]]:
+    """Validate and store an index history CSV (``date,value[,source]``); nothing stored on error."""
+    settings = settings or default_settings()
+    u = _underlying(underlying)
+    raw = open_source(source, file_name, settings.max_upload_bytes)
+    frame = pd.concat(list(iter_tables(raw, raw.header, raw.header)), ignore_index=True).fillna("")
+    history, warnings = validate_index_history(frame, raw.name)
+    label = name.strip() or raw.name
+    index_id, already = index_store.save_index(_engine(settings), name=label, underlying=underlying, unit=u.unit,
+                                               file_name=raw.name, sha256=raw.sha256, history=history)
+    return index_id, already, warnings
+
+
+def market_version(settings: Settings | None = None) -> str:
+    """Changes when an index is uploaded, deleted or chosen; keys cached market views."""
+    settings = settings or default_settings()
+    parts = [f"{u}={chosen_index(u, settings)}" for u in UNDERLYINGS]
+    parts += [str(r.id) for r in index_store.list_indices(_engine(settings))]
+    return ";".join(parts)
+
+
+def delete_index(index_id: int, settings: Settings | None = None) -> None:
+    settings = settings or default_settings()
+    index_store.delete_index(_engine(settings), index_id)
+
+
+@dataclass(frozen=True, eq=False)
+class IndexData:
+    key: str
+    name: str
+    unit: str
+    history: pd.DataFrame  # date, value, source
+    illustrative: bool
+
+
+def index_history(underlying: str, key: str | None = None, settings: Settings | None = None) -> IndexData:
+    settings = settings or default_settings()
+    u = _underlying(underlying)
+    key = key or chosen_index(underlying, settings)
+    if key == "builtin":
+        frame = pd.read_csv(settings.sample_dir / "indices" / u.builtin_file, parse_dates=["date"])
+        return IndexData(key, u.builtin_name, u.unit, frame, illustrative=True)
+    index_id = int(key.split(":", 1)[1])
+    record = next((r for r in index_store.list_indices(_engine(settings), underlying) if r.id == index_id), None)
+    if record is None:
+        raise InputError(f"there is no uploaded index #{index_id}.", fix="choose one of the listed indices.")
+    return IndexData(key, record.name, u.unit, index_store.index_points(_engine(settings), index_id), False)
+
+
+@dataclass(frozen=True, eq=False)
+class MarketView:
+    """Everything the Market page and ``hedging market`` show for one underlying."""
+
+    underlying: str
+    index: IndexData
+    valuation_date: dt.date
+    spot: float
+    model_choice: str
+    model_label: str
+    model: JumpDiffusionModel
+    parameters: pd.DataFrame  # parameter, value, std_error, meaning
+    fan: pd.DataFrame
+    curve: pd.DataFrame
+    contract_note: str
+    margin_note: str
+    warnings: tuple[HedgingWarning, ...]
+    n_paths: int
+    seed: int
+
+
+def _model(history: pd.DataFrame, choice: str) -> tuple[JumpDiffusionModel, str, dict, list[HedgingWarning], dt.date]:
+    """The model for ``history`` (time origin: its first date) and its standard errors."""
+    dates = pd.to_datetime(history["date"])
+    origin = dates.iloc[0].date()
+    times = np.array([year_fraction(origin, d.date()) for d in dates])
+    logs = np.log(history["value"].to_numpy(dtype=float))
+    t0, x0 = times[-1], logs[-1]
+    warnings: list[HedgingWarning] = []
+    if choice == "calibrated":
+        try:
+            fit = calibrate(times, logs)
+            return fit.model, "Calibrated to this index by maximum likelihood", dict(fit.std_errors), \
+                list(fit.warnings), origin
+        except ModelError as exc:
+            warnings.append(HedgingWarning("calibration_failed", f"Calibration failed ({exc}); the paper's "
+                                           "Table 3 parameters are used instead."))
+    p = PAPER_TABLE3
+    theta0 = x0 - p.beta * t0 - p.gamma * math.sin(2 * math.pi * t0 / p.season_period)
+    model = dataclasses.replace(p, theta0=theta0, label="Paper Table 3, anchored")
+    label = ("Paper's Table 3 (arXiv 2603.21690), long-run level anchored so that it equals the latest "
+             "index value on the valuation date")
+    return model, label, {}, warnings, origin
+
+
+MODEL_CHOICES = {
+    "auto": "Automatic: calibrate to a real history of 36+ months, else the paper's parameters",
+    "calibrated": "Calibrated to the index (maximum likelihood)",
+    "paper": "Paper's Table 3 (arXiv 2603.21690), anchored to the latest index value",
+}
+MIN_POINTS_TO_CALIBRATE = 36
+
+
+def _resolve_choice(choice: str, data: IndexData) -> tuple[str, str]:
+    if choice not in MODEL_CHOICES:
+        raise InputError(f"unknown model choice {choice!r}.", fix=f"use one of {', '.join(MODEL_CHOICES)}.")
+    if choice != "auto":
+        return choice, ""
+    if data.illustrative:
+        return "paper", ("The built-in index is constructed (list-price steps or interpolation between cited "
+                         "anchors), so its month-to-month moves are not market volatility and a fit to it would "
+                         "mislead; the paper's parameters are used. Choose 'Calibrated' to see the fit anyway, or "
+                         "upload a real index history.")
+    if len(data.history) < MIN_POINTS_TO_CALIBRATE:
+        return "paper", (f"The history has {len(data.history)} points, fewer than the {MIN_POINTS_TO_CALIBRATE} "
+                         "needed for a fit worth trusting; the paper's parameters are used.")
+    return "calibrated", ""
+
+
+def market_view(underlying: str, key: str | None = None, model_choice: str = "auto", *,
+                n_paths: int = 20_000, seed: int = 11, fan_months: int = 36,
+                settings: Settings | None = None) -> MarketView:
+    """Index, model, fan of paths, forward curve with its Monte Carlo check, and margins per lot."""
+    settings = settings or default_settings()
+    u = _underlying(underlying)
+    data = index_history(underlying, key, settings)
+    history = data.history
+    choice, why = _resolve_choice(model_choice, data)
+    model, label, std_errors, warnings, origin = _model(history, choice)
+    if why:
+        warnings.insert(0, HedgingWarning("model_default", why))
+    valuation = pd.Timestamp(history["date"].iloc[-1]).date()
+    spot = float(history["value"].iloc[-1])
+    t0 = year_fraction(origin, valuation)
+    spec = load_specs()[u.contract]
+    curve = forward_curve(LevelPricer(model), spec, valuation, spot, origin=origin, t0=t0, realised_average=spot)
+    check = monte_carlo_check(model, math.log(spot), t0, curve.quotes, n_paths=n_paths, seed=seed,
+                              realised_average=spot)
+    low, high = check.band(3.0)
+    sigma = annual_volatility(model)
+    rows = []
+    for q, m, se, lo, hi in zip(curve.quotes, check.mean, check.std_error, low, high):
+        scan = SCAN_Z * sigma * math.sqrt(SCAN_DAYS / 252) * spec.notional(q.fair)
+        margin = margin_requirement(q.fair, spec, sigma, price_scan_range=scan)
+        rows.append({
+            "symbol": q.symbol, "delivery_month": q.delivery_month, "last_trading_day": q.last_trading_day,
+            "settlement": q.settlement, "years_to_expiry": q.T - t0, "fair": q.fair, "bid": q.bid, "ask": q.ask,
+            "mc_mean": m, "mc_std_error": se, "mc_low": lo, "mc_high": hi,
+            "notional_per_lot": q.notional_per_lot, "initial_margin": margin.initial_per_lot,
+            "maintenance_margin": margin.maintenance_per_lot, "margin_method": margin.method,
+            "margin_reason": margin.reason})
+    params = pd.DataFrame([{"parameter": f.name, "value": getattr(model, f.name),
+                            "std_error": std_errors.get(f.name, float("nan")),
+                            "meaning": PARAMETER_MEANING[f.name]}
+                           for f in dataclasses.fields(model) if f.name in PARAMETER_MEANING])
+    fan = price_fan(model, math.log(spot), t0, months=fan_months, n_paths=min(n_paths, 5000), seed=seed)
+    fan["date"] = [pd.Timestamp(valuation) + pd.DateOffset(months=int(m)) for m in fan["month"]]
+    margin_note = (f"Initial margin per lot is the larger of the paper's formula (alpha = {spec.margin_alpha:g} x "
+                   f"annual volatility {sigma:.0%} x sqrt(one trading day) x notional, floor "
+                   f"{spec.margin_floor_fraction:.0%} of notional) and a SPAN-style 16-scenario scan whose range is a "
+                   f"99% two-day move; maintenance is {spec.maintenance_ratio:.0%} of initial. Annual volatility is "
+                   "the model's (diffusion and jumps), as only monthly index history is available.")
+    return MarketView(underlying, data, valuation, spot, choice, label, model, params, fan,
+                      pd.DataFrame(rows), spec.assumption_note, margin_note,
+                      tuple(warnings) + tuple(curve.warnings), n_paths, seed)

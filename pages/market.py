@@ -1,0 +1,78 @@
+"""Market: index history, the price model, simulated paths, the forward curve and contract table."""
+
+import streamlit as st
+
+from hedging import service
+from hedging.errors import HedgingError
+from pages import _shared as sh
+
+sh.through_router()
+
+st.title("Market")
+st.caption("The local contract engine. No exchange has listed compute futures yet, so the contracts below are "
+           "this app's assumptions, priced by the mean-reverting jump-diffusion model of arXiv 2603.21690.")
+
+underlying = st.radio("Underlying", list(service.UNDERLYINGS), horizontal=True, key=sh.MARKET_UNDERLYING,
+                      format_func=lambda u: f"{service.UNDERLYINGS[u].label} ({service.UNDERLYINGS[u].unit})")
+choices = dict(service.index_choices(underlying, sh.settings()))
+current = service.chosen_index(underlying, sh.settings())
+left, right = st.columns([3, 2])
+key = left.selectbox("Index", list(choices), index=list(choices).index(current), format_func=choices.get,
+                     key=f"{sh.MARKET_INDEX}_{underlying}")
+if key != current:
+    service.choose_index(underlying, key, sh.settings())
+model_choice = right.selectbox("Model parameters", list(service.MODEL_CHOICES), key=sh.MARKET_MODEL,
+                               format_func=service.MODEL_CHOICES.get)
+
+view = sh.market_view(underlying, key, model_choice, sh.market_version())
+unit = view.index.unit
+front = view.curve.iloc[0]
+c = st.columns(4)
+c[0].metric("Valuation date", f"{view.valuation_date:%d %b %Y}", help="The latest index print.")
+c[1].metric("Index", f"${view.spot:,.3f}", help=unit)
+c[2].metric(f"Front contract {front['symbol']}", f"${front['fair']:,.3f}", help=f"Fair price, {unit}")
+c[3].metric("Initial margin, front", f"${front['initial_margin']:,.2f} / lot", help=front["margin_reason"])
+for w in view.warnings:
+    st.warning(w.message, icon=":material/warning:")
+
+charts = service.charts()
+st.plotly_chart(charts.index_history(view.index.history, view.index.name, unit, view.index.illustrative),
+                key="market_index_chart")
+if view.index.illustrative:
+    st.caption("Illustrative: built in this repository from cited facts (see sample_data/indices/README.md); each "
+               "point's source is in the hover. Upload a licensed index history below to replace it.")
+
+st.subheader("Price model")
+st.caption(view.model_label + ". Time in years; the model is for the log of the index.")
+st.dataframe(view.parameters, hide_index=True, key="market_params",
+             column_config={"value": st.column_config.NumberColumn(format="%.4f"),
+                            "std_error": st.column_config.NumberColumn("standard error", format="%.4f")})
+st.plotly_chart(charts.price_fan(view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, "
+                                 f"{len(view.fan) - 1} months ({min(view.n_paths, 5000):,} paths)"), key="market_fan")
+
+st.subheader("Forward curve and contracts")
+st.plotly_chart(charts.forward_curve(view.curve, unit), key="market_curve")
+st.caption(f"Fair prices are the model's closed-form expectation of what each contract settles on; the crosses "
+           f"re-estimate them by simulating {view.n_paths:,} paths (seed {view.seed}) with ±3 standard errors.")
+st.dataframe(sh.contract_table(view.curve), hide_index=True, key="market_contracts",
+             column_config={k: st.column_config.NumberColumn(format="%.4f") for k in ("fair price", "bid", "ask")})
+st.info(view.margin_note, icon=":material/account_balance:")
+st.caption(view.contract_note)
+
+with st.expander("Upload your own index history"):
+    st.caption("A CSV with columns `date` and `value` (and optionally `source`), one row per day or month, in "
+               f"{unit}. It is validated like a usage export and stored; then choose it above.")
+    upload = st.file_uploader("Index history CSV", type=["csv"], key=sh.MARKET_UPLOAD)
+    name = st.text_input("Name", key=sh.MARKET_UPLOAD_NAME, placeholder="e.g. Licensed H100 index")
+    if st.button("Store index", disabled=upload is None, key="market_store"):
+        try:
+            new_id, already, notes = service.upload_index(underlying, name, upload, upload.name, sh.settings())
+            st.session_state[sh.MARKET_MESSAGE] = ("info", f"{'Already stored' if already else 'Stored'} as index "
+                                                   f"#{new_id}; choose it in the Index list above. "
+                                                   + " ".join(n.message for n in notes))
+            st.rerun()
+        except HedgingError as err:
+            st.session_state[sh.MARKET_MESSAGE] = ("error", str(err))
+    kind, message = st.session_state.get(sh.MARKET_MESSAGE) or (None, None)
+    if kind:
+        (st.error if kind == "error" else st.success)(message)

@@ -1,0 +1,27 @@
+"""Every page in a real browser at 1400x1000: no exception, charts drawn, screenshots kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+def test_market_page_in_a_real_browser(app_url, page):
+    page.goto(f"{app_url}/market", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Market").wait_for(timeout=60_000)
+    page.get_by_text("Valuation date", exact=True).wait_for(timeout=120_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # a bookmarked page URL on a fresh server still gets the app's menu, not the pages/ file list
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Data" in nav and "Market" in nav and "shared" not in nav.lower()
+    page.screenshot(path=str(ARTIFACTS / "market_top.png"))
+    page.get_by_role("heading", name="Forward curve and contracts").scroll_into_view_if_needed()
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "market_curve.png"))
+    page.get_by_role("heading", name="Price model").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "market_model.png"))
+    assert not page.errors, page.errors

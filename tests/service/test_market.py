@@ -1,0 +1,83 @@
+"""The Market service: built-in and uploaded indices (SQLite and PostgreSQL), the model choice,
+the forward curve against its Monte Carlo check, margins, and `hedging market --json`."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hedging import service
+from hedging.cli import main
+from hedging.errors import InputError
+from hedging.market import PAPER_TABLE3
+from tests.conftest import settings_for
+
+
+@pytest.mark.parametrize("underlying, n", [("token", 10), ("gpu", 12)])
+def test_builtin_curve_is_consistent(settings, underlying, n):
+    view = service.market_view(underlying, settings=settings, n_paths=20_000)
+    curve = view.curve
+    assert len(curve) == n
+    assert view.model_choice == "paper"  # built-in indices are constructed, not market data
+    assert any(w.code == "model_default" for w in view.warnings)
+    assert (curve["bid"] < curve["fair"]).all() and (curve["fair"] < curve["ask"]).all()
+    z = (curve["mc_mean"] - curve["fair"]) / curve["mc_std_error"]
+    assert (z.abs() < 3).all(), z.tolist()
+    assert np.allclose(curve["maintenance_margin"], 0.75 * curve["initial_margin"])
+    assert (curve["initial_margin"] > 0).all()
+    assert view.valuation_date == pd.Timestamp(view.index.history["date"].iloc[-1]).date()
+    assert view.spot == pytest.approx(float(view.index.history["value"].iloc[-1]))
+    assert set(view.parameters["parameter"]) >= {"kappa", "theta0", "beta", "sigma", "lam", "mu_j", "sigma_j"}
+
+
+def _history(n: int = 48, seed: int = 5) -> str:
+    """A monthly history simulated from Table 3 around $2.50 (a stand-in for a licensed index)."""
+    model = PAPER_TABLE3.__class__(**{**PAPER_TABLE3.__dict__, "theta0": math.log(2.5)})
+    times = np.arange(n) / 12
+    values = model.simulate_prices(math.log(2.5), times, 1, seed)[0]
+    dates = pd.date_range("2022-11-01", periods=n, freq="MS")
+    return "date,value,source\n" + "".join(f"{d:%Y-%m-%d},{v:.4f},vendor\n" for d, v in zip(dates, values))
+
+
+def test_uploaded_index_is_stored_chosen_and_calibrated(db_url, tmp_path):
+    s = settings_for(db_url, tmp_path)
+    text = _history()
+    new_id, already, _ = service.upload_index("gpu", "Licensed H100", text.encode(), "h100.csv", s)
+    assert not already
+    assert service.upload_index("gpu", "again", text.encode(), "h100.csv", s)[:2] == (new_id, True)
+    key = f"upload:{new_id}"
+    assert key in dict(service.index_choices("gpu", s))
+    service.choose_index("gpu", key, s)
+    assert service.chosen_index("gpu", s) == key
+    view = service.market_view("gpu", settings=s, n_paths=5000)
+    assert view.index.name == "Licensed H100" and not view.index.illustrative
+    assert view.model_choice == "calibrated"
+    assert view.valuation_date.isoformat() == "2026-10-01"
+    assert view.parameters["std_error"].notna().any()
+    service.delete_index(new_id, s)
+    assert service.chosen_index("gpu", s) == "builtin"
+
+
+def test_bad_index_upload_names_row_and_stores_nothing(settings):
+    text = _history().splitlines()
+    text[5] = "2023-03-01,-1.0,vendor"
+    with pytest.raises(InputError) as err:
+        service.upload_index("token", "bad", ("\n".join(text) + "\n").encode(), "bad_index.csv", settings)
+    message = str(err.value)
+    assert "bad_index.csv" in message and "row 6" in message and "value" in message and "Fix:" in message
+    assert service.index_choices("token", settings) == [("builtin", service.UNDERLYINGS["token"].builtin_name)]
+
+
+def test_cli_market_json(settings, capsys, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(settings.data_dir))
+    assert main(["market", "--underlying", "token", "--paths", "4000", "--json"]) == 0
+    [out] = json.loads(capsys.readouterr().out)
+    assert out["underlying"] == "token" and len(out["contracts"]) == 10
+    first = out["contracts"][0]
+    assert set(first) >= {"symbol", "delivery_month", "last_trading_day", "fair", "bid", "ask", "initial_margin",
+                          "maintenance_margin", "mc_mean", "mc_std_error"}
+    assert out["illustrative"] is True

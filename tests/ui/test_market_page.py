@@ -1,0 +1,69 @@
+"""The Market page through AppTest: both underlyings, model choices, uploading an index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.service.test_market import _history
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def market(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "pages" / "market.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def table(at, column):
+    """The dataframe that has ``column`` (AppTest does not expose st.dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_token_market_shows_curve_and_contracts(market):
+    m = metrics(market)
+    assert m["Valuation date"] == "01 Nov 2026" and m["Front contract SITX26"].startswith("$")
+    assert len(market.get("plotly_chart")) == 3
+    contracts = table(market, "contract")
+    assert len(contracts) == 10 and list(contracts["contract"])[0] == "SITX26"
+    assert any("constructed" in w.value for w in market.warning)
+
+
+def test_gpu_calibrated_shows_standard_errors_and_warnings(market):
+    market.radio(key="market_underlying").set_value("gpu").run()
+    market.selectbox(key="market_model").set_value("calibrated").run()
+    assert not market.exception
+    params = table(market, "parameter")
+    assert params["std_error"].notna().any()
+    assert "Front contract GPUHX26" in metrics(market)
+
+
+def test_upload_an_index_and_use_it(market):
+    market.radio(key="market_underlying").set_value("gpu").run()
+    market.file_uploader(key="market_upload").set_value(("h100.csv", _history().encode(), "text/csv"))
+    market.text_input(key="market_upload_name").set_value("Licensed H100").run()
+    market.button(key="market_store").click().run()
+    assert not market.exception
+    assert any("Stored as index" in s.value for s in market.success)
+    options = market.selectbox(key="market_index_gpu").options
+    assert any("Licensed H100" in o for o in options)
+
+
+def test_bad_index_upload_shows_the_row(market):
+    bad = _history().replace("2023-03-01,", "2023-03-01,abc,").encode()
+    market.file_uploader(key="market_upload").set_value(("bad.csv", bad, "text/csv"))
+    market.run()
+    market.button(key="market_store").click().run()
+    assert market.error and "bad.csv" in market.error[0].value and "row" in market.error[0].value
