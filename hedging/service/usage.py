@@ -126,7 +126,11 @@ def monthly_usage(settings: Settings | None = None, by: str = "provider") -> pd.
     out = frame.groupby(["month", "label"], sort=True).agg(
         cost_usd=("cost_usd", "sum"), tokens=("tokens", "sum"), gpu_hours=("gpu_hours", "sum")).reset_index()
     out["tokens_m"] = out.pop("tokens") / 1e6
-    token_cost = frame[frame["tokens"] > 0].groupby(["month", "label"])["cost_usd"].sum()
+    # Token cost counts wherever consolidation put it (often on a cost export's rows, which carry
+    # no tokens), minus per-search and other non-token charges, and never GPU rental.
+    token_rows = frame["gpu_hours"] == 0
+    token_cost = (frame.loc[token_rows, "cost_usd"] - frame.loc[token_rows, "non_token_cost_usd"]).groupby(
+        [frame.loc[token_rows, "month"], frame.loc[token_rows, "label"]]).sum()
     out["usd_per_m_tokens"] = [
         token_cost.get((m, lab), float("nan")) / t if t > 0 else float("nan")
         for m, lab, t in zip(out["month"], out["label"], out["tokens_m"])]

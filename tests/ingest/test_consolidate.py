@@ -68,3 +68,15 @@ def test_gateway_tokens_do_not_double_count_provider_usage():
     assert out["input_tokens"].sum() == 1000  # provider usage export wins for tokens
     assert out["cost_usd"].sum() == pytest.approx(2.8)  # a gateway estimate outranks list-price arithmetic
     assert out["superseded_cost_usd"].sum() == pytest.approx(3.0)
+
+
+def test_effective_price_uses_the_invoice_cost_and_the_usage_tokens(settings):
+    _import(settings, USAGE, DATA / "cost_2025-10-06.csv")
+    monthly = service.monthly_usage(settings, by="model").set_index("model")
+    # gpt-5: invoice token cost (input + cached + output line items) over all its tokens
+    tokens_m = (2_372_100 + 1_843_200 + 611_200) / 1e6
+    assert monthly.loc["gpt-5", "usd_per_m_tokens"] == pytest.approx((2.965125 + 0.2304 + 6.112) / tokens_m)
+    by_provider = service.monthly_usage(settings, by="provider").set_index("provider")
+    all_tokens_m = tokens_m + (100_000 + 20_000) / 1e6
+    # the $0.25 web-search line is not a token price
+    assert by_provider.loc["openai", "usd_per_m_tokens"] == pytest.approx((2.965125 + 0.2304 + 6.112) / all_tokens_m)
