@@ -1,6 +1,6 @@
 """Cell-level validation of a parsed export: every bad cell becomes a :class:`RejectedRow`.
 
-Each method returns a whole column as a numpy array (bad cells get a harmless placeholder) and
+Each method returns a whole column as a numpy array (bad cells get a neutral value such as 0) and
 marks the rows it rejected, so format modules stay short and declarative. Rows are numbered as a
 spreadsheet shows them (header = row 1).
 """

@@ -43,6 +43,7 @@ import pandas as pd
 from hedging.errors import HedgingWarning
 
 from ..cells import Cells
+from ..distinct import each as _each, unzip as _unzip, has_pattern as _has, lowered as _low, optional_amount as _optional, checked as _checked
 from ..detect import Format, register
 from ..normalize import model_family
 
@@ -90,52 +91,6 @@ _UNIT = re.compile(r"^(\d+(?:\.\d+)?)?\s*([km])?\s*(?:tokens?)?$")
 def _pick(c: Cells, field: str) -> str:
     names = FIELDS[field]
     return next((n for n in names if c.has(n)), names[0])
-
-
-def _table(func, values) -> tuple[list, np.ndarray]:
-    """``func`` of each distinct value (blank last) and the row codes into that list."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-    return [func(str(u)) for u in uniques] + [func("")], codes
-
-
-def _each(func, values) -> np.ndarray:
-    """``func`` applied once per distinct value (exports repeat a few meters over many rows)."""
-    table, codes = _table(func, values)
-    out = np.empty(len(table), dtype=object)
-    for i, value in enumerate(table):
-        out[i] = value
-    return out[codes]
-
-
-def _unzip(func, values) -> list[np.ndarray]:
-    """Like :func:`_each` for a ``func`` returning a tuple: one array per tuple position."""
-    table, codes = _table(func, values)
-    return [np.array(part, dtype=object)[codes] for part in zip(*table)]
-
-
-def _has(values, pattern: str) -> np.ndarray:
-    table, codes = _table(lambda v: re.search(pattern, v) is not None, values)
-    return np.array(table, dtype=bool)[codes]
-
-
-def _low(c: Cells, column: str) -> np.ndarray:
-    """Lower-cased text of a column for classification only (no validation; blank -> "")."""
-    if not c.has(column):
-        return np.full(c.n, "", dtype=object)
-    return _each(lambda v: v.strip().lower(), c.raw(column))
-
-
-def _optional(c: Cells, column: str) -> np.ndarray:
-    """An amount column whose blank cells stay NaN (``c.amount`` turns them into 0)."""
-    if not c.has(column):
-        return np.full(c.n, np.nan)
-    return np.where(c.frame[column].isna().to_numpy(), np.nan, c.amount(column))
-
-
-def _checked(c: Cells, column: str, values) -> np.ndarray:
-    """Validate values derived from ``column`` with the same rules as ``c.text``."""
-    c.frame[column] = pd.Series(list(values), index=c.frame.index, dtype=object)
-    return c.text(column)
 
 
 def _meter(name: str) -> tuple[str, str, bool, str]:
