@@ -4,6 +4,7 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError, RejectedRowsError
+from pages import _render as ui
 from pages import _shared as sh
 
 sh.through_router()
@@ -45,13 +46,13 @@ error = st.session_state.get(sh.LAST_ERROR)
 if error:
     st.error(error["message"], icon=":material/error:")
     if error.get("rejected"):
-        sh.rejected_table(error["rejected"], error.get("file", "rejected"))
+        ui.rejected_table(error["rejected"], error.get("file", "rejected"))
 report = st.session_state.get(sh.LAST_REPORT) or []
 if report:
     st.subheader("Import report")
-    sh.import_summary(report)
+    ui.import_summary(report)
 for item in report:
-    sh.import_report(item, expanded=len(report) == 1)
+    ui.import_report(item, expanded=len(report) == 1)
 
 version = sh.data_version()
 if version == "empty":
@@ -61,14 +62,14 @@ if version == "empty":
 st.header("Monthly spend")
 by = st.radio("Break down by", ["provider", "model", "team"], horizontal=True, key=sh.SPEND_BY)
 monthly = sh.monthly_usage(by, version)
-sh.spend_metrics(monthly)
+ui.spend_metrics(monthly)
 charts = service.charts()
 st.plotly_chart(charts.monthly_spend(monthly, by, f"Monthly spend by {by} (USD)"), key="data_spend_chart")
 st.plotly_chart(charts.effective_price(monthly, by), key="data_price_chart")
 
 st.header("Imports")
 imports = service.list_imports(sh.settings())
-st.dataframe(sh.imports_table(imports), hide_index=True, key="data_imports_table",
+st.dataframe(ui.imports_table(imports), hide_index=True, key="data_imports_table",
              column_config={"rows stored": st.column_config.NumberColumn(format="localized"),
                             "cost (USD)": st.column_config.NumberColumn(format="dollar")})
 with st.form("data_delete_form"):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
+from pages import _render as ui
 from pages import _shared as sh
 
 sh.through_router()
@@ -54,7 +55,7 @@ st.subheader("Forward curve and contracts")
 st.plotly_chart(charts.forward_curve(view.curve, unit), key="market_curve")
 st.caption(f"Fair prices are the model's closed-form expectation of what each contract settles on; the crosses "
            f"re-estimate them by simulating {view.n_paths:,} paths (seed {view.seed}) with ±3 standard errors.")
-st.dataframe(sh.contract_table(view.curve), hide_index=True, key="market_contracts",
+st.dataframe(ui.contract_table(view.curve), hide_index=True, key="market_contracts",
              column_config={k: st.column_config.NumberColumn(format="%.4f") for k in ("fair price", "bid", "ask")})
 st.info(view.margin_note, icon=":material/account_balance:")
 st.caption(view.contract_note)
@@ -63,7 +64,7 @@ with st.expander("Upload your own index history"):
     st.caption("A CSV with columns `date` and `value` (and optionally `source`), one row per day or month, in "
                f"{unit}. It is validated like a usage export and stored; then choose it above.")
     upload = st.file_uploader("Index history CSV", type=["csv"], key=sh.MARKET_UPLOAD)
-    name = st.text_input("Name", key=sh.MARKET_UPLOAD_NAME, placeholder="e.g. Licensed H100 index")
+    name = st.text_input("Name (for example: Licensed H100 index)", key=sh.MARKET_UPLOAD_NAME)
     if st.button("Store index", disabled=upload is None, key="market_store"):
         try:
             new_id, already, notes = service.upload_index(underlying, name, upload, upload.name, sh.settings())
