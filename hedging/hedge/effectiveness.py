@@ -1,0 +1,184 @@
+"""Hedge-accounting effectiveness: the regression test and the dollar-offset (80-125%) test.
+
+Sign convention. Both series are period-by-period changes in value TO THE COMPANY, gains
+positive, in USD: ``hedged_item_changes`` is the change in value of the hedged item (for a buyer
+of compute, a rise in the price of its forecast purchases is a LOSS, so a negative number) and
+``hedge_changes`` is the hedge's gain or loss (the P&L of the long futures, positive when prices
+rise). An effective hedge therefore moves against the item:
+
+* Regression test: the hedged item's changes are regressed on the hedge's changes,
+  ``item_t = a + b hedge_t + e_t``. A perfect hedge has slope ``b = -1`` and R^2 = 1. The test
+  passes when ``0.80 <= |b| <= 1.25`` and ``R^2 >= 0.80``.
+* Dollar offset (cumulative): ``offset = -sum(hedge) / sum(item)``, +100% for a perfect hedge.
+  The test passes when ``0.80 <= |offset| <= 1.25`` (IAS 39 AG105(b)).
+
+The tests use absolute values so that a caller who supplies cost changes (positive when costs
+rise) rather than value changes gets the same verdict. That also means a "hedge" that moves WITH
+the item under the convention above passes on size alone; ``offsetting_direction`` records
+whether the hedge moved against the item, and the explanation says so when it did not.
+
+References: IAS 39 *Financial Instruments: Recognition and Measurement*, AG105; IFRS 9 §6.4.1(c);
+FASB ASC 815-20-25 ("highly effective" criterion).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hedging.errors import InputError
+
+__all__ = ["Effectiveness", "IFRS9_NOTE", "hedge_effectiveness"]
+
+OFFSET_LOW = 0.80
+OFFSET_HIGH = 1.25
+MIN_R_SQUARED = 0.80
+
+IFRS9_NOTE = (
+    "IFRS 9 removed the 80%-125% bright line of IAS 39. To qualify for hedge accounting under "
+    "IFRS 9 there must be an economic relationship between the hedged item and the hedge, the "
+    "hedge ratio must be the one used for risk management, and the effect of credit risk must "
+    "not dominate the value changes; any ineffectiveness is still measured and reported in "
+    "profit or loss. The 80%-125% regression and dollar-offset tests are shown here as the "
+    "familiar quantitative evidence of an economic relationship. US GAAP (ASC 815) still "
+    "requires a hedge to be \"highly effective\", which in practice means an offset of about "
+    "80%-125%."
+)
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    """Result of the regression and dollar-offset tests (see the module docstring for signs).
+
+    ``slope`` and ``intercept`` (USD per period) come from regressing the hedged item's changes
+    on the hedge's changes; ``dollar_offset`` is ``-sum(hedge) / sum(item)`` as a fraction
+    (1.0 = 100%), NaN when the hedged item's cumulative change is zero (the test then fails).
+    """
+
+    n: int
+    slope: float
+    intercept: float
+    r_squared: float
+    cumulative_item_change: float
+    cumulative_hedge_change: float
+    dollar_offset: float
+    passes_regression: bool
+    passes_dollar_offset: bool
+    offsetting_direction: bool
+    explanation: str
+    ifrs9_note: str = IFRS9_NOTE
+
+    @property
+    def passes(self) -> bool:
+        """Both quantitative tests pass."""
+        return self.passes_regression and self.passes_dollar_offset
+
+
+def _changes(values, name: str) -> np.ndarray:
+    a = np.asarray(values, dtype=float)
+    if a.ndim != 1:
+        raise InputError(f"changes must be a 1-D array, got shape {a.shape}.", column=name,
+                         fix="Pass one value change per period.")
+    bad = ~np.isfinite(a)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"the change for period {i + 1} is not a finite number.", column=name,
+                         value=a[i], fix="Fill or drop the period in both series.")
+    return a
+
+
+def _usd(v: float) -> str:
+    return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
+
+
+def _explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off, opposite) -> str:
+    verdict = {True: "passed", False: "failed"}
+    reg = (
+        f"Regression test {verdict[pass_reg]}: over {n} periods, each $1.00 the hedge gained "
+        f"came on average with a ${abs(slope):.2f} {'loss' if slope < 0 else 'gain'} on the "
+        f"hedged cost (slope {slope:.2f}; its size must be between "
+        f"{OFFSET_LOW:.2f} and {OFFSET_HIGH:.2f}), and the hedge explains {r2:.1%} of the "
+        f"period-to-period variation in the hedged cost (R\u00b2 {r2:.2f}; at least "
+        f"{MIN_R_SQUARED:.0%} is required)."
+    )
+    if np.isnan(offset):
+        off = ("Dollar-offset test failed: the hedged cost's cumulative change is zero, so the "
+               "ratio of gains to losses is undefined; use the regression test for this period.")
+    else:
+        off = (
+            f"Dollar-offset test {verdict[pass_off]}: cumulatively the hedge "
+            f"{'gained' if hedge_sum >= 0 else 'lost'} {_usd(abs(hedge_sum))} while the hedged "
+            f"cost's value changed by {_usd(item_sum)}, an offset of {offset:.0%} (its size "
+            f"must be between {OFFSET_LOW:.0%} and {OFFSET_HIGH:.0%})."
+        )
+    text = reg + " " + off
+    if not opposite:
+        text += (" Warning: the hedge moved in the same direction as the hedged cost's value. "
+                 "If both series are gains and losses to the company this is not a hedge; "
+                 "check the signs of the inputs.")
+    return text
+
+
+def hedge_effectiveness(hedged_item_changes, hedge_changes) -> Effectiveness:
+    """Regression and cumulative dollar-offset effectiveness tests of a hedge relationship.
+
+    Regression: OLS of item changes on hedge changes, ``b = Cov(h, i) / Var(h)``,
+    ``a = mean(i) - b mean(h)``, ``R^2 = corr(h, i)^2``; passes when ``0.80 <= |b| <= 1.25``
+    and ``R^2 >= 0.80``. Dollar offset: ``-sum(hedge) / sum(item)``; passes when its absolute
+    value is within 0.80-1.25.
+
+    Parameters
+    ----------
+    hedged_item_changes : array_like, 1-D (USD per period)
+        Change in value of the hedged item to the company, gains positive (a cost rise is
+        negative for a buyer of compute).
+    hedge_changes : array_like, 1-D, same length, at least 3 periods (USD per period)
+        Gain or loss of the hedging instrument over the same periods.
+
+    Examples
+    --------
+    Hedge P&L 10, -5, 8 against item changes -9, 6, -8: sums 13 and -11, dollar offset
+    13 / 11 = 118% (passes); slope -136.33 / 132.67 = -1.028 and R^2 0.996 (passes).
+
+    References
+    ----------
+    IAS 39 AG105 (80-125% range, dollar offset and regression methods); IFRS 9 §6.4.1(c)
+    (qualifying criteria without a bright line); FASB ASC 815-20-25.
+    """
+    item = _changes(hedged_item_changes, "hedged_item_changes")
+    hedge = _changes(hedge_changes, "hedge_changes")
+    if item.size != hedge.size:
+        raise InputError(f"the two series have different lengths ({item.size} vs "
+                         f"{hedge.size}).", column="hedge_changes",
+                         fix="Pair each hedged item change with the hedge change of the same "
+                             "period.")
+    n = int(item.size)
+    if n < 3:
+        raise InputError(f"need at least 3 periods for a regression, got {n}.",
+                         column="hedged_item_changes", fix="Use a longer history.")
+    dh, di = hedge - hedge.mean(), item - item.mean()
+    sxx, syy, sxy = float(dh @ dh), float(di @ di), float(dh @ di)
+    if not sxx > 0:
+        raise InputError("the hedge's value changes are all equal, so no regression is possible.",
+                         column="hedge_changes", fix="Check the hedge's P&L series.")
+    if not syy > 0:
+        raise InputError("the hedged item's value changes are all equal; there is no risk to "
+                         "hedge.", column="hedged_item_changes",
+                         fix="Check the hedged item's value changes.")
+    slope = sxy / sxx
+    intercept = float(item.mean() - slope * hedge.mean())
+    r2 = min(sxy * sxy / (sxx * syy), 1.0)
+    item_sum, hedge_sum = float(item.sum()), float(hedge.sum())
+    offset = -hedge_sum / item_sum if item_sum != 0 else float("nan")
+    pass_reg = bool(OFFSET_LOW <= abs(slope) <= OFFSET_HIGH and r2 >= MIN_R_SQUARED)
+    pass_off = bool(not np.isnan(offset) and OFFSET_LOW <= abs(offset) <= OFFSET_HIGH)
+    opposite = bool(slope < 0 and (np.isnan(offset) or offset > 0))
+    return Effectiveness(
+        n=n, slope=slope, intercept=intercept, r_squared=r2,
+        cumulative_item_change=item_sum, cumulative_hedge_change=hedge_sum,
+        dollar_offset=offset, passes_regression=pass_reg, passes_dollar_offset=pass_off,
+        offsetting_direction=opposite,
+        explanation=_explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off,
+                             opposite),
+    )
