@@ -112,6 +112,43 @@ def cmd_market(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(m) -> dict:
+    return {"expected": round(m.expected, 2), "median": round(m.median, 2), "p95": round(m.p95, 2),
+            "band_50": [round(m.lower_50, 2), round(m.upper_50, 2)], "band_80": [round(m.lower_80, 2), round(m.upper_80, 2)],
+            "band_95": [round(m.lower_95, 2), round(m.upper_95, 2)], "budget": m.budget,
+            "prob_over_budget": m.prob_over_budget, "budget_at_risk": round(m.budget_at_risk, 2)}
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    view = service.forecast_view(args.horizon, args.paths, args.seed, args.rho, args.by, settings=_settings(args))
+    budget_annual = args.budget if args.budget is not None else view.default_budget()
+    budget = view.budget(annual=budget_annual)
+    out = {"horizon": view.horizon, "paths": view.n_paths, "seed": view.seed, "rho": view.rho,
+           "budget_annual": budget_annual, "months": [m.strftime("%Y-%m") for m in view.future],
+           "spend_total": _summary(budget.total), "spend_by_month": [_summary(m) for m in budget.monthly],
+           "warnings": [w.message for w in budget.warnings], "underlyings": {}}
+    text = [f"Spend forecast, {view.horizon} months, {view.n_paths:,} paths (seed {view.seed}), "
+            f"volume-price correlation {view.rho:g}",
+            f"  expected ${budget.total.expected:,.0f}; 95th percentile ${budget.total.p95:,.0f}; budget at risk "
+            f"${budget.total.budget_at_risk:,.0f}; P(spend > ${budget_annual:,.0f}) = {budget.total.prob_over_budget:.1%}"]
+    for u, part in view.underlyings.items():
+        b = part.basis
+        out["underlyings"][u] = {
+            "unit": part.unit, "model": part.model, "index": part.index_name,
+            "backtest": part.scores.to_dict("records"),
+            "basis": {"intercept": b.intercept, "slope": b.slope, "r_squared": b.r_squared,
+                      "residual_sd_monthly": b.residual_sd, "n": b.n},
+            "volume_mean": [round(float(x), 3) for x in part.volume_mean],
+            "volume_band_80": [[round(float(x), 3) for x in part.volume_bands[80][0]],
+                               [round(float(x), 3) for x in part.volume_bands[80][1]]],
+            "spend_expected": [round(float(x), 2) for x in part.spend.mean(axis=0)],
+            "warnings": [w.message for w in part.warnings]}
+        text.append(f"  {part.label}: volume model {part.model}, basis slope {b.slope:.2f} (R² {b.r_squared:.2f}), "
+                    f"expected spend ${part.spend.sum(axis=1).mean():,.0f}")
+    _print(out, args.json, "\n".join(text))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hedging", description="Compute-cost hedging desk.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("delete", cmd_delete, "Delete one import and exactly its rows.")
     p.add_argument("import_id", type=int)
     add("sample", cmd_sample, "Load the sample company's exports.")
+    p = add("forecast", cmd_forecast, "Volume, price and spend forecast with budget at risk.")
+    p.add_argument("--horizon", type=int, default=12)
+    p.add_argument("--paths", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--rho", type=float, default=0.3, help="volume-price correlation of monthly shocks")
+    p.add_argument("--by", choices=["provider", "model", "team"], default="provider")
+    p.add_argument("--budget", type=float, default=None, help="annual budget in USD (default: expected, rounded up)")
     p = add("market", cmd_market, "Forward curve and contract table of the local contract engine.")
     p.add_argument("--underlying", choices=["token", "gpu", "both"], default="both")
     p.add_argument("--model", choices=["auto", "calibrated", "paper"], default="auto")

@@ -93,3 +93,30 @@ def contract_table(curve):
     table["settles on"] = table["settles on"].map({"point": "index on last trading day",
                                                    "monthly_average": "monthly average of daily index"})
     return table
+
+
+def budget_table(view, budget) -> pd.DataFrame:
+    """By month and for the horizon: expected spend, bands, P(over budget), budget at risk."""
+    rows = []
+    for month, m in zip(view.future, budget.monthly):
+        rows.append({"month": month.strftime("%b %Y"), "expected": m.expected, "80% low": m.lower_80,
+                     "80% high": m.upper_80, "95th percentile": m.p95, "budget": m.budget,
+                     "P(over budget)": m.prob_over_budget, "budget at risk": m.budget_at_risk})
+    t = budget.total
+    rows.append({"month": f"Total, {len(view.future)} months", "expected": t.expected, "80% low": t.lower_80,
+                 "80% high": t.upper_80, "95th percentile": t.p95, "budget": t.budget,
+                 "P(over budget)": t.prob_over_budget, "budget at risk": t.budget_at_risk})
+    return pd.DataFrame(rows)
+
+
+def money_columns(*names: str) -> dict:
+    return {n: st.column_config.NumberColumn(format="dollar") for n in names}
+
+
+def basis_caption(part) -> str:
+    b = part.basis
+    r2 = "n/a" if b.r_squared != b.r_squared else f"{b.r_squared:.2f}"
+    return (f"log(company price) = {b.intercept:.2f} + {b.slope:.2f} × log(index) over {b.n} months; R² {r2}; "
+            f"residual volatility {b.annual_residual_vol:.0%} a year. A futures hedge on this index can remove at most "
+            f"about {max(0.0, b.max_price_hedge_effectiveness if b.max_price_hedge_effectiveness == b.max_price_hedge_effectiveness else 0.0):.0%} "
+            "of the price variance; the rest is basis risk, and volume risk is not hedged by price at all.")

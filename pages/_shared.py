@@ -20,6 +20,7 @@ def router_pages() -> list:
     return [
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
         st.Page("pages/market.py", title="Market", icon=":material/candlestick_chart:"),
+        st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
     ]
 
 
@@ -76,3 +77,20 @@ def market_version() -> str:
 @st.cache_data(show_spinner="Pricing the forward curve and checking it by simulation…", max_entries=16)
 def market_view(underlying: str, index_key: str, model_choice: str, version: str):
     return service.market_view(underlying, index_key, model_choice, settings=settings())
+
+
+# --- Forecast -------------------------------------------------------------------------------
+FC_HORIZON = "forecast_horizon"
+FC_PATHS = "forecast_paths"
+FC_SEED = "forecast_seed"
+FC_RHO = "forecast_rho"
+FC_BY = "forecast_by"
+FC_BUDGET = "forecast_budget"
+FC_STEP_MONTH = "forecast_step_month_"
+FC_STEP_PCT = "forecast_step_pct_"
+
+
+@st.cache_data(show_spinner="Simulating volume, prices and spend…", max_entries=16)
+def forecast_view(horizon: int, n_paths: int, seed: int, rho: float, by: str, steps: tuple, version: str,
+                  market: str):
+    return service.forecast_view(horizon, n_paths, seed, rho, by, dict(steps), settings=settings())

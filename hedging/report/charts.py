@@ -104,3 +104,70 @@ def forward_curve(curve: pd.DataFrame, unit: str, title: str = "Forward curve") 
     fig.update_yaxes(tickprefix="$")
     fig.update_xaxes(tickformat="%b %Y")
     return fig
+
+
+def _bands(fig: go.Figure, x, bands: dict, color: str = "46,134,193", prefix: str = "") -> None:
+    for level, alpha in ((95, 0.12), (80, 0.2), (50, 0.32)):
+        if level not in bands:
+            continue
+        lo, hi = bands[level]
+        fig.add_scatter(x=x, y=hi, mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=x, y=lo, mode="lines", line=dict(width=0), fill="tonexty",
+                        fillcolor=f"rgba({color},{alpha})", name=f"{prefix}{level}% interval",
+                        hovertemplate="%{x|%b %Y}: " + f"{level}%" + " band from %{y:,.0f}<extra></extra>")
+
+
+def volume_fan(months, history, future, mean, bands: dict, unit: str, title: str) -> go.Figure:
+    """Monthly volume history, then the forecast mean and its 50/80/95% intervals."""
+    fig = go.Figure()
+    fig.add_scatter(x=months, y=history, mode="lines+markers", name="history", line=dict(color="#2c3e50"),
+                    marker=dict(size=4), hovertemplate="%{x|%b %Y}: %{y:,.0f} " + unit + "<extra></extra>")
+    _bands(fig, future, bands)
+    fig.add_scatter(x=future, y=mean, mode="lines", name="expected", line=dict(color=PALETTE[2], width=2, dash="dash"),
+                    hovertemplate="%{x|%b %Y}: expected %{y:,.0f} " + unit + "<extra></extra>")
+    fig.update_layout(title=title, yaxis_title=unit + " per month", **_LAYOUT)
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig
+
+
+def spend_fan(history_months, history, future, paths, budget_monthly: float | None, title: str) -> go.Figure:
+    """Actual monthly spend, then simulated spend (mean and 50/80/95% bands) against the budget."""
+    import numpy as np
+
+    q = {lev: (np.quantile(paths, (1 - lev / 100) / 2, axis=0), np.quantile(paths, (1 + lev / 100) / 2, axis=0))
+         for lev in (50, 80, 95)}
+    fig = go.Figure()
+    fig.add_scatter(x=history_months, y=history, mode="lines+markers", name="actual spend",
+                    line=dict(color="#2c3e50"), marker=dict(size=4),
+                    hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+    _bands(fig, future, q)
+    fig.add_scatter(x=future, y=paths.mean(axis=0), mode="lines", name="expected spend",
+                    line=dict(color=PALETTE[2], width=2, dash="dash"), hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+    if budget_monthly:
+        fig.add_scatter(x=list(future), y=[budget_monthly] * len(future), mode="lines", name="budget (annual / 12)",
+                        line=dict(color=PALETTE[5], width=2), hovertemplate="budget $%{y:,.0f} per month<extra></extra>")
+    fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
+    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig
+
+
+def basis_scatter(index, unit_price, months, slope: float, intercept: float, index_unit: str, price_unit: str,
+                  title: str) -> go.Figure:
+    """The company's monthly unit price against the index (log axes) with the fitted basis line."""
+    import numpy as np
+
+    ok = np.isfinite(index) & np.isfinite(unit_price) & (index > 0) & (unit_price > 0)
+    fig = go.Figure()
+    fig.add_scatter(x=index[ok], y=unit_price[ok], mode="markers", name="months",
+                    marker=dict(color=PALETTE[1], size=8), customdata=[m.strftime("%b %Y") for m in months[ok]],
+                    hovertemplate="%{customdata}: index %{x:,.3f}, company %{y:,.3f}<extra></extra>")
+    if ok.sum() >= 2:
+        xs = np.geomspace(index[ok].min(), index[ok].max(), 50)
+        fig.add_scatter(x=xs, y=np.exp(intercept + slope * np.log(xs)), mode="lines", name=f"fit: slope {slope:.2f}",
+                        line=dict(color=PALETTE[2], width=2))
+    fig.update_layout(title=title, xaxis_title=f"index ({index_unit})", yaxis_title=f"company price ({price_unit})",
+                      **_LAYOUT)
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(type="log")
+    return fig

@@ -4,6 +4,7 @@ Every function takes :class:`~hedging.config.Settings` (or builds them from the 
 returns plain frames, dicts or frozen result objects.
 """
 
+from hedging.service.forecast import ForecastView, forecast_view  # noqa: F401
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,

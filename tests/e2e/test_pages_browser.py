@@ -25,3 +25,21 @@ def test_market_page_in_a_real_browser(app_url, page):
     page.get_by_role("heading", name="Price model").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "market_model.png"))
     assert not page.errors, page.errors
+
+
+def test_forecast_page_in_a_real_browser(app_url, page):
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_role("button", name="Load sample company").click()
+    page.get_by_role("heading", name="Monthly spend").wait_for(timeout=180_000)
+    page.get_by_role("link", name="Forecast").click()
+    page.get_by_text("P(spend > budget)", exact=True).wait_for(timeout=180_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "forecast_top.png"))
+    page.get_by_text("Volume model:").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "forecast_volume.png"))
+    page.mouse.wheel(0, 700)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "forecast_basis.png"))
+    assert not page.errors, page.errors
