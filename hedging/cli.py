@@ -149,6 +149,43 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hedge(args: argparse.Namespace) -> int:
+    policy = service.Policy(name=args.policy.replace("-", "_"), volume_percentile=args.percentile,
+                            position_limit=args.position_limit, margin_budget=args.margin_budget,
+                            excluded=tuple(args.exclude or ()))
+    view, result, outcome = service.hedge_view(args.horizon, args.paths, args.seed, args.rho, policy, args.budget,
+                                               settings=_settings(args))
+    schedule = service.schedule_table(result, view)
+    table = service.metrics_table(outcome)
+    e = outcome.effectiveness
+    out = {"policy": policy.name, "horizon": view.horizon, "paths": view.n_paths, "seed": view.seed,
+           "schedule": schedule.to_dict("records"),
+           "hedge_ratio_by_month": service.ratio_table(result, view).assign(
+               month=lambda f: f["month"].dt.strftime("%Y-%m")).to_dict("records"),
+           "before_after": {r.metric: {"unhedged": r.unhedged, "hedged": r.hedged} for r in table.itertuples()},
+           "volatility_reduction": outcome.sd_reduction, "variance_reduction": outcome.variance_reduction,
+           "program_cost": outcome.program_cost,
+           "liquidity": {"initial_margin_by_month": outcome.liquidity.initial_margin.assign(
+               month=lambda f: f["month"].dt.strftime("%Y-%m")).to_dict("records"),
+               "peak_variation_margin_p95": outcome.liquidity.peak_variation_margin_p95},
+           "effectiveness": None if e is None else {
+               "slope": e.slope, "r_squared": e.r_squared, "dollar_offset": e.dollar_offset,
+               "passes_regression": e.passes_regression, "passes_dollar_offset": e.passes_dollar_offset},
+           "solver": {"status": result.program.status, "message": result.program.message},
+           "warnings": [w.message for w in result.warnings]}
+    text = [f"{service.POLICIES[policy.name]}: {len(schedule)} trades, {int(result.lots.sum()):,} lots, "
+            f"cost ${outcome.program_cost:,.0f}",
+            f"  volatility of {view.horizon}-month spend: ${outcome.unhedged.std:,.0f} -> ${outcome.hedged.std:,.0f} "
+            f"({outcome.sd_reduction:+.1%} reduction); CVaR95 ${outcome.unhedged.cvar_95:,.0f} -> "
+            f"${outcome.hedged.cvar_95:,.0f}",
+            f"  margin: ${outcome.liquidity.initial_margin['initial margin'].max():,.0f} initial at peak; variation "
+            f"margin p95 ${outcome.liquidity.peak_variation_margin_p95:,.0f}"]
+    text += [f"  {r['contract']:<9} {r['delivery month']:<9} {r['trade date']:<12} buy {r['lots']:>9,} @ {r['price']:.4f}"
+             for r in schedule.to_dict("records")]
+    _print(out, args.json, "\n".join(text))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hedging", description="Compute-cost hedging desk.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rho", type=float, default=0.3, help="volume-price correlation of monthly shocks")
     p.add_argument("--by", choices=["provider", "model", "team"], default="provider")
     p.add_argument("--budget", type=float, default=None, help="annual budget in USD (default: expected, rounded up)")
+    p = add("hedge", cmd_hedge, "Build a futures hedge program and show spend before and after it.")
+    p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered"], default="min-variance")
+    p.add_argument("--horizon", type=int, default=12)
+    p.add_argument("--paths", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--rho", type=float, default=0.3)
+    p.add_argument("--budget", type=float, default=None, help="annual budget in USD")
+    p.add_argument("--percentile", type=float, default=25.0, help="lot cap: percentile of forecast volume")
+    p.add_argument("--position-limit", type=int, default=1_000_000)
+    p.add_argument("--margin-budget", type=float, default=None)
+    p.add_argument("--exclude", nargs="*", help="underlyings or underlying:series to leave unhedged")
     p = add("market", cmd_market, "Forward curve and contract table of the local contract engine.")
     p.add_argument("--underlying", choices=["token", "gpu", "both"], default="both")
     p.add_argument("--model", choices=["auto", "calibrated", "paper"], default="auto")

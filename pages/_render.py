@@ -120,3 +120,26 @@ def basis_caption(part) -> str:
             f"residual volatility {b.annual_residual_vol:.0%} a year. A futures hedge on this index can remove at most "
             f"about {max(0.0, b.max_price_hedge_effectiveness if b.max_price_hedge_effectiveness == b.max_price_hedge_effectiveness else 0.0):.0%} "
             "of the price variance; the rest is basis risk, and volume risk is not hedged by price at all.")
+
+
+def outcome_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Format the before/after table for reading: money as $, shares as %."""
+    out = table.copy()
+    for col in ("unhedged", "hedged", "change"):
+        out[col] = [f"{v:.1%}" if "P(" in m or "Coefficient" in m else f"${v:,.0f}"
+                    for m, v in zip(table["metric"], table[col])]
+    return out
+
+
+def effectiveness(e) -> None:
+    if e is None:
+        st.info("The program holds no lots, so there is no hedge to test.", icon=":material/info:")
+        return
+    c = st.columns(3)
+    c[0].metric("Regression slope", f"{e.slope:.2f}", help="Hedged item changes on hedge changes; passes within ±0.80–1.25.")
+    c[1].metric("R²", f"{e.r_squared:.2f}", help="Passes at 0.80 or more.")
+    c[2].metric("Dollar offset", "n/a" if e.dollar_offset != e.dollar_offset else f"{e.dollar_offset:.0%}",
+                help="Cumulative hedge change over cumulative item change; passes within 80–125%.")
+    verdict = st.success if e.passes else st.error
+    verdict(("Passes" if e.passes else "Does not pass") + " the 80–125% effectiveness tests. " + e.explanation)
+    st.caption(e.ifrs9_note)

@@ -21,6 +21,8 @@ def router_pages() -> list:
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
         st.Page("pages/market.py", title="Market", icon=":material/candlestick_chart:"),
         st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
+        st.Page("pages/hedge.py", title="Hedge program", icon=":material/shield:"),
+        st.Page("pages/outcome.py", title="Before / after", icon=":material/compare_arrows:"),
     ]
 
 
@@ -94,3 +96,40 @@ FC_STEP_PCT = "forecast_step_pct_"
 def forecast_view(horizon: int, n_paths: int, seed: int, rho: float, by: str, steps: tuple, version: str,
                   market: str):
     return service.forecast_view(horizon, n_paths, seed, rho, by, dict(steps), settings=settings())
+
+
+# --- Hedge program and Before / after -------------------------------------------------------
+HG_POLICY = "hedge_policy"
+HG_PERCENTILE = "hedge_volume_percentile"
+HG_LIMIT = "hedge_position_limit"
+HG_MARGIN = "hedge_margin_budget"
+HG_EXCLUDE = "hedge_exclude"
+HG_BANDS = ("hedge_band_1_3", "hedge_band_4_6", "hedge_band_7_12")
+HG_DEFAULTS = {HG_POLICY: "min_variance", HG_PERCENTILE: 25, HG_LIMIT: 1_000_000, HG_MARGIN: 0.0, HG_EXCLUDE: [],
+               HG_BANDS[0]: 75, HG_BANDS[1]: 50, HG_BANDS[2]: 25}
+
+
+def remember(*keys: str) -> None:
+    """Keep widget values when the user moves between pages (Streamlit drops unrendered widget state)."""
+    for key in keys:
+        st.session_state.setdefault(key, HG_DEFAULTS.get(key))
+        st.session_state[key] = st.session_state[key]
+
+
+def policy_from_state():
+    s = {k: st.session_state.get(k, v) for k, v in HG_DEFAULTS.items()}
+    bands = ((3, s[HG_BANDS[0]] / 100), (6, s[HG_BANDS[1]] / 100), (12, s[HG_BANDS[2]] / 100))
+    return service.Policy(name=s[HG_POLICY], volume_percentile=float(s[HG_PERCENTILE]),
+                          position_limit=int(s[HG_LIMIT]), margin_budget=float(s[HG_MARGIN]) or None,
+                          excluded=tuple(s[HG_EXCLUDE]), bands=bands)
+
+
+def forecast_settings() -> tuple:
+    """The Forecast page's horizon, paths, seed, correlation and budget (defaults if not visited)."""
+    g = st.session_state.get
+    return (g(FC_HORIZON, 12), g(FC_PATHS, 10_000), int(g(FC_SEED, 7)), g(FC_RHO, 0.3), g(FC_BUDGET))
+
+
+@st.cache_data(show_spinner="Building the hedge program and evaluating it on every path…", max_entries=8)
+def hedge_view(horizon, n_paths, seed, rho, policy, budget, version: str, market: str):
+    return service.hedge_view(horizon, n_paths, seed, rho, policy, budget, settings=settings())

@@ -171,3 +171,58 @@ def basis_scatter(index, unit_price, months, slope: float, intercept: float, ind
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
     return fig
+
+
+def hedge_ratio_bars(ratios: pd.DataFrame, title: str = "Hedge ratio by delivery month") -> go.Figure:
+    """Share of each underlying's expected volume hedged, by delivery month."""
+    fig = go.Figure()
+    for i, (u, part) in enumerate(ratios.groupby("underlying", sort=False)):
+        fig.add_bar(x=part["month"], y=part["hedge ratio"], name=str(u), marker_color=PALETTE[i % len(PALETTE)],
+                    hovertemplate="%{x|%b %Y}: %{y:.0%} of expected volume<extra></extra>")
+    fig.update_layout(title=title, barmode="group", yaxis_title="hedged / expected volume", **_LAYOUT)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig
+
+
+def distribution_overlay(unhedged, hedged, budget: float | None, title: str) -> go.Figure:
+    """Distribution of total spend over the horizon, with and without the program."""
+    fig = go.Figure()
+    for values, name, color in ((unhedged, "unhedged", PALETTE[5]), (hedged, "hedged", PALETTE[0])):
+        fig.add_histogram(x=values, name=name, opacity=0.55, nbinsx=80, marker_color=color, histnorm="probability",
+                          hovertemplate=name + ": $%{x:,.0f}<extra></extra>")
+    if budget:
+        fig.add_vline(x=budget, line=dict(color="#2c3e50", dash="dash"), annotation_text="budget")
+    fig.update_layout(title=title, barmode="overlay", xaxis_title="USD over the horizon", yaxis_title="share of paths",
+                      **_LAYOUT)
+    fig.update_xaxes(tickprefix="$", separatethousands=True)
+    return fig
+
+
+def fan_compare(future, unhedged, hedged, title: str) -> go.Figure:
+    """Monthly spend: 5-95% band and median, unhedged against hedged."""
+    import numpy as np
+
+    fig = go.Figure()
+    for values, name, rgb, color in ((unhedged, "unhedged", "192,57,43", PALETTE[5]),
+                                     (hedged, "hedged", "31,78,121", PALETTE[0])):
+        lo, mid, hi = (np.quantile(values, q, axis=0) for q in (0.05, 0.5, 0.95))
+        fig.add_scatter(x=future, y=hi, mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=future, y=lo, mode="lines", line=dict(width=0), fill="tonexty",
+                        fillcolor=f"rgba({rgb},0.18)", name=f"{name} 5–95%", hoverinfo="skip")
+        fig.add_scatter(x=future, y=mid, mode="lines", name=f"{name} median", line=dict(color=color, width=2),
+                        hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+    fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
+    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig
+
+
+def margin_chart(initial_margin: pd.DataFrame, title: str = "Initial margin held") -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=initial_margin["month"], y=initial_margin["initial margin"], marker_color=PALETTE[1],
+                hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>", name="initial margin")
+    fig.update_layout(title=title, yaxis_title="USD", showlegend=False, **_LAYOUT)
+    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig

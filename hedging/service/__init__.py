@@ -5,6 +5,15 @@ returns plain frames, dicts or frozen result objects.
 """
 
 from hedging.service.forecast import ForecastView, forecast_view  # noqa: F401
+from hedging.service.hedge import (  # noqa: F401
+    POLICIES,
+    Policy,
+    exposure_table,
+    hedge_view,
+    ratio_table,
+    schedule_table,
+)
+from hedging.service.outcome import metrics_table  # noqa: F401
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,

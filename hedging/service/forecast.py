@@ -8,6 +8,9 @@ For each underlying (tokens, GPU-hours):
 4. volume shocks correlated with the index's monthly innovations (rho, an assumption the user
    sets), driving the volume model chosen by rolling-origin backtest;
 5. spend paths; the company's total is the sum over underlyings, path by path.
+
+Token and GPU markets are simulated independently (each underlying has its own random stream):
+no data yet pins down their correlation, and sharing draws would wrongly make it 1.
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ class UnderlyingForecast:
     basis: BasisFit
     drilldown: pd.DataFrame          # month, label, volume (reconciled mean)
     warnings: tuple[HedgingWarning, ...]
+    volume_paths: np.ndarray = field(default=None)
+    simulation: IndexSimulation = field(default=None)
+    valuation_date: dt.date = field(default=None)
+    spot: float = float("nan")
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +90,30 @@ class ForecastView:
         return float(np.ceil(expected / 50_000) * 50_000)
 
 
-def _monthly_average_index(model, x0: float, t0: float, start: dt.date, months: pd.DatetimeIndex,
-                           n_paths: int, seed: int, origin: dt.date) -> np.ndarray:
-    """Simulated index averaged over each calendar month of ``months`` (daily fixings)."""
+@dataclass(frozen=True, eq=False)
+class IndexSimulation:
+    """Daily simulated index from the valuation date to the end of the horizon, and its monthly means."""
+
+    dates: pd.DatetimeIndex
+    daily: np.ndarray        # (n_paths, days), float32 to halve memory
+    monthly: np.ndarray      # (n_paths, months), mean of each calendar month's daily values
+    model: object
+    origin: dt.date
+    t0: float
+
+    def at(self, day: dt.date) -> np.ndarray:
+        """Simulated index on ``day`` (clamped to the simulated span)."""
+        i = int(np.clip((pd.Timestamp(day) - self.dates[0]).days, 0, len(self.dates) - 1))
+        return self.daily[:, i].astype(float)
+
+    def window_mean(self, first: dt.date, last: dt.date) -> np.ndarray:
+        mask = (self.dates >= pd.Timestamp(first)) & (self.dates <= pd.Timestamp(last))
+        return self.daily[:, mask].mean(axis=1, dtype=float)
+
+
+def _simulate_index(model, x0: float, t0: float, start: dt.date, months: pd.DatetimeIndex, n_paths: int,
+                    seed: int, origin: dt.date) -> IndexSimulation:
+    """Simulated daily index (exact discretisation) and its average over each month of ``months``."""
     last = (months[-1] + pd.offsets.MonthEnd(0)).date()
     days = (last - start).days
     grid = t0 + np.arange(days + 1) / DAYS_PER_YEAR
@@ -95,7 +123,7 @@ def _monthly_average_index(model, x0: float, t0: float, start: dt.date, months: 
     for j, m in enumerate(months):
         mask = (dates.year == m.year) & (dates.month == m.month)
         out[:, j] = paths[:, mask].mean(axis=1)
-    return out
+    return IndexSimulation(dates, paths.astype(np.float32), out, model, origin, t0)
 
 
 def _basis(series, index_at_months: np.ndarray) -> tuple[BasisFit, list[HedgingWarning]]:
@@ -125,8 +153,9 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, *, horizon: int, 
         raise InputError(f"the {underlying} index history runs to {valuation}, past the first forecast month "
                          f"{future[0]:%B %Y}.", fix="import usage up to the index's latest month.")
     t0 = year_fraction(origin, valuation)
-    index_paths = _monthly_average_index(model, float(np.log(data.history["value"].iloc[-1])), t0, valuation,
-                                         future, n_paths, seed, origin)
+    sim = _simulate_index(model, float(np.log(data.history["value"].iloc[-1])), t0, valuation, future, n_paths,
+                          seed, origin)
+    index_paths = sim.monthly
     basis, basis_warnings = _basis(series, index_at_months)
     warnings += basis_warnings
     shocks = correlated_shocks(price_innovations(index_paths), rho, seed + 1)
@@ -158,7 +187,8 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, *, horizon: int, 
         index_name=data.name, index_at_months=index_at_months, future=future, model=selection.model,
         scores=scores, volume_mean=volume_paths.mean(axis=0), volume_bands=bands(volume_paths),
         index_paths=index_paths, unit_price_paths=prices, spend=np.asarray(spend.spend), basis=basis,
-        drilldown=drill, warnings=tuple(warnings))
+        drilldown=drill, warnings=tuple(warnings), volume_paths=volume_paths, simulation=sim,
+        valuation_date=valuation, spot=float(data.history["value"].iloc[-1]))
 
 
 def _drilldown(series, horizon, calendar_hist, calendar_future, n_paths, seed, total_paths, future) -> pd.DataFrame:
@@ -196,8 +226,11 @@ def forecast_view(horizon: int = 12, n_paths: int = 10_000, seed: int = 7, rho: 
         raise InputError("there is no stored usage to forecast.", fix="import exports on the Data page first.")
     steps = steps or {}
     parts = {}
-    for u in market_service.UNDERLYINGS:
-        part = _forecast_underlying(frame, u, horizon=int(horizon), n_paths=int(n_paths), seed=int(seed), rho=rho,
+    for i, u in enumerate(market_service.UNDERLYINGS):
+        # each underlying draws its own random numbers: token and GPU prices (and volumes) are
+        # simulated as independent markets; sharing a seed would make them move in lockstep
+        part = _forecast_underlying(frame, u, horizon=int(horizon), n_paths=int(n_paths), seed=int(seed) + 1000 * i,
+                                    rho=rho,
                                     by=by, steps=tuple(steps.get(u, ())), settings=settings)
         if part is not None:
             parts[u] = part

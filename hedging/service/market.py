@@ -137,6 +137,38 @@ def index_history(underlying: str, key: str | None = None, settings: Settings | 
 
 
 @dataclass(frozen=True, eq=False)
+class ContractTable:
+    """Listed contracts on the valuation date: fair price, bid, ask and margins per lot."""
+
+    spec: object
+    quotes: tuple
+    margins: tuple
+    t0: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{
+            "symbol": q.symbol, "delivery_month": q.delivery_month, "last_trading_day": q.last_trading_day,
+            "settlement": q.settlement, "years_to_expiry": q.T - self.t0, "fair": q.fair, "bid": q.bid,
+            "ask": q.ask, "notional_per_lot": q.notional_per_lot, "initial_margin": m.initial_per_lot,
+            "maintenance_margin": m.maintenance_per_lot, "margin_method": m.method, "margin_reason": m.reason}
+            for q, m in zip(self.quotes, self.margins)])
+
+
+def contract_table(model: JumpDiffusionModel, spec, valuation: dt.date, spot: float, origin: dt.date) -> ContractTable:
+    """Forward curve of ``spec``'s listed months on ``valuation`` with margins per lot.
+
+    Margin: the paper's formula against a SPAN-style scan whose range is a 99% two-day move at the
+    model's annual volatility; the larger governs.
+    """
+    t0 = year_fraction(origin, valuation)
+    curve = forward_curve(LevelPricer(model), spec, valuation, spot, origin=origin, t0=t0, realised_average=spot)
+    sigma = annual_volatility(model)
+    margins = tuple(margin_requirement(q.fair, spec, sigma, price_scan_range=SCAN_Z * sigma * math.sqrt(SCAN_DAYS / 252)
+                                       * spec.notional(q.fair)) for q in curve.quotes)
+    return ContractTable(spec, curve.quotes, margins, t0)
+
+
+@dataclass(frozen=True, eq=False)
 class MarketView:
     """Everything the Market page and ``hedging market`` show for one underlying."""
 
@@ -221,22 +253,12 @@ def market_view(underlying: str, key: str | None = None, model_choice: str = "au
     spot = float(history["value"].iloc[-1])
     t0 = year_fraction(origin, valuation)
     spec = load_specs()[u.contract]
-    curve = forward_curve(LevelPricer(model), spec, valuation, spot, origin=origin, t0=t0, realised_average=spot)
+    curve = contract_table(model, spec, valuation, spot, origin)
     check = monte_carlo_check(model, math.log(spot), t0, curve.quotes, n_paths=n_paths, seed=seed,
                               realised_average=spot)
     low, high = check.band(3.0)
+    rows = curve.to_frame().assign(mc_mean=check.mean, mc_std_error=check.std_error, mc_low=low, mc_high=high)
     sigma = annual_volatility(model)
-    rows = []
-    for q, m, se, lo, hi in zip(curve.quotes, check.mean, check.std_error, low, high):
-        scan = SCAN_Z * sigma * math.sqrt(SCAN_DAYS / 252) * spec.notional(q.fair)
-        margin = margin_requirement(q.fair, spec, sigma, price_scan_range=scan)
-        rows.append({
-            "symbol": q.symbol, "delivery_month": q.delivery_month, "last_trading_day": q.last_trading_day,
-            "settlement": q.settlement, "years_to_expiry": q.T - t0, "fair": q.fair, "bid": q.bid, "ask": q.ask,
-            "mc_mean": m, "mc_std_error": se, "mc_low": lo, "mc_high": hi,
-            "notional_per_lot": q.notional_per_lot, "initial_margin": margin.initial_per_lot,
-            "maintenance_margin": margin.maintenance_per_lot, "margin_method": margin.method,
-            "margin_reason": margin.reason})
     params = pd.DataFrame([{"parameter": f.name, "value": getattr(model, f.name),
                             "std_error": std_errors.get(f.name, float("nan")),
                             "meaning": PARAMETER_MEANING[f.name]}
@@ -249,5 +271,5 @@ def market_view(underlying: str, key: str | None = None, model_choice: str = "au
                    f"99% two-day move; maintenance is {spec.maintenance_ratio:.0%} of initial. Annual volatility is "
                    "the model's (diffusion and jumps), as only monthly index history is available.")
     return MarketView(underlying, data, valuation, spot, choice, label, model, params, fan,
-                      pd.DataFrame(rows), spec.assumption_note, margin_note,
-                      tuple(warnings) + tuple(curve.warnings), n_paths, seed)
+                      rows, spec.assumption_note, margin_note,
+                      tuple(warnings), n_paths, seed)

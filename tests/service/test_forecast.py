@@ -93,3 +93,10 @@ def test_cli_forecast_json(company, capsys, monkeypatch):
     assert out["horizon"] == 12 and len(out["spend_by_month"]) == 12 and out["budget_annual"] == 5_000_000
     assert set(out["underlyings"]) == {"token", "gpu"}
     assert 0 <= out["spend_total"]["prob_over_budget"] <= 1
+
+
+def test_token_and_gpu_markets_are_simulated_independently(view):
+    token, gpu = view.underlyings["token"], view.underlyings["gpu"]
+    z = [np.diff(np.log(p.index_paths), axis=1)[:, 0] for p in (token, gpu)]
+    # 4,000 independent pairs: |corr| beyond 4/sqrt(n) = 0.063 would be a shared random stream
+    assert abs(np.corrcoef(z[0], z[1])[0, 1]) < 4 / np.sqrt(4000)

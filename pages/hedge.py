@@ -1,0 +1,67 @@
+"""Hedge program: policy inputs, the trade schedule, hedge ratios, cost and margin."""
+
+import streamlit as st
+
+from hedging import service
+from hedging.errors import HedgingError
+from pages import _render as ui
+from pages import _shared as sh
+
+sh.through_router()
+sh.remember(sh.HG_POLICY, sh.HG_PERCENTILE, sh.HG_LIMIT, sh.HG_MARGIN, sh.HG_EXCLUDE, *sh.HG_BANDS)
+
+st.title("Hedge program")
+st.caption("A buyer of compute is short the price, so the hedge is long futures: they pay out when the index rises. "
+           "Lots are whole; fees and half the bid-ask spread are costs. Horizon, paths and budget come from the "
+           "Forecast page.")
+
+c = st.columns([2, 1, 1, 1])
+c[0].selectbox("Policy", list(service.POLICIES), key=sh.HG_POLICY, format_func=service.POLICIES.get)
+c[1].slider("Cap: percentile of forecast volume", 5, 100, step=5, key=sh.HG_PERCENTILE,
+            help="No more lots than this percentile of the month's simulated volume (no over-hedging).")
+c[2].number_input("Position limit (lots per contract)", min_value=0, step=1000, key=sh.HG_LIMIT)
+c[3].number_input("Margin budget (USD, 0 = none)", min_value=0.0, step=50_000.0, format="%.0f", key=sh.HG_MARGIN)
+b = st.columns(4)
+for col, key, label in zip(b, sh.HG_BANDS, ("months 1-3", "months 4-6", "months 7-12")):
+    col.slider(f"Layered ratio, {label} (%)", 0, 100, step=5, key=key)
+horizon, n_paths, seed, rho, budget = sh.forecast_settings()
+try:
+    view, result, outcome = sh.hedge_view(horizon, n_paths, seed, rho, sh.policy_from_state(), budget,
+                                          sh.data_version(), sh.market_version())
+except HedgingError as err:
+    st.info(str(err), icon=":material/info:")
+    st.stop()
+options = list(view.underlyings) + [f"{u}:{label}" for u, p in view.underlyings.items()
+                                    for label in sorted(p.drilldown["label"].unique())]
+b[3].multiselect("Leave unhedged", options, key=sh.HG_EXCLUDE, help="Underlyings or drill-down series to exclude.")
+
+schedule = service.schedule_table(result, view)
+m = st.columns(4)
+m[0].metric("Trades", f"{len(schedule):,}", help=f"{int(result.lots.sum()):,} lots in all")
+m[1].metric("Program cost", ui.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
+m[2].metric("Initial margin, first month", ui.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
+m[3].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help="1 − hedged sd / unhedged sd of total spend")
+for w in result.warnings:
+    st.warning(w.message, icon=":material/warning:")
+
+st.subheader("Exposure")
+st.dataframe(service.exposure_table(view, result.policy), hide_index=True, key="hedge_exposure",
+             column_config={"hedgeable share": st.column_config.NumberColumn(format="percent"),
+                            "expected spend (USD)": st.column_config.NumberColumn(format="dollar"),
+                            "expected volume, horizon": st.column_config.NumberColumn(format="localized"),
+                            "basis slope": st.column_config.NumberColumn(format="%.2f"),
+                            "basis R²": st.column_config.NumberColumn(format="%.2f"),
+                            "volume uncertainty (sd/mean)": st.column_config.NumberColumn(format="percent")})
+st.caption("Futures remove only the part of spend that moves with the index: a low basis R² or a negative slope "
+           "(the company's price moved against the index, e.g. through model migrations) and volume uncertainty stay "
+           "unhedged. The effectiveness reported on Before / after is what the simulation measures.")
+
+st.subheader("Trade schedule")
+st.plotly_chart(service.charts().hedge_ratio_bars(service.ratio_table(result, view)), key="hedge_ratios")
+st.dataframe(schedule, hide_index=True, key="hedge_schedule",
+             column_config={**ui.money_columns("notional (USD)", "initial margin (USD)", "cost (USD)"),
+                            "lots": st.column_config.NumberColumn(format="localized"),
+                            "price": st.column_config.NumberColumn(format="%.4f")})
+st.download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), "trade_schedule.csv",
+                   "text/csv", key="hedge_schedule_csv")
+st.caption(f"Solver: {result.program.status} — {result.program.message}")

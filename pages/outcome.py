@@ -1,0 +1,56 @@
+"""Before / after: the budget's volatility with and without the program, liquidity, effectiveness."""
+
+import streamlit as st
+
+from hedging import service
+from hedging.errors import HedgingError
+from pages import _render as ui
+from pages import _shared as sh
+
+sh.through_router()
+sh.remember(sh.HG_POLICY, sh.HG_PERCENTILE, sh.HG_LIMIT, sh.HG_MARGIN, sh.HG_EXCLUDE, *sh.HG_BANDS)
+
+st.title("Before / after")
+horizon, n_paths, seed, rho, budget = sh.forecast_settings()
+policy = sh.policy_from_state()
+st.caption(f"Policy: {service.POLICIES[policy.name]}. The same {n_paths:,} simulated paths with and without the "
+           "program (set on the Forecast and Hedge program pages).")
+try:
+    view, result, outcome = sh.hedge_view(horizon, n_paths, seed, rho, policy, budget, sh.data_version(),
+                                          sh.market_version())
+except HedgingError as err:
+    st.info(str(err), icon=":material/info:")
+    st.stop()
+
+u, h = outcome.unhedged, outcome.hedged
+m = st.columns(4)
+m[0].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help=f"Variance reduction {outcome.variance_reduction:.1%}")
+m[1].metric("Budget at risk, hedged", ui.money(h.budget_at_risk_95), delta=ui.money(h.budget_at_risk_95 - u.budget_at_risk_95),
+            delta_color="inverse")
+m[2].metric("P(spend > budget), hedged", f"{h.prob_exceed_budget:.0%}",
+            delta=f"{(h.prob_exceed_budget - u.prob_exceed_budget) * 100:+.1f} pts", delta_color="inverse")
+m[3].metric("Expected cost of hedging", ui.money(h.mean - u.mean), help="Expected hedged minus unhedged spend.")
+
+if outcome.sd_reduction < 0:
+    st.warning("This program adds volatility instead of removing it: some hedged exposure moves against its index "
+               "(see the basis slope on the Hedge program page). Try the minimum-variance policy, or leave that "
+               "underlying unhedged.", icon=":material/warning:")
+table = service.metrics_table(outcome)
+st.dataframe(ui.outcome_table(table), hide_index=True, key="outcome_metrics")
+charts = service.charts()
+total_budget = u.budget
+left, right = st.columns(2)
+left.plotly_chart(charts.distribution_overlay(result.unhedged.sum(axis=1), result.hedged.sum(axis=1), total_budget,
+                                              f"Total spend over {horizon} months"), key="outcome_dist")
+right.plotly_chart(charts.fan_compare(view.future, result.unhedged, result.hedged, "Monthly spend, 5–95%"),
+                   key="outcome_fan")
+
+st.subheader("Liquidity")
+liq = outcome.liquidity
+st.plotly_chart(charts.margin_chart(liq.initial_margin), key="outcome_margin")
+st.caption(f"Variation margin: the largest cumulative outflow along a path (prices falling after the hedge is bought) "
+           f"is {ui.money(liq.peak_variation_margin_p50)} in a typical path and {ui.money(liq.peak_variation_margin_p95)} "
+           f"in 1 path in 20 (weekly marks on {liq.n_paths:,} paths). Keep that much cash available on top of initial margin.")
+
+st.subheader("Hedge effectiveness")
+ui.effectiveness(outcome.effectiveness)

@@ -1,0 +1,76 @@
+"""The hedge program on the sample company: zero hedge = unhedged exactly, the minimum-variance
+program lowers volatility, the schedule adds up, exclusions, margin, and `hedging hedge --json`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from hedging import service
+from hedging.cli import main
+from hedging.service.hedge import build_program
+from hedging.service.outcome import evaluate
+from tests.service.test_forecast import company  # noqa: F401  (module fixture: the sample company)
+
+
+@pytest.fixture(scope="module")
+def view(company):  # noqa: F811
+    return service.forecast_view(12, 3000, 7, 0.3, settings=company)
+
+
+def test_zero_hedge_equals_unhedged_exactly(view):
+    for name in service.POLICIES:
+        result = build_program(view, service.Policy(name=name, position_limit=0))
+        assert int(result.lots.sum()) == 0
+        np.testing.assert_array_equal(result.hedged, result.unhedged)
+        outcome = evaluate(view, result, 5_000_000)
+        assert outcome.sd_reduction == 0.0 and outcome.program_cost == 0.0
+
+
+def test_minimum_variance_program_lowers_the_volatility_of_spend(view):
+    result = build_program(view, service.Policy(name="min_variance"))
+    outcome = evaluate(view, result, 5_000_000)
+    assert outcome.sd_reduction > 0.02
+    # every month's variance is no higher with the program (it minimises each month separately)
+    assert (outcome.monthly["sd hedged"] <= outcome.monthly["sd unhedged"] * (1 + 1e-9)).all()
+    table = service.metrics_table(outcome).set_index("metric")
+    assert table.loc["CVaR 95%", "hedged"] >= table.loc["VaR 95%", "hedged"]
+
+
+def test_schedule_adds_up_and_respects_the_caps(view):
+    result = build_program(view, service.Policy(name="layered", volume_percentile=25))
+    schedule = service.schedule_table(result, view)
+    assert schedule["lots"].sum() == int(result.lots.sum())
+    c = result.contracts
+    assert (result.lots <= c.max_lots).all()
+    first = schedule.iloc[0]
+    k = list(c.table["symbol"]).index(first["contract"])
+    assert first["notional (USD)"] == pytest.approx(first["lots"] * first["price"] * c.lot_size[k])
+    assert set(schedule["side"]) == {"buy"}
+
+
+def test_excluding_an_underlying_leaves_it_unhedged(view):
+    result = build_program(view, service.Policy(name="layered", excluded=("token",)))
+    assert set(result.contracts.table["underlying"]) == {"gpu"}
+    share = service.exposure_table(view, result.policy).set_index("unit")["hedgeable share"]
+    assert share["M tokens"] == 0.0 and share["GPU-hours"] == 1.0
+
+
+def test_static_program_holds_initial_margin_from_the_start(view):
+    result = build_program(view, service.Policy(name="min_variance"))
+    outcome = evaluate(view, result, None)
+    expected = float(result.lots @ result.contracts.margin_per_lot)
+    assert outcome.liquidity.initial_margin["initial margin"].iloc[0] == pytest.approx(expected)
+    assert outcome.liquidity.peak_variation_margin_p95 >= outcome.liquidity.peak_variation_margin_p50 >= 0
+
+
+def test_cli_hedge_json(company, capsys, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(company.data_dir))
+    monkeypatch.setenv("DATABASE_URL", company.database_url)
+    assert main(["hedge", "--policy", "min-cvar", "--horizon", "12", "--paths", "2000", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["policy"] == "min_cvar" and out["solver"]["status"] in ("optimal", "time_limit")
+    assert {"unhedged", "hedged"} <= set(out["before_after"]["CVaR 95%"])
+    assert all(r["side"] == "buy" and r["lots"] > 0 for r in out["schedule"])

@@ -1,0 +1,45 @@
+"""Hedge program and Before / after pages through AppTest, with the sample company loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hedging import service
+from hedging.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def loaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    service.load_sample_company(Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)}))
+
+
+def test_hedge_program_page(loaded):
+    at = AppTest.from_file(str(ROOT / "pages" / "hedge.py"), default_timeout=240)
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Trades"].replace(",", "")) > 0 and metrics["Volatility reduction"].endswith("%")
+    at.selectbox(key="hedge_policy").set_value("layered").run()
+    assert not at.exception
+    at.multiselect(key="hedge_exclude").set_value(["token"]).run()
+    schedule = next(d.value for d in at.dataframe if "contract" in d.value.columns)
+    assert schedule["contract"].str.startswith("GPUH").all()
+
+
+def test_before_after_page(loaded):
+    at = AppTest.from_file(str(ROOT / "pages" / "outcome.py"), default_timeout=240)
+    at.run()
+    assert not at.exception
+    labels = {m.label for m in at.metric}
+    assert {"Volatility reduction", "Budget at risk, hedged", "Regression slope", "R²"} <= labels
+    table = next(d.value for d in at.dataframe if "metric" in d.value.columns)
+    assert "CVaR 99%" in set(table["metric"])
+    assert len(at.get("plotly_chart")) >= 3
