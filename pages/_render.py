@@ -8,7 +8,10 @@ import streamlit as st
 from hedging import service
 
 def money(x: float) -> str:
-    return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
+    """USD for display: -$57,476 (the sign first, so Streamlit's delta arrows point the right way)."""
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    return f"{sign}${x:,.0f}" if x >= 100 else f"{sign}${x:,.2f}"
 
 
 def rejected_table(rows: list[dict], file_name: str) -> None:
@@ -126,7 +129,8 @@ def outcome_table(table: pd.DataFrame) -> pd.DataFrame:
     """Format the before/after table for reading: money as $, shares as %."""
     out = table.copy()
     for col in ("unhedged", "hedged", "change"):
-        out[col] = [f"{v:.1%}" if "P(" in m or "Coefficient" in m else f"${v:,.0f}"
+        out[col] = [f"{v:+.1%}" if col == "change" and ("P(" in m or "Coefficient" in m) else
+                    f"{v:.1%}" if "P(" in m or "Coefficient" in m else money(v)
                     for m, v in zip(table["metric"], table[col])]
     return out
 
