@@ -133,3 +133,8 @@ def forecast_settings() -> tuple:
 @st.cache_data(show_spinner="Building the hedge program and evaluating it on every path…", max_entries=8)
 def hedge_view(horizon, n_paths, seed, rho, policy, budget, version: str, market: str):
     return service.hedge_view(horizon, n_paths, seed, rho, policy, budget, settings=settings())
+
+
+@st.cache_data(show_spinner="Running the paper's setup…", max_entries=1)
+def paper_check():
+    return service.paper_reproduction()

@@ -4,7 +4,8 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
-from pages import _render as ui
+from pages import _render as base
+from pages import _render_risk as ui
 from pages import _shared as sh
 
 sh.through_router()
@@ -46,9 +47,9 @@ budget_annual = st.number_input("Annual budget for AI compute (USD)", min_value=
 budget = view.budget(annual=budget_annual)
 t = budget.total
 m = st.columns(4)
-m[0].metric(f"Expected spend, next {horizon} months", ui.money(t.expected))
-m[1].metric("95th percentile", ui.money(t.p95))
-m[2].metric("Budget at risk (95%)", ui.money(t.budget_at_risk), help="95th percentile minus expected spend.")
+m[0].metric(f"Expected spend, next {horizon} months", base.money(t.expected))
+m[1].metric("95th percentile", base.money(t.p95))
+m[2].metric("Budget at risk (95%)", base.money(t.budget_at_risk), help="95th percentile minus expected spend.")
 m[3].metric("P(spend > budget)", f"{t.prob_over_budget:.0%}", help=f"± {t.prob_over_budget_se:.1%} (Monte Carlo)")
 for w in budget.warnings:
     st.warning(w.message, icon=":material/warning:")

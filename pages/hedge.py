@@ -4,7 +4,8 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
-from pages import _render as ui
+from pages import _render as base
+from pages import _render_risk as ui
 from pages import _shared as sh
 
 sh.through_router()
@@ -38,8 +39,8 @@ b[3].multiselect("Leave unhedged", options, key=sh.HG_EXCLUDE, help="Underlyings
 schedule = service.schedule_table(result, view)
 m = st.columns(4)
 m[0].metric("Trades", f"{len(schedule):,}", help=f"{int(result.lots.sum()):,} lots in all")
-m[1].metric("Program cost", ui.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
-m[2].metric("Initial margin, first month", ui.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
+m[1].metric("Program cost", base.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
+m[2].metric("Initial margin, first month", base.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
 m[3].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help="1 − hedged sd / unhedged sd of total spend")
 for w in result.warnings:
     st.warning(w.message, icon=":material/warning:")

@@ -4,7 +4,8 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
-from pages import _render as ui
+from pages import _render as base
+from pages import _render_risk as ui
 from pages import _shared as sh
 
 sh.through_router()
@@ -25,11 +26,11 @@ except HedgingError as err:
 u, h = outcome.unhedged, outcome.hedged
 m = st.columns(4)
 m[0].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help=f"Variance reduction {outcome.variance_reduction:.1%}")
-m[1].metric("Budget at risk, hedged", ui.money(h.budget_at_risk_95), delta=ui.money(h.budget_at_risk_95 - u.budget_at_risk_95),
+m[1].metric("Budget at risk, hedged", base.money(h.budget_at_risk_95), delta=base.money(h.budget_at_risk_95 - u.budget_at_risk_95),
             delta_color="inverse")
 m[2].metric("P(spend > budget), hedged", f"{h.prob_exceed_budget:.0%}",
             delta=f"{(h.prob_exceed_budget - u.prob_exceed_budget) * 100:+.1f} pts", delta_color="inverse")
-m[3].metric("Expected cost of hedging", ui.money(h.mean - u.mean), help="Expected hedged minus unhedged spend.")
+m[3].metric("Expected cost of hedging", base.money(h.mean - u.mean), help="Expected hedged minus unhedged spend.")
 
 if outcome.sd_reduction < 0:
     st.warning("This program adds volatility instead of removing it: some hedged exposure moves against its index "
@@ -49,8 +50,23 @@ st.subheader("Liquidity")
 liq = outcome.liquidity
 st.plotly_chart(charts.margin_chart(liq.initial_margin), key="outcome_margin")
 st.caption(f"Variation margin: the largest cumulative outflow along a path (prices falling after the hedge is bought) "
-           f"is {ui.money(liq.peak_variation_margin_p50)} in a typical path and {ui.money(liq.peak_variation_margin_p95)} "
+           f"is {base.money(liq.peak_variation_margin_p50)} in a typical path and {base.money(liq.peak_variation_margin_p95)} "
            f"in 1 path in 20 (weekly marks on {liq.n_paths:,} paths). Keep that much cash available on top of initial margin.")
 
+
+st.subheader("Stress scenarios")
+st.caption("The program stays as bought; the world moves. The paper's scenarios re-simulate the index with stressed "
+           "parameters from the same random draws; the others ramp the index or volume over three months.")
+st.dataframe(outcome.stress, hide_index=True, key="outcome_stress",
+             column_config=ui.money_columns("unhedged, expected", "unhedged, 95th pct", "hedged, expected",
+                                            "hedged, 95th pct", "hedge P&L, expected"))
+
+st.subheader("Historical backtest")
+ui.history(outcome.history or {}, charts)
+
 st.subheader("Hedge effectiveness")
+st.caption("Prospective test: on each path, the extra cost if the price doubled within a quarter against what the "
+           "program would gain (regression across paths, and the cumulative dollar offset).")
 ui.effectiveness(outcome.effectiveness)
+with st.expander("How this engine compares with the paper's claim (arXiv 2603.21690, §8)"):
+    st.write(sh.paper_check().explanation())

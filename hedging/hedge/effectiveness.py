@@ -92,24 +92,27 @@ def _usd(v: float) -> str:
     return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
 
 
-def _explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off, opposite) -> str:
+def _explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off, opposite,
+             observations: str = "periods") -> str:
     verdict = {True: "passed", False: "failed"}
+    per_path = observations != "periods"
     reg = (
-        f"Regression test {verdict[pass_reg]}: over {n} periods, each $1.00 the hedge gained "
+        f"Regression test {verdict[pass_reg]}: over {n:,} {observations}, each $1.00 the hedge gained "
         f"came on average with a ${abs(slope):.2f} {'loss' if slope < 0 else 'gain'} on the "
         f"hedged cost (slope {slope:.2f}; its size must be between "
         f"{OFFSET_LOW:.2f} and {OFFSET_HIGH:.2f}), and the hedge explains {r2:.1%} of the "
-        f"period-to-period variation in the hedged cost (R\u00b2 {r2:.2f}; at least "
+        f"variation in the hedged cost across the {observations} (R\u00b2 {r2:.2f}; at least "
         f"{MIN_R_SQUARED:.0%} is required)."
     )
     if np.isnan(offset):
         off = ("Dollar-offset test failed: the hedged cost's cumulative change is zero, so the "
                "ratio of gains to losses is undefined; use the regression test for this period.")
     else:
+        scale, lead = (1.0 / n, f"on average per {observations.rstrip('s')}") if per_path else (1.0, "cumulatively")
         off = (
-            f"Dollar-offset test {verdict[pass_off]}: cumulatively the hedge "
-            f"{'gained' if hedge_sum >= 0 else 'lost'} {_usd(abs(hedge_sum))} while the hedged "
-            f"cost's value changed by {_usd(item_sum)}, an offset of {offset:.0%} (its size "
+            f"Dollar-offset test {verdict[pass_off]}: {lead} the hedge "
+            f"{'gained' if hedge_sum >= 0 else 'lost'} {_usd(abs(hedge_sum) * scale)} while the hedged "
+            f"cost's value changed by {_usd(item_sum * scale)}, an offset of {offset:.0%} (its size "
             f"must be between {OFFSET_LOW:.0%} and {OFFSET_HIGH:.0%})."
         )
     text = reg + " " + off
@@ -120,7 +123,7 @@ def _explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off, oppo
     return text
 
 
-def hedge_effectiveness(hedged_item_changes, hedge_changes) -> Effectiveness:
+def hedge_effectiveness(hedged_item_changes, hedge_changes, *, observations: str = "periods") -> Effectiveness:
     """Regression and cumulative dollar-offset effectiveness tests of a hedge relationship.
 
     Regression: OLS of item changes on hedge changes, ``b = Cov(h, i) / Var(h)``,
@@ -180,5 +183,5 @@ def hedge_effectiveness(hedged_item_changes, hedge_changes) -> Effectiveness:
         dollar_offset=offset, passes_regression=pass_reg, passes_dollar_offset=pass_off,
         offsetting_direction=opposite,
         explanation=_explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off,
-                             opposite),
+                             opposite, observations),
     )

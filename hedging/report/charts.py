@@ -226,3 +226,14 @@ def margin_chart(initial_margin: pd.DataFrame, title: str = "Initial margin held
     fig.update_yaxes(tickprefix="$", separatethousands=True)
     fig.update_xaxes(tickformat="%b %Y")
     return fig
+
+
+def history_chart(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Monthly cost over the backtest window with and without the policy."""
+    fig = go.Figure()
+    for col, color in (("unhedged", PALETTE[5]), ("hedged", PALETTE[0])):
+        fig.add_scatter(x=frame["month"], y=frame[col], mode="lines+markers", name=col, line=dict(color=color),
+                        hovertemplate=col + " %{y:$,.0f}<extra></extra>")
+    fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
+    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    return fig

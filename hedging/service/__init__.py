@@ -14,6 +14,7 @@ from hedging.service.hedge import (  # noqa: F401
     schedule_table,
 )
 from hedging.service.outcome import metrics_table  # noqa: F401
+from hedging.service.stress import paper_reproduction  # noqa: F401
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,

@@ -65,6 +65,8 @@ class UnderlyingForecast:
     simulation: IndexSimulation = field(default=None)
     valuation_date: dt.date = field(default=None)
     spot: float = float("nan")
+    seed: int = 0                    # this underlying's random stream (index: seed, prices: seed + 3)
+    steps: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,7 +190,7 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, *, horizon: int, 
         scores=scores, volume_mean=volume_paths.mean(axis=0), volume_bands=bands(volume_paths),
         index_paths=index_paths, unit_price_paths=prices, spend=np.asarray(spend.spend), basis=basis,
         drilldown=drill, warnings=tuple(warnings), volume_paths=volume_paths, simulation=sim,
-        valuation_date=valuation, spot=float(data.history["value"].iloc[-1]))
+        valuation_date=valuation, spot=float(data.history["value"].iloc[-1]), seed=seed, steps=tuple(steps))
 
 
 def _drilldown(series, horizon, calendar_hist, calendar_future, n_paths, seed, total_paths, future) -> pd.DataFrame:

@@ -191,10 +191,18 @@ def hedge_view(horizon: int = 12, n_paths: int = 10_000, seed: int = 7, rho: flo
     from hedging.service.forecast import forecast_view
     from hedging.service.outcome import evaluate
 
+    from dataclasses import replace
+
+    from hedging.service.stress import history_backtests, stress_table
+
     view = forecast_view(horizon, n_paths, seed, rho, settings=settings)
-    result = build_program(view, policy or Policy())
+    policy = policy or Policy()
+    result = build_program(view, policy)
     budget = view.default_budget() if budget_annual is None else budget_annual
-    return view, result, evaluate(view, result, budget)
+    outcome = evaluate(view, result, budget)
+    stress, prospective = stress_table(view, result)
+    return view, result, replace(outcome, effectiveness=prospective, stress=stress,
+                                 history=history_backtests(view, policy.bands))
 
 
 def schedule_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hedging.contracts import year_fraction
-from hedging.hedge.effectiveness import Effectiveness, hedge_effectiveness
+from hedging.hedge.effectiveness import Effectiveness
 from hedging.risk import RiskSummary, risk_summary, volatility_reduction
 from hedging.service.forecast import ForecastView
 from hedging.service.hedge import HedgeResult
@@ -43,7 +43,9 @@ class Outcome:
     program_cost: float                 # fees and half spreads, USD
     expected_hedge_pnl: float
     liquidity: Liquidity
-    effectiveness: Effectiveness | None   # None when the program holds no lots
+    effectiveness: Effectiveness | None = None   # prospective test (price doubles); None without lots
+    stress: pd.DataFrame | None = None
+    history: dict | None = None
 
 
 def _worst_month(spend: np.ndarray) -> float:
@@ -61,16 +63,12 @@ def evaluate(view: ForecastView, result: HedgeResult, budget_annual: float | Non
         "sd unhedged": result.unhedged.std(axis=0, ddof=1), "sd hedged": result.hedged.std(axis=0, ddof=1),
         "95th pct unhedged": np.quantile(result.unhedged, 0.95, axis=0),
         "95th pct hedged": np.quantile(result.hedged, 0.95, axis=0)})
-    hedge_value = u_total - h_total                 # what the program paid the company on each path
-    item_change = -(u_total - u_total.mean())        # a cost above expectation is a loss to the company
-    moves = np.ptp(hedge_value) > 0
-    eff = hedge_effectiveness(item_change, hedge_value - hedge_value.mean()) if moves else None
     return Outcome(
         unhedged=risk_summary(u_total, budget), hedged=risk_summary(h_total, budget),
         sd_reduction=vr.sd_reduction, variance_reduction=vr.variance_reduction,
         worst_month_unhedged=_worst_month(result.unhedged), worst_month_hedged=_worst_month(result.hedged),
         monthly=monthly, program_cost=float(np.sum(result.cost)), expected_hedge_pnl=float(result.pnl.sum(axis=1).mean()),
-        liquidity=liquidity(view, result), effectiveness=eff)
+        liquidity=liquidity(view, result))
 
 
 def metrics_table(outcome: Outcome) -> pd.DataFrame:

@@ -43,3 +43,32 @@ def test_forecast_page_in_a_real_browser(app_url, page):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "forecast_basis.png"))
     assert not page.errors, page.errors
+
+
+def test_hedge_pages_in_a_real_browser(app_url, page):
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_role("button", name="Load sample company").click()
+    page.get_by_role("heading", name="Monthly spend").wait_for(timeout=180_000)
+    page.get_by_role("link", name="Hedge program").click()
+    page.get_by_role("heading", name="Trade schedule").wait_for(timeout=180_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "hedge_top.png"))
+    page.get_by_role("heading", name="Trade schedule").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "hedge_schedule.png"))
+    page.get_by_role("link", name="Before / after").click()
+    page.get_by_role("heading", name="Hedge effectiveness").wait_for(timeout=180_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "outcome_top.png"))
+    page.get_by_role("heading", name="Liquidity").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "outcome_liquidity.png"))
+    page.get_by_role("heading", name="Stress scenarios").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "outcome_stress.png"))
+    page.get_by_role("heading", name="Hedge effectiveness").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "outcome_effectiveness.png"))
+    assert not page.errors, page.errors

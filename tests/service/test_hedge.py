@@ -74,3 +74,26 @@ def test_cli_hedge_json(company, capsys, monkeypatch):  # noqa: F811
     assert out["policy"] == "min_cvar" and out["solver"]["status"] in ("optimal", "time_limit")
     assert {"unhedged", "hedged"} <= set(out["before_after"]["CVaR 95%"])
     assert all(r["side"] == "buy" and r["lots"] > 0 for r in out["schedule"])
+
+
+def test_stress_table_and_prospective_test(view):
+    from hedging.service.stress import history_backtests, stress_table
+
+    result = build_program(view, service.Policy(name="min_variance"))
+    table, prospective = stress_table(view, result)
+    table = table.set_index("scenario")
+    assert len(table) == 6
+    base = table.loc["baseline"]
+    # the baseline scenario is the forecast itself (up to the float32 storage of daily paths)
+    assert base["unhedged, expected"] == pytest.approx(view.total_spend.sum(axis=1).mean(), rel=1e-5)
+    # volume does not move the index: the program's P&L is the baseline's, spend rises
+    assert table.loc["volume triples", "hedge P&L, expected"] == pytest.approx(base["hedge P&L, expected"])
+    assert table.loc["volume triples", "unhedged, expected"] > 2 * base["unhedged, expected"]
+    # a long hedge gains when the price doubles and loses when it falls
+    assert table.loc["price doubles within a quarter", "hedge P&L, expected"] > 0
+    assert table.loc["price falls 60%", "hedge P&L, expected"] < 0
+    assert prospective is not None and prospective.dollar_offset > 0
+    backtests = history_backtests(view, service.Policy().bands)
+    for months, h in backtests.values():
+        assert len(months) == len(h.months) == 12
+        np.testing.assert_allclose(np.array(h.hedged_cost), np.array(h.unhedged_cost) - np.array(h.hedge_pnl))
