@@ -186,6 +186,39 @@ def cmd_hedge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.latest:
+        items = service.list_proposals(settings)
+        if not items:
+            raise HedgingError("there is no saved proposal. Fix: save one on the Proposal page or use `hedging run`.")
+        proposal_id = items[-1]["id"]
+    else:
+        proposal_id = args.proposal
+    pdf = service.proposal_pdf(proposal_id, settings)
+    with open(args.out, "wb") as fh:
+        fh.write(pdf)
+    _print({"proposal": proposal_id, "out": args.out, "bytes": len(pdf)}, args.json,
+           f"Wrote proposal #{proposal_id} to {args.out} ({len(pdf) / 1024:,.0f} KB).")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    outcomes = service.import_files([(None, p) for p in args.paths], settings, skip_bad_rows=args.skip_bad_rows)
+    policy = service.Policy(name=args.policy.replace("-", "_"))
+    proposal_id = service.save_proposal(args.name, args.company, horizon=args.horizon, n_paths=args.paths_sim,
+                                        seed=args.seed, policy=policy, budget_annual=args.budget, settings=settings)
+    pdf = service.proposal_pdf(proposal_id, settings)
+    with open(args.out, "wb") as fh:
+        fh.write(pdf)
+    headline = service.load_proposal(proposal_id, settings)["headline"]
+    _print({"imports": [o.summary() for o in outcomes], "proposal": proposal_id, "out": args.out,
+            "headline": headline}, args.json,
+           f"Imported {len(outcomes)} file(s); proposal #{proposal_id}: {headline['summary']}\nWrote {args.out}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hedging", description="Compute-cost hedging desk.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,6 +246,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rho", type=float, default=0.3, help="volume-price correlation of monthly shocks")
     p.add_argument("--by", choices=["provider", "model", "team"], default="provider")
     p.add_argument("--budget", type=float, default=None, help="annual budget in USD (default: expected, rounded up)")
+    p = add("report", cmd_report, "Write a saved proposal as a PDF.")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--proposal", type=int, metavar="ID")
+    which.add_argument("--latest", action="store_true")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p = add("run", cmd_run, "Import exports, forecast, hedge, save a proposal and write its PDF in one run.")
+    p.add_argument("paths", nargs="+", metavar="USAGE_FILE")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--name", default="Compute hedge proposal")
+    p.add_argument("--company", default="")
+    p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered"], default="min-variance")
+    p.add_argument("--horizon", type=int, default=12)
+    p.add_argument("--paths-sim", type=int, default=10_000, help="simulated paths")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--budget", type=float, default=None)
+    p.add_argument("--skip-bad-rows", action="store_true")
     p = add("hedge", cmd_hedge, "Build a futures hedge program and show spend before and after it.")
     p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered"], default="min-variance")
     p.add_argument("--horizon", type=int, default=12)

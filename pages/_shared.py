@@ -23,6 +23,7 @@ def router_pages() -> list:
         st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
         st.Page("pages/hedge.py", title="Hedge program", icon=":material/shield:"),
         st.Page("pages/outcome.py", title="Before / after", icon=":material/compare_arrows:"),
+        st.Page("pages/proposal.py", title="Proposal", icon=":material/description:"),
     ]
 
 
@@ -64,12 +65,8 @@ def monthly_usage(by: str, version: str):
 
 
 # --- Market ---------------------------------------------------------------------------------
-MARKET_UNDERLYING = "market_underlying"
-MARKET_INDEX = "market_index"
-MARKET_MODEL = "market_model"
-MARKET_UPLOAD = "market_upload"
-MARKET_UPLOAD_NAME = "market_upload_name"
-MARKET_MESSAGE = "market_message"
+MARKET_UNDERLYING, MARKET_INDEX, MARKET_MODEL = "market_underlying", "market_index", "market_model"
+MARKET_UPLOAD, MARKET_UPLOAD_NAME, MARKET_MESSAGE = "market_upload", "market_upload_name", "market_message"
 
 
 def market_version() -> str:
@@ -82,14 +79,9 @@ def market_view(underlying: str, index_key: str, model_choice: str, version: str
 
 
 # --- Forecast -------------------------------------------------------------------------------
-FC_HORIZON = "forecast_horizon"
-FC_PATHS = "forecast_paths"
-FC_SEED = "forecast_seed"
-FC_RHO = "forecast_rho"
-FC_BY = "forecast_by"
-FC_BUDGET = "forecast_budget"
-FC_STEP_MONTH = "forecast_step_month_"
-FC_STEP_PCT = "forecast_step_pct_"
+FC_HORIZON, FC_PATHS, FC_SEED, FC_RHO = "forecast_horizon", "forecast_paths", "forecast_seed", "forecast_rho"
+FC_BY, FC_BUDGET = "forecast_by", "forecast_budget"
+FC_STEP_MONTH, FC_STEP_PCT = "forecast_step_month_", "forecast_step_pct_"
 
 
 @st.cache_data(show_spinner="Simulating volume, prices and spend…", max_entries=16)
@@ -99,11 +91,8 @@ def forecast_view(horizon: int, n_paths: int, seed: int, rho: float, by: str, st
 
 
 # --- Hedge program and Before / after -------------------------------------------------------
-HG_POLICY = "hedge_policy"
-HG_PERCENTILE = "hedge_volume_percentile"
-HG_LIMIT = "hedge_position_limit"
-HG_MARGIN = "hedge_margin_budget"
-HG_EXCLUDE = "hedge_exclude"
+HG_POLICY, HG_PERCENTILE, HG_LIMIT = "hedge_policy", "hedge_volume_percentile", "hedge_position_limit"
+HG_MARGIN, HG_EXCLUDE = "hedge_margin_budget", "hedge_exclude"
 HG_BANDS = ("hedge_band_1_3", "hedge_band_4_6", "hedge_band_7_12")
 HG_DEFAULTS = {HG_POLICY: "min_variance", HG_PERCENTILE: 25, HG_LIMIT: 1_000_000, HG_MARGIN: 0.0, HG_EXCLUDE: [],
                HG_BANDS[0]: 75, HG_BANDS[1]: 50, HG_BANDS[2]: 25}
@@ -138,3 +127,13 @@ def hedge_view(horizon, n_paths, seed, rho, policy, budget, version: str, market
 @st.cache_data(show_spinner="Running the paper's setup…", max_entries=1)
 def paper_check():
     return service.paper_reproduction()
+
+
+# --- Proposal -------------------------------------------------------------------------------
+PR_NAME, PR_COMPANY, PR_OPEN = "proposal_name", "proposal_company", "proposal_open"
+PR_COMPARE, PR_MESSAGE = "proposal_compare", "proposal_message"
+
+
+@st.cache_data(show_spinner="Rendering the PDF (charts through Chromium)…", max_entries=8)
+def proposal_pdf(proposal_id: int) -> bytes:
+    return service.proposal_pdf(proposal_id, settings())

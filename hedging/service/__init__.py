@@ -14,6 +14,15 @@ from hedging.service.hedge import (  # noqa: F401
     schedule_table,
 )
 from hedging.service.outcome import metrics_table  # noqa: F401
+from hedging.service.proposal import (  # noqa: F401
+    compare_proposals,
+    delete_proposal,
+    figure,
+    proposal_pdf,
+    list_proposals,
+    load_proposal,
+    save_proposal,
+)
 from hedging.service.stress import paper_reproduction  # noqa: F401
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,

@@ -108,3 +108,17 @@ class MarketChoice(SQLModel, table=True):
 
     underlying: str = Field(primary_key=True)
     index_key: str
+
+
+class ProposalRecord(SQLModel, table=True):
+    """A saved proposal: everything it depends on and every result, frozen as one JSON document."""
+
+    __tablename__ = "proposals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    company: str
+    app_version: str
+    payload_sha256: str
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,81 @@
+"""Proposal: save the current program frozen, reopen it exactly, compare two, export PDF and CSV."""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from hedging import service
+from hedging.errors import HedgingError
+from pages import _render as base
+from pages import _shared as sh
+
+sh.through_router()
+sh.remember(sh.HG_POLICY, sh.HG_PERCENTILE, sh.HG_LIMIT, sh.HG_MARGIN, sh.HG_EXCLUDE, *sh.HG_BANDS)
+
+st.title("Proposal")
+st.caption("A saved proposal freezes its inputs, the data it used (import file hashes, index histories, model "
+           "parameters, contract specs), every result and chart. Reopening it shows exactly what was saved.")
+
+with st.form("proposal_save"):
+    a, b = st.columns(2)
+    name = a.text_input("Proposal name", key=sh.PR_NAME, value="FY27 compute hedge")
+    company = b.text_input("Company", key=sh.PR_COMPANY, value="")
+    if st.form_submit_button("Save the current program as a proposal", type="primary"):
+        horizon, n_paths, seed, rho, budget = sh.forecast_settings()
+        try:
+            with st.spinner("Running the program and freezing the proposal…"):
+                new_id = service.save_proposal(name, company, horizon=horizon, n_paths=n_paths, seed=seed, rho=rho,
+                                               policy=sh.policy_from_state(), budget_annual=budget, settings=sh.settings())
+            st.session_state[sh.PR_MESSAGE], st.session_state[sh.PR_OPEN] = ("success", f"Saved as proposal #{new_id}."), new_id
+        except HedgingError as err:
+            st.session_state[sh.PR_MESSAGE] = ("error", str(err))
+kind, message = st.session_state.get(sh.PR_MESSAGE) or (None, None)
+if kind:
+    (st.success if kind == "success" else st.error)(message)
+
+proposals = service.list_proposals(sh.settings())
+if not proposals:
+    st.info("No proposal saved yet.", icon=":material/info:")
+    st.stop()
+ids = [p["id"] for p in proposals]
+labels = {p["id"]: f"#{p['id']} {p['name']} ({p['company'] or 'no company'}, {p['created_at']:%d %b %Y %H:%M})" for p in proposals}
+chosen = st.selectbox("Open a proposal", ids, format_func=labels.get, key=sh.PR_OPEN,
+                      index=len(ids) - 1 if st.session_state.get(sh.PR_OPEN) not in ids else None)
+saved = service.load_proposal(chosen, sh.settings())
+h = saved["headline"]
+st.subheader(f"{saved['name']} — {saved['company']}")
+st.write(h["summary"])
+m = st.columns(4)
+m[0].metric("Volatility reduction", f"{h['volatility_reduction']:.1%}")
+m[1].metric("Budget at risk", base.money(h["bar_after"]), delta=base.money(h["bar_after"] - h["bar_before"]),
+            delta_color="inverse")
+m[2].metric("Program cost", base.money(h["program_cost"]))
+m[3].metric("Margin needed", base.money(h["initial_margin_peak"] + h["vm_p95"]), help="Peak initial + 95th pct variation")
+left, right = st.columns(2)
+for col, key in ((left, "spend_fan"), (right, "distribution")):
+    if key in saved["figures"]:
+        col.plotly_chart(service.figure(saved["figures"][key]), key=f"proposal_{key}")
+schedule = pd.DataFrame(saved["tables"]["schedule"])
+st.dataframe(pd.DataFrame(saved["tables"]["metrics"]), hide_index=True, key="proposal_metrics")
+c = st.columns(2)
+c[0].download_button("Download the PDF proposal", partial(sh.proposal_pdf, chosen), f"proposal_{chosen}.pdf",
+                     "application/pdf", key="proposal_pdf", type="primary", help="Rendered when you click (a few seconds).")
+c[1].download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), f"proposal_{chosen}_schedule.csv",
+                     "text/csv", key="proposal_csv")
+
+st.subheader("Compare two proposals")
+others = [i for i in ids if i != chosen]
+if st.session_state.get(sh.PR_COMPARE) not in others:
+    st.session_state.pop(sh.PR_COMPARE, None)  # a stale choice (deleted, or the one now open)
+other = st.selectbox("Compare with", others, format_func=labels.get, key=sh.PR_COMPARE)
+if other is not None:
+    st.dataframe(service.compare_proposals(saved, service.load_proposal(other, sh.settings())), hide_index=True,
+                 key="proposal_compare_table")
+
+with st.form("proposal_delete"):
+    sure = st.checkbox(f"Yes, delete proposal #{chosen}; it cannot be recovered", key="proposal_delete_sure")
+    if st.form_submit_button("Delete proposal") and sure:
+        service.delete_proposal(chosen, sh.settings())
+        st.session_state.pop(sh.PR_OPEN, None)
+        st.rerun()

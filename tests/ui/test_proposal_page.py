@@ -1,0 +1,39 @@
+"""The Proposal page through AppTest: save, reopen, compare, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from hedging import service
+from hedging.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_save_reopen_compare_delete(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
+    service.load_sample_company(settings)
+    at = AppTest.from_file(str(ROOT / "pages" / "proposal.py"), default_timeout=300)
+    at.session_state["forecast_paths"] = 2000
+    at.run()
+    assert any("No proposal saved yet" in i.value for i in at.info)
+    at.text_input(key="proposal_company").set_value("Northwind Analytics")
+    at.button[0].click().run()  # the save form's submit button
+    assert not at.exception
+    assert any("Saved as proposal #1" in s.value for s in at.success)
+    assert {m.label for m in at.metric} >= {"Volatility reduction", "Program cost", "Margin needed"}
+    saved = service.load_proposal(1, settings)
+    assert saved["company"] == "Northwind Analytics" and saved["inputs"]["paths"] == 2000
+    at.button[0].click().run()  # a second proposal, to compare
+    assert len(service.list_proposals(settings)) == 2
+    table = next(d.value for d in at.dataframe if "section" in d.value.columns)
+    assert set(table["section"]) == {"inputs", "headline"}
+    at.checkbox(key="proposal_delete_sure").check()
+    at.button[-1].click().run()
+    assert not at.exception
+    assert len(service.list_proposals(settings)) == 1
