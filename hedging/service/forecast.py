@@ -170,7 +170,8 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, *, horizon: int, 
         sc.model == selection.model for sc in selection.scores) else None
     scale = interval_scale(chosen.coverage_80, n_forecasts=chosen.n_forecasts) if chosen else 1.0
     volume_paths = widen_paths(fc.paths(), np.asarray(fc.point), scale)
-    if scale > 1.0:
+    if scale > 1.0:  # this supersedes the selector's "coverage was low" warning: say it once
+        warnings = [w for w in warnings if w.code != "backtest_coverage"]
         warnings.append(HedgingWarning(
             "intervals_widened", f"In the backtest only {chosen.coverage_80:.0%} of realised months fell inside the "
             f"{selection.model.replace('_', ' ')} model's 80% intervals, so its simulated deviations are widened "

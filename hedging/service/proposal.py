@@ -118,8 +118,10 @@ def build_payload(name: str, company: str, view, result, outcome, budget: float,
                          "unit": market_service.UNDERLYINGS[k].unit,
                          "illustrative": market_service.chosen_index(k, settings) == "builtin",
                          "valuation_date": p.valuation_date, "spot": p.spot,
-                         "history": [[m, v] for m, v in zip(p.months.strftime("%Y-%m"), p.index_at_months)]}
+                         "points": int(np.isfinite(p.index_at_months).sum())}
                         for k, p in parts.items()],
+            "index_history": {k: [[m, v] for m, v in zip(p.months.strftime("%Y-%m"), p.index_at_months)]
+                              for k, p in parts.items()},
             "models": [{"underlying": k, "label": getattr(p.simulation.model, "label", ""),
                         "parameters": {f.name: getattr(p.simulation.model, f.name)
                                        for f in dataclasses.fields(p.simulation.model) if f.name != "label"}}

@@ -15,7 +15,7 @@ from .tables import ProposalRecord
 
 
 def save_proposal(engine: Engine, name: str, company: str, app_version: str, payload: dict) -> int:
-    text = json.dumps(payload, sort_keys=True, default=str)
+    text = json.dumps(payload, default=str)  # key order kept: it is the column order of every table
     record = ProposalRecord(name=name, company=company, app_version=app_version, payload=text,
                             payload_sha256=hashlib.sha256(text.encode()).hexdigest())
     with Session(engine) as session, session.begin():
