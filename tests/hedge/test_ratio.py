@@ -129,3 +129,24 @@ def test_contract_rounding():
 def test_input_errors(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-50, 50), min_size=5, max_size=60, unique=True), st.integers(1, 40), st.floats(-1e4, 1e4))
+def test_perfect_hedge_of_a_perfectly_correlated_exposure_removes_the_price_variance(f, lots, a):
+    """Exposure changes that are an exact multiple of the futures changes (whole lots, so the
+    optimiser can hit the ratio exactly): h* equals that multiple and the hedged variance is 0."""
+    from hedging.hedge.optimise import min_variance_program
+
+    f = np.array(f)
+    assume(np.var(f) > 1e-3)
+    s = lots * f
+    h = min_variance_hedge_ratio(s, f)
+    assert h == pytest.approx(lots, rel=1e-9)
+    assert hedge_effectiveness_from_ratio(h, s, f) == pytest.approx(1.0, abs=1e-9)
+    # the same through the programme optimiser: spend rises one-for-one with the futures P&L per lot
+    spend = (a + s)[:, None]
+    program = min_variance_program(spend, f[:, None], np.array([0]), np.array([0.0]), max_lots=np.array([10_000]))
+    hedged = spend[:, 0] - f * program.lots[0]
+    assert program.lots[0] == lots
+    assert np.var(hedged) <= 1e-9 * max(1.0, np.var(spend))
