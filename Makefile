@@ -41,6 +41,9 @@ test: $(VENV)/.installed-test system-deps
 bench: $(VENV)/.installed
 	$(PY) bench/ingest.py
 	$(PY) bench/market.py
+	$(PY) bench/forecast.py
+	$(PY) bench/hedge.py
+	$(PY) bench/report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
