@@ -17,8 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from hedging.config import Settings
+
+# Property tests are judged on their examples, not on wall-clock time (CI machines are shared), and
+# run from a fixed derivation of each test's name so a failure reproduces exactly.
+hypothesis_settings.register_profile("project", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("project")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
