@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hedging.contracts import load_specs
+from hedging.contracts import load_specs, year_fraction
 from hedging.errors import HedgingWarning, InputError
 from hedging.hedge.layered import DEFAULT_BANDS, layered_program, ratios_by_tenor
 from hedging.hedge.optimise import min_cvar_program, min_variance_program
@@ -65,6 +65,7 @@ class Contracts:
     expected_volume: np.ndarray      # hedgeable expected volume of the delivery month, contract units
     max_lots: np.ndarray
     layer_prices: np.ndarray         # (n_paths, k, months) futures price on each layer date
+    quotes: tuple = ()               # the forward-curve quote behind each row (fair price, T, window)
 
 
 def _hedgeable_share(part, excluded: tuple[str, ...]) -> float:
@@ -81,7 +82,7 @@ def _hedgeable_share(part, excluded: tuple[str, ...]) -> float:
 def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
     """Listed contracts of every hedgeable underlying whose delivery month lies in the horizon."""
     specs = load_specs()
-    rows, months, sizes, fair, cost, margin, settle, volume, cap, layers = ([] for _ in range(10))
+    rows, months, sizes, fair, cost, margin, settle, volume, cap, layers, quotes = ([] for _ in range(11))
     layer_dates = [view.future[0].date()] + [m.date() for m in view.future[1:]]
     for part in view.underlyings.values():
         share = _hedgeable_share(part, policy.excluded)
@@ -96,11 +97,7 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
             if key not in view.future:
                 continue
             j = int(view.future.get_loc(key))
-            if q.settlement == "point":
-                s = sim.at(q.last_trading_day)
-            else:
-                first = max(pd.Timestamp(key).date(), part.valuation_date)
-                s = sim.window_mean(first, (key + pd.offsets.MonthEnd(0)).date())
+            s = settlement_on(sim, q, part.valuation_date)
             vol_paths = part.volume_paths[:, j] * share
             rows.append({"underlying": part.underlying, "symbol": q.symbol, "delivery_month": q.delivery_month,
                          "last_trading_day": q.last_trading_day, "settlement": q.settlement, "fair": q.fair,
@@ -114,31 +111,43 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
             volume.append(float(vol_paths.mean()))
             cap.append(min(policy.position_limit, int(np.floor(np.percentile(vol_paths, policy.volume_percentile)
                                                                   / spec.lot_size))))
-            layers.append(_layer_prices(sim, q, layer_dates, table.t0))
+            layers.append(layer_prices(sim, q, layer_dates))
+            quotes.append(q)
     if not rows:
         raise InputError("no listed contract falls in the forecast horizon for the included exposure.",
                          fix="include at least one underlying, or lengthen the horizon.")
     return Contracts(pd.DataFrame(rows), np.array(months), np.array(sizes, float), np.array(fair),
                      np.array(cost), np.array(margin), np.column_stack(settle), np.array(volume),
-                     np.array(cap, dtype=np.int64), np.stack(layers, axis=1))
+                     np.array(cap, dtype=np.int64), np.stack(layers, axis=1), tuple(quotes))
 
 
-def _layer_prices(sim, quote, layer_dates: list[dt.date], t_valuation: float) -> np.ndarray:
-    """Futures price of ``quote`` on each layer date along each path (closed form at the path's state)."""
-    from hedging.contracts import year_fraction
+def settlement_on(sim, quote, valuation_date: dt.date) -> np.ndarray:
+    """What ``quote`` settles on along each simulated path: the index on its last trading day, or the
+    mean of the daily index over its delivery month (from the valuation date if the month has begun)."""
+    if quote.settlement == "point":
+        return sim.at(quote.last_trading_day)
+    month = pd.Timestamp(quote.delivery_month)
+    return sim.window_mean(max(month.date(), valuation_date), (month + pd.offsets.MonthEnd(0)).date())
 
-    n = sim.daily.shape[0]
-    out = np.full((n, len(layer_dates)), np.nan)
+
+def futures_on(sim, quote, day: dt.date, paths: slice = slice(None)) -> np.ndarray:
+    """Closed-form futures price of ``quote`` on ``day`` (at or before its last trading day) at each
+    path's simulated index; a month-average contract is priced on its fixings from ``day`` on."""
+    t = year_fraction(sim.origin, day)
+    x = np.log(sim.at(day)[paths])
+    if quote.settlement == "point":
+        return sim.model.futures_price(x, t, quote.T)
+    return sim.model.average_futures_price(x, t, max(quote.T_start, t), quote.T_end)
+
+
+def layer_prices(sim, quote, layer_dates: list[dt.date]) -> np.ndarray:
+    """Futures price of ``quote`` on each layer date along each path; date 0 is today's fair price."""
+    out = np.full((sim.daily.shape[0], len(layer_dates)), np.nan)
     out[:, 0] = quote.fair
     for j, day in enumerate(layer_dates[1:], start=1):
         if day > quote.last_trading_day:
             break
-        t = year_fraction(sim.origin, day)
-        x = np.log(sim.at(day))
-        if quote.settlement == "point":
-            out[:, j] = sim.model.futures_price(x, t, quote.T)
-        else:
-            out[:, j] = sim.model.average_futures_price(x, t, max(quote.T_start, t), quote.T_end)
+        out[:, j] = futures_on(sim, quote, day)
     return out
 
 

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hedging.contracts import year_fraction
 from hedging.hedge.effectiveness import Effectiveness
 from hedging.risk import RiskSummary, risk_summary, volatility_reduction
 from hedging.service.forecast import ForecastView
-from hedging.service.hedge import HedgeResult
+from hedging.service.hedge import HedgeResult, futures_on
 
 VM_PATHS = 1_000
 VM_STEP_DAYS = 7
@@ -114,23 +113,15 @@ def liquidity(view: ForecastView, result: HedgeResult) -> Liquidity:
         entry = c.layer_prices[:n, t.contract_index, t.trade_date_index]
         start = months[0] if t.trade_date_index == 0 else months[t.trade_date_index]
         ltd = pd.Timestamp(row["last_trading_day"])
+        quote = c.quotes[t.contract_index]
         marks = np.empty((n, len(steps)))
         for i, day in enumerate(steps):
             if day < start:
                 marks[:, i] = entry
-                continue
-            d = min(day, ltd).date()
-            x = np.log(sim.at(d)[:n])
-            tau = year_fraction(sim.origin, d)
-            if row["settlement"] == "point":
-                marks[:, i] = sim.model.futures_price(x, tau, year_fraction(sim.origin, row["last_trading_day"]))
-            else:
-                first = max(pd.Timestamp(row["delivery_month"]).date(), d)
-                last = (pd.Timestamp(row["delivery_month"]) + pd.offsets.MonthEnd(0)).date()
-                marks[:, i] = sim.model.average_futures_price(x, tau, year_fraction(sim.origin, first),
-                                                             year_fraction(sim.origin, last))
-            if day >= ltd:
+            elif day >= ltd:
                 marks[:, i] = c.settlement[:n, t.contract_index]
+            else:
+                marks[:, i] = futures_on(sim, quote, day.date(), slice(0, n))
         cum += (marks - entry[:, None]) * c.lot_size[t.contract_index] * t.lots
     peak = np.zeros(n) if cum is None else np.maximum(0.0, -cum.min(axis=1))
     return Liquidity(pd.DataFrame({"month": months, "initial margin": im}), float(np.quantile(peak, 0.95)),

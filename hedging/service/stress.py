@@ -21,7 +21,7 @@ from hedging.hedge.layered import ratios_by_tenor
 from hedging.hedge.paper_check import PaperCheck, paper_check
 from hedging.hedge.stress import STRESS_SCENARIOS, Scenario, stressed_model
 from hedging.service.forecast import ForecastView, IndexSimulation
-from hedging.service.hedge import HedgeResult, _layer_prices
+from hedging.service.hedge import HedgeResult, layer_prices, settlement_on
 
 PROSPECTIVE_SCENARIO = "price doubles within a quarter"
 
@@ -56,33 +56,16 @@ def _program_pnl(view: ForecastView, result: HedgeResult, sims: dict) -> np.ndar
     layer_dates = [m.date() for m in view.future]
     cache = {}
     for t in result.program.trades:
-        row = c.table.iloc[t.contract_index]
-        sim = sims[row["underlying"]]
         k = t.contract_index
+        underlying = c.table["underlying"].iloc[k]
         if k not in cache:
-            quote = _quote(view, row)
-            if row["settlement"] == "point":
-                settle = sim.at(row["last_trading_day"])
-            else:
-                first = max(pd.Timestamp(row["delivery_month"]).date(), view.underlyings[row["underlying"]].valuation_date)
-                settle = sim.window_mean(first, (pd.Timestamp(row["delivery_month"]) + pd.offsets.MonthEnd(0)).date())
-            cache[k] = (settle, _layer_prices(sim, quote, layer_dates, 0.0))
+            quote = c.quotes[k]
+            sim = sims[underlying]
+            cache[k] = (settlement_on(sim, quote, view.underlyings[underlying].valuation_date),
+                        layer_prices(sim, quote, layer_dates))
         settle, layers = cache[k]
-        entry = layers[:, t.trade_date_index]
-        pnl += t.lots * (settle - entry) * c.lot_size[k]
+        pnl += t.lots * (settle - layers[:, t.trade_date_index]) * c.lot_size[k]
     return pnl - float(np.sum(result.cost))
-
-
-def _quote(view: ForecastView, row):
-    """The contract quote (today's fair price and its year fractions) behind a table row."""
-    from hedging.contracts import load_specs
-    from hedging.service import market as market_service
-
-    part = view.underlyings[row["underlying"]]
-    sim = part.simulation
-    spec = load_specs()[market_service.UNDERLYINGS[row["underlying"]].contract]
-    table = market_service.contract_table(sim.model, spec, part.valuation_date, part.spot, sim.origin)
-    return next(q for q in table.quotes if q.symbol == row["symbol"])
 
 
 def stress_table(view: ForecastView, result: HedgeResult) -> tuple[pd.DataFrame, Effectiveness | None]:
