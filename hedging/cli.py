@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import os
 import sys
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from hedging import service
 from hedging.config import Settings
-from hedging.errors import HedgingError
+from hedging.errors import HedgingError, InputError
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -85,6 +86,7 @@ def cmd_market(args: argparse.Namespace) -> int:
     out, text = [], []
     for underlying in ([args.underlying] if args.underlying != "both" else list(service.UNDERLYINGS)):
         view = service.market_view(underlying, None, args.model, n_paths=args.paths, seed=args.seed,
+                                   as_of=dt.date.fromisoformat(args.as_of) if args.as_of else service.today_utc(),
                                    settings=settings)
         curve = view.curve.copy()
         for col in ("delivery_month", "last_trading_day"):
@@ -112,76 +114,130 @@ def cmd_market(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spec(args: argparse.Namespace) -> "service.RunSpec":
+    """The run specification from the common flags (RunSpec holds every default)."""
+    fields = {}
+    if args.as_of:
+        try:
+            fields["as_of"] = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError("the as-of date must be YYYY-MM-DD.", column="--as-of", value=args.as_of,
+                             fix="e.g. --as-of 2026-12-06.") from None
+    for flag, key in (("horizon", "horizon"), ("budget", "budget_annual"), ("fiscal_start", "fiscal_start"),
+                      ("fiscal_year", "fiscal_year"), ("paths_sim", "n_paths"), ("seed", "seed"), ("rho", "rho"),
+                      ("by", "by")):
+        if getattr(args, flag, None) is not None:
+            fields[key] = getattr(args, flag)
+    fields["price_changes"] = tuple(service.PriceChange.parse(t) for t in (args.price_change or ()))
+    fields["model"] = tuple((u, args.model) for u in service.UNDERLYINGS) if args.model else ()
+    policy = {}
+    if args.policy:
+        policy["name"] = args.policy.replace("-", "_")
+    for flag, key in (("percentile", "volume_percentile"), ("position_limit", "position_limit"),
+                      ("margin_budget", "margin_budget")):
+        if getattr(args, flag, None) is not None:
+            policy[key] = getattr(args, flag)
+    if args.exclude:
+        policy["excluded"] = tuple(args.exclude)
+    return service.RunSpec(policy=service.Policy(**policy), **fields)
+
+
+def _progress(args):
+    if args.json:
+        return None
+    return lambda fraction, text: print(f"[{fraction:4.0%}] {text}…", file=sys.stderr, flush=True)
+
+
 def _summary(m) -> dict:
     return {"expected": round(m.expected, 2), "median": round(m.median, 2), "p95": round(m.p95, 2),
-            "band_50": [round(m.lower_50, 2), round(m.upper_50, 2)], "band_80": [round(m.lower_80, 2), round(m.upper_80, 2)],
-            "band_95": [round(m.lower_95, 2), round(m.upper_95, 2)], "budget": m.budget,
-            "prob_over_budget": m.prob_over_budget, "budget_at_risk": round(m.budget_at_risk, 2)}
+            "band_80": [round(m.lower_80, 2), round(m.upper_80, 2)],
+            "band_95": [round(m.lower_95, 2), round(m.upper_95, 2)]}
+
+
+def _run_json(run) -> dict:
+    return {"spec": run.spec.to_dict(), "spec_line": run.spec_line(), "headline": run.headline(),
+            "data": {u: {"last_complete_month": p.last_complete_month.strftime("%Y-%m"),
+                         "last_day": p.last_day.strftime("%Y-%m-%d"),
+                         "estimated_months": [m.strftime("%Y-%m") for m in p.bridge],
+                         "index": p.index_name, "index_last_observed": p.market.valuation.isoformat(),
+                         "model": p.market.choice}
+                     for u, p in run.forecast.underlyings.items()},
+            "warnings": [w.message for w in run.warnings]}
+
+
+def _headline_text(run) -> list[str]:
+    h = run.headline()
+    return [run.spec_line(),
+            f"  expected spend ${h['expected_spend']:,.0f} over {h['horizon_months']} months; {h['fiscal_year']}: "
+            f"expected ${h['fiscal_expected_spend']:,.0f} against ${h['budget_compared']:,.0f}, budget at risk "
+            f"${h['bar_before']:,.0f} -> ${h['bar_after']:,.0f}",
+            f"  volatility ${h['sd_before']:,.0f} -> ${h['sd_after']:,.0f} ({h['volatility_reduction']:+.1%}); "
+            f"program cost ${h['program_cost']:,.0f}; margin needed ${h['margin_needed']:,.0f}; {h['trades']} trades"]
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    view = service.forecast_view(args.horizon, args.paths, args.seed, args.rho, args.by, settings=_settings(args))
-    budget_annual = args.budget if args.budget is not None else view.default_budget()
-    budget = view.budget(annual=budget_annual)
-    out = {"horizon": view.horizon, "paths": view.n_paths, "seed": view.seed, "rho": view.rho,
-           "budget_annual": budget_annual, "months": [m.strftime("%Y-%m") for m in view.future],
-           "spend_total": _summary(budget.total), "spend_by_month": [_summary(m) for m in budget.monthly],
-           "warnings": [w.message for w in budget.warnings], "underlyings": {}}
-    text = [f"Spend forecast, {view.horizon} months, {view.n_paths:,} paths (seed {view.seed}), "
-            f"volume-price correlation {view.rho:g}",
-            f"  expected ${budget.total.expected:,.0f}; 95th percentile ${budget.total.p95:,.0f}; budget at risk "
-            f"${budget.total.budget_at_risk:,.0f}; P(spend > ${budget_annual:,.0f}) = {budget.total.prob_over_budget:.1%}"]
+    spec = _spec(args)
+    view = service.forecast(spec, _settings(args))
+    from hedging.risk import quantile
+
+    total = view.total_spend.sum(axis=1)
+    fiscal = view.fiscal_spend()
+    budget = spec.budget_annual if spec.budget_annual is not None else view.default_budget()
+    compared = view.budget_for_covered(budget)
+    out = {"spec": spec.to_dict(), "months": [m.strftime("%Y-%m") for m in view.future],
+           "spend_total": {"expected": float(total.mean()), "p95": quantile(total, 0.95)},
+           "fiscal_year": {"name": spec.fiscal_name(), "budget_annual": budget, "budget_compared": compared,
+                           "months_covered": view.fiscal_covered, "expected": float(fiscal.mean()),
+                           "p95": quantile(fiscal, 0.95), "budget_at_risk": quantile(fiscal, 0.95) - float(fiscal.mean()),
+                           "prob_over_budget": float((fiscal > compared).mean())},
+           "spend_by_month": [{"month": m.strftime("%Y-%m"), "expected": float(view.total_spend[:, j].mean()),
+                               "p95": quantile(view.total_spend[:, j], 0.95)} for j, m in enumerate(view.future)],
+           "estimated_months": [m.strftime("%Y-%m") for m in view.estimate_months],
+           "warnings": [w.message for w in view.warnings], "underlyings": {}}
+    text = [f"Spend forecast as of {spec.as_of}, {view.horizon} months from {view.future[0]:%b %Y}, "
+            f"{view.n_paths:,} paths (seed {view.seed})",
+            f"  expected ${total.mean():,.0f}; 95th percentile ${quantile(total, 0.95):,.0f}",
+            f"  {spec.fiscal_name()}: expected ${fiscal.mean():,.0f} against ${compared:,.0f}; "
+            f"P(over) = {(fiscal > compared).mean():.1%}"]
     for u, part in view.underlyings.items():
         b = part.basis
         out["underlyings"][u] = {
             "unit": part.unit, "model": part.model, "index": part.index_name,
+            "last_complete_month": part.last_complete_month.strftime("%Y-%m"),
             "backtest": part.scores.to_dict("records"),
             "basis": {"intercept": b.intercept, "slope": b.slope, "r_squared": b.r_squared,
                       "residual_sd_monthly": b.residual_sd, "n": b.n},
-            "volume_mean": [round(float(x), 3) for x in part.volume_mean],
-            "volume_band_80": [[round(float(x), 3) for x in part.volume_bands[80][0]],
-                               [round(float(x), 3) for x in part.volume_bands[80][1]]],
+            "volume_mean": [round(float(x), 3) for x in part.volume_paths.mean(axis=0)],
             "spend_expected": [round(float(x), 2) for x in part.spend.mean(axis=0)],
             "warnings": [w.message for w in part.warnings]}
-        text.append(f"  {part.label}: volume model {part.model}, basis slope {b.slope:.2f} (R² {b.r_squared:.2f}), "
-                    f"expected spend ${part.spend.sum(axis=1).mean():,.0f}")
+        text.append(f"  {part.label}: data to {part.last_complete_month:%b %Y}, volume model {part.model}, basis slope "
+                    f"{b.slope:.2f} (R² {b.r_squared:.2f}), expected spend ${part.spend.sum(axis=1).mean():,.0f}")
+        text += [f"    warning: {w.message}" for w in part.warnings]
     _print(out, args.json, "\n".join(text))
     return 0
 
 
 def cmd_hedge(args: argparse.Namespace) -> int:
-    policy = service.Policy(name=args.policy.replace("-", "_"), volume_percentile=args.percentile,
-                            position_limit=args.position_limit, margin_budget=args.margin_budget,
-                            excluded=tuple(args.exclude or ()))
-    view, result, outcome = service.hedge_view(args.horizon, args.paths, args.seed, args.rho, policy, args.budget,
-                                               settings=_settings(args))
+    run = service.build_run(_spec(args), _settings(args), progress=_progress(args))
+    view, result, outcome = run.forecast, run.result, run.outcome
     schedule = service.schedule_table(result, view)
-    table = service.metrics_table(outcome)
+    table = service.metrics_table(outcome, run.spec.fiscal_name())
     e = outcome.effectiveness
-    out = {"policy": policy.name, "horizon": view.horizon, "paths": view.n_paths, "seed": view.seed,
-           "schedule": schedule.to_dict("records"),
+    out = {**_run_json(run), "schedule": schedule.to_dict("records"),
            "hedge_ratio_by_month": service.ratio_table(result, view).assign(
                month=lambda f: f["month"].dt.strftime("%Y-%m")).to_dict("records"),
            "before_after": {r.metric: {"unhedged": r.unhedged, "hedged": r.hedged} for r in table.itertuples()},
-           "volatility_reduction": outcome.sd_reduction, "variance_reduction": outcome.variance_reduction,
-           "program_cost": outcome.program_cost,
            "liquidity": {"initial_margin_by_month": outcome.liquidity.initial_margin.assign(
                month=lambda f: f["month"].dt.strftime("%Y-%m")).to_dict("records"),
                "peak_variation_margin_p95": outcome.liquidity.peak_variation_margin_p95},
            "effectiveness": None if e is None else {
                "slope": e.slope, "r_squared": e.r_squared, "dollar_offset": e.dollar_offset,
                "passes_regression": e.passes_regression, "passes_dollar_offset": e.passes_dollar_offset},
-           "solver": {"status": result.program.status, "message": result.program.message},
-           "warnings": [w.message for w in result.warnings]}
-    text = [f"{service.POLICIES[policy.name]}: {len(schedule)} trades, {int(result.lots.sum()):,} lots, "
-            f"cost ${outcome.program_cost:,.0f}",
-            f"  volatility of {view.horizon}-month spend: ${outcome.unhedged.std:,.0f} -> ${outcome.hedged.std:,.0f} "
-            f"({outcome.sd_reduction:+.1%} reduction); CVaR95 ${outcome.unhedged.cvar_95:,.0f} -> "
-            f"${outcome.hedged.cvar_95:,.0f}",
-            f"  margin: ${outcome.liquidity.initial_margin['initial margin'].max():,.0f} initial at peak; variation "
-            f"margin p95 ${outcome.liquidity.peak_variation_margin_p95:,.0f}"]
+           "solver": {"status": result.program.status, "message": result.program.message}}
+    text = _headline_text(run)
     text += [f"  {r['contract']:<9} {r['delivery month']:<9} {r['trade date']:<12} buy {r['lots']:>9,} @ {r['price']:.4f}"
              for r in schedule.to_dict("records")]
+    text += [f"  warning: {w.message}" for w in run.warnings]
     _print(out, args.json, "\n".join(text))
     return 0
 
@@ -204,19 +260,74 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Import, run, save and write the PDF in one transaction: if any step fails, nothing is stored."""
     settings = _settings(args)
-    outcomes = service.import_files([(None, p) for p in args.paths], settings, skip_bad_rows=args.skip_bad_rows)
-    policy = service.Policy(name=args.policy.replace("-", "_"))
-    proposal_id = service.save_proposal(args.name, args.company, horizon=args.horizon, n_paths=args.paths_sim,
-                                        seed=args.seed, policy=policy, budget_annual=args.budget, settings=settings)
-    pdf = service.proposal_pdf(proposal_id, settings)
-    with open(args.out, "wb") as fh:
-        fh.write(pdf)
-    headline = service.load_proposal(proposal_id, settings)["headline"]
-    _print({"imports": [o.summary() for o in outcomes], "proposal": proposal_id, "out": args.out,
-            "headline": headline}, args.json,
-           f"Imported {len(outcomes)} file(s); proposal #{proposal_id}: {headline['summary']}\nWrote {args.out}.")
+    spec = _spec(args)
+    say = _progress(args)
+    with service.transaction(settings):
+        outcomes = service.import_files([(None, p) for p in args.paths], settings, skip_bad_rows=args.skip_bad_rows)
+        run = service.build_run(spec, settings, progress=say)
+        proposal_id = service.save_proposal(run, args.name, args.company, settings)
+        saved = service.load_proposal(proposal_id, settings)
+        if say:
+            say(0.97, "Rendering the PDF")
+        pdf = service.proposal_pdf(proposal_id, settings)
+        with open(args.out, "wb") as fh:
+            fh.write(pdf)
+    imports = [{"import_id": o.summary()["import_id"], "file": o.summary()["file"], "format": o.summary()["format"],
+                "first_day": o.summary()["first_day"], "last_day": o.summary()["last_day"],
+                "rows_imported": o.summary()["rows_imported"], "already_imported": o.summary()["already_imported"]}
+               for o in outcomes]
+    _print({**_run_json(run), "proposal": {"id": proposal_id, "fingerprint": saved.get("fingerprint")},
+            "imports": imports, "out": args.out}, args.json,
+           "\n".join([f"Imported {len(outcomes)} file(s); proposal #{proposal_id}."] + _headline_text(run)
+                     + [f"  warning: {w.message}" for w in run.warnings] + [f"Wrote {args.out}."]))
     return 0
+
+
+def cmd_index_upload(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    index_id, already, warnings = service.upload_index(args.underlying, args.name or "", args.file, settings=settings)
+    if args.choose:
+        service.choose_index(args.underlying, f"upload:{index_id}", settings)
+    _print({"index_id": index_id, "key": f"upload:{index_id}", "already_uploaded": already, "chosen": args.choose,
+            "warnings": [w.message for w in warnings]}, args.json,
+           "\n".join([f"{'Already uploaded' if already else 'Uploaded'} as upload:{index_id}"
+                      + (f"; now used for {args.underlying}." if args.choose else ".")]
+                     + [f"  warning: {w.message}" for w in warnings]))
+    return 0
+
+
+def cmd_index_list(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    rows = [{"underlying": u, "key": key, "name": label, "chosen": key == service.chosen_index(u, settings)}
+            for u in service.UNDERLYINGS for key, label in service.index_choices(u, settings)]
+    _print(rows, args.json, "\n".join(f"{'*' if r['chosen'] else ' '} {r['underlying']:<6} {r['key']:<10} {r['name']}"
+                                        for r in rows))
+    return 0
+
+
+def _add_spec_args(p: argparse.ArgumentParser, paths_flag: str = "--paths-sim") -> None:
+    """The run specification's flags, the same on forecast, hedge and run (defaults live in RunSpec)."""
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day the analysis stands on (default: today, UTC)")
+    p.add_argument("--horizon", type=int, help="months hedged after the as-of month (default 12)")
+    p.add_argument("--budget", type=float, metavar="USD", help="annual budget (default: expected fiscal-year spend, "
+                                                               "rounded up to $50,000)")
+    p.add_argument("--fiscal-start", type=int, metavar="MONTH", help="first month of the fiscal year, 1-12 (default 1)")
+    p.add_argument("--fiscal-year", type=int, metavar="YYYY", help="fiscal year compared with the budget, named by the "
+                   "year it ends in (default: the one containing the first horizon month)")
+    p.add_argument("--price-change", action="append", metavar="UNDERLYING[:PROVIDER]:YYYY-MM:+PCT",
+                   help="an announced price change, e.g. token:2027-03:-20 (repeat for several)")
+    p.add_argument(paths_flag, dest="paths_sim", type=int, metavar="N", help="simulated paths (default 10,000)")
+    p.add_argument("--seed", type=int, help="random seed (default 7)")
+    p.add_argument("--rho", type=float, help="volume-price correlation of monthly shocks (default 0.3)")
+    p.add_argument("--by", choices=["provider", "model", "team"], help="drill-down (default provider)")
+    p.add_argument("--model", choices=["auto", "calibrated", "paper"], help="price model for every underlying")
+    p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered"], help="hedge policy (default min-variance)")
+    p.add_argument("--percentile", type=float, help="lot cap: percentile of forecast volume (default 25)")
+    p.add_argument("--position-limit", type=int, help="lots per contract (default 1,000,000)")
+    p.add_argument("--margin-budget", type=float, metavar="USD", help="initial margin the treasury can post")
+    p.add_argument("--exclude", nargs="*", help="underlyings or underlying:series to leave unhedged")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,45 +350,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("delete", cmd_delete, "Delete one import and exactly its rows.")
     p.add_argument("import_id", type=int)
     add("sample", cmd_sample, "Load the sample company's exports.")
-    p = add("forecast", cmd_forecast, "Volume, price and spend forecast with budget at risk.")
-    p.add_argument("--horizon", type=int, default=12)
-    p.add_argument("--paths", type=int, default=10_000)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--rho", type=float, default=0.3, help="volume-price correlation of monthly shocks")
-    p.add_argument("--by", choices=["provider", "model", "team"], default="provider")
-    p.add_argument("--budget", type=float, default=None, help="annual budget in USD (default: expected, rounded up)")
+    p = add("forecast", cmd_forecast, "Volume, price and spend forecast against the fiscal-year budget.")
+    _add_spec_args(p, "--paths")
     p = add("report", cmd_report, "Write a saved proposal as a PDF.")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--proposal", type=int, metavar="ID")
     which.add_argument("--latest", action="store_true")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
-    p = add("run", cmd_run, "Import exports, forecast, hedge, save a proposal and write its PDF in one run.")
+    p = add("run", cmd_run, "Import exports, forecast, hedge, save a proposal and write its PDF in one transaction.")
     p.add_argument("paths", nargs="+", metavar="USAGE_FILE")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     p.add_argument("--name", default="Compute hedge proposal")
     p.add_argument("--company", default="")
-    p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered"], default="min-variance")
-    p.add_argument("--horizon", type=int, default=12)
-    p.add_argument("--paths-sim", type=int, default=10_000, help="simulated paths")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--budget", type=float, default=None)
     p.add_argument("--skip-bad-rows", action="store_true")
+    _add_spec_args(p)
     p = add("hedge", cmd_hedge, "Build a futures hedge program and show spend before and after it.")
-    p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered"], default="min-variance")
-    p.add_argument("--horizon", type=int, default=12)
-    p.add_argument("--paths", type=int, default=10_000)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--rho", type=float, default=0.3)
-    p.add_argument("--budget", type=float, default=None, help="annual budget in USD")
-    p.add_argument("--percentile", type=float, default=25.0, help="lot cap: percentile of forecast volume")
-    p.add_argument("--position-limit", type=int, default=1_000_000)
-    p.add_argument("--margin-budget", type=float, default=None)
-    p.add_argument("--exclude", nargs="*", help="underlyings or underlying:series to leave unhedged")
+    _add_spec_args(p, "--paths")
+    p = add("index", None, "Index histories: upload one, list them.")
+    isub = p.add_subparsers(dest="index_command", required=True)
+    q = isub.add_parser("upload", help="upload a date,value[,source] history and optionally use it")
+    q.add_argument("underlying", choices=["token", "gpu"])
+    q.add_argument("file", metavar="FILE")
+    q.add_argument("--name", default="")
+    q.add_argument("--choose", action="store_true", help="use it for the underlying from now on")
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_index_upload)
+    q = isub.add_parser("list", help="the indices of each underlying (* = in use)")
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_index_list)
     p = add("market", cmd_market, "Forward curve and contract table of the local contract engine.")
     p.add_argument("--underlying", choices=["token", "gpu", "both"], default="both")
     p.add_argument("--model", choices=["auto", "calibrated", "paper"], default="auto")
     p.add_argument("--paths", type=int, default=20_000, help="Monte Carlo paths for the check (default 20,000)")
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="list and price contracts as of this day (default: today, UTC)")
     return parser
 
 

@@ -40,7 +40,7 @@ import numpy as np
 from hedging.errors import InputError
 
 __all__ = [
-    "RiskSummary", "VolatilityReduction", "budget_at_risk", "coefficient_of_variation",
+    "quantile", "RiskSummary", "VolatilityReduction", "budget_at_risk", "coefficient_of_variation",
     "conditional_value_at_risk", "prob_exceed", "risk_summary", "value_at_risk",
     "volatility_reduction", "worst",
 ]
@@ -73,6 +73,32 @@ def _level(level) -> float:
         raise InputError("the confidence level must be strictly between 0 and 1.",
                          column="level", value=level, fix="Use e.g. 0.95 or 0.99.")
     return float(level)
+
+
+def quantile(x, q, axis=None):
+    """The one quantile definition of the whole product (percentiles, bands, VaR, budget-at-risk):
+    the lower empirical quantile, numpy's ``method="inverted_cdf"`` (Hyndman and Fan 1996,
+    definition 1), ``X_(ceil(q n))`` in the sorted sample.
+
+    >>> quantile([1, 2, 3, 4], 0.95)
+    4.0
+    >>> quantile([1, 2, 3, 4], 0.5)
+    2.0
+
+    Returns a float for a scalar ``q`` and no ``axis``, an array otherwise.
+    """
+    a = np.asarray(x, dtype=float)
+    if axis is None:
+        a, axis = a.ravel(), 0
+    n = a.shape[axis]
+    if n == 0:
+        raise InputError("a quantile needs at least one outcome.", column="x", fix="Pass simulated outcomes.")
+    levels = np.atleast_1d(np.asarray(q, dtype=float))
+    picks = [_tail_index(float(v), n) - 1 for v in levels]
+    out = np.moveaxis(np.take(np.sort(a, axis=axis), picks, axis=axis), axis, 0)
+    if np.ndim(q) == 0:
+        out = out[0]
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def _tail_index(level: float, n: int) -> int:

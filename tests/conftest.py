@@ -100,18 +100,18 @@ def _reset_postgres(url: str) -> None:
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path):
     """A clean database URL: SQLite file, then the throwaway PostgreSQL server."""
-    from hedging.store.engine import get_engine
+    from hedging.store.engine import clear_engines, get_engine
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
         _reset_postgres(url)
-        get_engine.cache_clear()
+        clear_engines()
     yield url
     if request.param == "postgres":
         get_engine(url).dispose()
-        get_engine.cache_clear()
+        clear_engines()
 
 
 @pytest.fixture

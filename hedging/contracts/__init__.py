@@ -4,7 +4,7 @@ No exchange has listed these contracts; every spec is this app's assumption (see
 ``ContractSpec.assumption_note``).
 """
 
-from hedging.contracts.calendar import ListedContract, listed_contracts, year_fraction
+from hedging.contracts.calendar import ListedContract, business_day_on_or_after, listed_contracts, year_fraction
 from hedging.contracts.margin import (
     MarginRequirement, SpanScan, initial_margin_paper, margin_requirement, realised_vol_20,
     span_scan,
@@ -16,7 +16,7 @@ from hedging.contracts.settlement import (
 from hedging.contracts.specs import ContractSpec, load_specs
 
 __all__ = [
-    "ContractSpec", "FinalSettlement", "ForwardCurve", "ListedContract", "MarginRequirement",
+    "ContractSpec", "FinalSettlement", "business_day_on_or_after", "ForwardCurve", "ListedContract", "MarginRequirement",
     "MarkToMarket", "PriceModel", "SpanScan", "final_settlement", "forward_curve",
     "initial_margin_paper", "limit_breaches", "limit_path", "listed_contracts", "load_specs",
     "margin_requirement", "mark_to_market", "realised_vol_20", "round_to_tick", "span_scan",

@@ -67,6 +67,17 @@ def last_business_day(year: int, month: int) -> dt.date:
     return day
 
 
+def business_day_on_or_after(day: dt.date) -> dt.date:
+    """The first Monday-to-Friday day on or after ``day`` (holidays ignored).
+
+    >>> business_day_on_or_after(dt.date(2026, 12, 5))   # a Saturday
+    datetime.date(2026, 12, 7)
+    """
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def last_trading_day(spec: ContractSpec, year: int, month: int) -> dt.date:
     """Last trading day of the ``year``-``month`` contract under ``spec.last_trading_day_rule``."""
     if spec.last_trading_day_rule == "third_wednesday":

@@ -283,7 +283,7 @@ def select_model(y: ArrayLike, horizon: int, *, calendar: ArrayLike | Mapping | 
                  candidates: tuple[str, ...] = ("seasonal_naive", "damped_trend", "loglinear"),
                  min_train: int | None = None, n_paths: int | None = None,
                  seed: int | np.random.Generator | None = None, shocks: ArrayLike | None = None,
-                 backtest_paths: int = BACKTEST_PATHS) -> Selection:
+                 backtest_paths: int = BACKTEST_PATHS, backtest_horizon: int | None = None) -> Selection:
     """Backtest each candidate, keep the lowest mean MASE, and forecast with it.
 
     Candidates are ranked by mean MASE; when a constant training window leaves MASE undefined
@@ -305,6 +305,9 @@ def select_model(y: ArrayLike, horizon: int, *, calendar: ArrayLike | Mapping | 
         Passed to the chosen model's ``forecast``.
     backtest_paths : int
         Paths per backtest forecast.
+    backtest_horizon : int, optional
+        Months ahead each backtest forecast is scored over (default ``horizon``); a forecast that
+        also bridges months not yet reported scores the models over the horizon that matters.
 
     Returns
     -------
@@ -343,7 +346,7 @@ def select_model(y: ArrayLike, horizon: int, *, calendar: ArrayLike | Mapping | 
     else:
         for name in candidates:
             try:
-                bt = backtest(values, name, horizon=horizon, min_train=min_train,
+                bt = backtest(values, name, horizon=check_horizon(backtest_horizon or horizon), min_train=min_train,
                               calendar=calendar, n_paths=backtest_paths)
             except (HedgingError, np.linalg.LinAlgError) as err:
                 scores.append(CandidateScore(name, float("nan"), float("nan"), float("nan"), 0,

@@ -1,10 +1,12 @@
-"""Random walk with drift on log volume: the forecast for histories shorter than six months.
+"""Random walk on log volume around the run-rate: the forecast for histories shorter than six months.
 
 With fewer than :data:`~hedging.forecast.paths.SHORT_HISTORY` months no trend, season or
 smoothing parameter can be estimated honestly, so every volume model hands such series to this
-one and says so with a ``short_history`` warning. Its intervals are deliberately wide: the
-monthly volatility is floored at :data:`SIGMA_FLOOR` and the uncertainty of the estimated drift is
-simulated, which makes the interval width grow like ``h`` rather than ``sqrt(h)``.
+one and says so with a ``short_history`` warning. Its expected volume stays at the latest month's
+(no drift is extrapolated: two or three months of growth compounded over a year gave 1.5-2.2
+times the run-rate) and its intervals are deliberately wide: the monthly volatility is floored at
+:data:`SIGMA_FLOOR` and an unknown trend of the size the data allows is simulated around zero,
+which makes the interval width grow like ``h`` rather than ``sqrt(h)``.
 """
 
 from __future__ import annotations
@@ -58,24 +60,27 @@ class DriftFit:
     def forecast(self, horizon: int, *, calendar_future: ArrayLike | Mapping | None = None,
                  n_paths: int | None = None, seed: int | np.random.Generator | None = None,
                  shocks: ArrayLike | None = None) -> VolumeForecast:
-        """Simulate ``horizon`` months of volume.
+        """Simulate ``horizon`` months of volume around the latest month's level.
 
-        Path ``k``: ``log y_{T+h} = log y_T + h mu_k + sigma sum_{i<=h} z_{k,i}``, with
-        ``mu_k = mu + drift_se u_k``, ``u_k`` standard normal from ``seed`` (parameter
-        uncertainty) and ``z`` the ``shocks`` (or draws from ``seed``). ``calendar_future`` is not
-        used. Point forecast: ``y_T exp(h mu)``.
+        Path ``k``: ``log y_{T+h} = log y_T + h u_k drift_se + sigma sum_{i<=h} z_{k,i} - v_h / 2``
+        with ``v_h = h sigma^2 + h^2 drift_se^2``, ``u_k`` standard normal from ``seed`` (the
+        trend nobody can estimate from so few months, centred on none) and ``z`` the ``shocks``
+        (or draws from ``seed``). The ``- v_h / 2`` term makes the mean of every month equal the
+        latest month's volume (a lognormal's mean is ``exp(m + v / 2)``), so a short history never
+        compounds a drift into the expected spend; the point forecast is that run-rate.
 
-        Example: ``y = (100, 110, 121)`` has log changes of ``ln 1.1`` twice, so ``mu = 0.0953``,
-        ``sigma`` = the floor 0.10 and ``drift_se = 0.10 / sqrt(2)``; the one-month point is 133.1.
+        Example: ``y = (100, 110, 121)``: ``sigma`` = the floor 0.10 and ``drift_se = 0.10 / sqrt(2)``;
+        the point forecast is 121 in every month and the simulated mean of month 12 is 121 too.
         """
         horizon = check_horizon(horizon)
         rng = np.random.default_rng(seed)
         z = standard_shocks(shocks, n_paths, horizon, rng)
         u = rng.standard_normal(z.shape[0])
         h = np.arange(1, horizon + 1)
-        mu = self.drift + self.drift_se * u
-        log_paths = self.last_log + mu[:, None] * h + self.sigma * np.cumsum(z, axis=1)
-        log_point = self.last_log + self.drift * h
+        variance = h * self.sigma ** 2 + (h * self.drift_se) ** 2
+        log_paths = (self.last_log + (self.drift_se * u)[:, None] * h + self.sigma * np.cumsum(z, axis=1)
+                     - variance / 2)
+        log_point = np.full(horizon, self.last_log)
         return summarise_paths(self.model, log_paths, log_point, self.start, seed, self.warnings)
 
 
@@ -92,10 +97,11 @@ def fit_drift(history: History, requested: str) -> DriftFit:
     drift_se = sigma / math.sqrt(max(d.size, 1))
     warning = HedgingWarning(
         "short_history",
-        f"Only {history.n} month(s) of history: {requested} needs at least {SHORT_HISTORY}, so the "
-        f"forecast is a random walk with drift ({drift * 100:+.1f}% log change a month) with "
-        f"deliberately wide intervals (volatility at least {SIGMA_FLOOR:.0%} a month, plus the "
-        "uncertainty of the drift). Treat it as indicative until more months are available.")
+        f"Only {history.n} complete month(s) of history: {requested} needs at least {SHORT_HISTORY}, so "
+        "the forecast holds the latest month's volume as the run-rate (a trend from so few months "
+        f"would compound; the months seen moved {drift * 100:+.1f}% a month) with deliberately wide "
+        f"intervals (volatility at least {SIGMA_FLOOR:.0%} a month, plus an unknown trend). Treat it "
+        "as indicative until six months are available.")
     return DriftFit(model="drift", requested=requested, n=history.n, start=history.length,
                     last_log=float(logs[-1]), drift=drift, sigma=sigma, drift_se=drift_se,
                     warnings=history.warnings + (warning,))

@@ -6,7 +6,7 @@ For one usage series (e.g. "OpenAI tokens" or "H100 GPU-hours") and forecast mon
     log p_t = log p_0 + b (log I_t - log I_0) + (e_t - e_0) + log(step multipliers to t)
 
 with ``I`` the simulated index, ``b`` and the AR(1) residual ``e`` from the basis fit
-(:mod:`hedging.hedge.basis`). Volume and price co-move through their innovations: volume models
+(:mod:`hedging.forecast.basis`). Volume and price co-move through their innovations: volume models
 take standardised shocks ``z_volume = rho z_price + sqrt(1 - rho^2) eps``
 (:func:`correlated_shocks`). Futures on ``I`` can offset only the ``b log I`` part; the volume
 and the residual stay unhedged, and the spend paths carry both.
@@ -27,7 +27,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from hedging.errors import HedgingWarning, InputError
-from hedging.hedge.basis import BasisFit
+from hedging.forecast.basis import BasisFit
 
 _BAND_LEVELS = (0.025, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.975)
 _PHI_MAX = 0.99

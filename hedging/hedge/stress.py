@@ -38,7 +38,7 @@ import numpy as np
 from hedging.errors import InputError, ModelError
 from hedging.market.model import JumpDiffusionModel
 
-__all__ = ["Ramp", "STRESS_SCENARIOS", "Scenario", "apply_scenario", "scenario_by_name",
+__all__ = ["Ramp", "STRESS_SCENARIOS", "Scenario", "apply_scenario", "scenario_by_name", "stressed_daily",
            "shock_paths", "stressed_model"]
 
 OPERATIONS = ("add", "times", "set")
@@ -290,3 +290,29 @@ def apply_scenario(scenario: Scenario, base_model: JumpDiffusionModel, x0: float
     except ModelError as err:
         raise ModelError(f"scenario `{scenario.name}`: {err}") from None
     return shock_paths(index, volume, scenario)
+
+
+def stressed_daily(sim, scenario: Scenario, *, x0: float, seed: int, horizon_start) -> tuple[np.ndarray, object]:
+    """Daily index paths of ``sim`` (an :class:`~hedging.market.simulation.IndexSimulation`) under
+    ``scenario``, and the model behind them.
+
+    A model-based scenario re-simulates the whole span from the last observation ``x0`` with the
+    stressed model and the same ``seed`` (common random numbers); a price ramp multiplies each day
+    by its horizon month's factor (month 1 = the month starting ``horizon_start``; days before it
+    are not shocked).
+    """
+    model, daily = sim.model, sim.daily.astype(float)
+    if scenario.model_overrides:
+        model = stressed_model(sim.model, scenario, t_now=sim.t0)
+        grid = sim.t0 + np.arange(len(sim.dates)) / 365
+        try:
+            daily = model.simulate_prices(float(x0), grid, daily.shape[0], seed)
+        except ModelError as err:
+            raise ModelError(f"scenario `{scenario.name}`: {err}") from None
+    if scenario.price_shock is not None:
+        start = np.datetime64(horizon_start, "M")
+        month_of_day = (sim.dates.values.astype("datetime64[M]") - start).astype(int)
+        n = int(month_of_day.max()) + 1 if month_of_day.max() >= 0 else 1
+        factors = np.r_[scenario.price_shock.factors(n)]
+        daily = daily * np.where(month_of_day >= 0, factors[np.clip(month_of_day, 0, n - 1)], 1.0)
+    return daily, model

@@ -4,14 +4,22 @@ Every function takes :class:`~hedging.config.Settings` (or builds them from the 
 returns plain frames, dicts or frozen result objects.
 """
 
-from hedging.service.forecast import ForecastView, forecast_view  # noqa: F401
+from hedging.service.forecast import ForecastView, forecast  # noqa: F401
 from hedging.service.hedge import (  # noqa: F401
-    POLICIES,
-    Policy,
     exposure_table,
-    hedge_view,
     ratio_table,
     schedule_table,
+)
+from hedging.service.run import Program, Run, SanityError, build_program_stage, build_run, finish_run  # noqa: F401
+from hedging.service.spec import (  # noqa: F401
+    DRILL_DOWNS,
+    HORIZONS,
+    MODEL_KEYS,
+    POLICIES,
+    Policy,
+    PriceChange,
+    RunSpec,
+    today_utc,
 )
 from hedging.service.outcome import metrics_table  # noqa: F401
 from hedging.service.proposal import (  # noqa: F401
@@ -35,6 +43,7 @@ from hedging.service.market import (  # noqa: F401
     index_history,
     market_version,
     market_view,
+    price_model,
     upload_index,
 )
 from hedging.service.usage import (  # noqa: F401
@@ -53,5 +62,6 @@ from hedging.service.usage import (  # noqa: F401
     safe_csv,
     sample_files,
     stored_usage,
+    transaction,
     usage_totals,
 )

@@ -154,14 +154,21 @@ class ContractTable:
             for q, m in zip(self.quotes, self.margins)])
 
 
-def contract_table(model: JumpDiffusionModel, spec, valuation: dt.date, spot: float, origin: dt.date) -> ContractTable:
-    """Forward curve of ``spec``'s listed months on ``valuation`` with margins per lot.
+def contract_table(model: JumpDiffusionModel, spec, valuation: dt.date, spot: float, origin: dt.date,
+                   as_of: dt.date | None = None) -> ContractTable:
+    """Forward curve of the months of ``spec`` listed on ``as_of`` with margins per lot.
+
+    The index was last observed on ``valuation`` at ``spot``; when that is before ``as_of`` the
+    model carries it forward: a fair price on ``as_of`` given what was known on ``valuation`` is
+    ``E[S_T | I_valuation]`` (the tower property), so the curve is priced from ``valuation``.
+    Contracts whose last trading day is before ``as_of`` are not listed.
 
     Margin: the paper's formula against a SPAN-style scan whose range is a 99% two-day move at the
     model's annual volatility; the larger governs.
     """
     t0 = year_fraction(origin, valuation)
-    curve = forward_curve(LevelPricer(model), spec, valuation, spot, origin=origin, t0=t0, realised_average=spot)
+    curve = forward_curve(LevelPricer(model), spec, max(as_of or valuation, valuation), spot, origin=origin, t0=t0,
+                          realised_average=spot)
     sigma = annual_volatility(model)
     margins = tuple(margin_requirement(q.fair, spec, sigma, price_scan_range=SCAN_Z * sigma * math.sqrt(SCAN_DAYS / 252)
                                        * spec.notional(q.fair)) for q in curve.quotes)
@@ -187,6 +194,7 @@ class MarketView:
     warnings: tuple[HedgingWarning, ...]
     n_paths: int
     seed: int
+    as_of: dt.date | None = None
 
 
 def _model(history: pd.DataFrame, choice: str) -> tuple[JumpDiffusionModel, str, dict, list[HedgingWarning], dt.date]:
@@ -237,30 +245,79 @@ def _resolve_choice(choice: str, data: IndexData) -> tuple[str, str]:
     return "calibrated", ""
 
 
-def market_view(underlying: str, key: str | None = None, model_choice: str = "auto", *,
-                n_paths: int = 20_000, seed: int = 11, fan_months: int = 36,
-                settings: Settings | None = None) -> MarketView:
-    """Index, model, fan of paths, forward curve with its Monte Carlo check, and margins per lot."""
+@dataclass(frozen=True, eq=False)
+class PriceModel:
+    """The index as known on the as-of date and the price model that carries it forward."""
+
+    data: IndexData             # history up to the as-of date
+    choice: str                 # calibrated | paper (``auto`` resolved)
+    why: str                    # why ``auto`` chose it ("" when the user chose)
+    model: JumpDiffusionModel
+    label: str
+    std_errors: dict
+    warnings: tuple[HedgingWarning, ...]
+    origin: dt.date
+    valuation: dt.date          # the last observation on or before the as-of date
+    spot: float
+    as_of: dt.date
+
+    @property
+    def age_days(self) -> int:
+        return (self.as_of - self.valuation).days
+
+    def staleness(self) -> HedgingWarning | None:
+        if self.age_days <= 31:
+            return None
+        return HedgingWarning("stale_market", (
+            f"The {self.data.name.split(' (')[0]} was last observed on {self.valuation:%d %b %Y}, {self.age_days} days "
+            f"before the as-of date {self.as_of:%d %b %Y}; the model carries it forward from there (its expectation "
+            "and its uncertainty over those days). Upload a newer history on the Market page to replace that."))
+
+
+def price_model(underlying: str, key: str | None = None, model_choice: str = "auto", as_of: dt.date | None = None,
+                settings: Settings | None = None) -> PriceModel:
+    """The chosen index up to ``as_of`` (default: its last date) and the model fitted or anchored to it."""
     settings = settings or default_settings()
-    u = _underlying(underlying)
     data = index_history(underlying, key, settings)
     history = data.history
+    if as_of is not None:
+        history = history[pd.to_datetime(history["date"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
+        if history.empty:
+            raise InputError(f"the {data.name} starts after the as-of date {as_of:%d %b %Y}.",
+                             column="as_of", value=as_of.isoformat(),
+                             fix="choose a later as-of date or upload an index history that covers it.")
+        data = dataclasses.replace(data, history=history)
     choice, why = _resolve_choice(model_choice, data)
     model, label, std_errors, warnings, origin = _model(history, choice)
-    if why:
-        warnings.insert(0, HedgingWarning("model_default", why))
     valuation = pd.Timestamp(history["date"].iloc[-1]).date()
-    spot = float(history["value"].iloc[-1])
+    return PriceModel(data, choice, why, model, label, std_errors, tuple(warnings), origin, valuation,
+                      float(history["value"].iloc[-1]), as_of or valuation)
+
+
+def market_view(underlying: str, key: str | None = None, model_choice: str = "auto", *,
+                n_paths: int = 20_000, seed: int = 11, fan_months: int = 36, as_of: dt.date | None = None,
+                settings: Settings | None = None) -> MarketView:
+    """Index, model, fan of paths, forward curve with its Monte Carlo check, and margins per lot,
+    all as of ``as_of`` (default: the index's last date)."""
+    settings = settings or default_settings()
+    u = _underlying(underlying)
+    pm = price_model(underlying, key, model_choice, as_of, settings)
+    data, model, origin, valuation, spot = pm.data, pm.model, pm.origin, pm.valuation, pm.spot
+    warnings = list(pm.warnings)
+    if pm.why:
+        warnings.insert(0, HedgingWarning("model_default", pm.why))
+    if pm.staleness():
+        warnings.insert(0, pm.staleness())
     t0 = year_fraction(origin, valuation)
     spec = load_specs()[u.contract]
-    curve = contract_table(model, spec, valuation, spot, origin)
+    curve = contract_table(model, spec, valuation, spot, origin, pm.as_of)
     check = monte_carlo_check(model, math.log(spot), t0, curve.quotes, n_paths=n_paths, seed=seed,
                               realised_average=spot)
     low, high = check.band(3.0)
     rows = curve.to_frame().assign(mc_mean=check.mean, mc_std_error=check.std_error, mc_low=low, mc_high=high)
     sigma = annual_volatility(model)
     params = pd.DataFrame([{"parameter": f.name, "value": getattr(model, f.name),
-                            "std_error": std_errors.get(f.name, float("nan")),
+                            "std_error": pm.std_errors.get(f.name, float("nan")),
                             "meaning": PARAMETER_MEANING[f.name]}
                            for f in dataclasses.fields(model) if f.name in PARAMETER_MEANING])
     fan = price_fan(model, math.log(spot), t0, months=fan_months, n_paths=min(n_paths, 5000), seed=seed)
@@ -270,6 +327,6 @@ def market_view(underlying: str, key: str | None = None, model_choice: str = "au
                    f"{spec.margin_floor_fraction:.0%} of notional) and a SPAN-style 16-scenario scan whose range is a "
                    f"99% two-day move; maintenance is {spec.maintenance_ratio:.0%} of initial. Annual volatility is "
                    "the model's (diffusion and jumps), as only monthly index history is available.")
-    return MarketView(underlying, data, valuation, spot, choice, label, model, params, fan,
+    return MarketView(underlying, data, valuation, spot, pm.choice, pm.label, model, params, fan,
                       rows, spec.assumption_note, margin_note,
-                      tuple(warnings), n_paths, seed)
+                      tuple(warnings), n_paths, seed, pm.as_of)

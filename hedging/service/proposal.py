@@ -22,8 +22,10 @@ from hedging.contracts import load_specs
 from hedging.errors import InputError
 from hedging.report import charts
 from hedging.service import market as market_service
-from hedging.service.hedge import POLICIES, Policy, exposure_table, hedge_view, ratio_table, schedule_table
+from hedging.service.hedge import exposure_table, ratio_table, schedule_table
 from hedging.service.outcome import metrics_table
+from hedging.service.run import Run
+from hedging.service.spec import POLICIES
 from hedging.service.stress import paper_reproduction
 from hedging.service.usage import default_settings, list_imports
 from hedging.store import proposals as proposal_store
@@ -64,10 +66,22 @@ def basis_statement(part) -> str:
             "of the price variance; the rest is basis risk, and volume risk is not hedged by price at all.")
 
 
-def build_payload(name: str, company: str, view, result, outcome, budget: float, settings: Settings) -> dict:
+def _monthly_table(view, run) -> pd.DataFrame:
+    """Expected spend, 80% band and 95th percentile per horizon month (USD)."""
+    from hedging.risk import quantile
+
+    spend = view.total_spend
+    q = quantile(spend, [0.10, 0.90, 0.95], axis=0)
+    return pd.DataFrame([{"month": m.strftime("%b %Y"), "expected": float(spend[:, j].mean()), "80% low": float(q[0, j]),
+                          "80% high": float(q[1, j]), "95th percentile": float(q[2, j]),
+                          "in fiscal year": bool(view.fiscal_horizon_mask[j])}
+                         for j, m in enumerate(view.future)])
+
+
+def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict:
     """The frozen document of a proposal (see the module docstring)."""
+    view, result, outcome, budget = run.forecast, run.result, run.outcome, run.budget
     policy = result.policy
-    budget_view = view.budget(annual=budget)
     specs = load_specs()
     parts = view.underlyings
     h, u = outcome.hedged, outcome.unhedged
@@ -78,22 +92,21 @@ def build_payload(name: str, company: str, view, result, outcome, budget: float,
                f"(from ${u.std:,.0f} to ${h.std:,.0f}) for an expected cost of ${h.mean - u.mean:,.0f}, and needs up to "
                f"${margin_peak + outcome.liquidity.peak_variation_margin_p95:,.0f} of margin cash "
                "(peak initial margin plus the 95th-percentile variation margin).")
-    monthly = pd.DataFrame([{"month": m.strftime("%b %Y"), "expected": s.expected, "80% low": s.lower_80,
-                             "80% high": s.upper_80, "95th percentile": s.p95, "P(over budget)": s.prob_over_budget}
-                            for m, s in zip(view.future, budget_view.monthly)])
+    monthly = _monthly_table(view, run)
     rng = np.random.default_rng(0)
     keep = rng.choice(result.unhedged.shape[0], size=min(FIGURE_PATHS, result.unhedged.shape[0]), replace=False)
     figures = {
-        "spend_fan": charts.spend_fan(view.history_months, view.history_spend, view.future, view.total_spend,
-                                      budget / 12, "AI compute spend: actual and simulated"),
+        "spend_fan": charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),
+                                      np.hstack([view.estimate_spend, view.total_spend]), budget / 12,
+                                      "AI compute spend: actual, estimated and simulated"),
         "hedge_ratios": charts.hedge_ratio_bars(ratio_table(result, view)),
         "distribution": charts.distribution_overlay(result.unhedged[keep].sum(axis=1), result.hedged[keep].sum(axis=1),
-                                                    u.budget, f"Total spend over {view.horizon} months"),
+                                                    None, f"Total spend over {view.horizon} months"),
         "fan_compare": charts.fan_compare(view.future, result.unhedged, result.hedged, "Monthly spend, 5–95%"),
         "margin": charts.margin_chart(outcome.liquidity.initial_margin),
     }
     for key, part in parts.items():
-        figures[f"volume_{key}"] = charts.volume_fan(part.months, part.volume, part.future, part.volume_mean,
+        figures[f"volume_{key}"] = charts.volume_fan(part.months, part.volume, part.steps, part.volume_mean,
                                                      part.volume_bands, part.unit, f"{part.label}: volume ({part.unit})")
         figures[f"basis_{key}"] = charts.basis_scatter(part.index_at_months, part.unit_price, part.months,
                                                        part.basis.slope, part.basis.intercept, "USD", "USD",
@@ -105,11 +118,20 @@ def build_payload(name: str, company: str, view, result, outcome, budget: float,
     payload = {
         "name": name, "company": company, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         "app_version": hedging.__version__,
-        "inputs": {"policy": policy.name, "policy_label": POLICIES[policy.name], "horizon": view.horizon,
-                   "paths": view.n_paths, "seed": view.seed, "rho": view.rho, "budget_annual": budget,
+        "spec": run.spec.to_dict(),
+        "spec_line": run.spec_line(),
+        "inputs": {"as_of": run.spec.as_of.isoformat(), "policy": policy.name, "policy_label": POLICIES[policy.name],
+                   "horizon": view.horizon, "paths": view.n_paths, "seed": view.seed, "rho": view.rho,
+                   "budget_annual": budget, "fiscal_year": run.spec.fiscal_name(),
+                   "price_changes": [c.label() for c in run.spec.price_changes],
                    "volume_percentile": policy.volume_percentile, "position_limit": policy.position_limit,
                    "margin_budget": policy.margin_budget, "excluded": list(policy.excluded),
                    "bands": [list(b) for b in policy.bands]},
+        "data": {k: {"last_complete_month": p.last_complete_month.strftime("%Y-%m"),
+                     "last_day": p.last_day.strftime("%Y-%m-%d"),
+                     "estimated_months": [m.strftime("%Y-%m") for m in p.bridge],
+                     "index_last_observed": p.market.valuation.isoformat(), "index_age_days": p.market.age_days}
+                 for k, p in parts.items()},
         "provenance": {
             "imports": [{"id": i.id, "file_name": i.file_name, "sha256": i.sha256, "format": i.format,
                          "first_day": i.first_day, "last_day": i.last_day, "rows": i.rows_stored}
@@ -129,15 +151,10 @@ def build_payload(name: str, company: str, view, result, outcome, budget: float,
             "contracts": [{"root": s.root, "name": s.name, "lot": f"{s.lot_size:g} {s.unit}", "tick": s.tick,
                            "fee_per_lot": s.fee_per_lot, "assumption_note": s.assumption_note} for s in specs.values()],
         },
-        "headline": {"expected_spend": u.mean, "budget": u.budget, "sd_before": u.std, "sd_after": h.std,
-                     "volatility_reduction": outcome.sd_reduction, "variance_reduction": outcome.variance_reduction,
-                     "bar_before": u.budget_at_risk_95, "bar_after": h.budget_at_risk_95,
-                     "prob_over_before": u.prob_exceed_budget, "prob_over_after": h.prob_exceed_budget,
-                     "program_cost": outcome.program_cost, "initial_margin_peak": margin_peak,
-                     "vm_p95": outcome.liquidity.peak_variation_margin_p95, "horizon_months": view.horizon,
-                     "summary": summary},
+        "headline": {**run.headline(), "summary": summary},
         "tables": {"exposure": _records(exposure_table(view, policy)), "schedule": _records(schedule_table(result, view)),
-                   "ratios": _records(ratio_table(result, view)), "metrics": _records(metrics_table(outcome)),
+                   "ratios": _records(ratio_table(result, view)),
+                   "metrics": _records(metrics_table(outcome, run.spec.fiscal_name())),
                    "monthly_budget": _records(monthly), "stress": _records(outcome.stress) if outcome.stress is not None else [],
                    "backtest_scores": {k: _records(p.scores) for k, p in parts.items()}, "history": history},
         "statements": {
@@ -152,7 +169,7 @@ def build_payload(name: str, company: str, view, result, outcome, budget: float,
                 f"No more lots than the {policy.volume_percentile:g}th percentile of forecast volume; position limit "
                 f"{policy.position_limit:,} lots per contract."],
             "data_sources": DATA_SOURCES,
-            "warnings": sorted({w.message for p in parts.values() for w in p.warnings} | {w.message for w in result.warnings}),
+            "warnings": [w.message for w in run.warnings],
         },
         "figures": {k: f.to_json() for k, f in figures.items()},
     }
@@ -180,17 +197,13 @@ DATA_SOURCES = [
 ]
 
 
-def save_proposal(name: str, company: str, *, horizon: int = 12, n_paths: int = 10_000, seed: int = 7, rho: float = 0.3,
-                  policy: Policy | None = None, budget_annual: float | None = None,
-                  settings: Settings | None = None) -> int:
-    """Run the program with these inputs and store the frozen proposal; returns its id."""
+def save_proposal(run: Run, name: str, company: str = "", settings: Settings | None = None) -> int:
+    """Freeze ``run`` (the one on screen) as a proposal; nothing is recomputed. Returns its id."""
     settings = settings or default_settings()
     name, company = name.strip(), company.strip()
     if not name:
         raise InputError("the proposal needs a name.", column="name", fix="e.g. 'FY27 compute hedge'.")
-    view, result, outcome = hedge_view(horizon, n_paths, seed, rho, policy, budget_annual, settings=settings)
-    budget = view.default_budget() if budget_annual is None else budget_annual
-    payload = build_payload(name, company or "(company not named)", view, result, outcome, budget, settings)
+    payload = build_payload(name, company or "(company not named)", run, settings)
     return proposal_store.save_proposal(store.get_engine(settings.database_url), name, company, hedging.__version__, payload)
 
 

@@ -74,6 +74,13 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
 
 
+def transaction(settings: Settings | None = None):
+    """One database transaction around a block of service calls (``hedging run``): everything
+    stored inside it is committed together or rolled back together."""
+    settings = settings or default_settings()
+    return store.transaction(settings.database_url)
+
+
 def sample_files(settings: Settings | None = None) -> list[Path]:
     """The sample company's exports, in the order a user would upload them."""
     settings = settings or default_settings()

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from hedging.errors import InputError
 
+from .engine import connect
 from .tables import IndexPointRecord, IndexRecord, MarketChoice
 
 
@@ -48,7 +49,7 @@ def list_indices(engine: Engine, underlying: str | None = None) -> list[IndexRec
 
 def index_points(engine: Engine, index_id: int) -> pd.DataFrame:
     table = IndexPointRecord.__table__
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         frame = pd.read_sql(select(table.c.date, table.c.value, table.c.source)
                             .where(table.c.index_id == index_id).order_by(table.c.date), conn)
     if frame.empty:

@@ -42,6 +42,7 @@ def load_proposal(engine: Engine, proposal_id: int) -> dict:
             raise InputError(f"proposal #{proposal_id} no longer matches its fingerprint; it was changed outside the app.",
                              fix="restore the database from a backup.")
     payload["id"] = proposal_id
+    payload["fingerprint"] = record.payload_sha256
     return payload
 
 

@@ -28,6 +28,7 @@ from hedging.models import (
     empty_usage_frame,
 )
 
+from .engine import connect
 from .tables import ImportRecord, UsageRecord
 
 _STORED_COLUMNS = USAGE_COLUMNS + ("source_row_hash",)
@@ -152,7 +153,7 @@ def list_imports(engine: Engine) -> list[ImportSummary]:
 def usage_frame(engine: Engine) -> pd.DataFrame:
     """Every stored usage row as a canonical frame (plus ``import_id``), sorted by day."""
     table = UsageRecord.__table__
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         frame = pd.read_sql(select(table).order_by(table.c.usage_date, table.c.id), conn)
     if frame.empty:
         out = empty_usage_frame()

@@ -20,7 +20,7 @@ from scipy import stats
 from hedging.errors import InputError
 from hedging.forecast.spend import (BudgetView, SpendPaths, budget_view, correlated_shocks,
                                     price_innovations, spend_paths, unit_price_paths)
-from hedging.hedge.basis import BasisFit
+from hedging.forecast.basis import BasisFit
 
 Z95 = stats.norm.ppf(0.95)  # 1.6449
 

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from hedging.errors import InputError
-from hedging.hedge.basis import BasisFit, annual_residual_vol_ar1, fit_basis
+from hedging.forecast.basis import BasisFit, annual_residual_vol_ar1, fit_basis
 
 
 def simulated(n: int, a: float, b: float, sigma: float, phi: float = 0.0, seed: int = 1):
