@@ -7,18 +7,37 @@ import streamlit as st
 
 from pages._render import money
 
-def budget_table(view, budget) -> pd.DataFrame:
-    """By month and for the horizon: expected spend, bands, P(over budget), budget at risk."""
-    rows = []
-    for month, m in zip(view.future, budget.monthly):
-        rows.append({"month": month.strftime("%b %Y"), "expected": m.expected, "80% low": m.lower_80,
-                     "80% high": m.upper_80, "95th percentile": m.p95, "budget": m.budget,
-                     "P(over budget)": m.prob_over_budget, "budget at risk": m.budget_at_risk})
-    t = budget.total
-    rows.append({"month": f"Total, {len(view.future)} months", "expected": t.expected, "80% low": t.lower_80,
-                 "80% high": t.upper_80, "95th percentile": t.p95, "budget": t.budget,
-                 "P(over budget)": t.prob_over_budget, "budget at risk": t.budget_at_risk})
-    return pd.DataFrame(rows)
+def np_hstack(*arrays):
+    import numpy as np
+
+    return np.hstack(arrays)
+
+
+def underlying_forecast(part, view, charts) -> None:
+    """One underlying's tab on the Forecast page: volume fan, backtest, basis and drill-down."""
+    for w in part.warnings:
+        st.warning(w.message, icon=":material/warning:")
+    st.plotly_chart(charts.volume_fan(part.months, part.volume, part.steps, part.volume_mean, part.volume_bands,
+                                      part.unit, f"{part.label}: volume ({part.unit})"), key=f"fc_vol_{part.underlying}")
+    st.markdown(f"**Volume model: {part.model.replace('_', ' ')}**, chosen by rolling-origin backtest (lowest "
+                "MASE; below 1 beats a naive forecast).")
+    st.dataframe(part.scores, hide_index=True, key=f"fc_scores_{part.underlying}",
+                 column_config={"80% coverage": st.column_config.NumberColumn(format="percent"),
+                                "95% coverage": st.column_config.NumberColumn(format="percent"),
+                                "MASE": st.column_config.NumberColumn(format="%.2f")})
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(charts.basis_scatter(part.index_at_months, part.unit_price, part.months, part.basis.slope,
+                                             part.basis.intercept, "USD", "USD", f"Basis: company price vs "
+                                             f"{part.index_name.split(' (')[0]}"), key=f"fc_basis_{part.underlying}")
+        st.caption(basis_caption(part))
+    with right:
+        if len(part.drilldown):
+            pivot = part.drilldown.pivot(index="label", columns="month", values="volume")
+            pivot.columns = [m.strftime("%b %Y") for m in pivot.columns]
+            st.markdown(f"**Expected volume by {view.by}** ({part.unit}; sums to the total)")
+            st.dataframe(pivot.round(0).astype(int), key=f"fc_drill_{part.underlying}",
+                         column_config={c: st.column_config.NumberColumn(format="localized") for c in pivot.columns})
 
 
 def money_columns(*names: str) -> dict:

@@ -74,54 +74,111 @@ def market_version() -> str:
 
 
 @st.cache_data(show_spinner="Pricing the forward curve and checking it by simulation…", max_entries=16)
-def market_view(underlying: str, index_key: str, model_choice: str, version: str):
-    return service.market_view(underlying, index_key, model_choice, settings=settings())
+def market_view(underlying: str, index_key: str, model_choice: str, as_of, version: str):
+    return service.market_view(underlying, index_key, model_choice, as_of=as_of, settings=settings())
 
 
-# --- Forecast -------------------------------------------------------------------------------
+# --- The run: one spec from the widgets, one cached run read by every analysis page ---------
+DEFAULT = service.RunSpec()   # the only home of defaults; widgets start from it
+AS_OF = "run_as_of"
 FC_HORIZON, FC_PATHS, FC_SEED, FC_RHO = "forecast_horizon", "forecast_paths", "forecast_seed", "forecast_rho"
-FC_BY, FC_BUDGET = "forecast_by", "forecast_budget"
-FC_STEP_MONTH, FC_STEP_PCT = "forecast_step_month_", "forecast_step_pct_"
-
-
-@st.cache_data(show_spinner="Simulating volume, prices and spend…", max_entries=16)
-def forecast_view(horizon: int, n_paths: int, seed: int, rho: float, by: str, steps: tuple, version: str,
-                  market: str):
-    return service.forecast_view(horizon, n_paths, seed, rho, by, dict(steps), settings=settings())
-
-
-# --- Hedge program and Before / after -------------------------------------------------------
+FC_BY, FC_BUDGET, FC_FISCAL_START, FC_CHANGES = "forecast_by", "forecast_budget", "forecast_fiscal_start", "forecast_changes"
 HG_POLICY, HG_PERCENTILE, HG_LIMIT = "hedge_policy", "hedge_volume_percentile", "hedge_position_limit"
 HG_MARGIN, HG_EXCLUDE = "hedge_margin_budget", "hedge_exclude"
 HG_BANDS = ("hedge_band_1_3", "hedge_band_4_6", "hedge_band_7_12")
-HG_DEFAULTS = {HG_POLICY: "min_variance", HG_PERCENTILE: 25, HG_LIMIT: 1_000_000, HG_MARGIN: 0.0, HG_EXCLUDE: [],
-               HG_BANDS[0]: 75, HG_BANDS[1]: 50, HG_BANDS[2]: 25}
+CHANGE_COLUMNS = ("underlying", "provider", "from month", "change %")
+HG_DEFAULTS = {
+    FC_HORIZON: DEFAULT.horizon, FC_PATHS: DEFAULT.n_paths, FC_SEED: DEFAULT.seed, FC_RHO: DEFAULT.rho,
+    FC_BY: DEFAULT.by, FC_BUDGET: DEFAULT.budget_annual, FC_FISCAL_START: DEFAULT.fiscal_start,
+    HG_POLICY: DEFAULT.policy.name, HG_PERCENTILE: int(DEFAULT.policy.volume_percentile),
+    HG_LIMIT: DEFAULT.policy.position_limit, HG_MARGIN: 0.0, HG_EXCLUDE: [],
+    **{k: int(round(r * 100)) for k, (_, r) in zip(HG_BANDS, DEFAULT.policy.bands)},
+    **{f"{MARKET_MODEL}_{u}": DEFAULT.model_choice(u) for u in service.UNDERLYINGS},
+}
+RUN_KEYS = tuple(HG_DEFAULTS) + (AS_OF,)
 
 
 def remember(*keys: str) -> None:
     """Keep widget values when the user moves between pages (Streamlit drops unrendered widget state)."""
-    for key in keys:
-        st.session_state.setdefault(key, HG_DEFAULTS.get(key))
+    for key in keys or RUN_KEYS:
+        if key == AS_OF:
+            st.session_state.setdefault(AS_OF, service.today_utc())
+        else:
+            st.session_state.setdefault(key, HG_DEFAULTS.get(key))
         st.session_state[key] = st.session_state[key]
 
 
-def policy_from_state():
-    s = {k: st.session_state.get(k, v) for k, v in HG_DEFAULTS.items()}
-    bands = ((3, s[HG_BANDS[0]] / 100), (6, s[HG_BANDS[1]] / 100), (12, s[HG_BANDS[2]] / 100))
-    return service.Policy(name=s[HG_POLICY], volume_percentile=float(s[HG_PERCENTILE]),
-                          position_limit=int(s[HG_LIMIT]), margin_budget=float(s[HG_MARGIN]) or None,
-                          excluded=tuple(s[HG_EXCLUDE]), bands=bands)
+def as_of_control() -> None:
+    """The as-of date, in the sidebar of every analysis page."""
+    st.sidebar.date_input("As of", key=AS_OF, format="YYYY-MM-DD",
+                          help="The day the analysis stands on: contracts are listed and priced on it, the hedge "
+                               "covers the months after it. Today (UTC) by default.")
 
 
-def forecast_settings() -> tuple:
-    """The Forecast page's horizon, paths, seed, correlation and budget (defaults if not visited)."""
+def price_changes() -> tuple:
+    rows = st.session_state.get(FC_CHANGES + "_rows") or []
+    return tuple(service.PriceChange(r["underlying"], r["from month"], float(r["change %"]), r.get("provider") or "")
+                 for r in rows if r.get("underlying") and r.get("from month") and r.get("change %") not in (None, ""))
+
+
+def spec_from_state():
+    """The RunSpec the widgets describe (defaults for anything not set yet)."""
     g = st.session_state.get
-    return (g(FC_HORIZON, 12), g(FC_PATHS, 10_000), int(g(FC_SEED, 7)), g(FC_RHO, 0.3), g(FC_BUDGET))
+    bands = tuple((last, g(k, HG_DEFAULTS[k]) / 100) for (last, _), k in zip(DEFAULT.policy.bands, HG_BANDS))
+    policy = service.Policy(name=g(HG_POLICY, DEFAULT.policy.name), volume_percentile=float(g(HG_PERCENTILE, 25)),
+                            position_limit=int(g(HG_LIMIT, DEFAULT.policy.position_limit)),
+                            margin_budget=float(g(HG_MARGIN) or 0) or None, excluded=tuple(g(HG_EXCLUDE, ())),
+                            bands=bands)
+    models = tuple((u, g(f"{MARKET_MODEL}_{u}", "auto")) for u in service.UNDERLYINGS)
+    budget = g(FC_BUDGET)
+    return service.RunSpec(as_of=g(AS_OF) or service.today_utc(), horizon=int(g(FC_HORIZON, DEFAULT.horizon)),
+                           fiscal_start=int(g(FC_FISCAL_START, DEFAULT.fiscal_start)),
+                           budget_annual=float(budget) if budget else None, n_paths=int(g(FC_PATHS, DEFAULT.n_paths)),
+                           seed=int(g(FC_SEED, DEFAULT.seed)), rho=float(g(FC_RHO, DEFAULT.rho)),
+                           by=g(FC_BY, DEFAULT.by), price_changes=price_changes(), model=models, policy=policy)
 
 
-@st.cache_data(show_spinner="Building the hedge program and evaluating it on every path…", max_entries=8)
-def hedge_view(horizon, n_paths, seed, rho, policy, budget, version: str, market: str):
-    return service.hedge_view(horizon, n_paths, seed, rho, policy, budget, settings=settings())
+@st.cache_resource(show_spinner="Simulating volume, prices and spend on every path…", max_entries=6)
+def _forecast(key: str, version: str, market: str, _spec):
+    return service.forecast(_spec, settings())
+
+
+@st.cache_resource(show_spinner="Building the hedge program and stressing it…", max_entries=12)
+def _program(key: str, version: str, market: str, _spec, _view):
+    return service.build_program_stage(_view, _spec)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _run(key: str, version: str, market: str, _spec, _view, _program):
+    return service.finish_run(_spec, _view, _program)
+
+
+def forecast_for(spec):
+    """The cached forecast of ``spec`` (keyed by the fields that need a new simulation and the data)."""
+    return _forecast(repr(spec.simulation_key()), data_version(), market_version(), spec)
+
+
+def current_run(spec=None):
+    """The run every analysis page reads: cached in three stages so that a policy change reuses the
+    simulation and a budget change reuses the program. Raises HedgingError for the page to show."""
+    spec = spec or spec_from_state()
+    version, market = data_version(), market_version()
+    view = forecast_for(spec)
+    program = _program(repr((spec.simulation_key(), spec.policy)), version, market, spec, view)
+    return _run(repr(spec), version, market, spec, view, program)
+
+
+def show_error(err) -> None:
+    """A run that cannot be shown: an error when a check refused it, a note when data is missing."""
+    if isinstance(err, service.SanityError):
+        st.error(str(err), icon=":material/error:")
+    else:
+        st.info(str(err), icon=":material/info:")
+
+
+def spec_caption(run) -> None:
+    """One line at the top of an analysis page: the spec it is looking at (shown as text)."""
+    st.text(run.spec_line())
 
 
 @st.cache_data(show_spinner="Running the paper's setup…", max_entries=1)

@@ -1,5 +1,6 @@
-"""Forecast: volume and spend with honest uncertainty, against the budget."""
+"""Forecast: volume and spend with honest uncertainty, against the fiscal-year budget."""
 
+import pandas as pd
 import streamlit as st
 
 from hedging import service
@@ -9,82 +10,66 @@ from pages import _render_risk as ui
 from pages import _shared as sh
 
 sh.through_router()
+sh.remember()
+sh.as_of_control()
 
 st.title("Forecast")
 st.caption("Spend = volume × unit price, simulated jointly. Volume follows the model that forecast best in a "
            "rolling backtest; the index follows the Market model; the company's price follows the index through "
-           "its fitted basis. Every band below comes from the same simulated paths.")
+           "its fitted basis. Every band below comes from the same simulated paths, and every page reads this run.")
 
-c = st.columns(5)
-horizon = c[0].selectbox("Horizon (months)", [12, 18, 24], key=sh.FC_HORIZON)
-n_paths = c[1].selectbox("Simulated paths", [2_000, 10_000, 50_000], index=1, key=sh.FC_PATHS,
-                         format_func=lambda n: f"{n:,}")
-seed = c[2].number_input("Seed", min_value=0, value=7, step=1, key=sh.FC_SEED)
-rho = c[3].slider("Volume-price correlation", -1.0, 1.0, 0.3, 0.05, key=sh.FC_RHO,
-                  help="Correlation of monthly volume shocks with index shocks: positive when a demand surge raises "
-                       "both. An assumption; 0.3 by default.")
-by = c[4].selectbox("Drill down by", ["provider", "model", "team"], key=sh.FC_BY)
-steps = []
-with st.expander("Announced price changes"):
-    st.caption("A provider's announced price change, applied to the company's unit price from that month on.")
-    for u, spec in service.UNDERLYINGS.items():
-        a, b = st.columns(2)
-        month = a.selectbox(f"{spec.label}: from month", list(range(horizon)), key=sh.FC_STEP_MONTH + u,
-                            format_func=lambda i: f"month {i + 1}")
-        pct = b.number_input(f"{spec.label}: change (%)", -90.0, 500.0, 0.0, 1.0, key=sh.FC_STEP_PCT + u)
-        if pct:
-            steps.append((u, ((int(month), 1 + pct / 100),)))
+c = st.columns(4)
+c[0].selectbox("Horizon (months after the as-of month)", service.HORIZONS, key=sh.FC_HORIZON)
+c[1].selectbox("Simulated paths", [2_000, 10_000, 50_000], key=sh.FC_PATHS, format_func=lambda n: f"{n:,}")
+c[2].number_input("Seed", min_value=0, step=1, key=sh.FC_SEED)
+c[3].slider("Volume-price correlation", -1.0, 1.0, step=0.05, key=sh.FC_RHO,
+            help="Correlation of monthly volume shocks with index shocks: positive when a demand surge raises both.")
+c = st.columns(4)
+c[0].selectbox("Drill down by", service.DRILL_DOWNS, key=sh.FC_BY)
+c[1].selectbox("Fiscal year starts in", list(range(1, 13)), key=sh.FC_FISCAL_START,
+               format_func=lambda m: pd.Timestamp(2000, m, 1).strftime("%B"))
+c[2].number_input("Annual budget for AI compute (USD)", min_value=0.0, value=None, step=50_000.0, format="%.0f",
+                  key=sh.FC_BUDGET, placeholder="expected spend, rounded up",
+                  help="Compared with the fiscal year that contains the first horizon month. Empty: the expected "
+                       "fiscal-year spend rounded up to $50,000.")
+with st.expander("Announced price changes", expanded=bool(sh.price_changes())):
+    st.caption("A provider's announced price change, applied to the company's unit price from that month on "
+               "(YYYY-MM). Leave the provider empty for every provider of the underlying; several changes compound.")
+    rows = st.data_editor(pd.DataFrame(st.session_state.get(sh.FC_CHANGES + "_rows") or [],
+                                       columns=list(sh.CHANGE_COLUMNS)), num_rows="dynamic", key=sh.FC_CHANGES,
+                          column_config={"underlying": st.column_config.SelectboxColumn(options=list(service.UNDERLYINGS)),
+                                         "provider": st.column_config.TextColumn(),
+                                         "from month": st.column_config.TextColumn(validate=r"^\d{4}-(0[1-9]|1[0-2])$"),
+                                         "change %": st.column_config.NumberColumn(min_value=-95, max_value=1000)})
+    st.session_state[sh.FC_CHANGES + "_rows"] = rows.dropna(how="all").to_dict("records")
 
 try:
-    view = sh.forecast_view(horizon, n_paths, int(seed), rho, by, tuple(steps), sh.data_version(), sh.market_version())
+    run = sh.current_run()
 except HedgingError as err:
-    st.info(str(err), icon=":material/info:")
+    sh.show_error(err)
     st.stop()
-
-budget_annual = st.number_input("Annual budget for AI compute (USD)", min_value=0.0, value=view.default_budget(),
-                                step=50_000.0, format="%.0f", key=sh.FC_BUDGET,
-                                help="Compared with the first 12 forecast months (pro-rated for other horizons).")
-budget = view.budget(annual=budget_annual)
-t = budget.total
+view = run.forecast
+sh.spec_caption(run)
+h = run.headline()
 m = st.columns(4)
-m[0].metric(f"Expected spend, next {horizon} months", base.money(t.expected))
-m[1].metric("95th percentile", base.money(t.p95))
-m[2].metric("Budget at risk (95%)", base.money(t.budget_at_risk), help="95th percentile minus expected spend.")
-m[3].metric("P(spend > budget)", f"{t.prob_over_budget:.0%}", help=f"± {t.prob_over_budget_se:.1%} (Monte Carlo)")
-for w in budget.warnings:
+m[0].metric(f"Expected spend, next {view.horizon} months", base.money(h["expected_spend"]))
+m[1].metric(f"Expected spend, {run.spec.fiscal_name()}", base.money(h["fiscal_expected_spend"]),
+            help="Reported months + estimated months not yet reported + forecast.")
+m[2].metric("Budget at risk (95%)", base.money(h["bar_before"]), help="95th percentile minus expected fiscal-year spend.")
+m[3].metric("P(spend > budget)", f"{h['prob_over_before']:.0%}",
+            help=f"Fiscal-year spend against {base.money(h['budget_compared'])} "
+                 f"({h['fiscal_months_covered']} of 12 months covered).")
+for w in view.warnings:
     st.warning(w.message, icon=":material/warning:")
 
 charts = service.charts()
-st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.future, view.total_spend,
-                                 budget_annual / 12 if budget_annual else None,
-                                 f"AI compute spend: actual and {view.n_paths:,} simulated paths"), key="fc_spend")
-st.dataframe(ui.budget_table(view, budget), hide_index=True, key="fc_budget_table",
-             column_config={**ui.money_columns("expected", "80% low", "80% high", "95th percentile", "budget",
-                                               "budget at risk"),
-                            "P(over budget)": st.column_config.NumberColumn(format="percent")})
+st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),
+                                 ui.np_hstack(view.estimate_spend, view.total_spend), run.budget / 12,
+                                 f"AI compute spend: actual, estimated and {view.n_paths:,} simulated paths"),
+                key="fc_spend")
+st.dataframe(service.monthly_table(view), hide_index=True, key="fc_budget_table",
+             column_config=ui.money_columns("expected", "80% low", "80% high", "95th percentile"))
 
 for tab, part in zip(st.tabs([p.label for p in view.underlyings.values()]), view.underlyings.values()):
     with tab:
-        for w in part.warnings:
-            st.warning(w.message, icon=":material/warning:")
-        st.plotly_chart(charts.volume_fan(part.months, part.volume, part.future, part.volume_mean, part.volume_bands,
-                                          part.unit, f"{part.label}: volume ({part.unit})"), key=f"fc_vol_{part.underlying}")
-        st.markdown(f"**Volume model: {part.model.replace('_', ' ')}**, chosen by rolling-origin backtest (lowest "
-                    "MASE; below 1 beats a naive forecast).")
-        st.dataframe(part.scores, hide_index=True, key=f"fc_scores_{part.underlying}",
-                     column_config={"80% coverage": st.column_config.NumberColumn(format="percent"),
-                                    "95% coverage": st.column_config.NumberColumn(format="percent"),
-                                    "MASE": st.column_config.NumberColumn(format="%.2f")})
-        left, right = st.columns(2)
-        with left:
-            st.plotly_chart(charts.basis_scatter(part.index_at_months, part.unit_price, part.months, part.basis.slope,
-                                                 part.basis.intercept, "USD", "USD", f"Basis: company price vs "
-                                                 f"{part.index_name.split(' (')[0]}"), key=f"fc_basis_{part.underlying}")
-            st.caption(ui.basis_caption(part))
-        with right:
-            if len(part.drilldown):
-                pivot = part.drilldown.pivot(index="label", columns="month", values="volume")
-                pivot.columns = [m.strftime("%b %Y") for m in pivot.columns]
-                st.markdown(f"**Expected volume by {view.by}** ({part.unit}; sums to the total)")
-                st.dataframe(pivot.round(0).astype(int), key=f"fc_drill_{part.underlying}",
-                             column_config={c: st.column_config.NumberColumn(format="localized") for c in pivot.columns})
+        ui.underlying_forecast(part, view, charts)

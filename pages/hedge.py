@@ -9,12 +9,13 @@ from pages import _render_risk as ui
 from pages import _shared as sh
 
 sh.through_router()
-sh.remember(sh.HG_POLICY, sh.HG_PERCENTILE, sh.HG_LIMIT, sh.HG_MARGIN, sh.HG_EXCLUDE, *sh.HG_BANDS)
+sh.remember()
+sh.as_of_control()
 
 st.title("Hedge program")
 st.caption("A buyer of compute is short the price, so the hedge is long futures: they pay out when the index rises. "
-           "Lots are whole; fees and half the bid-ask spread are costs. Horizon, paths and budget come from the "
-           "Forecast page.")
+           "Lots are whole; fees and half the bid-ask spread are costs. Horizon, paths, budget and price changes come "
+           "from the Forecast page, the model from the Market page.")
 
 c = st.columns([2, 1, 1, 1])
 policy_name = c[0].selectbox("Policy", list(service.POLICIES), key=sh.HG_POLICY, format_func=service.POLICIES.get)
@@ -24,14 +25,15 @@ c[2].number_input("Position limit (lots per contract)", min_value=0, step=1000, 
 c[3].number_input("Margin budget (USD, 0 = none)", min_value=0.0, step=50_000.0, format="%.0f", key=sh.HG_MARGIN)
 b = st.columns(4)
 for col, key, label in zip(b, sh.HG_BANDS, ("months 1-3", "months 4-6", "months 7-12")):
-    col.slider(f"Layered ratio, {label} (%)", 0, 100, step=5, key=key, disabled=policy_name != "layered")
-horizon, n_paths, seed, rho, budget = sh.forecast_settings()
+    col.slider(f"Layered ratio, {label} (%)", 0, 100, step=5, key=key, disabled=policy_name != "layered",
+               help="Used by the layered policy only." if policy_name != "layered" else None)
 try:
-    view, result, outcome = sh.hedge_view(horizon, n_paths, seed, rho, sh.policy_from_state(), budget,
-                                          sh.data_version(), sh.market_version())
+    run = sh.current_run()
 except HedgingError as err:
-    st.info(str(err), icon=":material/info:")
+    sh.show_error(err)
     st.stop()
+view, result, outcome = run.forecast, run.result, run.outcome
+sh.spec_caption(run)
 options = list(view.underlyings) + [f"{u}:{label}" for u, p in view.underlyings.items()
                                     for label in sorted(p.drilldown["label"].unique())]
 b[3].multiselect("Leave unhedged", options, key=sh.HG_EXCLUDE, help="Underlyings or drill-down series to exclude.")
@@ -42,8 +44,9 @@ m[0].metric("Trades", f"{len(schedule):,}", help=f"{int(result.lots.sum()):,} lo
 m[1].metric("Program cost", base.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
 m[2].metric("Initial margin, first month", base.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
 m[3].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help="1 − hedged sd / unhedged sd of total spend")
-for w in result.warnings:
-    st.warning(w.message, icon=":material/warning:")
+for w in run.warnings:
+    if w.code == "adds_volatility" or w in result.warnings:
+        st.warning(w.message, icon=":material/warning:")
 
 st.subheader("Exposure")
 st.dataframe(service.exposure_table(view, result.policy), hide_index=True, key="hedge_exposure",
@@ -62,7 +65,7 @@ st.plotly_chart(service.charts().hedge_ratio_bars(service.ratio_table(result, vi
 st.dataframe(schedule, hide_index=True, key="hedge_schedule",
              column_config={**ui.money_columns("notional (USD)", "initial margin (USD)", "cost (USD)"),
                             "lots": st.column_config.NumberColumn(format="localized"),
-                            "price": st.column_config.NumberColumn(format="%.4f")})
+                            "price": st.column_config.NumberColumn("price (quote units)", format="%.4f")})
 st.download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), "trade_schedule.csv",
                    "text/csv", key="hedge_schedule_csv")
 st.caption(f"Solver: {result.program.status} — {result.program.message}")

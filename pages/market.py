@@ -8,6 +8,8 @@ from pages import _render as ui
 from pages import _shared as sh
 
 sh.through_router()
+sh.remember()
+sh.as_of_control()
 
 st.title("Market")
 st.caption("The local contract engine. No exchange has listed compute futures yet, so the contracts below are "
@@ -22,14 +24,22 @@ key = left.selectbox("Index", list(choices), index=list(choices).index(current),
                      key=f"{sh.MARKET_INDEX}_{underlying}")
 if key != current:
     service.choose_index(underlying, key, sh.settings())
-model_choice = right.selectbox("Model parameters", list(service.MODEL_CHOICES), key=sh.MARKET_MODEL,
-                               format_func=service.MODEL_CHOICES.get)
+model_key = f"{sh.MARKET_MODEL}_{underlying}"
+model_choice = right.selectbox("Model parameters", list(service.MODEL_CHOICES), key=model_key,
+                               format_func=service.MODEL_CHOICES.get,
+                               help="Used by the Forecast, Hedge program and Before / after pages and saved proposals.")
 
-view = sh.market_view(underlying, key, model_choice, sh.market_version())
+try:
+    view = sh.market_view(underlying, key, model_choice, st.session_state[sh.AS_OF], sh.market_version())
+except HedgingError as err:
+    st.error(str(err), icon=":material/error:")
+    st.stop()
 unit = view.index.unit
 front = view.curve.iloc[0]
 c = st.columns(4)
-c[0].metric("Valuation date", f"{view.valuation_date:%d %b %Y}", help="The latest index print.")
+c[0].metric("Last index print", f"{view.valuation_date:%d %b %Y}",
+            help=f"Contracts are listed and priced as of {view.as_of:%d %b %Y} (the as-of date in the sidebar); "
+                 "the model carries the index forward from its last print.")
 c[1].metric("Index", f"${view.spot:,.3f}", help=unit)
 c[2].metric(f"Front contract {front['symbol']}", f"${front['fair']:,.3f}", help=f"Fair price, {unit}")
 c[3].metric("Initial margin, front", f"${front['initial_margin']:,.2f} / lot", help=front["margin_reason"])

@@ -9,37 +9,39 @@ from pages import _render_risk as ui
 from pages import _shared as sh
 
 sh.through_router()
-sh.remember(sh.HG_POLICY, sh.HG_PERCENTILE, sh.HG_LIMIT, sh.HG_MARGIN, sh.HG_EXCLUDE, *sh.HG_BANDS)
+sh.remember()
+sh.as_of_control()
 
 st.title("Before / after")
-horizon, n_paths, seed, rho, budget = sh.forecast_settings()
-policy = sh.policy_from_state()
-st.caption(f"Policy: {service.POLICIES[policy.name]}. The same {n_paths:,} simulated paths with and without the "
-           "program (set on the Forecast and Hedge program pages).")
 try:
-    view, result, outcome = sh.hedge_view(horizon, n_paths, seed, rho, policy, budget, sh.data_version(),
-                                          sh.market_version())
+    run = sh.current_run()
 except HedgingError as err:
-    st.info(str(err), icon=":material/info:")
+    sh.show_error(err)
     st.stop()
+view, result, outcome = run.forecast, run.result, run.outcome
+horizon = view.horizon
+sh.spec_caption(run)
+st.caption(f"Policy: {service.POLICIES[run.spec.policy.name]}. The same {view.n_paths:,} simulated paths with and "
+           "without the program. Budget figures are for " + run.spec.fiscal_name() + ".")
 
-u, h = outcome.unhedged, outcome.hedged
+u, h = outcome.fiscal_unhedged, outcome.fiscal_hedged
 m = st.columns(4)
 m[0].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help=f"Variance reduction {outcome.variance_reduction:.1%}")
 m[1].metric("Budget at risk, hedged", base.money(h.budget_at_risk_95), delta=base.money(h.budget_at_risk_95 - u.budget_at_risk_95),
             delta_color="inverse")
 m[2].metric("P(spend > budget), hedged", f"{h.prob_exceed_budget:.0%}",
             delta=f"{(h.prob_exceed_budget - u.prob_exceed_budget) * 100:+.1f} pts", delta_color="inverse")
-m[3].metric("Expected cost of hedging", base.money(h.mean - u.mean), help="Expected hedged minus unhedged spend.")
+m[3].metric("Expected cost of hedging", base.money(outcome.hedged.mean - outcome.unhedged.mean),
+            help="Expected hedged minus unhedged spend over the horizon.")
 
 if outcome.sd_reduction < 0:
     st.warning("This program adds volatility instead of removing it: some hedged exposure moves against its index "
                "(see the basis slope on the Hedge program page). Try the minimum-variance policy, or leave that "
                "underlying unhedged.", icon=":material/warning:")
-table = service.metrics_table(outcome)
+table = service.metrics_table(outcome, run.spec.fiscal_name().split(" (")[0])
 st.dataframe(ui.outcome_table(table), hide_index=True, key="outcome_metrics")
 charts = service.charts()
-total_budget = u.budget
+total_budget = None
 left, right = st.columns(2)
 left.plotly_chart(charts.distribution_overlay(result.unhedged.sum(axis=1), result.hedged.sum(axis=1), total_budget,
                                               f"Total spend over {horizon} months"), key="outcome_dist")

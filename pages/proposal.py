@@ -11,7 +11,8 @@ from pages import _render as base
 from pages import _shared as sh
 
 sh.through_router()
-sh.remember(sh.HG_POLICY, sh.HG_PERCENTILE, sh.HG_LIMIT, sh.HG_MARGIN, sh.HG_EXCLUDE, *sh.HG_BANDS)
+sh.remember()
+sh.as_of_control()
 
 st.title("Proposal")
 st.caption("A saved proposal freezes its inputs, the data it used (import file hashes, index histories, model "
@@ -22,11 +23,10 @@ with st.form("proposal_save"):
     name = a.text_input("Proposal name", key=sh.PR_NAME, value="FY27 compute hedge")
     company = b.text_input("Company", key=sh.PR_COMPANY, value="")
     if st.form_submit_button("Save the current program as a proposal", type="primary"):
-        horizon, n_paths, seed, rho, budget = sh.forecast_settings()
         try:
-            with st.spinner("Running the program and freezing the proposal…"):
-                new_id = service.save_proposal(name, company, horizon=horizon, n_paths=n_paths, seed=seed, rho=rho,
-                                               policy=sh.policy_from_state(), budget_annual=budget, settings=sh.settings())
+            run = sh.current_run()
+            with st.spinner("Freezing the run on screen as a proposal…"):
+                new_id = service.save_proposal(run, name, company, sh.settings())
             st.session_state[sh.PR_MESSAGE], st.session_state[sh.PR_OPEN] = ("success", f"Saved as proposal #{new_id}."), new_id
         except HedgingError as err:
             st.session_state[sh.PR_MESSAGE] = ("error", str(err))
@@ -44,8 +44,10 @@ chosen = st.selectbox("Open a proposal", ids, format_func=labels.get, key=sh.PR_
                       index=len(ids) - 1 if st.session_state.get(sh.PR_OPEN) not in ids else None)
 saved = service.load_proposal(chosen, sh.settings())
 h = saved["headline"]
-st.subheader(f"{saved['name']} — {saved['company']}")
-st.write(h["summary"])
+st.subheader(f"{saved['name']} — {saved['company']}", anchor=False)
+if saved.get("spec_line"):
+    st.text(saved["spec_line"])
+st.text(h["summary"])
 m = st.columns(4)
 m[0].metric("Volatility reduction", f"{h['volatility_reduction']:.1%}")
 m[1].metric("Budget at risk", base.money(h["bar_after"]), delta=base.money(h["bar_after"] - h["bar_before"]),

@@ -97,7 +97,7 @@ def fit_drift(history: History, requested: str) -> DriftFit:
     drift_se = sigma / math.sqrt(max(d.size, 1))
     warning = HedgingWarning(
         "short_history",
-        f"Only {history.n} complete month(s) of history: {requested} needs at least {SHORT_HISTORY}, so "
+        f"Only {history.n} month(s) of history: {requested} needs at least {SHORT_HISTORY}, so "
         "the forecast holds the latest month's volume as the run-rate (a trend from so few months "
         f"would compound; the months seen moved {drift * 100:+.1f}% a month) with deliberately wide "
         f"intervals (volatility at least {SIGMA_FLOOR:.0%} a month, plus an unknown trend). Treat it "

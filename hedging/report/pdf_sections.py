@@ -60,23 +60,27 @@ def _tile(doc: ReportPDF, x: float, y: float, w: float, h: float, label: str, va
 def executive_summary(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     h, _, st, _ = _parts(p)
     doc.section(title)
+    if p.get("spec_line"):
+        doc.paragraph(str(p.get("spec_line")), size=8, color=GREY, limit=900)
     doc.paragraph(h.get("summary") or "The proposal holds no summary sentence.", size=11.5, limit=600)
     months = _months(h)
+    fiscal = str(h.get("fiscal_year") or months).split(" (")[0]
     margin_total = _sum(h.get("initial_margin_peak"), h.get("vm_p95"))
     tiles = [
-        (f"Budget at risk (95th percentile − expected), {months}",
+        (f"Budget at risk (95th percentile − expected), {fiscal}",
          _arrow(money, h.get("bar_before"), h.get("bar_after")),
          "before → after the program, USD"),
         ("Volatility reduction (sd of total spend)", share(h.get("volatility_reduction")),
          f"sd {_arrow(money, h.get('sd_before'), h.get('sd_after'))}; variance down "
          f"{share(h.get('variance_reduction'))}"),
         ("P(spend > budget)", _arrow(share, h.get("prob_over_before"), h.get("prob_over_after")),
-         f"before → after; budget {money(h.get('budget'))} over {months}"),
+         f"before → after; budget {money(h.get('budget'))} for {fiscal}"),
         ("Program cost (fees and half-spreads)", money(h.get("program_cost")), f"USD over {months}"),
         ("Margin cash needed", money(margin_total),
          f"initial margin peak {money(h.get('initial_margin_peak'))} + 95th percentile variation margin "
          f"{money(h.get('vm_p95'))}"),
-        (f"Expected spend, {months}", money(h.get("expected_spend")), f"against a budget of {money(h.get('budget'))}"),
+        (f"Expected spend, {months}", money(h.get("expected_spend")),
+         f"{fiscal}: {money(h.get('fiscal_expected_spend'))} expected against {money(h.get('budget'))}"),
     ]
     w, gap, th = (doc.epw - 4) / 2, 4, 24
     doc.ensure_space(3 * (th + gap) + 4)
@@ -85,8 +89,8 @@ def executive_summary(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
         _tile(doc, doc.l_margin + (i % 2) * (w + gap), top + (i // 2) * (th + gap), w, th, label, value, sub)
     doc.set_xy(doc.l_margin, top + 3 * (th + gap) + 1)
     doc.set_text_color(*INK)
-    doc.paragraph("Budget at risk is the 95th percentile of simulated spend over the horizon minus its expected "
-                  "value. The program is judged by how much it narrows the spread of spend (variance reduction), "
+    doc.paragraph("Budget at risk is the 95th percentile of simulated fiscal-year spend (reported, estimated and "
+                  "forecast months) minus its expected value. The program is judged by how much it narrows the spread of spend (variance reduction), "
                   "not by the profit or loss of the futures.", size=8.5, color=GREY)
     warnings = _list(st.get("warnings"))
     if warnings:
@@ -152,11 +156,14 @@ def _ordinal(value: object) -> str:
 def _policy_rows(inputs: Mapping) -> list[tuple[str, object]]:
     excluded = [str(x) for x in _list(inputs.get("excluded"))]
     margin = inputs.get("margin_budget")
-    return [("Policy", inputs.get("policy_label") or inputs.get("policy") or "not stated"),
-            ("Horizon", f"{count(inputs.get('horizon'))} months"),
+    changes = [str(x) for x in _list(inputs.get("price_changes"))]
+    return [("As-of date", str(inputs.get("as_of") or "not stated")),
+            ("Policy", inputs.get("policy_label") or inputs.get("policy") or "not stated"),
+            ("Horizon", f"{count(inputs.get('horizon'))} months after the as-of month"),
             ("Simulation", f"{count(inputs.get('paths'))} paths, seed {inputs.get('seed')}, price-volume "
                            f"correlation {plain(inputs.get('rho'))}"),
-            ("Annual budget", money(inputs.get("budget_annual"))),
+            ("Annual budget", f"{money(inputs.get('budget_annual'))} for {inputs.get('fiscal_year') or 'the fiscal year'}"),
+            ("Announced price changes", "; ".join(changes) if changes else "none"),
             ("Volume hedged at most", f"the {_ordinal(inputs.get('volume_percentile'))} percentile of forecast volume"),
             ("Position limit", f"{count(inputs.get('position_limit'))} lots per contract"),
             ("Margin budget", "none set" if margin is None else money(margin)),

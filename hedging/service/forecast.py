@@ -31,6 +31,7 @@ from hedging.forecast.basis import BasisFit, fit_basis
 from hedging.forecast.calibration import bands, interval_scale, widen_paths
 from hedging.forecast.spend import correlated_shocks, price_innovations, spend_paths, unit_price_paths
 from hedging.market.simulation import IndexSimulation, simulate_index
+from hedging.risk import quantile
 from hedging.service import market as market_service
 from hedging.service.series import month_calendar, usage_series
 from hedging.service.spec import RunSpec
@@ -224,7 +225,7 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
     h0 = len(steps) - len(horizon)
     if h0 > 0:
         warnings.append(HedgingWarning("estimated_months", (
-            f"The {series.unit.replace('M tokens', 'token')} usage is complete to {last:%B %Y}; "
+            f"The {'token' if underlying == 'token' else 'GPU'} usage is complete to {last:%B %Y}; "
             f"{steps[0]:%b %Y}{' – ' + format(steps[h0 - 1], '%b %Y') if h0 > 1 else ''} "
             f"({h0} month{'s' if h0 > 1 else ''}) before the horizon {'are' if h0 > 1 else 'is'} estimated by the model "
             "(volume from the forecast, price from the realised index where it is known).")))
@@ -371,3 +372,16 @@ def _company(spec: RunSpec, parts: dict[str, UnderlyingForecast]) -> ForecastVie
         estimate_spend=paths[:, first_sim:h0], fiscal_months=fiscal, fiscal_actual=fiscal_actual,
         fiscal_simulated=fiscal_simulated, fiscal_covered=covered, fiscal_horizon_mask=horizon.isin(fiscal),
         run_rate=run_rate, warnings=tuple(warnings))
+
+
+def monthly_table(view: ForecastView) -> pd.DataFrame:
+    """Per month: the estimated months not yet reported, then the horizon; expected spend, the 80%
+    band and the 95th percentile (USD), and whether the month is in the budget's fiscal year."""
+    months = view.estimate_months.append(view.future)
+    spend = np.hstack([view.estimate_spend, view.total_spend])
+    q = quantile(spend, [0.10, 0.90, 0.95], axis=0)
+    kind = ["estimate (not yet reported)"] * len(view.estimate_months) + ["forecast (hedge horizon)"] * view.horizon
+    return pd.DataFrame({"month": months.strftime("%b %Y"), "what": kind,
+                         "in " + view.spec.fiscal_name().split(" (")[0]: np.where(months.isin(view.fiscal_months),
+                                                                                 "yes", "—"),
+                         "expected": spend.mean(axis=0), "80% low": q[0], "80% high": q[1], "95th percentile": q[2]})

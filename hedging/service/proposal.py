@@ -22,6 +22,7 @@ from hedging.contracts import load_specs
 from hedging.errors import InputError
 from hedging.report import charts
 from hedging.service import market as market_service
+from hedging.service.forecast import monthly_table
 from hedging.service.hedge import exposure_table, ratio_table, schedule_table
 from hedging.service.outcome import metrics_table
 from hedging.service.run import Run
@@ -66,18 +67,6 @@ def basis_statement(part) -> str:
             "of the price variance; the rest is basis risk, and volume risk is not hedged by price at all.")
 
 
-def _monthly_table(view, run) -> pd.DataFrame:
-    """Expected spend, 80% band and 95th percentile per horizon month (USD)."""
-    from hedging.risk import quantile
-
-    spend = view.total_spend
-    q = quantile(spend, [0.10, 0.90, 0.95], axis=0)
-    return pd.DataFrame([{"month": m.strftime("%b %Y"), "expected": float(spend[:, j].mean()), "80% low": float(q[0, j]),
-                          "80% high": float(q[1, j]), "95th percentile": float(q[2, j]),
-                          "in fiscal year": bool(view.fiscal_horizon_mask[j])}
-                         for j, m in enumerate(view.future)])
-
-
 def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict:
     """The frozen document of a proposal (see the module docstring)."""
     view, result, outcome, budget = run.forecast, run.result, run.outcome, run.budget
@@ -92,7 +81,7 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                f"(from ${u.std:,.0f} to ${h.std:,.0f}) for an expected cost of ${h.mean - u.mean:,.0f}, and needs up to "
                f"${margin_peak + outcome.liquidity.peak_variation_margin_p95:,.0f} of margin cash "
                "(peak initial margin plus the 95th-percentile variation margin).")
-    monthly = _monthly_table(view, run)
+    monthly = monthly_table(view)
     rng = np.random.default_rng(0)
     keep = rng.choice(result.unhedged.shape[0], size=min(FIGURE_PATHS, result.unhedged.shape[0]), replace=False)
     figures = {

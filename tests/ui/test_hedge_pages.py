@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ def loaded(tmp_path, monkeypatch):
 
 def test_hedge_program_page(loaded):
     at = AppTest.from_file(str(ROOT / "pages" / "hedge.py"), default_timeout=240)
+    at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -36,10 +38,11 @@ def test_hedge_program_page(loaded):
 
 def test_before_after_page(loaded):
     at = AppTest.from_file(str(ROOT / "pages" / "outcome.py"), default_timeout=240)
+    at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.run()
     assert not at.exception
     labels = {m.label for m in at.metric}
     assert {"Volatility reduction", "Budget at risk, hedged", "Regression slope", "R²"} <= labels
     table = next(d.value for d in at.dataframe if "metric" in d.value.columns)
-    assert "CVaR 99%" in set(table["metric"])
+    assert "CVaR 99%, horizon" in set(table["metric"])
     assert len(at.get("plotly_chart")) >= 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ def market(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "pages" / "market.py"), default_timeout=180)
+    at.session_state["run_as_of"] = dt.date(2026, 11, 2)   # pinned: contracts are listed as of this day
     at.run()
     assert not at.exception
     return at
@@ -34,7 +36,7 @@ def metrics(at):
 
 def test_token_market_shows_curve_and_contracts(market):
     m = metrics(market)
-    assert m["Valuation date"] == "01 Nov 2026" and m["Front contract SITX26"].startswith("$")
+    assert m["Last index print"] == "01 Nov 2026" and m["Front contract SITX26"].startswith("$")
     assert len(market.get("plotly_chart")) == 3
     contracts = table(market, "contract")
     assert len(contracts) == 10 and list(contracts["contract"])[0] == "SITX26"
@@ -43,7 +45,7 @@ def test_token_market_shows_curve_and_contracts(market):
 
 def test_gpu_calibrated_shows_standard_errors_and_warnings(market):
     market.radio(key="market_underlying").set_value("gpu").run()
-    market.selectbox(key="market_model").set_value("calibrated").run()
+    market.selectbox(key="market_model_gpu").set_value("calibrated").run()
     assert not market.exception
     params = table(market, "parameter")
     assert params["std_error"].notna().any()

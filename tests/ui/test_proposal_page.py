@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -19,6 +20,7 @@ def test_save_reopen_compare_delete(tmp_path, monkeypatch):
     settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
     service.load_sample_company(settings)
     at = AppTest.from_file(str(ROOT / "pages" / "proposal.py"), default_timeout=300)
+    at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.session_state["forecast_paths"] = 2000
     at.run()
     assert any("No proposal saved yet" in i.value for i in at.info)
