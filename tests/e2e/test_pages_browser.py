@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 def test_market_page_in_a_real_browser(app_url, page):
     page.goto(f"{app_url}/market", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Market").wait_for(timeout=60_000)
-    page.get_by_text("Valuation date", exact=True).wait_for(timeout=120_000)
+    page.get_by_text("Last index print", exact=True).wait_for(timeout=120_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     # a bookmarked page URL on a fresh server still gets the app's menu, not the pages/ file list
