@@ -194,7 +194,7 @@ def exposure_table(view: ForecastView, policy: Policy) -> pd.DataFrame:
     for part in view.underlyings.values():
         share = _hedgeable_share(part, policy.excluded)
         b = part.basis
-        rows.append({"underlying": part.label, "unit": part.unit, "expected volume, horizon": round(part.volume_mean.sum()),
+        rows.append({"underlying": part.label, "unit": part.unit, "expected volume, horizon": round(part.volume_paths.mean(axis=0).sum()),
                      "hedgeable share": share, "expected spend (USD)": part.spend.sum(axis=1).mean(),
                      "basis slope": b.slope, "basis R²": b.r_squared,
                      "volume uncertainty (sd/mean)": float(part.volume_paths.sum(axis=1).std()

@@ -11,13 +11,13 @@ import pytest
 from hedging import service
 from hedging.cli import main
 from hedging.service.hedge import build_program
-from hedging.service.outcome import evaluate
-from tests.service.test_forecast import company  # noqa: F401  (module fixture: the sample company)
+from hedging.service.outcome import evaluate, program_liquidity
+from tests.service.test_forecast import AS_OF, company  # noqa: F401  (module fixture: the sample company)
 
 
 @pytest.fixture(scope="module")
 def view(company):  # noqa: F811
-    return service.forecast_view(12, 3000, 7, 0.3, settings=company)
+    return service.forecast(service.RunSpec(as_of=AS_OF, horizon=12, n_paths=3000, seed=7, rho=0.3), company)
 
 
 def test_zero_hedge_equals_unhedged_exactly(view):
@@ -36,7 +36,7 @@ def test_minimum_variance_program_lowers_the_volatility_of_spend(view):
     # every month's variance is no higher with the program (it minimises each month separately)
     assert (outcome.monthly["sd hedged"] <= outcome.monthly["sd unhedged"] * (1 + 1e-9)).all()
     table = service.metrics_table(outcome).set_index("metric")
-    assert table.loc["CVaR 95%", "hedged"] >= table.loc["VaR 95%", "hedged"]
+    assert table.loc["CVaR 95%, horizon", "hedged"] >= table.loc["VaR 95%, horizon", "hedged"]
 
 
 def test_schedule_adds_up_and_respects_the_caps(view):
@@ -60,19 +60,25 @@ def test_excluding_an_underlying_leaves_it_unhedged(view):
 
 def test_static_program_holds_initial_margin_from_the_start(view):
     result = build_program(view, service.Policy(name="min_variance"))
-    outcome = evaluate(view, result, None)
+    liquidity = program_liquidity(view, result)  # liquidity needs no budget
     expected = float(result.lots @ result.contracts.margin_per_lot)
+    assert expected > 0
+    assert liquidity.initial_margin["initial margin"].iloc[0] == pytest.approx(expected)
+    assert liquidity.peak_variation_margin_p95 >= liquidity.peak_variation_margin_p50 >= 0
+    # the run's outcome carries the same liquidity
+    outcome = evaluate(view, result, 5_000_000)
     assert outcome.liquidity.initial_margin["initial margin"].iloc[0] == pytest.approx(expected)
-    assert outcome.liquidity.peak_variation_margin_p95 >= outcome.liquidity.peak_variation_margin_p50 >= 0
 
 
 def test_cli_hedge_json(company, capsys, monkeypatch):  # noqa: F811
     monkeypatch.setenv("HEDGING_DATA_DIR", str(company.data_dir))
     monkeypatch.setenv("DATABASE_URL", company.database_url)
-    assert main(["hedge", "--policy", "min-cvar", "--horizon", "12", "--paths", "2000", "--json"]) == 0
+    assert main(["hedge", "--as-of", AS_OF.isoformat(), "--policy", "min-cvar", "--horizon", "12", "--paths", "2000",
+                 "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["policy"] == "min_cvar" and out["solver"]["status"] in ("optimal", "time_limit")
-    assert {"unhedged", "hedged"} <= set(out["before_after"]["CVaR 95%"])
+    assert out["spec"]["policy"]["name"] == "min_cvar" and out["solver"]["status"] in ("optimal", "time_limit")
+    assert out["spec"]["as_of"] == AS_OF.isoformat() and out["headline"]["trades"] == len(out["schedule"])
+    assert {"unhedged", "hedged"} <= set(out["before_after"]["CVaR 95%, horizon"])
     assert all(r["side"] == "buy" and r["lots"] > 0 for r in out["schedule"])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -10,6 +11,13 @@ from sqlalchemy import text
 from hedging import service, store
 from hedging.errors import InputError
 from tests.conftest import settings_for
+
+AS_OF = dt.date(2026, 12, 6)  # the sample company's usage ends on 31 Oct 2026
+
+
+def _run(settings, **policy) -> service.Run:
+    spec = service.RunSpec(as_of=AS_OF, n_paths=2000, policy=service.Policy(**policy))
+    return service.build_run(spec, settings)
 
 
 @pytest.fixture
@@ -20,9 +28,14 @@ def loaded(db_url, tmp_path):
 
 
 def test_saved_proposal_is_frozen_against_later_data_changes(loaded):
-    pid = service.save_proposal("FY27 hedge", "Northwind", n_paths=2000, settings=loaded)
+    run = _run(loaded)
+    pid = service.save_proposal(run, "FY27 hedge", "Northwind", loaded)
     before = service.load_proposal(pid, loaded)
+    assert before["id"] == pid and before["fingerprint"]
     assert before["inputs"]["paths"] == 2000 and len(before["provenance"]["imports"]) == 6
+    # the run on screen is what is saved: its spec and its headline, not a recomputation
+    assert before["spec"] == run.spec.to_dict() and before["spec_line"] == run.spec_line()
+    assert {k: v for k, v in before["headline"].items() if k != "summary"} == run.headline()
     assert {"spend_fan", "distribution", "hedge_ratios"} <= set(before["figures"])
     assert before["tables"]["schedule"] and before["headline"]["summary"].startswith("The minimum-variance programme")
     # the data changes afterwards: the saved proposal does not
@@ -31,7 +44,7 @@ def test_saved_proposal_is_frozen_against_later_data_changes(loaded):
 
 
 def test_tampering_is_detected(loaded):
-    pid = service.save_proposal("P", "C", n_paths=2000, settings=loaded)
+    pid = service.save_proposal(_run(loaded), "P", "C", loaded)
     engine = store.get_engine(loaded.database_url)
     with engine.begin() as conn:
         payload = json.loads(conn.execute(text("SELECT payload FROM proposals WHERE id = :i"), {"i": pid}).scalar())
@@ -43,8 +56,8 @@ def test_tampering_is_detected(loaded):
 
 def test_compare_and_delete(settings):
     service.load_sample_company(settings)
-    a = service.save_proposal("Min variance", "C", n_paths=2000, settings=settings)
-    b = service.save_proposal("Layered", "C", n_paths=2000, policy=service.Policy(name="layered"), settings=settings)
+    a = service.save_proposal(_run(settings), "Min variance", "C", settings)
+    b = service.save_proposal(_run(settings, name="layered"), "Layered", "C", settings)
     table = service.compare_proposals(service.load_proposal(a, settings), service.load_proposal(b, settings))
     changed = set(table.loc[~table["same"], "item"])
     assert {"policy", "volatility_reduction", "program_cost"} <= changed
