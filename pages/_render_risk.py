@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._render import money
+from pages._shared import as_text
 
 def np_hstack(*arrays):
     import numpy as np
@@ -16,7 +17,7 @@ def np_hstack(*arrays):
 def underlying_forecast(part, view, charts) -> None:
     """One underlying's tab on the Forecast page: volume fan, backtest, basis and drill-down."""
     for w in part.warnings:
-        st.warning(w.message, icon=":material/warning:")
+        st.warning(as_text(w.message), icon=":material/warning:")
     st.plotly_chart(charts.volume_fan(part.months, part.volume, part.steps, part.volume_mean, part.volume_bands,
                                       part.unit, f"{part.label}: volume ({part.unit})"), key=f"fc_vol_{part.underlying}")
     st.markdown(f"**Volume model: {part.model.replace('_', ' ')}**, chosen by rolling-origin backtest (lowest "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from hedging import service
@@ -176,9 +178,15 @@ def show_error(err) -> None:
         st.info(str(err), icon=":material/info:")
 
 
+def as_text(text: str) -> str:
+    """``text`` escaped so that Streamlit's Markdown shows it literally (no emphasis, links, HTML or
+    LaTeX from anything a user typed)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", str(text))
+
+
 def spec_caption(run) -> None:
     """One line at the top of an analysis page: the spec it is looking at (shown as text)."""
-    st.text(run.spec_line())
+    st.caption(as_text(run.spec_line()))
 
 
 @st.cache_data(show_spinner="Running the paper's setup…", max_entries=1)

@@ -53,14 +53,14 @@ sh.spec_caption(run)
 h = run.headline()
 m = st.columns(4)
 m[0].metric(f"Expected spend, next {view.horizon} months", base.money(h["expected_spend"]))
-m[1].metric(f"Expected spend, {run.spec.fiscal_name()}", base.money(h["fiscal_expected_spend"]),
+m[1].metric(f"Expected spend, {run.spec.fiscal_name().split(' (')[0]}", base.money(h["fiscal_expected_spend"]),
             help="Reported months + estimated months not yet reported + forecast.")
 m[2].metric("Budget at risk (95%)", base.money(h["bar_before"]), help="95th percentile minus expected fiscal-year spend.")
 m[3].metric("P(spend > budget)", f"{h['prob_over_before']:.0%}",
             help=f"Fiscal-year spend against {base.money(h['budget_compared'])} "
                  f"({h['fiscal_months_covered']} of 12 months covered).")
 for w in view.warnings:
-    st.warning(w.message, icon=":material/warning:")
+    st.warning(sh.as_text(w.message), icon=":material/warning:")
 
 charts = service.charts()
 st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),

@@ -46,7 +46,7 @@ m[2].metric("Initial margin, first month", base.money(float(outcome.liquidity.in
 m[3].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help="1 − hedged sd / unhedged sd of total spend")
 for w in run.warnings:
     if w.code == "adds_volatility" or w in result.warnings:
-        st.warning(w.message, icon=":material/warning:")
+        st.warning(sh.as_text(w.message), icon=":material/warning:")
 
 st.subheader("Exposure")
 st.dataframe(service.exposure_table(view, result.policy), hide_index=True, key="hedge_exposure",

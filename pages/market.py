@@ -44,7 +44,7 @@ c[1].metric("Index", f"${view.spot:,.3f}", help=unit)
 c[2].metric(f"Front contract {front['symbol']}", f"${front['fair']:,.3f}", help=f"Fair price, {unit}")
 c[3].metric("Initial margin, front", f"${front['initial_margin']:,.2f} / lot", help=front["margin_reason"])
 for w in view.warnings:
-    st.warning(w.message, icon=":material/warning:")
+    st.warning(sh.as_text(w.message), icon=":material/warning:")
 
 charts = service.charts()
 st.plotly_chart(charts.index_history(view.index.history, view.index.name, unit, view.index.illustrative),

@@ -51,9 +51,10 @@ right.plotly_chart(charts.fan_compare(view.future, result.unhedged, result.hedge
 st.subheader("Liquidity")
 liq = outcome.liquidity
 st.plotly_chart(charts.margin_chart(liq.initial_margin), key="outcome_margin")
-st.caption(f"Variation margin: the largest cumulative outflow along a path (prices falling after the hedge is bought) "
-           f"is {base.money(liq.peak_variation_margin_p50)} in a typical path and {base.money(liq.peak_variation_margin_p95)} "
-           f"in 1 path in 20 (weekly marks on {liq.n_paths:,} paths). Keep that much cash available on top of initial margin.")
+st.caption(sh.as_text(f"Variation margin: the largest cumulative outflow along a path (prices falling after the hedge is "
+                      f"bought) is {base.money(liq.peak_variation_margin_p50)} in a typical path and "
+                      f"{base.money(liq.peak_variation_margin_p95)} in 1 path in 20 (weekly marks on {liq.n_paths:,} "
+                      "paths). Keep that much cash available on top of initial margin."))
 
 
 st.subheader("Stress scenarios")
@@ -71,4 +72,4 @@ st.caption("Prospective test: on each path, the extra cost if the price doubled 
            "program would gain (regression across paths, and the cumulative dollar offset).")
 ui.effectiveness(outcome.effectiveness)
 with st.expander("How this engine compares with the paper's claim (arXiv 2603.21690, §8)"):
-    st.write(sh.paper_check().explanation())
+    st.markdown(sh.as_text(sh.paper_check().explanation()))

@@ -46,8 +46,8 @@ saved = service.load_proposal(chosen, sh.settings())
 h = saved["headline"]
 st.subheader(f"{saved['name']} — {saved['company']}", anchor=False)
 if saved.get("spec_line"):
-    st.text(saved["spec_line"])
-st.text(h["summary"])
+    st.caption(sh.as_text(saved["spec_line"]))
+st.markdown(sh.as_text(h["summary"]))
 m = st.columns(4)
 m[0].metric("Volatility reduction", f"{h['volatility_reduction']:.1%}")
 m[1].metric("Budget at risk", base.money(h["bar_after"]), delta=base.money(h["bar_after"] - h["bar_before"]),

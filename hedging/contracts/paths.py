@@ -34,15 +34,18 @@ def futures_on(sim, quote, day: dt.date, paths: slice = slice(None)) -> np.ndarr
     return sim.model.average_futures_price(x, t, max(quote.T_start, t), quote.T_end)
 
 
-def layer_prices(sim, quote, trade_dates: list[dt.date]) -> np.ndarray:
+def layer_prices(sim, quote, trade_dates: list[dt.date], only=None) -> np.ndarray:
     """Futures price of ``quote`` on each trade date along each path (NaN after its last trading day).
 
     On a trade date that is the simulation's first day (the index is observed) the price is the
-    quoted fair price on every path; later dates carry each path's then-current price.
+    quoted fair price on every path; later dates carry each path's then-current price. ``only``
+    (a set of date indices) limits the work to the dates that are traded; the others stay NaN.
     """
     out = np.full((sim.daily.shape[0], len(trade_dates)), np.nan)
     for j, day in enumerate(trade_dates):
         if day > quote.last_trading_day:
             break
+        if only is not None and j not in only:
+            continue
         out[:, j] = quote.fair if day <= sim.dates[0].date() else futures_on(sim, quote, day)
     return out

@@ -26,7 +26,7 @@ import pandas as pd
 from hedging.config import Settings
 from hedging.contracts import year_fraction
 from hedging.errors import HedgingWarning, InputError
-from hedging.forecast import reconcile, select_model
+from hedging.forecast import MODELS, fit_volume, reconcile, select_model
 from hedging.forecast.basis import BasisFit, fit_basis
 from hedging.forecast.calibration import bands, interval_scale, widen_paths
 from hedging.forecast.spend import correlated_shocks, price_innovations, spend_paths, unit_price_paths
@@ -278,7 +278,7 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
     scores = pd.DataFrame([{"model": s.model, "MASE": s.mase, "80% coverage": s.coverage_80,
                             "95% coverage": s.coverage_95, "forecasts": s.n_forecasts, "note": s.error or ""}
                            for s in selection.scores])
-    drill = _drilldown(series, len(steps), calendar_hist, calendar_steps, n_paths, seed, all_volume, steps, h0)
+    drill = _drilldown(series, selection.model, calendar_hist, calendar_steps, n_paths, seed, all_volume, steps, h0)
     return UnderlyingForecast(
         underlying=underlying, label=market_service.UNDERLYINGS[underlying].label, unit=series.unit,
         months=series.months, volume=series.volume, cost=series.cost, unit_price=series.unit_price,
@@ -289,17 +289,18 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
         anchor_index=anchor, last_unit_price=last_price)
 
 
-def _drilldown(series, n_steps, calendar_hist, calendar_steps, n_paths, seed, total_paths, steps, h0) -> pd.DataFrame:
-    """Each child's own forecast, reconciled so that children sum to the total on every path."""
+def _drilldown(series, model, calendar_hist, calendar_steps, n_paths, seed, total_paths, steps, h0) -> pd.DataFrame:
+    """Each child's forecast by the total's model family (the backtest already chose it for the
+    total), reconciled so that children sum to the total on every path."""
     labels = [k for k, v in series.children.items() if (v > 0).sum() >= 2]
     if len(labels) < 2:
         return pd.DataFrame(columns=["month", "label", "volume"])
+    family = model if model in MODELS else "damped_trend"
     paths = []
     for i, label in enumerate(labels):
-        child = select_model(series.children[label], n_steps, calendar=calendar_hist,
-                             calendar_future=calendar_steps, n_paths=n_paths, seed=seed + 10 + i,
-                             backtest_horizon=min(BACKTEST_HORIZON, n_steps))
-        paths.append(child.forecast.paths())
+        fitted = fit_volume(series.children[label], family, calendar=calendar_hist)
+        paths.append(fitted.forecast(len(steps), calendar_future=calendar_steps, n_paths=n_paths,
+                                     seed=seed + 10 + i).paths())
     rec = reconcile(total_paths, paths, method="proportional")
     children = np.asarray(rec.children)  # (children, paths, steps)
     rows = [{"month": month, "label": label, "volume": float(children[j, :, h].mean())}

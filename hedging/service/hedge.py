@@ -101,7 +101,8 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
             volume.append(float(vol_paths.mean()))
             cap.append(min(policy.position_limit, int(np.floor(np.percentile(vol_paths, policy.volume_percentile)
                                                                   / spec.lot_size))))
-            layers.append(layer_prices(sim, q, dates))
+            # only a layered programme trades after the as-of date: price the other dates for it alone
+            layers.append(layer_prices(sim, q, dates, only=None if policy.name == "layered" else {0}))
             quotes.append(q)
     if not rows:
         raise InputError("no listed contract falls in the forecast horizon for the included exposure.",

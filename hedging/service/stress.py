@@ -1,7 +1,7 @@
 """Stress scenarios, the prospective dollar-offset test, the historical backtest and the paper check.
 
-A stress keeps the program fixed (the lots bought on the as-of date, and for a layered programme
-the same layers bought later at the then-current stressed prices) and moves the world: the
+A stress keeps the program fixed (the lots bought on the as-of date at that day's prices, and for a
+layered programme the same layers bought later at the then-current stressed prices) and moves the world: the
 paper's three scenarios re-simulate the index with stressed parameters from the same random
 draws; the deterministic ones multiply the simulated index or volume by a ramp over three months.
 The path maths is in :mod:`hedging.hedge.stress` and :mod:`hedging.contracts.paths`.
@@ -52,11 +52,16 @@ def _program_pnl(view: ForecastView, result: HedgeResult, sims: dict) -> np.ndar
     c = result.contracts
     pnl = np.zeros(view.total_spend.shape[0])
     cache = {}
+    traded: dict[int, set] = {}
+    for t in result.program.trades:
+        traded.setdefault(t.contract_index, set()).add(t.trade_date_index)
     for t in result.program.trades:
         k = t.contract_index
         if k not in cache:
             sim = sims[c.table["underlying"].iloc[k]]
-            cache[k] = (settlement_on(sim, c.quotes[k]), layer_prices(sim, c.quotes[k], list(c.trade_dates)))
+            layers = layer_prices(sim, c.quotes[k], list(c.trade_dates), only=traded[k] - {0})
+            layers[:, 0] = c.entry[:, k]   # bought on the as-of date at that day's price, whatever follows
+            cache[k] = (settlement_on(sim, c.quotes[k]), layers)
         settle, layers = cache[k]
         pnl += t.lots * (settle - layers[:, t.trade_date_index]) * c.lot_size[k]
     return pnl - float(np.sum(result.cost))
