@@ -235,7 +235,13 @@ def usage_series(frame: pd.DataFrame, underlying: str, by: str = "provider", max
             f"No recent {name} usage from " + ", ".join(stopped)
             + "; taken as no longer used. If that is wrong, import its later exports.")))
     total_v, total_c = volume.sum(axis=1), cost.sum(axis=1)
-    warnings += _spikes(total_c, name)
+    spike_warnings, spikes = _spikes(total_c, name)
+    warnings += spike_warnings
+    for month, factor in spikes:   # a one-off must not drive the forecast: model it at its neighbours' level
+        volume.loc[month] /= factor
+        cost.loc[month] /= factor
+        estimated[month] = True
+    total_v, total_c = volume.sum(axis=1), cost.sum(axis=1)
     children, child_cost = _children(part, by, months, total_v, total_c, max_children)
     recent = cost.tail(3).sum()
     share = (recent / recent.sum()).to_dict() if recent.sum() > 0 else {}
@@ -246,21 +252,25 @@ def usage_series(frame: pd.DataFrame, underlying: str, by: str = "provider", max
         warnings=tuple(warnings))
 
 
-def _spikes(cost: pd.Series, name: str) -> list[HedgingWarning]:
-    """A month whose spend is over ``SPIKE_FACTOR`` times the median of the three months either side."""
+def _spikes(cost: pd.Series, name: str) -> tuple[list[HedgingWarning], list]:
+    """A month whose spend is over ``SPIKE_FACTOR`` times the median of the three months either side,
+    and the factor by which it stands above them."""
     if len(cost) < 4:
-        return []
-    out = []
+        return [], []
+    out, found = [], []
     values = cost.to_numpy()
     for i, m in enumerate(cost.index):
         around = np.r_[values[max(0, i - 3):i], values[i + 1:i + 4]]
         around = around[around > 0]
         if len(around) >= 3 and values[i] > SPIKE_FACTOR * np.median(around):
+            factor = values[i] / np.median(around)
+            found.append((m, factor))
             out.append(HedgingWarning("spike", (
-                f"{name.capitalize()} spend in {m:%B %Y} (${values[i]:,.0f}) was {values[i] / np.median(around):.1f} "
-                f"times the months around it (median ${np.median(around):,.0f}). If it was a one-off (a migration, a "
-                "batch job, a billing correction), the forecast treats it as history all the same: check it.")))
-    return out
+                f"{name.capitalize()} spend in {m:%B %Y} (${values[i]:,.0f}) was {factor:.1f} times the months around "
+                f"it (median ${np.median(around):,.0f}). It is taken as a one-off (a migration, a batch job, a billing "
+                "correction): the forecast models that month at its neighbours' level and marks it estimated. If such "
+                "months recur, they are part of the business: check the Data page.")))
+    return out, found
 
 
 def _children(part, by, months, total_v, total_c, max_children):
