@@ -94,3 +94,37 @@ def history(backtests: dict, charts) -> None:
         st.caption(f"Standard deviation of monthly cost {money(h.sd_unhedged)} unhedged, {money(h.sd_hedged)} hedged "
                    f"({h.sd_reduction:.0%} reduction); total {money(h.total_unhedged)} against {money(h.total_hedged)}."
                    + test)
+
+
+def price_change_editor(sh) -> None:
+    """Add and remove announced price changes (kept in the session; part of the run's spec)."""
+    from hedging import service
+    from hedging.errors import HedgingError
+
+    st.caption("A provider's announced price change, applied to the company's unit price from that month on. Leave "
+               "the provider empty for every provider of the underlying; several changes compound.")
+    rows = list(st.session_state.get(sh.FC_CHANGES + "_rows") or [])
+    first = pd.Timestamp(st.session_state[sh.AS_OF]).to_period("M").to_timestamp()
+    months = pd.date_range(first, periods=48, freq="MS")
+    c = st.columns([1, 1, 1, 1, 1], vertical_alignment="bottom")
+    underlying = c[0].selectbox("Underlying", list(service.UNDERLYINGS), key=sh.FC_CHANGES + "_u",
+                                format_func=lambda u: service.UNDERLYINGS[u].label)
+    provider = c[1].text_input("Provider (optional)", key=sh.FC_CHANGES + "_p", placeholder="all providers")
+    month = c[2].selectbox("From month", [m.strftime("%Y-%m") for m in months], key=sh.FC_CHANGES + "_m",
+                           format_func=lambda m: pd.Timestamp(m + "-01").strftime("%b %Y"))
+    pct = c[3].number_input("Change (%)", -95.0, 1000.0, 0.0, 1.0, key=sh.FC_CHANGES + "_pct")
+    if c[4].button("Add price change", key=sh.FC_CHANGES + "_add"):
+        try:
+            service.PriceChange(underlying, month, float(pct), provider.strip().lower())
+            rows.append({"underlying": underlying, "provider": provider.strip().lower(), "from month": month,
+                         "change %": float(pct)})
+            st.session_state[sh.FC_CHANGES + "_rows"] = rows
+        except HedgingError as err:
+            st.error(sh.as_text(str(err)))
+    for i, r in enumerate(rows):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        change = service.PriceChange(r["underlying"], r["from month"], float(r["change %"]), r.get("provider") or "")
+        left.text(change.label())
+        if right.button("Remove", key=f"{sh.FC_CHANGES}_remove_{i}"):
+            st.session_state[sh.FC_CHANGES + "_rows"] = rows[:i] + rows[i + 1:]
+            st.rerun()

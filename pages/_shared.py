@@ -104,10 +104,20 @@ def remember(*keys: str) -> None:
     """Keep widget values when the user moves between pages (Streamlit drops unrendered widget state)."""
     for key in keys or RUN_KEYS:
         if key == AS_OF:
-            st.session_state.setdefault(AS_OF, service.today_utc())
+            st.session_state.setdefault(AS_OF, _as_of_from_url() or service.today_utc())
         else:
             st.session_state.setdefault(key, HG_DEFAULTS.get(key))
         st.session_state[key] = st.session_state[key]
+
+
+def _as_of_from_url():
+    """``?as_of=YYYY-MM-DD`` in the address pins the as-of date (bookmarks, demos, browser tests)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(st.query_params.get("as_of", ""))
+    except ValueError:
+        return None
 
 
 def as_of_control() -> None:

@@ -33,15 +33,7 @@ c[2].number_input("Annual budget for AI compute (USD)", min_value=0.0, value=Non
                   help="Compared with the fiscal year that contains the first horizon month. Empty: the expected "
                        "fiscal-year spend rounded up to $50,000.")
 with st.expander("Announced price changes", expanded=bool(sh.price_changes())):
-    st.caption("A provider's announced price change, applied to the company's unit price from that month on "
-               "(YYYY-MM). Leave the provider empty for every provider of the underlying; several changes compound.")
-    rows = st.data_editor(pd.DataFrame(st.session_state.get(sh.FC_CHANGES + "_rows") or [],
-                                       columns=list(sh.CHANGE_COLUMNS)), num_rows="dynamic", key=sh.FC_CHANGES,
-                          column_config={"underlying": st.column_config.SelectboxColumn(options=list(service.UNDERLYINGS)),
-                                         "provider": st.column_config.TextColumn(),
-                                         "from month": st.column_config.TextColumn(validate=r"^\d{4}-(0[1-9]|1[0-2])$"),
-                                         "change %": st.column_config.NumberColumn(min_value=-95, max_value=1000)})
-    st.session_state[sh.FC_CHANGES + "_rows"] = rows.dropna(how="all").to_dict("records")
+    ui.price_change_editor(sh)
 
 try:
     run = sh.current_run()
