@@ -443,6 +443,7 @@ class ShapeOut:
     folder: Path
     files: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
+    coverage: list[tuple[dt.date, dt.date]] = field(default_factory=list)  # days each export covers
     ledger: dict[tuple[str, str, str], dict[dt.date, Decimal]] = field(default_factory=dict)
 
     def _write(self, name: str, fmt: str, header: list[str], rows: list[list[str]], bom: bool = False) -> None:
@@ -454,10 +455,13 @@ class ShapeOut:
         self.files.append(name)
         self.formats.append(fmt)
 
-    def _book(self, fmt: str, provider: str, account: str, costs: dict[dt.date, Decimal]) -> None:
-        """A later import of the same source replaces the days its date range covers."""
+    def _book(self, fmt: str, provider: str, account: str, costs: dict[dt.date, Decimal],
+              period: tuple[str, str] | None = None) -> None:
+        """A later import of the same source replaces the days its date range covers. ``period`` is
+        the range the export was taken for, when its last rows fall before the end (no usage then)."""
         if not costs:
             return
+        self.coverage.append((day(period[0]), day(period[1])) if period else (min(costs), max(costs)))
         book = self.ledger.setdefault((fmt, provider, account), {})
         lo, hi = min(costs), max(costs)
         for d in [d for d in book if lo <= d <= hi]:
@@ -466,7 +470,7 @@ class ShapeOut:
             book[d] = book.get(d, ZERO) + v
 
     # -- OpenAI ---------------------------------------------------------------------------------
-    def openai_usage(self, name: str, rows: list[TokenRow]) -> None:
+    def openai_usage(self, name: str, rows: list[TokenRow], period: tuple[str, str] | None = None) -> None:
         out, costs = [], {}
         for r in sorted(rows, key=lambda r: (r.day, r.team, r.model, r.batch)):
             t0, t1 = unix(r.day), unix(r.day + dt.timedelta(days=1))
@@ -478,7 +482,7 @@ class ShapeOut:
                 f1(r.cache_read), "0.0", "0.0", "0.0", "0.0", "0.0", "0.0"])
             costs[r.day] = costs.get(r.day, ZERO) + r.list_cost()
         self._write(name, "openai_usage", OPENAI_USAGE_HEADER, out)
-        self._book("openai_usage", "openai", "", costs)
+        self._book("openai_usage", "openai", "", costs, period)
 
     def openai_legacy_usage(self, name: str, rows: list[TokenRow], org: tuple[str, str],
                             projects: dict[str, tuple[str, str, str]]) -> None:
@@ -599,22 +603,24 @@ class ShapeOut:
         return out
 
 
-def recent_monthly_spend(spend: dict[dt.date, Decimal], as_of: dt.date) -> tuple[str, Decimal]:
-    """(month, USD) of the last complete calendar month among the days before ``as_of``.
+def recent_monthly_spend(spend: dict[dt.date, Decimal], as_of: dt.date,
+                         coverage: list[tuple[dt.date, dt.date]]) -> tuple[str, Decimal]:
+    """(month, USD) of the last complete calendar month of the data, on the days before ``as_of``.
 
-    A month is complete when the data starts on or before its first day and runs to its last day.
-    When no month is complete, the latest month's spend is scaled to the whole month.
+    The data runs from the earliest day any export covers to the latest (before ``as_of``); a month
+    is complete when the data starts on or before its first day and runs to its last day. When no
+    month is complete, the latest month's spend is scaled to the whole month.
     """
-    days = sorted(d for d in spend if d < as_of)
-    first, last = days[0], days[-1]
+    first = min(a for a, _b in coverage)
+    last = min(max(b for _a, b in coverage), as_of - dt.timedelta(days=1))
+    days = [d for d in spend if first <= d <= last]
     month = month_start(last) if last == month_end(last) else month_start(month_start(last) - dt.timedelta(days=1))
     if month >= first:
         return month.strftime("%Y-%m"), sum((spend[d] for d in days if month_start(d) == month), ZERO)
     month = month_start(last)
-    covered = [d for d in days if month_start(d) == month]
-    total = sum((spend[d] for d in covered), ZERO)
+    total = sum((spend[d] for d in days if month_start(d) == month), ZERO)
     length = (month_end(last) - month).days + 1
-    return month.strftime("%Y-%m"), total * Decimal(length) / Decimal((last - covered[0]).days + 1)
+    return month.strftime("%Y-%m"), total * Decimal(length) / Decimal((last - max(first, month)).days + 1)
 
 
 # --- FOCUS rows --------------------------------------------------------------------------------
@@ -963,8 +969,9 @@ def b_four_years(rng, out):
     gpu += gpu_rows(rng, GpuContract("coreweave", "h100-sxm", "2024-03-01", e,
                                      (("2024-03-01", "2.89"), ("2025-03-01", "2.20"), ("2026-03-01", "2.35")),
                                      gpus=(("2024-03-01", 16), ("2025-06-01", 24)), team="ml-research"))
-    line = (("gpt-3.5-turbo-0301", None), ("gpt-3.5-turbo-0613", "2023-06-19"), ("gpt-4-turbo-2024-04-09", "2024-04-15"),
-            ("gpt-4o-2024-08-06", "2024-08-19"), ("gpt-4.1-2025-04-14", "2025-04-22"), ("gpt-5-2025-08-07", "2025-08-25"),
+    line = (("gpt-3.5-turbo-0301", None), ("gpt-3.5-turbo-0613", "2023-06-19"),
+            ("gpt-4-turbo-2024-04-09", "2024-04-15"), ("gpt-4o-2024-08-06", "2024-08-19"),
+            ("gpt-4.1-2025-04-14", "2025-04-22"), ("gpt-5-2025-08-07", "2025-08-25"),
             ("gpt-5.1-2025-11-13", "2025-12-01"))
     rows = token_rows(rng, oa(P_SUPPORT, line, 6000.0, t0, e, growth=0.07, cache=0.0, out=0.15))
     for r in rows:  # prompt caching arrived in October 2024: no cached tokens before it
@@ -1013,12 +1020,13 @@ def b_many_teams(rng, out):
     s, e = "2025-05-01", "2026-10-31"
     o = streams_rows(rng, [
         oa(P_SEARCH, line_from(FLAGSHIP, s), 18000.0, s, e, growth=0.03),
-        oa(P_ANALYTICS, [("o4-mini-2025-04-16", None)], 2500.0, s, e, growth=0.05, weekdays_only=True, out=0.3),
+        oa(P_ANALYTICS, [("o4-mini-2025-04-16", None)], 2500.0, "2026-01-05", e, growth=0.05, weekdays_only=True,
+           out=0.3),
     ])
     a = streams_rows(rng, [
         an("Assistant", "assistant-prod", line_from(SONNET, s), 14000.0, s, e),
         an("Claims", "claims-bot", [("claude-sonnet-4-5-20250929", None)], 9000.0, "2025-10-01", e, growth=0.06),
-        an("Support", "support-triage", HAIKU, 4000.0, s, e, weekdays_only=True),
+        an("Support", "support-triage", line_from(HAIKU, "2025-08-04"), 4000.0, "2025-08-04", e, weekdays_only=True),
         an("Research", "research", [("claude-opus-4-5-20251101", None)], 3000.0, "2025-12-01", e,
            weekdays_only=True, growth=0.02),
     ])
@@ -1050,7 +1058,7 @@ def b_tiny(rng, out):
     s, e = "2025-11-01", "2026-10-31"
     rows = token_rows(rng, oa(P_SUPPORT, [("gpt-4.1-mini-2025-04-14", None), ("gpt-5-mini-2025-08-07", "2026-02-02")],
                               300.0, s, e, growth=0.02, weekdays_only=True, noise=0.2, cache=0.2, prompt=1500))
-    out.openai_usage(f"completions_usage_{span(s, e)}.csv", rows)
+    out.openai_usage(f"completions_usage_{span(s, e)}.csv", rows, period=(s, e))
 
 
 def b_very_large(rng, out):
@@ -1082,33 +1090,40 @@ def b_windows(rng, out):
 SHAPES = [
     Shape("lagging_close", "The books are closed to August 2026 and the CFO asks in December: the OpenAI usage "
           "export and the CoreWeave GPU invoice from January 2025 to August 2026, three months behind.",
-          std_build("2025-01-01", "2026-08-31", openai=45000.0, anthropic=0, gpu=12)),
+          std_build("2025-01-01", "2026-08-31", openai=45000.0, anthropic=0, gpu=12),
+          expect={"warnings_contain": ["august 2026", "estimated"]}),
     Shape("staggered_sources", "Each provider was exported at a different time: OpenAI June-August 2026, "
           "Anthropic August-September 2026, and only September 2026 of the Azure bill (FOCUS).", b_staggered,
-          expect={"spend_ratio": [0.2, 5.0]}),
+          expect={"spend_ratio": [0.2, 5.0], "warnings_contain": ["end before", "wide"]}),
     Shape("one_month", "Only last month: OpenAI and Anthropic usage for October 2026, nothing earlier.",
-          std_build("2026-10-01", "2026-10-31")),
+          std_build("2026-10-01", "2026-10-31"), expect={"warnings_contain": ["wide"]}),
     Shape("three_months", "The last quarter: OpenAI, Anthropic and a GPU invoice for August-October 2026.",
-          std_build("2026-08-01", "2026-10-31", gpu=8)),
+          std_build("2026-08-01", "2026-10-31", gpu=8), expect={"warnings_contain": ["wide"]}),
     Shape("six_months", "Six months of OpenAI, Anthropic and GPU invoices, May-October 2026.",
           std_build("2026-05-01", "2026-10-31", gpu=8)),
     Shape("twelve_months", "A full year, November 2025-October 2026: OpenAI, Anthropic and a reserved GPU cluster.",
           std_build("2025-11-01", "2026-10-31", gpu=12)),
     Shape("through_yesterday", "Exports pulled this morning: March 2026 up to yesterday (5 December 2026), "
-          "so December is a partial month.", std_build("2026-03-01", "2026-12-05")),
+          "so December is a partial month.", std_build("2026-03-01", "2026-12-05"),
+          expect={"warnings_contain": ["partial"]}),
     Shape("rolling_mid_month", "A rolling 12-month export taken mid-month: 15 November 2025 to 14 November 2026, "
           "partial first and last months (Anthropic usage and the GPU cluster's daily chargeback).",
-          std_build("2025-11-15", "2026-11-14", openai=0, anthropic=30000.0, gpu=8)),
+          std_build("2025-11-15", "2026-11-14", openai=0, anthropic=30000.0, gpu=8),
+          expect={"warnings_contain": ["partial"]}),
     Shape("gpu_invoice_lag", "API usage exported to October 2026, but the GPU rental invoice only runs to "
           "August 2026, two months behind.",
-          std_build("2026-01-01", "2026-10-31", openai=35000.0, anthropic=15000.0, gpu=16, gpu_end="2026-08-31")),
+          std_build("2026-01-01", "2026-10-31", openai=35000.0, anthropic=15000.0, gpu=16, gpu_end="2026-08-31"),
+          expect={"warnings_contain": ["august 2026"]}),
     Shape("providers_end_apart", "OpenAI exported to October 2026, Anthropic only to August 2026.",
-          std_build("2026-01-01", "2026-10-31", openai=30000.0, anthropic=14000.0, anthropic_end="2026-08-31")),
+          std_build("2026-01-01", "2026-10-31", openai=30000.0, anthropic=14000.0, anthropic_end="2026-08-31"),
+          expect={"warnings_contain": ["end before"]}),
     Shape("three_month_gap", "Two years of Anthropic and GPU exports with nothing at all for March-May 2026 (those "
           "months were never pulled).", std_build("2024-11-01", "2026-10-31", openai=0, anthropic=30000.0, gpu=8,
-                                                   drop=_gap("2026-03-01", "2026-05-31"))),
+                                                   drop=_gap("2026-03-01", "2026-05-31")),
+          expect={"warnings_contain": ["missing"]}),
     Shape("one_month_spike", "A one-off backfill made March 2026 five times a normal month, in 14 months of "
-          "OpenAI usage.", std_build("2025-09-01", "2026-10-31", anthropic=0, events=(("month", "2026-03", 5.0),))),
+          "OpenAI usage.", std_build("2025-09-01", "2026-10-31", anthropic=0, events=(("month", "2026-03", 5.0),)),
+          expect={"warnings_contain": ["march 2026", "one-off"]}),
     Shape("openai_only", "A company on OpenAI alone: one project's usage for 24 months (November 2024-October "
           "2026), through four model generations.", b_openai_only),
     Shape("tokens_only", "API tokens only, no GPUs: OpenAI and Anthropic usage, February-October 2026.",
@@ -1118,7 +1133,8 @@ SHAPES = [
     Shape("four_years", "Four years of history: A100 then H100 rental invoices from November 2022, OpenAI usage "
           "from March 2023 in the legacy export to 2024 and the new export from 2025.", b_four_years),
     Shape("partial_single_month", "A new API programme: usage only from 10 to 31 October 2026.",
-          std_build("2026-10-10", "2026-10-31", openai=20000.0, anthropic=10000.0)),
+          std_build("2026-10-10", "2026-10-31", openai=20000.0, anthropic=10000.0),
+          expect={"warnings_contain": ["partial", "wide"]}),
     Shape("past_market_data", "Usage exported to the end of November 2026, a month past the latest market index "
           "value (1 November 2026).", std_build("2026-03-01", "2026-11-30", anthropic=0, gpu=8)),
     Shape("usage_and_cost_overlap", "Both views of the same spend for six months: OpenAI usage and cost exports, "
@@ -1127,13 +1143,14 @@ SHAPES = [
     Shape("fast_growth", "A product launch: OpenAI token volume grew eightfold over the last 12 months "
           "(October 2025-October 2026).", b_fast_growth, expect={"spend_ratio": [0.5, 30.0]}),
     Shape("declining", "A product being wound down: OpenAI tokens down 60% over the year and the reserved GPU "
-          "cluster cut from 48 to 16 H100s, October 2025-October 2026.", b_declining, expect={"spend_ratio": [0.05, 2.0]}),
+          "cluster cut from 48 to 16 H100s, October 2025-October 2026.", b_declining,
+          expect={"spend_ratio": [0.05, 2.0]}),
     Shape("focus_only_aws", "Only the AWS FOCUS bill: Amazon Bedrock token rows (Claude, Llama, Nova) among "
           "SageMaker endpoint and Savings Plan charges that must be skipped, May-October 2026.", b_focus_only_aws),
     Shape("anthropic_batch", "Anthropic only, with 40% of the claims workload sent through the Message Batches "
           "API at half price, February-October 2026.", b_anthropic_batch),
-    Shape("many_teams", "Eight teams across OpenAI projects, Anthropic workspaces and GPU, 18 months "
-          "(May 2025-October 2026), some joining later.", b_many_teams),
+    Shape("many_teams", "Eight teams across OpenAI projects, Anthropic workspaces and GPU over 18 months "
+          "(May 2025-October 2026), four of them onboarded along the way.", b_many_teams),
     Shape("missing_days", "Daily exports with about one day in ten missing at random (failed scheduled "
           "downloads), February-October 2026.", std_build("2026-02-01", "2026-10-31", gpu=8, drop=_missing(0.10))),
     Shape("fiscal_april_budget", "A company whose fiscal year starts in April, with an annual budget, on 12 months "
@@ -1145,10 +1162,10 @@ SHAPES = [
     Shape("as_of_before_data_end", "A re-run of the September board pack: as of 15 September 2026, with exports "
           "that already run to October 2026.",
           std_build("2025-12-01", "2026-10-31", openai=0, anthropic=30000.0, gpu=8, growth=0.01),
-          as_of="2026-09-15"),
+          as_of="2026-09-15", expect={"warnings_contain": ["after the as-of date"]}),
     Shape("tiny_spend", "A small business spending about $300 a month on one OpenAI project, weekdays only.",
           b_tiny),
-    Shape("very_large", "A large enterprise spending about $3M a month: OpenAI, Anthropic and a 384-GPU H100 "
+    Shape("very_large", "A large enterprise spending about $3.5M a month: OpenAI, Anthropic and a 384-GPU H100 "
           "cluster with on-demand bursts.", b_very_large),
     Shape("ungrouped_cost_export", "OpenAI usage export plus the default (ungrouped) cost export: one discounted "
           "invoice amount a day with no model breakdown.", b_ungrouped_cost),
@@ -1168,10 +1185,11 @@ def write_shape(shape: Shape, out_dir: Path) -> dict:
     rng = np.random.default_rng([SEED, zlib.crc32(shape.name.encode())])
     shape.build(rng, out)
     as_of = day(shape.as_of)
-    month, spend = recent_monthly_spend(out.daily_spend(), as_of)
+    month, spend = recent_monthly_spend(out.daily_spend(), as_of, out.coverage)
     args = list(shape.args)
     if shape.budget_factor:
-        budget = int((Decimal(str(shape.budget_factor)) * 12 * spend / 10_000).to_integral_value(ROUND_HALF_UP)) * 10_000
+        annual = Decimal(str(shape.budget_factor)) * 12 * spend
+        budget = int((annual / 10_000).to_integral_value(ROUND_HALF_UP)) * 10_000
         args += ["--budget", str(budget)]
     entry = {
         "name": shape.name,
