@@ -57,7 +57,8 @@ for w in view.warnings:
 charts = service.charts()
 st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),
                                  ui.np_hstack(view.estimate_spend, view.total_spend), run.budget / 12,
-                                 f"AI compute spend: actual, estimated and {view.n_paths:,} simulated paths"),
+                                 f"AI compute spend: actual, estimated and {view.n_paths:,} simulated paths",
+                                 estimated=len(view.estimate_months), budget_months=view.fiscal_months),
                 key="fc_spend")
 st.dataframe(service.monthly_table(view), hide_index=True, key="fc_budget_table",
              column_config=ui.money_columns("expected", "80% low", "80% high", "95th percentile"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
+from hedging.risk import quantile
 from hedging.errors import InputError
 
 
@@ -47,6 +48,6 @@ def widen_paths(paths: np.ndarray, point: np.ndarray, scale: float) -> np.ndarra
 
 
 def bands(paths: np.ndarray, levels=(50, 80, 95)) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Central ``level``% intervals per month (numpy's linear quantiles)."""
-    return {lev: (np.quantile(paths, (1 - lev / 100) / 2, axis=0), np.quantile(paths, (1 + lev / 100) / 2, axis=0))
+    """Central ``level``% intervals per month (the product's one quantile definition, :func:`hedging.risk.quantile`)."""
+    return {lev: (quantile(paths, (1 - lev / 100) / 2, axis=0), quantile(paths, (1 + lev / 100) / 2, axis=0))
             for lev in levels}

@@ -10,7 +10,8 @@ Months are integer positions: ``y[0]`` is the first month of history, ``y[n - 1]
 forecast month ``h = 1..H`` has position ``n - 1 + h``. Calendar regressors (e.g. weekend days and
 days in each month) are computed by the caller for the history and the horizon.
 
-Quantiles are ``numpy.quantile(..., method="linear")`` (Hyndman and Fan 1996, definition 7); a
+Quantiles are the product's one definition, :func:`hedging.risk.quantile` (the lower empirical
+quantile, Hyndman and Fan 1996, definition 1); a
 central ``L``% interval runs from the ``(1 - L/100)/2`` to the ``(1 + L/100)/2`` quantile of the
 paths, so the 50% interval lies inside the 80% one, which lies inside the 95% one.
 """
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
+from hedging.risk import quantile
 from hedging.errors import HedgingWarning, InputError, ModelError
 
 #: Central prediction-interval levels (percent) stored on every forecast.
@@ -299,7 +301,7 @@ def summarise_paths(model: str, log_paths: np.ndarray, log_point: np.ndarray, st
     for level in INTERVAL_LEVELS:
         tail = (1.0 - level / 100.0) / 2.0
         probs += [tail, 1.0 - tail]
-    qs = np.quantile(paths, probs, axis=0, method="linear")
+    qs = quantile(paths, probs, axis=0)
     intervals = tuple((level, _tuple(qs[2 * i]), _tuple(qs[2 * i + 1]))
                       for i, level in enumerate(INTERVAL_LEVELS))
     return VolumeForecast(model=model, horizon=int(paths.shape[1]), start=int(start),

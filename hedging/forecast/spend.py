@@ -12,8 +12,9 @@ take standardised shocks ``z_volume = rho z_price + sqrt(1 - rho^2) eps``
 and the residual stay unhedged, and the spend paths carry both.
 
 All arrays are ``(n_paths, months)``; column ``j`` is forecast month ``j + 1`` after the last
-observed month (month 0: ``last_unit_price``, ``last_index``). Quantiles are
-``numpy.quantile(..., method="linear")`` (Hyndman and Fan 1996, definition 7).
+observed month (month 0: ``last_unit_price``, ``last_index``). Quantiles are the product's one
+definition, :func:`hedging.risk.quantile`: the lower empirical quantile ``X_(ceil(q n))`` (Hyndman
+and Fan 1996, definition 1; numpy's ``inverted_cdf``), the same as VaR and budget-at-risk use.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from hedging.risk import quantile
 from hedging.errors import HedgingWarning, InputError
 from hedging.forecast.basis import BasisFit
 
@@ -256,12 +258,12 @@ class SpendPaths:
         return self.spend.mean(axis=0)
 
     def monthly_quantiles(self, levels: ArrayLike) -> np.ndarray:
-        """Spend quantiles per month, shape (len(levels), months); linear interpolation."""
+        """Spend quantiles per month, shape (len(levels), months) (:func:`hedging.risk.quantile`)."""
         q = np.atleast_1d(np.asarray(levels, dtype=float))
         if q.ndim != 1 or np.any(~np.isfinite(q)) or np.any((q < 0) | (q > 1)):
             raise InputError("quantile levels must be numbers in [0, 1].", value=levels,
                              fix="E.g. (0.05, 0.5, 0.95).")
-        return np.quantile(self.spend, q, axis=0, method="linear")
+        return quantile(self.spend, q, axis=0)
 
 
 def spend_paths(volume_paths: ArrayLike, unit_price_paths: ArrayLike, *,
@@ -347,8 +349,7 @@ class BudgetView:
 
 
 def _summary(sample: np.ndarray, budget: float | None) -> SpendSummary:
-    q = np.quantile(sample, _BAND_LEVELS, method="linear")
-    q = np.maximum.accumulate(q)  # guard monotonicity against rounding in interpolation
+    q = quantile(sample, _BAND_LEVELS)
     lo95, lo80, lo50, med, hi50, hi80, p95, hi95 = (float(v) for v in q)
     expected = float(sample.mean())
     prob = se = None
@@ -366,7 +367,7 @@ def budget_view(spend: SpendPaths | ArrayLike, budget_monthly: ArrayLike | None 
     """Expected spend, bands, probability of overrun and budget-at-risk, per month and in total.
 
     Per month and for the horizon total ``S``: ``E[S]`` (path mean), the central 50/80/95% bands
-    (quantiles 25-75, 10-90, 2.5-97.5, linear interpolation), ``P(S > B)`` (share of paths) and
+    (quantiles 25-75, 10-90, 2.5-97.5, :func:`hedging.risk.quantile`), ``P(S > B)`` (share of paths) and
     budget-at-risk ``q_0.95(S) - E[S]``. The total is compared with ``budget_annual`` when given
     (prorated by ``months / 12`` with a warning when the horizon is not 12 months), else with the
     sum of ``budget_monthly``.
@@ -383,12 +384,13 @@ def budget_view(spend: SpendPaths | ArrayLike, budget_monthly: ArrayLike | None 
     Examples
     --------
     Month-1 spend on four paths ``1, 2, 3, 4`` with budget 2.5: expected 2.5, 50% band
-    [1.75, 3.25], P(S > 2.5) = 0.5, 95th percentile ``3 + 0.85 * 1 = 3.85``, budget-at-risk 1.35.
+    [1, 3] (``X_(ceil(0.25 * 4))`` and ``X_(ceil(0.75 * 4))``), P(S > 2.5) = 0.5, 95th percentile
+    ``X_(ceil(3.8)) = 4``, budget-at-risk 1.5.
 
     References
     ----------
     R. J. Hyndman and Y. Fan (1996), "Sample Quantiles in Statistical Packages", The American
-    Statistician 50(4), 361-365 (definition 7 is numpy's ``linear``).
+    Statistician 50(4), 361-365 (definition 1 is numpy's ``inverted_cdf``).
     """
     arr = spend.spend if isinstance(spend, SpendPaths) else _paths(spend, "spend", positive=False)
     n_paths, months = arr.shape

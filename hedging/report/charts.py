@@ -130,11 +130,18 @@ def volume_fan(months, history, future, mean, bands: dict, unit: str, title: str
     return fig
 
 
-def spend_fan(history_months, history, future, paths, budget_monthly: float | None, title: str) -> go.Figure:
-    """Actual monthly spend, then simulated spend (mean and 50/80/95% bands) against the budget."""
+def spend_fan(history_months, history, future, paths, budget_monthly: float | None, title: str,
+              estimated: int = 0, budget_months=None) -> go.Figure:
+    """Actual monthly spend, then simulated spend (mean and 50/80/95% bands) against the budget.
+
+    The first ``estimated`` simulated months are months not yet reported (shaded and labelled);
+    the budget line is drawn over ``budget_months`` (default: every simulated month). Band edges
+    use the product's one quantile definition (lower empirical quantile, ``inverted_cdf``).
+    """
     import numpy as np
 
-    q = {lev: (np.quantile(paths, (1 - lev / 100) / 2, axis=0), np.quantile(paths, (1 + lev / 100) / 2, axis=0))
+    q = {lev: (np.quantile(paths, (1 - lev / 100) / 2, axis=0, method="inverted_cdf"),
+               np.quantile(paths, (1 + lev / 100) / 2, axis=0, method="inverted_cdf"))
          for lev in (50, 80, 95)}
     fig = go.Figure()
     fig.add_scatter(x=history_months, y=history, mode="lines+markers", name="actual spend",
@@ -144,8 +151,15 @@ def spend_fan(history_months, history, future, paths, budget_monthly: float | No
     fig.add_scatter(x=future, y=paths.mean(axis=0), mode="lines", name="expected spend",
                     line=dict(color=PALETTE[2], width=2, dash="dash"), hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
     if budget_monthly:
-        fig.add_scatter(x=list(future), y=[budget_monthly] * len(future), mode="lines", name="budget (annual / 12)",
+        months = list(future if budget_months is None else budget_months)
+        fig.add_scatter(x=months, y=[budget_monthly] * len(months), mode="lines", name="budget (annual / 12)",
                         line=dict(color=PALETTE[5], width=2), hovertemplate="budget $%{y:,.0f} per month<extra></extra>")
+    if estimated:
+        start = pd.Timestamp(future[0]) - pd.Timedelta(days=15)
+        end = pd.Timestamp(future[estimated - 1]) + pd.Timedelta(days=15)
+        fig.add_vrect(x0=start, x1=end, fillcolor="#95a5a6", opacity=0.12, line_width=0,
+                      annotation_text="estimated, not yet reported", annotation_position="top left",
+                      annotation_font_size=11)
     fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
     fig.update_yaxes(tickprefix="$", separatethousands=True)
     fig.update_xaxes(tickformat="%b %Y")
@@ -206,7 +220,7 @@ def fan_compare(future, unhedged, hedged, title: str) -> go.Figure:
     fig = go.Figure()
     for values, name, rgb, color in ((unhedged, "unhedged", "192,57,43", PALETTE[5]),
                                      (hedged, "hedged", "31,78,121", PALETTE[0])):
-        lo, mid, hi = (np.quantile(values, q, axis=0) for q in (0.05, 0.5, 0.95))
+        lo, mid, hi = (np.quantile(values, q, axis=0, method="inverted_cdf") for q in (0.05, 0.5, 0.95))
         fig.add_scatter(x=future, y=hi, mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
         fig.add_scatter(x=future, y=lo, mode="lines", line=dict(width=0), fill="tonexty",
                         fillcolor=f"rgba({rgb},0.18)", name=f"{name} 5–95%", hoverinfo="skip")

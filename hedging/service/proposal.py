@@ -87,7 +87,8 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
     figures = {
         "spend_fan": charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),
                                       np.hstack([view.estimate_spend, view.total_spend]), budget / 12,
-                                      "AI compute spend: actual, estimated and simulated"),
+                                      "AI compute spend: actual, estimated and simulated",
+                                      estimated=len(view.estimate_months), budget_months=view.fiscal_months),
         "hedge_ratios": charts.hedge_ratio_bars(ratio_table(result, view)),
         "distribution": charts.distribution_overlay(result.unhedged[keep].sum(axis=1), result.hedged[keep].sum(axis=1),
                                                     None, f"Total spend over {view.horizon} months"),

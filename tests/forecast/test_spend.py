@@ -155,8 +155,9 @@ def test_spend_is_volume_times_price_in_usd():
     np.testing.assert_allclose(sp.spend, [[600.0, 250.0], [600.0, 0.0]])
     np.testing.assert_allclose(sp.total(), [850.0, 600.0])
     np.testing.assert_allclose(sp.expected(), [600.0, 125.0])
+    # lower empirical quantile of two paths: q = 0.5 -> X_(ceil(1)) = the smaller one
     np.testing.assert_allclose(sp.monthly_quantiles([0.0, 0.5, 1.0]),
-                               [[600.0, 0.0], [600.0, 125.0], [600.0, 250.0]])
+                               [[600.0, 0.0], [600.0, 0.0], [600.0, 250.0]])
     assert (sp.n_paths, sp.months) == (2, 2)
     assert not sp.spend.flags.writeable and price.flags.writeable  # caller's array untouched
     gpu = spend_paths([1000.0, 2000.0], price, volume_unit_scale=1.0)  # shared volume
@@ -202,17 +203,18 @@ def test_budget_view_by_hand():
     spend = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0]])
     view = budget_view(spend, budget_monthly=[2.5, 35.0], budget_annual=40.0 * 6)
     m1, m2, total = view.monthly[0], view.monthly[1], view.total
-    assert (m1.expected, m1.median, m1.lower_50, m1.upper_50) == pytest.approx((2.5, 2.5, 1.75, 3.25))
-    # linear quantile at position (n - 1) q: 0.1 -> 0.3, 0.025 -> 0.075, 0.95 -> 2.85
-    assert (m1.lower_80, m1.lower_95, m1.p95) == pytest.approx((1.3, 1.075, 3.85))
-    assert m1.budget_at_risk == pytest.approx(3.85 - 2.5)
+    # lower empirical quantile X_(ceil(q n)), n = 4 (Hyndman and Fan 1996, definition 1):
+    # q = 0.5 -> X_(2), 0.25 -> X_(1), 0.75 -> X_(3), 0.1 and 0.025 -> X_(1), 0.95 -> X_(ceil(3.8)) = X_(4)
+    assert (m1.expected, m1.median, m1.lower_50, m1.upper_50) == pytest.approx((2.5, 2.0, 1.0, 3.0))
+    assert (m1.lower_80, m1.lower_95, m1.p95) == pytest.approx((1.0, 1.0, 4.0))
+    assert m1.budget_at_risk == pytest.approx(4.0 - 2.5)
     assert (m1.prob_over_budget, m2.prob_over_budget) == (0.5, 0.25)
     assert m1.prob_over_budget_se == pytest.approx(math.sqrt(0.25 / 4))
     # total 11, 22, 33, 44 against 240 * 2 / 12 = 40 (prorated 2-month horizon)
     assert total.budget == pytest.approx(40.0)
     assert (total.expected, total.prob_over_budget) == pytest.approx((27.5, 0.25))
-    assert total.p95 == pytest.approx(33 + 0.85 * 11)
-    assert total.budget_at_risk == pytest.approx(33 + 0.85 * 11 - 27.5)
+    assert total.p95 == pytest.approx(44.0)            # X_(ceil(0.95 * 4)) of 11, 22, 33, 44
+    assert total.budget_at_risk == pytest.approx(44.0 - 27.5)
     assert {w.code for w in view.warnings} == {"prorated_annual_budget", "budgets_disagree"}
     frame = view.to_frame()
     assert list(frame.index) == [1, 2, "total"]
