@@ -33,6 +33,16 @@ def trade_dates(view: ForecastView) -> list[dt.date]:
     return [first] + [business_day_on_or_after(m.date()) for m in view.future[1:]]
 
 
+def contracts_in_horizon(view: ForecastView, underlying: str) -> list:
+    """The quotes of ``underlying``'s contract listed on the as-of date that deliver in the horizon."""
+    part = view.underlyings[underlying]
+    spec = load_specs()[market_service.UNDERLYINGS[underlying].contract]
+    sim = part.simulation
+    table = market_service.contract_table(sim.model, spec, part.valuation_date, part.spot, sim.origin,
+                                          view.spec.as_of)
+    return [q for q in table.quotes if pd.Timestamp(q.delivery_month) in view.future]
+
+
 @dataclass(frozen=True, eq=False)
 class Contracts:
     """The contracts the program may trade, aligned with the forecast months (one row each)."""

@@ -9,7 +9,9 @@ The path maths is in :mod:`hedging.hedge.stress` and :mod:`hedging.contracts.pat
 
 from __future__ import annotations
 
-from dataclasses import replace
+import threading
+import weakref
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,7 @@ from hedging.hedge.paper_check import PaperCheck, paper_check
 from hedging.hedge.stress import STRESS_SCENARIOS, Scenario, stressed_daily
 from hedging.risk import quantile
 from hedging.service.forecast import ForecastView, UnderlyingForecast
-from hedging.service.hedge import HedgeResult
+from hedging.service.hedge import HedgeResult, contracts_in_horizon
 
 PROSPECTIVE_SCENARIO = "price doubles within a quarter"
 
@@ -47,23 +49,64 @@ def _stressed_part(part: UnderlyingForecast, scenario: Scenario, horizon_start):
     return sim2, volume * prices
 
 
-def _program_pnl(view: ForecastView, result: HedgeResult, sims: dict) -> np.ndarray:
-    """P&L per path of the program's trades when the index follows ``sims`` (USD), net of costs."""
+@dataclass(frozen=True, eq=False)
+class World:
+    """One stress scenario applied to a forecast: what any program needs of it, kept small (the
+    final settlement of every contract the forecast could trade, and the unhedged spend)."""
+
+    scenario: Scenario
+    settlement: dict          # contract symbol -> (n_paths,) final settlement under the scenario
+    unhedged: np.ndarray      # (n_paths,) horizon spend, USD
+
+
+#: The worlds of a forecast do not depend on the hedge policy: computed once per forecast object
+#: (held weakly, so they go when the forecast goes) and reused when only the policy changes.
+_WORLDS: "weakref.WeakKeyDictionary[ForecastView, list]" = weakref.WeakKeyDictionary()
+_WORLDS_LOCK = threading.Lock()
+
+
+def _sims(view: ForecastView, scenario: Scenario) -> tuple[dict, np.ndarray]:
+    sims, spend = {}, 0.0
+    for u, part in view.underlyings.items():
+        sims[u], s = _stressed_part(part, scenario, view.future[0])
+        spend = spend + s
+    return sims, np.asarray(spend).sum(axis=1)
+
+
+def stressed_worlds(view: ForecastView) -> list[World]:
+    """Every stress scenario applied to ``view`` (memoised per forecast)."""
+    with _WORLDS_LOCK:
+        cached = _WORLDS.get(view)
+    if cached is not None:
+        return cached
+    quotes = {u: contracts_in_horizon(view, u) for u in view.underlyings}
+    worlds = []
+    for scenario in STRESS_SCENARIOS:
+        sims, unhedged = _sims(view, scenario)
+        settle = {q.symbol: settlement_on(sims[u], q) for u, qs in quotes.items() for q in qs}
+        worlds.append(World(scenario, settle, unhedged))
+    with _WORLDS_LOCK:
+        _WORLDS[view] = worlds
+    return worlds
+
+
+def _program_pnl(view: ForecastView, result: HedgeResult, world: World) -> np.ndarray:
+    """P&L per path of the program's trades in ``world`` (USD), net of costs. Lots bought on the
+    as-of date pay that day's price whatever follows; layers bought later pay the stressed price
+    then (the scenario is simulated again for them)."""
     c = result.contracts
     pnl = np.zeros(view.total_spend.shape[0])
-    cache = {}
-    traded: dict[int, set] = {}
+    later: dict[int, set] = {}
     for t in result.program.trades:
-        traded.setdefault(t.contract_index, set()).add(t.trade_date_index)
+        if t.trade_date_index > 0:
+            later.setdefault(t.contract_index, set()).add(t.trade_date_index)
+    sims = _sims(view, world.scenario)[0] if later else None
+    layers = {k: layer_prices(sims[c.table["underlying"].iloc[k]], c.quotes[k], list(c.trade_dates), only=dates)
+              for k, dates in later.items()}
     for t in result.program.trades:
         k = t.contract_index
-        if k not in cache:
-            sim = sims[c.table["underlying"].iloc[k]]
-            layers = layer_prices(sim, c.quotes[k], list(c.trade_dates), only=traded[k] - {0})
-            layers[:, 0] = c.entry[:, k]   # bought on the as-of date at that day's price, whatever follows
-            cache[k] = (settlement_on(sim, c.quotes[k]), layers)
-        settle, layers = cache[k]
-        pnl += t.lots * (settle - layers[:, t.trade_date_index]) * c.lot_size[k]
+        entry = c.entry[:, k] if t.trade_date_index == 0 else layers[k][:, t.trade_date_index]
+        pnl += t.lots * (world.settlement[c.quotes[k].symbol] - entry) * c.lot_size[k]
     return pnl - float(np.sum(result.cost))
 
 
@@ -71,13 +114,9 @@ def stress_table(view: ForecastView, result: HedgeResult) -> tuple[pd.DataFrame,
     """Spend over the horizon under each scenario with and without the program, and the prospective
     dollar-offset test (hedge gain against the extra cost when the price doubles within a quarter)."""
     rows, prospective, base = [], None, None
-    for scenario in STRESS_SCENARIOS:
-        sims, spend = {}, 0.0
-        for u, part in view.underlyings.items():
-            sims[u], s = _stressed_part(part, scenario, view.future[0])
-            spend = spend + s
-        unhedged = np.asarray(spend).sum(axis=1)
-        pnl = _program_pnl(view, result, sims) if result.program.trades else np.zeros_like(unhedged)
+    for world in stressed_worlds(view):
+        scenario, unhedged = world.scenario, world.unhedged
+        pnl = _program_pnl(view, result, world) if result.program.trades else np.zeros_like(unhedged)
         hedged = unhedged - pnl
         if base is None:
             base = (unhedged, pnl)
