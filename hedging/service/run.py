@@ -45,7 +45,7 @@ class Program:
 
 @dataclass(frozen=True, eq=False)
 class Run:
-    spec: RunSpec                   # as given (defaults resolved: budget, fiscal year)
+    spec: RunSpec                   # as run: the budget, index and model of each underlying resolved
     forecast: ForecastView
     result: HedgeResult
     outcome: Outcome
@@ -108,7 +108,10 @@ def finish_run(spec: RunSpec, view: ForecastView, program: Program) -> Run:
             f"This program raises the volatility of the horizon's spend by {-outcome.sd_reduction:.1%} instead of "
             "lowering it: the company's price moves against the index it would hedge with (see the basis slope). "
             "Choose the minimum-variance policy or leave that underlying unhedged.")))
-    run = Run(spec, view, program.result, outcome, tuple(dict.fromkeys(warnings)))
+    resolved = spec.with_(budget_annual=budget,
+                          index=tuple((u, p.market.data.key) for u, p in view.underlyings.items()),
+                          model=tuple((u, spec.model_choice(u)) for u in view.underlyings))
+    run = Run(resolved, view, program.result, outcome, tuple(dict.fromkeys(warnings)))
     check_sanity(run)
     return run
 

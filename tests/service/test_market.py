@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,8 @@ from hedging.cli import main
 from hedging.errors import InputError
 from hedging.market import PAPER_TABLE3
 from tests.conftest import settings_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("underlying, n", [("token", 10), ("gpu", 12)])
@@ -81,3 +84,38 @@ def test_cli_market_json(settings, capsys, monkeypatch):
     assert set(first) >= {"symbol", "delivery_month", "last_trading_day", "fair", "bid", "ask", "initial_margin",
                           "maintenance_margin", "mc_mean", "mc_std_error"}
     assert out["illustrative"] is True
+
+
+def test_cli_index_upload_list_and_a_run_on_the_uploaded_index(tmp_path, monkeypatch, capsys):
+    """`hedging index upload --choose` does what the Market page's upload does; the next run uses it
+    and says so in its spec and its data section."""
+    import json
+
+    from hedging import cli
+
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    path = tmp_path / "h100.csv"
+    path.write_text(_history())
+    assert cli.main(["index", "upload", "gpu", str(path), "--name", "Licensed H100", "--choose", "--json"]) == 0
+    uploaded = json.loads(capsys.readouterr().out)
+    assert uploaded["chosen"] and not uploaded["already_uploaded"]
+    assert cli.main(["index", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    chosen = {r["underlying"]: r["key"] for r in rows if r["chosen"]}
+    assert chosen == {"token": "builtin", "gpu": uploaded["key"]}
+    assert any(r["name"].startswith("Licensed H100") for r in rows)
+    # a second upload of the same file changes nothing
+    assert cli.main(["index", "upload", "gpu", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["already_uploaded"]
+
+    files = [str(p) for p in sorted((ROOT / "sample_data" / "company").glob("*.csv"))]
+    code = cli.main(["run", *files, "--as-of", "2026-12-06", "--paths-sim", "500", "--json",
+                     "--out", str(tmp_path / "p.pdf")])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["spec"]["index"] == {"token": "builtin", "gpu": uploaded["key"]}
+    assert out["data"]["gpu"]["index"] == "Licensed H100"
+    # the uploaded history ends in Oct 2026: the as-of date is further on, and the run says so
+    assert out["data"]["gpu"]["index_last_observed"] == "2026-10-01"
+    assert any("Licensed H100 was last observed on 01 Oct 2026" in w for w in out["warnings"])
