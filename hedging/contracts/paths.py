@@ -27,11 +27,16 @@ def futures_on(sim, quote, day: dt.date, paths: slice = slice(None)) -> np.ndarr
     """Closed-form futures price of ``quote`` on ``day`` (at or before its last trading day) at each
     path's simulated index; a month-average contract is priced on its fixings from ``day`` on
     (``day`` lies before the averaging month wherever this is used)."""
-    t = year_fraction(sim.origin, day)
-    x = np.log(sim.at(day)[paths])
+    return futures_at(sim.model, sim.origin, quote, day, sim.at(day)[paths])
+
+
+def futures_at(model, origin: dt.date, quote, day: dt.date, index_level: np.ndarray) -> np.ndarray:
+    """Closed-form futures price of ``quote`` on ``day`` when the index stands at ``index_level``."""
+    t = year_fraction(origin, day)
+    x = np.log(index_level)
     if quote.settlement == "point":
-        return sim.model.futures_price(x, t, quote.T)
-    return sim.model.average_futures_price(x, t, max(quote.T_start, t), quote.T_end)
+        return model.futures_price(x, t, quote.T)
+    return model.average_futures_price(x, t, max(quote.T_start, t), quote.T_end)
 
 
 def layer_prices(sim, quote, trade_dates: list[dt.date], only=None) -> np.ndarray:

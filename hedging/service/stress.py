@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hedging.contracts import year_fraction
-from hedging.contracts.paths import layer_prices, settlement_on
+from hedging.contracts.paths import futures_at, settlement_on
 from hedging.forecast.spend import unit_price_paths
 from hedging.hedge.effectiveness import Effectiveness, hedge_effectiveness
 from hedging.hedge.history import HistoryBacktest, historical_backtest
@@ -26,7 +26,7 @@ from hedging.hedge.paper_check import PaperCheck, paper_check
 from hedging.hedge.stress import STRESS_SCENARIOS, Scenario, stressed_daily
 from hedging.risk import quantile
 from hedging.service.forecast import ForecastView, UnderlyingForecast
-from hedging.service.hedge import HedgeResult, contracts_in_horizon
+from hedging.service.hedge import HedgeResult, contracts_in_horizon, trade_dates
 
 PROSPECTIVE_SCENARIO = "price doubles within a quarter"
 
@@ -57,6 +57,8 @@ class World:
     scenario: Scenario
     settlement: dict          # contract symbol -> (n_paths,) final settlement under the scenario
     unhedged: np.ndarray      # (n_paths,) horizon spend, USD
+    index_on_dates: dict      # underlying -> (n_paths, trade dates) stressed index on each trade date
+    models: dict              # underlying -> (price model, its origin) behind the stressed paths
 
 
 #: The worlds of a forecast do not depend on the hedge policy: computed once per forecast object
@@ -80,11 +82,14 @@ def stressed_worlds(view: ForecastView) -> list[World]:
     if cached is not None:
         return cached
     quotes = {u: contracts_in_horizon(view, u) for u in view.underlyings}
+    dates = trade_dates(view)
     worlds = []
     for scenario in STRESS_SCENARIOS:
         sims, unhedged = _sims(view, scenario)
         settle = {q.symbol: settlement_on(sims[u], q) for u, qs in quotes.items() for q in qs}
-        worlds.append(World(scenario, settle, unhedged))
+        on_dates = {u: np.column_stack([sim.at(d) for d in dates]) for u, sim in sims.items()}
+        worlds.append(World(scenario, settle, unhedged, on_dates,
+                            {u: (sim.model, sim.origin) for u, sim in sims.items()}))
     with _WORLDS_LOCK:
         _WORLDS[view] = worlds
     return worlds
@@ -92,20 +97,19 @@ def stressed_worlds(view: ForecastView) -> list[World]:
 
 def _program_pnl(view: ForecastView, result: HedgeResult, world: World) -> np.ndarray:
     """P&L per path of the program's trades in ``world`` (USD), net of costs. Lots bought on the
-    as-of date pay that day's price whatever follows; layers bought later pay the stressed price
-    then (the scenario is simulated again for them)."""
+    as-of date pay that day's price whatever follows; layers bought later pay the stressed futures
+    price then."""
     c = result.contracts
     pnl = np.zeros(view.total_spend.shape[0])
-    later: dict[int, set] = {}
-    for t in result.program.trades:
-        if t.trade_date_index > 0:
-            later.setdefault(t.contract_index, set()).add(t.trade_date_index)
-    sims = _sims(view, world.scenario)[0] if later else None
-    layers = {k: layer_prices(sims[c.table["underlying"].iloc[k]], c.quotes[k], list(c.trade_dates), only=dates)
-              for k, dates in later.items()}
     for t in result.program.trades:
         k = t.contract_index
-        entry = c.entry[:, k] if t.trade_date_index == 0 else layers[k][:, t.trade_date_index]
+        if t.trade_date_index == 0:
+            entry = c.entry[:, k]
+        else:
+            u = c.table["underlying"].iloc[k]
+            model, origin = world.models[u]
+            entry = futures_at(model, origin, c.quotes[k], c.trade_dates[t.trade_date_index],
+                               world.index_on_dates[u][:, t.trade_date_index])
         pnl += t.lots * (world.settlement[c.quotes[k].symbol] - entry) * c.lot_size[k]
     return pnl - float(np.sum(result.cost))
 
