@@ -109,7 +109,7 @@ def price_change_editor(sh) -> None:
     c = st.columns([1, 1, 1, 1, 1], vertical_alignment="bottom")
     underlying = c[0].selectbox("Underlying", list(service.UNDERLYINGS), key=sh.FC_CHANGES + "_u",
                                 format_func=lambda u: service.UNDERLYINGS[u].label)
-    provider = c[1].text_input("Provider (optional)", key=sh.FC_CHANGES + "_p", placeholder="all providers")
+    provider = c[1].text_input("Provider or model (optional)", key=sh.FC_CHANGES + "_p", placeholder="all")
     month = c[2].selectbox("From month", [m.strftime("%Y-%m") for m in months], key=sh.FC_CHANGES + "_m",
                            format_func=lambda m: pd.Timestamp(m + "-01").strftime("%b %Y"))
     pct = c[3].number_input("Change (%)", -95.0, 1000.0, 0.0, 1.0, key=sh.FC_CHANGES + "_pct")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from fpdf.enums import XPos, YPos
@@ -157,7 +158,12 @@ def _policy_rows(inputs: Mapping) -> list[tuple[str, object]]:
     excluded = [str(x) for x in _list(inputs.get("excluded"))]
     margin = inputs.get("margin_budget")
     changes = [str(x) for x in _list(inputs.get("price_changes"))]
-    return [("As-of date", str(inputs.get("as_of") or "not stated")),
+    as_of = str(inputs.get("as_of") or "")
+    try:
+        as_of = dt.date.fromisoformat(as_of).strftime("%d %b %Y")
+    except ValueError:
+        as_of = as_of or "not stated"
+    return [("As-of date", as_of),
             ("Policy", inputs.get("policy_label") or inputs.get("policy") or "not stated"),
             ("Horizon", f"{count(inputs.get('horizon'))} months after the as-of month"),
             ("Simulation", f"{count(inputs.get('paths'))} paths, seed {inputs.get('seed')}, price-volume "

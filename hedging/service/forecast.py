@@ -195,12 +195,13 @@ def _price_steps(spec: RunSpec, underlying: str, steps: pd.DatetimeIndex, series
         if month > steps[-1]:
             continue
         factor = change.factor
-        if change.provider:
-            share = series.provider_share.get(change.provider)
+        if change.provider:  # a provider's or one model's price: it moves its share of the cost
+            share = series.provider_share.get(change.provider, series.model_share.get(change.provider))
             if share is None:
-                raise InputError(f"no {underlying} usage from provider {change.provider!r} for the price change "
-                                 f"'{change.label()}'.", column="price_change", value=change.provider,
-                                 fix="use one of: " + ", ".join(sorted(series.provider_share)) + ".")
+                raise InputError(f"no recent {underlying} usage from a provider or model called {change.provider!r} "
+                                 f"for the price change '{change.label()}'.", column="price_change",
+                                 value=change.provider, fix="use a provider (" + ", ".join(sorted(series.provider_share))
+                                 + ") or a model (" + ", ".join(sorted(series.model_share)[:12]) + ").")
             factor = 1.0 + share * change.pct / 100.0
         out.append((int(steps.get_loc(month)), float(factor)))
     return tuple(out)

@@ -52,6 +52,7 @@ class UsageSeries:
     child_cost: dict[str, np.ndarray]
     last_day: pd.Timestamp            # the last day any row of this underlying covers
     provider_share: dict[str, float]  # provider -> share of cost over the last three months
+    model_share: dict[str, float]     # model -> share of cost over the last three months
     warnings: tuple[HedgingWarning, ...]
 
     @property
@@ -245,10 +246,14 @@ def usage_series(frame: pd.DataFrame, underlying: str, by: str = "provider", max
     children, child_cost = _children(part, by, months, total_v, total_c, max_children)
     recent = cost.tail(3).sum()
     share = (recent / recent.sum()).to_dict() if recent.sum() > 0 else {}
+    last3 = part[part["_month"] >= months[-1] - pd.DateOffset(months=2)]
+    by_model = last3.groupby("model")["_cost"].sum()
+    model_share = (by_model / by_model.sum()).to_dict() if by_model.sum() > 0 else {}
     return UsageSeries(
         underlying=underlying, unit=VOLUME_UNITS[underlying], months=months, volume=total_v.to_numpy(),
         cost=total_c.to_numpy(), estimated=estimated.to_numpy(), by=by, children=children, child_cost=child_cost,
         last_day=part["usage_date"].max(), provider_share={str(k): float(v) for k, v in share.items()},
+        model_share={str(k): float(v) for k, v in model_share.items() if k},
         warnings=tuple(warnings))
 
 

@@ -78,16 +78,18 @@ _CHANGE = re.compile(r"^(?P<u>[a-z]+)(?::(?P<p>[^:]+))?:(?P<m>\d{4}-\d{2}):(?P<p
 
 @dataclass(frozen=True)
 class PriceChange:
-    """An announced price change: from ``month`` on, ``underlying``'s price (or one provider's) moves ``pct`` %.
+    """An announced price change: from ``month`` on, ``underlying``'s price moves ``pct`` %.
 
-    Several changes to the same underlying compound (+10% in March then -20% in June gives
-    1.10 x 0.80 = 0.88 from June on).
+    ``provider`` narrows it to one provider or one model (the name as the imports store it): that
+    part's share of the underlying's recent cost moves, so +50% on a provider with 40% of the cost
+    raises the underlying's unit price by 20%. Several changes to the same underlying compound
+    (+10% in March then -20% in June gives 1.10 x 0.80 = 0.88 from June on).
     """
 
     underlying: str
     month: str          # YYYY-MM, the first month the new price applies
     pct: float          # +50 means the price is 1.5 times what it would have been
-    provider: str = ""  # "" = every provider of the underlying
+    provider: str = ""  # "" = the whole underlying; else one provider or one model
 
     def __post_init__(self):
         if self.underlying not in UNDERLYING_KEYS:

@@ -108,6 +108,25 @@ def test_announced_price_cut_scales_spend_from_its_month(company, spec, view):
     np.testing.assert_array_equal(cut.underlyings["gpu"].spend, view.underlyings["gpu"].spend)
 
 
+def test_provider_and_model_price_changes_move_their_share_of_cost(company, spec, view):
+    """+50% on one provider (or one model) moves the underlying's unit price by its share of the last
+    three complete months' cost, measured here straight from the stored usage."""
+    frame = service.stored_usage(company)
+    tokens = frame[(frame["gpu_hours"] == 0) & (frame["usage_date"] >= "2026-08-01") & (frame["usage_date"] <= "2026-10-31")]
+    cost = tokens["cost_usd"] - tokens["non_token_cost_usd"]
+    provider_share = cost.groupby(tokens["billing_provider"]).sum() / cost.sum()
+    model_share = cost.groupby(tokens["model"]).sum() / cost.sum()
+    model = model_share.idxmax()
+    before = view.underlyings["token"].spend
+    for name, share in (("openai", provider_share["openai"]), (model, model_share[model])):
+        up = service.forecast(spec.with_(price_changes=(service.PriceChange("token", "2027-03", 50.0, name),)), company)
+        after = up.underlyings["token"].spend
+        np.testing.assert_allclose(after[:, :2], before[:, :2])
+        np.testing.assert_allclose(after[:, 2:], (1 + 0.5 * share) * before[:, 2:], rtol=1e-9)
+    with pytest.raises(InputError, match="no recent token usage from a provider or model"):
+        service.forecast(spec.with_(price_changes=(service.PriceChange("token", "2027-03", 5.0, "nobody"),)), company)
+
+
 def test_short_history_still_forecasts_with_a_warning(tmp_path):
     s = Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", data_dir=tmp_path)
     days = pd.date_range("2026-07-01", "2026-10-31", freq="D")
