@@ -44,6 +44,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/forecast.py
 	$(PY) bench/hedge.py
 	$(PY) bench/report.py
+	$(PY) bench/app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -161,6 +161,11 @@ def main() -> None:
         service.load_sample_company(settings)
         library(settings, args.paths)
         if not args.no_browser:
+            try:
+                import playwright  # noqa: F401  (the test extra)
+            except ImportError:
+                print("  browser: not measured (Playwright is in the test extra: make test installs it)")
+                return
             browser(Path(tmp))
 
 
