@@ -4,21 +4,28 @@ Sign convention. Both series are period-by-period changes in value TO THE COMPAN
 positive, in USD: ``hedged_item_changes`` is the change in value of the hedged item (for a buyer
 of compute, a rise in the price of its forecast purchases is a LOSS, so a negative number) and
 ``hedge_changes`` is the hedge's gain or loss (the P&L of the long futures, positive when prices
-rise). An effective hedge therefore moves against the item:
+rise). Callers that hold cost changes negate them first (``item = -(cost change)``). An
+effective hedge moves AGAINST the item, and both tests require that direction:
 
 * Regression test: the hedged item's changes are regressed on the hedge's changes,
   ``item_t = a + b hedge_t + e_t``. A perfect hedge has slope ``b = -1`` and R^2 = 1. The test
-  passes when ``0.80 <= |b| <= 1.25`` and ``R^2 >= 0.80``.
+  passes when ``-1.25 <= b <= -0.80`` and ``R^2 >= 0.80``. A positive slope means the hedge
+  gained when the item gained and lost when it lost: it amplifies the risk, whatever its size.
 * Dollar offset (cumulative): ``offset = -sum(hedge) / sum(item)``, +100% for a perfect hedge.
-  The test passes when ``0.80 <= |offset| <= 1.25`` (IAS 39 AG105(b)).
+  The test passes when ``0.80 <= offset <= 1.25`` (IAS 39 AG105(b)). A negative offset means the
+  hedge's cumulative result had the same sign as the item's: it added to the loss (or the gain)
+  instead of offsetting it.
 
-The tests use absolute values so that a caller who supplies cost changes (positive when costs
-rise) rather than value changes gets the same verdict. That also means a "hedge" that moves WITH
-the item under the convention above passes on size alone; ``offsetting_direction`` records
-whether the hedge moved against the item, and the explanation says so when it did not.
+Regressing the hedge on the item instead (``hedge_t = c + d item_t``) gives a slope of the same
+sign, so "between -0.80 and -1.25" reads the same way in either orientation.
+
+A caller who passes cost changes (positive when costs rise) without negating them would see a
+real hedge fail with a positive slope; the explanation then names the sign so the mistake shows.
 
 References: IAS 39 *Financial Instruments: Recognition and Measurement*, AG105; IFRS 9 §6.4.1(c);
-FASB ASC 815-20-25 ("highly effective" criterion).
+FASB ASC 815-20-25 ("highly effective" criterion; in practice a regression slope between
+-0.80 and -1.25 with R^2 of at least 0.80, or a dollar offset of 80-125% in the opposite
+direction).
 """
 
 from __future__ import annotations
@@ -54,6 +61,10 @@ class Effectiveness:
     ``slope`` and ``intercept`` (USD per period) come from regressing the hedged item's changes
     on the hedge's changes; ``dollar_offset`` is ``-sum(hedge) / sum(item)`` as a fraction
     (1.0 = 100%), NaN when the hedged item's cumulative change is zero (the test then fails).
+    Both tests require the hedging sign: ``passes_regression`` needs ``-1.25 <= slope <= -0.80``
+    and ``passes_dollar_offset`` needs ``0.80 <= dollar_offset <= 1.25``.
+    ``offsetting_direction`` is True when the slope is negative and the offset is positive
+    (or undefined).
     """
 
     n: int
@@ -92,34 +103,55 @@ def _usd(v: float) -> str:
     return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
 
 
+def _slope_meaning(slope: float) -> str:
+    if slope < 0:
+        return ("negative: the hedge paid out when the cost rose, so it offsets the cost")
+    if slope > 0:
+        return ("positive: the hedge lost money when the cost rose, so it adds to the cost "
+                "instead of offsetting it")
+    return "zero: the hedge does not move with the cost at all"
+
+
+def _offset_meaning(offset: float) -> str:
+    if offset > 0:
+        return "positive: the hedge moved against the cost, offsetting it"
+    if offset < 0:
+        return ("negative: the hedge moved the same way as the cost's value, losing money "
+                "while the cost rose or gaining while it fell, so it amplifies the exposure "
+                "instead of offsetting it")
+    return "zero: the hedge did not offset any of the cost's change"
+
+
 def _explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off, opposite,
              observations: str = "periods") -> str:
     verdict = {True: "passed", False: "failed"}
     per_path = observations != "periods"
     reg = (
         f"Regression test {verdict[pass_reg]}: over {n:,} {observations}, each $1.00 the hedge gained "
-        f"came on average with a ${abs(slope):.2f} {'loss' if slope < 0 else 'gain'} on the "
-        f"hedged cost (slope {slope:.2f}; its size must be between "
-        f"{OFFSET_LOW:.2f} and {OFFSET_HIGH:.2f}), and the hedge explains {r2:.1%} of the "
-        f"variation in the hedged cost across the {observations} (R\u00b2 {r2:.2f}; at least "
-        f"{MIN_R_SQUARED:.0%} is required)."
+        f"came on average with the hedged cost {'rising' if slope < 0 else 'falling'} by "
+        f"${abs(slope):.2f} (slope {slope:+.2f}, {_slope_meaning(slope)}), and the hedge explains "
+        f"{r2:.1%} of the variation in the hedged cost across the {observations} "
+        f"(R\u00b2 {r2:.2f}). To pass, the slope must be negative, between "
+        f"{-OFFSET_HIGH:.2f} and {-OFFSET_LOW:.2f}, and R\u00b2 at least {MIN_R_SQUARED:.0%}."
     )
     if np.isnan(offset):
         off = ("Dollar-offset test failed: the hedged cost's cumulative change is zero, so the "
                "ratio of gains to losses is undefined; use the regression test for this period.")
     else:
         scale, lead = (1.0 / n, f"on average per {observations.rstrip('s')}") if per_path else (1.0, "cumulatively")
+        cost_move = "rose" if item_sum < 0 else "fell"
         off = (
             f"Dollar-offset test {verdict[pass_off]}: {lead} the hedge "
             f"{'gained' if hedge_sum >= 0 else 'lost'} {_usd(abs(hedge_sum) * scale)} while the hedged "
-            f"cost's value changed by {_usd(item_sum * scale)}, an offset of {offset:.0%} (its size "
-            f"must be between {OFFSET_LOW:.0%} and {OFFSET_HIGH:.0%})."
+            f"cost {cost_move} by {_usd(abs(item_sum) * scale)}, an offset of {offset:+.0%} ({_offset_meaning(offset)}). "
+            f"To pass, the offset must be positive, between {OFFSET_LOW:.0%} and {OFFSET_HIGH:.0%}."
         )
     text = reg + " " + off
     if not opposite:
-        text += (" Warning: the hedge moved in the same direction as the hedged cost's value. "
-                 "If both series are gains and losses to the company this is not a hedge; "
-                 "check the signs of the inputs.")
+        text += (" Warning: the hedge moved in the same direction as the hedged cost's value, "
+                 "so it amplifies the exposure and cannot count as a hedge. If the hedged "
+                 "item's series holds cost changes (positive when costs rise) rather than value "
+                 "changes to the company, negate it and test again.")
     return text
 
 
@@ -127,9 +159,11 @@ def hedge_effectiveness(hedged_item_changes, hedge_changes, *, observations: str
     """Regression and cumulative dollar-offset effectiveness tests of a hedge relationship.
 
     Regression: OLS of item changes on hedge changes, ``b = Cov(h, i) / Var(h)``,
-    ``a = mean(i) - b mean(h)``, ``R^2 = corr(h, i)^2``; passes when ``0.80 <= |b| <= 1.25``
-    and ``R^2 >= 0.80``. Dollar offset: ``-sum(hedge) / sum(item)``; passes when its absolute
-    value is within 0.80-1.25.
+    ``a = mean(i) - b mean(h)``, ``R^2 = corr(h, i)^2``; passes when ``-1.25 <= b <= -0.80``
+    and ``R^2 >= 0.80``. Dollar offset: ``-sum(hedge) / sum(item)``; passes when
+    ``0.80 <= offset <= 1.25``. Both bounds carry a sign: a hedge whose gains move WITH the
+    item's value (positive slope, negative offset) amplifies the exposure and fails, however
+    well its size matches.
 
     Parameters
     ----------
@@ -142,7 +176,9 @@ def hedge_effectiveness(hedged_item_changes, hedge_changes, *, observations: str
     Examples
     --------
     Hedge P&L 10, -5, 8 against item changes -9, 6, -8: sums 13 and -11, dollar offset
-    13 / 11 = 118% (passes); slope -136.33 / 132.67 = -1.028 and R^2 0.996 (passes).
+    13 / 11 = +118% (passes); slope -136.33 / 132.67 = -1.028 and R^2 0.996 (passes). The same
+    hedge against item changes 9, -6, 8 (moving with it) has slope +1.028 and offset -118%:
+    both tests fail.
 
     References
     ----------
@@ -174,8 +210,8 @@ def hedge_effectiveness(hedged_item_changes, hedge_changes, *, observations: str
     r2 = min(sxy * sxy / (sxx * syy), 1.0)
     item_sum, hedge_sum = float(item.sum()), float(hedge.sum())
     offset = -hedge_sum / item_sum if item_sum != 0 else float("nan")
-    pass_reg = bool(OFFSET_LOW <= abs(slope) <= OFFSET_HIGH and r2 >= MIN_R_SQUARED)
-    pass_off = bool(not np.isnan(offset) and OFFSET_LOW <= abs(offset) <= OFFSET_HIGH)
+    pass_reg = bool(-OFFSET_HIGH <= slope <= -OFFSET_LOW and r2 >= MIN_R_SQUARED)
+    pass_off = bool(not np.isnan(offset) and OFFSET_LOW <= offset <= OFFSET_HIGH)
     opposite = bool(slope < 0 and (np.isnan(offset) or offset > 0))
     return Effectiveness(
         n=n, slope=slope, intercept=intercept, r_squared=r2,
