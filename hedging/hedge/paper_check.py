@@ -16,7 +16,9 @@ hedge, which this module reads as follows (what is not marked "paper" is an assu
   as a multiple of plan.
 * Hedge: at ``t = 0`` the company buys ``h q`` futures for each delivery month of the window at
   the closed-form price ``F_m`` (eq. 13), each cash-settled at ``S_m``: the index at the month's
-  end (``settlement="month_end"``, this project's SIT contract) or the month's average of the
+  end, its 30th daily fixing (``settlement="month_end"``, a single-day settlement like the
+  project's SIT contract, which settles on the index on its last trading day, the third
+  Wednesday; this check fixes that day at month end instead) or the month's average of the
   daily fixings (``"monthly_average"``; ``F_m`` from ``average_futures_price``). Quantities are
   per unit, not rounded to lots. Hedged cost ``C_h = C_u - h G`` with
   ``G = (1/12) sum_m (S_m - F_m)``, the P&L of a ratio-1 hedge per planned unit.

@@ -76,7 +76,9 @@ def min_variance_hedge_ratio(spot_changes, futures_changes) -> float:
     Examples
     --------
     Hull, *Options, Futures, and Other Derivatives*, Example 3.3 (jet fuel hedged with heating
-    oil): sigma_F = 0.0313, sigma_S = 0.0263, rho = 0.928 give h* = 0.7777.
+    oil): the 15 monthly changes of Table 3.2 give h* = 0.7777. From the rounded summary
+    statistics sigma_F = 0.0313, sigma_S = 0.0263, rho = 0.928 the formula gives
+    0.928 x 0.0263 / 0.0313 = 0.7798 (0.78 as Hull prints it); the gap is input rounding.
 
     References
     ----------
@@ -91,7 +93,8 @@ def min_variance_hedge_ratio(spot_changes, futures_changes) -> float:
 def hedge_ratio_from_correlation(rho: float, sigma_spot: float, sigma_futures: float) -> float:
     """``h* = rho sigma_S / sigma_F`` from summary statistics (arXiv 2603.21690 eq. 8).
 
-    Worked number (Hull Example 3.3): 0.928 x 0.0263 / 0.0313 = 0.7777.
+    Worked number (Hull Example 3.3): 0.928 x 0.0263 / 0.0313 = 0.7798 (Hull: 0.78; the
+    unrounded data of his Table 3.2 give 0.7777).
     """
     r = _finite(rho, "rho")
     if not -1.0 <= r <= 1.0:

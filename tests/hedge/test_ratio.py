@@ -43,6 +43,7 @@ def test_hull_example_3_3_hedge_ratio():
     from_moments = hedge_ratio_from_correlation(0.928, 0.0263, 0.0313)
     assert from_moments == pytest.approx(0.928 * 0.0263 / 0.0313)
     assert round(from_moments, 2) == 0.78
+    assert from_moments == pytest.approx(0.7798, abs=5e-5)  # the worked number in the docstrings
     exact_moments = hedge_ratio_from_correlation(np.corrcoef(s, f)[0, 1], s.std(ddof=1),
                                                  f.std(ddof=1))
     assert exact_moments == pytest.approx(h, rel=1e-12)
