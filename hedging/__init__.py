@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "read_usage": "hedging.service",
+    "forecast_series": "hedging.forecast.api",
     "hedge_effectiveness": "hedging.hedge.effectiveness",
     "min_variance_hedge_ratio": "hedging.hedge.ratio",
     "optimal_contracts": "hedging.hedge.ratio",

@@ -3,8 +3,12 @@
 Models (each module has ``fit(y, *, calendar=None, ...)``): :mod:`.seasonal_naive`,
 :mod:`.damped_trend`, :mod:`.loglinear`; :func:`fit_volume` fits one by name and
 :func:`select_model` picks one by rolling-origin backtest. Spend paths live in
-:mod:`hedging.forecast.spend`.
+:mod:`hedging.forecast.spend`. :func:`forecast_series` (in :mod:`hedging.forecast.api`) is the
+public one-call forecast of a monthly pandas Series; it is loaded on first use, so importing this
+package does not import pandas.
 """
+
+import importlib
 
 from hedging.forecast.backtest import (Backtest, CandidateScore, Selection, backtest,
                                        mean_absolute_scaled_error, naive_scale, select_model)
@@ -39,8 +43,21 @@ __all__ = [
     "fit_loglinear",
     "fit_seasonal_naive",
     "fit_volume",
+    "forecast_series",
     "mean_absolute_scaled_error",
     "naive_scale",
     "reconcile",
     "select_model",
 ]
+
+_LAZY = {"forecast_series": "hedging.forecast.api"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'hedging.forecast' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))

@@ -26,18 +26,17 @@ import pandas as pd
 from hedging.config import Settings
 from hedging.contracts import year_fraction
 from hedging.errors import HedgingWarning, InputError
-from hedging.forecast import MODELS, fit_volume, reconcile, select_model
+from hedging.forecast import MODELS, fit_volume, reconcile
+from hedging.forecast.api import month_calendar, volume_paths
 from hedging.forecast.basis import BasisFit, fit_basis
-from hedging.forecast.calibration import bands, interval_scale, widen_paths
+from hedging.forecast.calibration import bands
 from hedging.forecast.spend import correlated_shocks, price_innovations, spend_paths, unit_price_paths
 from hedging.market.simulation import IndexSimulation, simulate_index
 from hedging.risk import quantile
 from hedging.service import market as market_service
-from hedging.service.series import month_calendar, usage_series
+from hedging.service.series import usage_series
 from hedging.service.spec import RunSpec
 from hedging.service.usage import default_settings, stored_usage
-
-BACKTEST_HORIZON = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,20 +256,9 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
         basis = BasisFit.identity(series.unit_price, index_at_months, reason=str(exc))
     warnings += list(basis.warnings)
     shocks = correlated_shocks(price_innovations(all_index), spec.rho, seed + 1)
-    calendar_hist, calendar_steps = month_calendar(series.months), month_calendar(steps)
-    selection = select_model(series.volume, len(steps), calendar=calendar_hist, calendar_future=calendar_steps,
-                             n_paths=n_paths, seed=seed + 2, shocks=shocks,
-                             backtest_horizon=min(BACKTEST_HORIZON, len(steps)))
-    warnings += list(selection.warnings)
-    chosen = next((sc for sc in selection.scores if sc.model == selection.model), None)
-    scale = interval_scale(chosen.coverage_80, n_forecasts=chosen.n_forecasts) if chosen else 1.0
-    all_volume = widen_paths(selection.forecast.paths(), np.asarray(selection.forecast.point), scale)
-    if scale > 1.0:  # this supersedes the selector's "coverage was low" warning: say it once
-        warnings = [w for w in warnings if w.code != "backtest_coverage"]
-        warnings.append(HedgingWarning(
-            "intervals_widened", f"In the backtest only {chosen.coverage_80:.0%} of realised months fell inside the "
-            f"{selection.model.replace('_', ' ')} model's 80% band, so the forecast's bands are widened "
-            f"(×{scale:.2f}) until they would have held 80%."))
+    selection, all_volume, _, volume_warnings = volume_paths(series.volume, series.months, steps, n_paths=n_paths,
+                                                             seed=seed + 2, shocks=shocks)
+    warnings += list(volume_warnings)
     price_steps = _price_steps(spec, underlying, steps, series, warnings)
     last_price = float(series.unit_price[-1]) if np.isfinite(series.unit_price[-1]) else float(
         np.nanmean(series.unit_price[-3:]))
@@ -279,7 +267,8 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
     scores = pd.DataFrame([{"model": s.model, "MASE": s.mase, "80% coverage": s.coverage_80,
                             "95% coverage": s.coverage_95, "forecasts": s.n_forecasts, "note": s.error or ""}
                            for s in selection.scores])
-    drill = _drilldown(series, selection.model, calendar_hist, calendar_steps, n_paths, seed, all_volume, steps, h0)
+    drill = _drilldown(series, selection.model, month_calendar(series.months), month_calendar(steps), n_paths, seed,
+                       all_volume, steps, h0)
     return UnderlyingForecast(
         underlying=underlying, label=market_service.UNDERLYINGS[underlying].label, unit=series.unit,
         months=series.months, volume=series.volume, cost=series.cost, unit_price=series.unit_price,

@@ -21,7 +21,6 @@ last row:
 
 from __future__ import annotations
 
-import calendar as _calendar
 from dataclasses import dataclass
 
 import numpy as np
@@ -297,14 +296,3 @@ def _children(part, by, months, total_v, total_c, max_children):
         scaled = shares.mul(total, axis=0)
         out.append({str(k): scaled[k].to_numpy() for k in scaled.columns})
     return out[0], out[1]
-
-
-def month_calendar(months: pd.DatetimeIndex) -> np.ndarray:
-    """Per month: (weekend days, days in month). Weekends carry ~60% of weekday usage, so the
-    number of weekend days explains part of month-to-month volume."""
-    rows = []
-    for m in months:
-        days = _calendar.monthrange(m.year, m.month)[1]
-        weekend = sum(1 for d in range(1, days + 1) if _calendar.weekday(m.year, m.month, d) >= 5)
-        rows.append((float(weekend), float(days)))
-    return np.array(rows)
