@@ -23,7 +23,7 @@ from hedging.hedge.optimise import min_cvar_program, min_variance_program
 from hedging.hedge.program import HedgeProgram, hedged_spend_by_month
 from hedging.service import market as market_service
 from hedging.service.forecast import ForecastView
-from hedging.service.spec import POLICIES, Policy
+from hedging.service.spec import Policy
 
 
 def trade_dates(view: ForecastView) -> list[dt.date]:
