@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import warnings
 from collections import Counter
 from collections.abc import Callable
 
@@ -23,30 +21,6 @@ from .prices import PriceTable, apply_computed_cost
 from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, open_source
 
 __all__ = ["read_usage", "PriceTable", "Format", "all_formats", "detect"]
-
-
-@contextlib.contextmanager
-def _object_strings():
-    """Keep text as plain Python strings while parsing.
-
-    pandas 3 turns every object array of strings into an Arrow string column when a frame is
-    built, which costs more than the whole CSV read on a million-row request log; the parsers
-    only compare and group these values, so plain objects are both correct and fast. The option
-    is deprecated (pandas 4 drops it): where it no longer exists this does nothing.
-    """
-    if "infer_string" not in dir(pd.options.future):
-        yield
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        context = pd.option_context("future.infer_string", False)
-        context.__enter__()
-    try:
-        yield
-    finally:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            context.__exit__(None, None, None)
 
 
 def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | None = None,
@@ -67,20 +41,19 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     skipped: Counter = Counter()
     notes: dict[str, list[HedgingWarning]] = {}
     rows = 0
-    with _object_strings():
-        for table in iter_tables(raw, fmt.columns, fmt.text_columns, chunk_rows):
-            cells = Cells(table, raw.name, first_row=rows + 2, source=raw)
-            parsed = fmt.parse(cells)
-            keep = ~(cells.bad | cells.skipped)
-            parts.append(canonical_rows(parsed, keep, fmt.name, fmt.cost_basis))
-            rejected += cells.rejected
-            skipped.update(cells.skip_reasons)
-            for w in cells.warnings:
-                notes.setdefault(w.code, []).append(w)
-            rows += cells.n
-            if progress:
-                progress(min(0.99, rows / raw.approx_rows), f"{raw.name}: {rows:,} rows read")
-        frame = combine(parts)
+    for table in iter_tables(raw, fmt.columns, fmt.text_columns, chunk_rows):
+        cells = Cells(table, raw.name, first_row=rows + 2, source=raw)
+        parsed = fmt.parse(cells)
+        keep = ~(cells.bad | cells.skipped)
+        parts.append(canonical_rows(parsed, keep, fmt.name, fmt.cost_basis))
+        rejected += cells.rejected
+        skipped.update(cells.skip_reasons)
+        for w in cells.warnings:
+            notes.setdefault(w.code, []).append(w)
+        rows += cells.n
+        if progress:
+            progress(min(0.99, rows / raw.approx_rows), f"{raw.name}: {rows:,} rows read")
+    frame = combine(parts)
     frame, price_warnings = apply_computed_cost(frame, prices)
     warnings_out = [_merge(ws) for ws in notes.values()] + price_warnings
     kept = rows - len({r.row for r in rejected}) - sum(skipped.values())

@@ -55,10 +55,13 @@ class PriceTable:
 
     def prices_for(self, models: np.ndarray, days: np.ndarray) -> pd.DataFrame:
         """Prices in effect per (model, day); NaN where the model is unknown or not yet listed."""
-        query = pd.DataFrame({"model": models, "usage_date": pd.to_datetime(days).astype("datetime64[s]"),
+        # the ``by`` key has the same explicit dtype on both sides whatever pandas would infer
+        query = pd.DataFrame({"model": pd.Series(np.asarray(models, dtype=object), dtype=object),
+                              "usage_date": pd.to_datetime(days).astype("datetime64[s]"),
                               "_i": np.arange(len(models))})
         query = query.sort_values("usage_date")
         table = self.frame.rename(columns={"effective_date": "usage_date"}).sort_values("usage_date")
+        table = table.assign(model=table["model"].astype(object))
         merged = pd.merge_asof(query, table, on="usage_date", by="model", direction="backward")
         return merged.sort_values("_i").reset_index(drop=True)
 
