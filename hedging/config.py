@@ -2,13 +2,14 @@
 
 ``HEDGING_DATA_DIR``  where the SQLite file and uploads live (default ``~/.local/share/hedging``).
 ``DATABASE_URL``      overrides the SQLite default, e.g. ``postgresql+psycopg://user@host/db``.
+                      The SQLite default's folder is created 0700 and its file 0600 (see store.engine).
 ``HEDGING_MAX_UPLOAD_MB``  files larger than this are refused before they are read (default 1024).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The repository's own folder of sample exports and reference tables.
@@ -17,7 +18,8 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str
+    #: Left out of ``repr``: a URL may carry a password (``user:pw@`` or ``?password=``).
+    database_url: str = field(repr=False)
     data_dir: Path
     sample_dir: Path = SAMPLE_DIR
     max_upload_bytes: int = 1024 * 1024 * 1024

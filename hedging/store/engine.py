@@ -1,24 +1,43 @@
-"""One engine per database URL; SQLite files get foreign keys and their folder created."""
+"""One engine per database URL, its tables created exactly once even when several threads or
+processes open a fresh database at the same moment.
+
+SQLite files get foreign keys, WAL, and private permissions when this module creates them: the
+folder 0700, the database file 0600 (SQLite gives its -wal and -shm files the same mode).
+Passwords in a URL, whether before the ``@`` or in the query string, never appear in a message.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel, create_engine
 
 from hedging.errors import StorageError
 
 from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
-
 #: Inside :func:`transaction`, the open connection that stands in for the engine of its URL.
 _BOUND: ContextVar[dict] = ContextVar("hedging_bound_connections", default={})
+
+_MAX_ENGINES = 16
+_ENGINES: OrderedDict[str, Engine] = OrderedDict()
+_URL_LOCKS: dict[str, threading.Lock] = {}
+_REGISTRY_LOCK = threading.Lock()
+#: PostgreSQL advisory-lock key held while the schema is created ("HEDGE" in ASCII).
+_PG_SCHEMA_LOCK = 0x4845444745
+_CREATE_ATTEMPTS = 5
 
 
 def get_engine(url: str) -> Engine | Connection:
@@ -30,7 +49,8 @@ def get_engine(url: str) -> Engine | Connection:
 
 def clear_engines() -> None:
     """Forget every cached engine (tests that recreate a database under the same URL)."""
-    _engine.cache_clear()
+    with _REGISTRY_LOCK:
+        _ENGINES.clear()
 
 
 @contextmanager
@@ -62,33 +82,150 @@ def connect(bind: Engine | Connection) -> Iterator[Connection]:
             yield conn
 
 
-@lru_cache(maxsize=16)
 def _engine(url: str) -> Engine:
-    """The engine for ``url`` with every table created (idempotent)."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    """The cached engine for ``url``; the first caller per URL opens it, the others wait for it."""
+    with _REGISTRY_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is not None:
+            _ENGINES.move_to_end(url)
+            return engine
+        lock = _URL_LOCKS.setdefault(url, threading.Lock())
+    with lock:  # one opener per URL; other URLs are not held up by a slow server
+        with _REGISTRY_LOCK:
+            engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _open(url)
+            with _REGISTRY_LOCK:
+                _ENGINES[url] = engine
+                while len(_ENGINES) > _MAX_ENGINES:
+                    _ENGINES.popitem(last=False)
+        return engine
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.close()
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
+
+def _open(url: str) -> Engine:
+    """A new engine for ``url`` with every table created."""
     try:
-        SQLModel.metadata.create_all(engine)
-    except Exception as exc:  # the driver's own error types differ per database
-        raise StorageError(f"Could not open the database at {_redact(url)}: {exc}. Check DATABASE_URL "
-                           "(and that the server is running).") from exc
+        if url.startswith("sqlite"):
+            engine = _sqlite_engine(url)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        create_tables(engine)
+    except Exception as exc:  # the driver's own error types differ per database; the cause is
+        # not chained because a driver may quote the URL it was given, password included
+        raise StorageError(f"Could not open the database at {_redact(url)}: "
+                           f"{_redact_text(f'{type(exc).__name__}: {exc}', url)}. Check DATABASE_URL "
+                           "(and that the server is running).") from None
     return engine
 
 
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        _create_private_file(Path(database))
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()
+
+    return engine
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database's folder (0700) and an empty database file (0600) if they are missing.
+
+    Only what is created here is restricted; an existing folder or file keeps its mode.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, 0o600)  # whatever the umask
+
+
+def create_tables(engine: Engine) -> None:
+    """Create every missing table and index, safely when other threads or processes do the same.
+
+    The check and the creation happen in one transaction that holds the database's write lock
+    (SQLite ``BEGIN IMMEDIATE``; a PostgreSQL advisory lock), so a second creator waits and then
+    finds the tables there. On any other database, a creator that loses the race gets an "already
+    exists" error: the tables are then checked again and the creation retried.
+    """
+    dialect = engine.dialect.name
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            with engine.connect() as conn:
+                if dialect == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                elif dialect == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
+                SQLModel.metadata.create_all(conn)
+                conn.commit()
+            return
+        except SQLAlchemyError:
+            if _schema_complete(engine):
+                return  # another process created it between our check and our CREATE
+            if attempt == _CREATE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _schema_complete(engine: Engine) -> bool:
+    try:
+        existing = set(inspect(engine).get_table_names())
+    except SQLAlchemyError:
+        return False
+    return set(SQLModel.metadata.tables) <= existing
+
+
+_SECRET_KEYS = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
+_USERINFO = re.compile(r"(?P<scheme>^[^:/?#]+://)(?P<userinfo>[^/?#]*)@")
+_QUERY_PAIR = re.compile(r"(?P<key>[^?&=#;]+)=(?P<value>[^&#;]*)")
+
+
 def _redact(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://…@{rest.split('@', 1)[1]}"
-    return url
+    """``url`` without its password: the user part before ``@`` and every query parameter whose
+    name suggests a secret (``password``, ``sslpassword``, ``token``…) are replaced by ``…``.
+
+    >>> _redact("postgresql+psycopg://ann:s3cret@db:5432/h?sslmode=require&password=x")
+    'postgresql+psycopg://…@db:5432/h?sslmode=require&password=…'
+    """
+    out = _USERINFO.sub(lambda m: f"{m['scheme']}…@", url, count=1)
+    if "?" in out:
+        base, query = out.split("?", 1)
+        query = _QUERY_PAIR.sub(
+            lambda m: f"{m['key']}=…" if _SECRET_KEYS.search(m["key"]) else m.group(0), query)
+        out = f"{base}?{query}"
+    return out
+
+
+def _secrets(url: str) -> list[str]:
+    """Every secret value written in ``url`` (raw and percent-decoded), longest first."""
+    found: list[str] = []
+    if m := _USERINFO.match(url):
+        userinfo = m["userinfo"]
+        if ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])
+        found.append(userinfo)
+    if "?" in url:
+        for m in _QUERY_PAIR.finditer(url.split("?", 1)[1]):
+            if _SECRET_KEYS.search(m["key"]):
+                found.append(m["value"])
+    found += [unquote(s) for s in found]
+    return sorted({s for s in found if s}, key=len, reverse=True)
+
+
+def _redact_text(message: str, url: str) -> str:
+    """``message`` with the URL and every secret it holds replaced (drivers may quote them)."""
+    message = message.replace(url, _redact(url))
+    for secret in _secrets(url):
+        message = message.replace(secret, "…")
+    return message
