@@ -3,6 +3,8 @@
 Everything that can be said about a file before its rows are interpreted is said here, with a
 message naming the file and the fix: empty, binary, ZIP/Excel, UTF-16, wrong delimiter, header
 only, rows with the wrong number of fields, bytes that are not UTF-8.
+
+Lines may end in LF, CRLF or a lone CR (old Mac exports); all three read alike.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ _HEAD_BYTES = 1024 * 1024
 CHUNK_ROWS = 250_000
 _DATA_CHAR = re.compile(rb"[^\s,]")
 _MAX_HEADER_BYTES = 256 * 1024
+#: The end of a line: LF, CRLF, or a lone CR (spreadsheets on classic Mac OS wrote CR only).
+_LINE_END = re.compile(rb"\r\n?|\n")
+#: A CR that ends a line by itself (not the CR of a CRLF).
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
 
@@ -131,7 +137,7 @@ def _sha256_file(path: Path) -> str:
 
 
 def _approx_rows(head: bytes, total: int) -> int:
-    lines = max(head.count(b"\n"), 1)
+    lines = max(head.count(b"\n") or head.count(b"\r"), 1)
     return max(1, int(total / max(len(head), 1) * lines))
 
 
@@ -172,7 +178,8 @@ def _sniff(data: bytes, name: str) -> None:
 
 
 def _header(data: bytes, name: str, complete: bool = True) -> tuple[str, ...]:
-    end = data.find(b"\n", 0, _MAX_HEADER_BYTES)
+    found = _LINE_END.search(data, 0, _MAX_HEADER_BYTES)
+    end = found.start() if found else -1
     if end < 0 and len(data) > _MAX_HEADER_BYTES:
         raise InputError(f"the first line is longer than {_MAX_HEADER_BYTES // 1024} KB, so it is not a "
                          "CSV header.", file=name, row=1, fix="upload the CSV export itself.")
@@ -193,7 +200,7 @@ def _header(data: bytes, name: str, complete: bool = True) -> tuple[str, ...]:
     if not any(header):
         raise InputError("the header row is empty.", file=name, row=1,
                          fix="the first line must hold the column names of the export.")
-    if complete and (end < 0 or not _DATA_CHAR.search(data, end + 1)):
+    if complete and (end < 0 or not _DATA_CHAR.search(data, found.end())):
         raise InputError("has a header but no data rows, so there is nothing to import.", file=name,
                          fix="check the export's date range covers days with usage.")
     dupes = sorted({c for c in header if c and header.count(c) > 1})
@@ -213,7 +220,7 @@ def iter_tables(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str
     """
     wanted = set(usecols)
     present = [c for c in raw.header if c in wanted]
-    text = {c: object for c in text_columns if c in present}
+    text = {c: object for c in text_columns if c in present}  # explicit: never inferred
     try:
         with raw.handle() as handle, pd.read_csv(
             handle,
@@ -297,12 +304,16 @@ def _arrow_sees_ragged_rows(raw: RawFile) -> bool:
 
 
 def _first_bad_line(raw: RawFile) -> int | None:
+    number = 0
     with raw.handle() as handle:
-        for number, line in enumerate(handle, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
+        for chunk in handle:  # split at LF; a CR-only file is then split at its lone CRs
+            lines = _LONE_CR.split(chunk.removesuffix(b"\r")) if b"\r" in chunk else [chunk]
+            for line in lines:
+                number += 1
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
     return None
 
 
