@@ -23,7 +23,11 @@ MAX_AMOUNT_USD = 1e12
 MAX_TEXT_CHARS = 200
 EARLIEST_DAY = pd.Timestamp("2015-01-01")
 
-_FORMULA = re.compile(r"^\s*[=@+\-]\s*[A-Za-z_(]")
+#: What a spreadsheet evaluates instead of showing: a cell starting (after spaces) with = + - @,
+#: a tab or a CR ("=1+HYPERLINK(...)", "+1+cmd|' /C calc'!A0", "-2+3+cmd|...", "@SUM(...)").
+_FORMULA = re.compile(r"^ *[=+\-@\t\r]")
+#: ... except a plain signed number ("-5", "+1.5e3"), which a spreadsheet shows as that number.
+_PLAIN_NUMBER = re.compile(r"^ *[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)? *$")
 _MARKUP = re.compile(r"[<>]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NUMBER_JUNK = re.compile(r"[\s,$\"']")
@@ -111,7 +115,8 @@ class Cells:
 
     # --- typed readers -------------------------------------------------------------------------
     def text(self, column: str, default: str = "", *, identifier: bool = True) -> np.ndarray:
-        """Trimmed text; ``identifier`` values (names shown in charts) refuse formulas and markup.
+        """Trimmed text; every value refuses spreadsheet formulas, ``identifier`` values (names
+        shown in charts) also refuse markup.
 
         Works on the distinct values only (a request log has millions of rows but a handful of
         model and team names), then maps the results back to the rows.
@@ -119,9 +124,11 @@ class Cells:
         if not self.has(column):
             return np.full(self.n, default, dtype=object)
         codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
-        cleaned = np.array([_plain(v).strip() for v in uniques], dtype=object)
+        written = [_plain(v) for v in uniques]
+        cleaned = np.array([v.strip() for v in written], dtype=object)
         cleaned = np.where(cleaned == "", default, cleaned)
-        problems = [(text_problem(v, identifier), i) for i, v in enumerate(cleaned)]
+        # the formula test sees the cell as written (a leading tab or CR counts), the rest the name
+        problems = [(text_problem(v, identifier, written=w), i) for i, (v, w) in enumerate(zip(cleaned, written))]
         for problem, i in problems:
             if problem:
                 mask = codes == i
@@ -246,16 +253,28 @@ def _plain(value) -> str:
     return str(value)
 
 
-def text_problem(value: str, identifier: bool) -> tuple[str, str] | None:
+def is_formula(value: str) -> bool:
+    """Whether a spreadsheet would evaluate ``value`` rather than show it.
+
+    >>> [is_formula(v) for v in ("=1+HYPERLINK('http://x')", "+1+cmd|' /C calc'!A0", " -2+3+cmd|x",
+    ...                          "@SUM(A1)", "-5", "+1.5", "gpt-4o", "team-a")]
+    [True, True, True, True, False, False, False, False]
+    """
+    return bool(_FORMULA.match(value)) and not _PLAIN_NUMBER.match(value)
+
+
+def text_problem(value: str, identifier: bool, *, written: str | None = None) -> tuple[str, str] | None:
+    """Why ``value`` (trimmed) cannot be stored as a name, or None. ``written`` is the cell before
+    trimming, for the formula test (a cell starting with a tab or CR is evaluated too)."""
     if len(value) > MAX_TEXT_CHARS:
         return (f"is {len(value):,} characters long; names are at most {MAX_TEXT_CHARS}",
                 "the cell holds something other than a name (a pasted log or document?); correct it.")
+    if is_formula(value) or (written is not None and is_formula(written)):
+        return ("looks like a spreadsheet formula, not a name",
+                "remove the formula (cells starting with = + - @, a tab or a carriage return run as "
+                "formulas in spreadsheets); type the plain name.")
     if _CONTROL.search(value):
         return ("contains control characters", "remove the invisible control characters from the cell.")
-    if identifier and _FORMULA.match(value):
-        return ("looks like a spreadsheet formula, not a name",
-                "remove the formula (cells starting with = + - @ run as formulas in spreadsheets); "
-                "type the plain name.")
     if identifier and _MARKUP.search(value):
         return ("contains < or >, which names never do (HTML or script?)",
                 "remove the markup and keep the plain name.")

@@ -15,6 +15,7 @@ file, ...) are generated into ``tmp_path`` by the builders below.
 from __future__ import annotations
 
 import builtins
+import csv
 import dataclasses
 import gzip
 import io
@@ -88,6 +89,52 @@ def build_gzip_over_limit(tmp: Path) -> Path:
     path.write_bytes(gzip.compress(text.encode(), mtime=0))
     assert path.stat().st_size < 1024 * 1024 < len(text)
     return path
+
+
+def _canonical_with(column: str, value: str) -> Callable[[Path], Path]:
+    """A canonical-template file whose row 3 holds ``value`` in ``column`` (rows 2 and 4 are good)."""
+    def build(tmp: Path) -> Path:
+        header = ["usage_date", "billing_provider", "model", "team", "project_id", "api_key_id",
+                  "input_tokens", "output_tokens", "cost_usd"]
+        good = {"usage_date": "2025-10-13", "billing_provider": "openai", "model": "gpt-4o", "team": "research",
+                "project_id": "proj_Bad01", "api_key_id": "key-prod", "input_tokens": "1000",
+                "output_tokens": "200", "cost_usd": "0.45"}
+        rows = [good, {**good, "model": "gpt-4o-mini", column: value}, {**good, "usage_date": "2025-10-14"}]
+        path = tmp / f"canonical_formula_{column}.csv"
+        with open(path, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, header, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a CR cell too
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+    return build
+
+
+def _openai_usage_with(column: str, value: str) -> Callable[[Path], Path]:
+    """The OpenAI usage export with ``value`` in ``column`` of row 3 (rows 2 and 4 are good)."""
+    def build(tmp: Path) -> Path:
+        with open(DATA / "formula_model.csv", newline="") as fh:
+            rows = list(csv.reader(fh))
+        rows[2][rows[0].index("model")] = rows[1][rows[0].index("model")]
+        rows[2][rows[0].index(column)] = value
+        path = tmp / f"completions_usage_formula_{column}.csv"
+        with open(path, "w", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+        return path
+    return build
+
+
+#: Cells a spreadsheet would evaluate (CSV injection), in the text columns that are stored.
+FORMULAS = (
+    ("formula_eq_number_hyperlink_model", _openai_usage_with, "model", '=1+HYPERLINK("http://x","y")'),
+    ("formula_plus_cmd_team", _canonical_with, "team", "+1+cmd|' /C calc'!A0"),
+    ("formula_minus_cmd_project", _canonical_with, "project_id", "-2+3+cmd|' /C calc'!A0"),
+    ("formula_at_sum_api_key", _openai_usage_with, "api_key_id", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    ("formula_after_spaces_model", _canonical_with, "model", "   =2+5"),
+    ("formula_leading_tab_team", _canonical_with, "team", "\tcmd|' /C calc'!A0"),
+    ("formula_leading_cr_project", _canonical_with, "project_id", "\r=1+2"),
+    ("formula_minus_name_api_key", _canonical_with, "api_key_id", "-key-prod"),
+    ("formula_plus_word_project", _openai_usage_with, "project_id", "+proj_Bad01"),
+)
 
 
 # --- the cases -----------------------------------------------------------------------------------
@@ -192,6 +239,10 @@ CASES: tuple[Case, ...] = (
     # slip or two different numbers for one day), so it must not be silently added up.
     Case("canonical_duplicate_key_rows", "canonical_duplicate_rows.csv", rejected=True, row=3,
          expect=("row 2",)),
+) + tuple(
+    Case(name, build=builder(column, value), rejected=True, row=3, column=column, value=repr(value),
+         expect=("formula", "plain name"))
+    for name, builder, column, value in FORMULAS
 )
 
 
@@ -416,3 +467,12 @@ def test_cli_skip_bad_rows_imports_the_rest(baseline_store: Store, cli_env, caps
     assert (summary["file"], summary["rows_read"], summary["rows_imported"], summary["rows_rejected"]) \
         == (NEGATIVE.name, 3, 2, 1)
     assert len(store.usage_frame(baseline_store.engine)) == len(baseline_store.usage) + 2
+
+
+@pytest.mark.parametrize("value", ["-5", "+12", "-0.5", "+1.5e3", " -7 "])
+def test_signed_plain_numbers_in_names_are_not_formulas(value: str, baseline_store: Store, tmp_path: Path) -> None:
+    """A spreadsheet shows "-5" as the number -5: a team or project named so is imported."""
+    path = _canonical_with("team", value)(tmp_path)
+    [outcome] = service.import_files([(path.name, path)], baseline_store.settings)
+    assert outcome.read.rows_rejected == 0
+    assert value.strip() in set(outcome.read.frame["team"])
