@@ -79,5 +79,6 @@ with st.form("data_delete_form"):
     if st.form_submit_button("Delete import") and sure:
         removed = service.delete_import(choice, sh.settings())
         st.session_state[sh.LAST_REPORT] = None
+        st.session_state.pop("data_delete_sure", None)  # the next import needs its own tick
         st.toast(f"Deleted import #{choice} ({removed:,} rows).")
         st.rerun()

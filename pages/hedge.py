@@ -36,7 +36,9 @@ view, result, outcome = run.forecast, run.result, run.outcome
 sh.spec_caption(run)
 options = list(view.underlyings) + [f"{u}:{label}" for u, p in view.underlyings.items()
                                     for label in sorted(p.drilldown["label"].unique())]
-b[3].multiselect("Leave unhedged", options, key=sh.HG_EXCLUDE, help="Underlyings or drill-down series to exclude.")
+b[3].multiselect("Leave unhedged", options, key=sh.HG_EXCLUDE, help="Underlyings or drill-down series to exclude.",
+                 format_func=lambda k: (service.UNDERLYINGS[k].label + ", all of it") if ":" not in k else
+                 f"{service.UNDERLYINGS[k.split(':', 1)[0]].label}: {k.split(':', 1)[1]}")
 
 schedule = service.schedule_table(result, view)
 m = st.columns(4)

@@ -42,6 +42,9 @@ ids = [p["id"] for p in proposals]
 labels = {p["id"]: f"#{p['id']} {p['name']} ({p['company'] or 'no company'}, {p['created_at']:%d %b %Y %H:%M})" for p in proposals}
 chosen = st.selectbox("Open a proposal", ids, format_func=labels.get, key=sh.PR_OPEN,
                       index=len(ids) - 1 if st.session_state.get(sh.PR_OPEN) not in ids else None)
+if chosen is None:
+    st.info("Choose a proposal to open.", icon=":material/info:")
+    st.stop()
 saved = service.load_proposal(chosen, sh.settings())
 h = saved["headline"]
 st.subheader(f"{saved['name']} — {saved['company']}", anchor=False)
@@ -80,4 +83,5 @@ with st.form("proposal_delete"):
     if st.form_submit_button("Delete proposal") and sure:
         service.delete_proposal(chosen, sh.settings())
         st.session_state.pop(sh.PR_OPEN, None)
+        st.session_state.pop("proposal_delete_sure", None)  # the next proposal needs its own tick
         st.rerun()

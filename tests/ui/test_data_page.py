@@ -84,3 +84,6 @@ def test_sample_company_then_delete_an_import(app, tmp_path):
     app.checkbox(key="data_delete_sure").check()
     app.button[-1].click().run()  # the form's submit button
     assert [i.id for i in service.list_imports(_settings(tmp_path))] == [i.id for i in imports[1:]]
+    assert app.checkbox(key="data_delete_sure").value is False  # the next delete needs its own tick
+    app.button[-1].click().run()
+    assert [i.id for i in service.list_imports(_settings(tmp_path))] == [i.id for i in imports[1:]]

@@ -35,7 +35,14 @@ def test_save_reopen_compare_delete(tmp_path, monkeypatch):
     assert len(service.list_proposals(settings)) == 2
     table = next(d.value for d in at.dataframe if "section" in d.value.columns)
     assert set(table["section"]) == {"inputs", "headline"}
+    at.selectbox(key="proposal_open").set_value(None).run()   # the user clears the choice
+    assert not at.exception and any("Choose a proposal" in i.value for i in at.info)
+    at.selectbox(key="proposal_open").set_value(2).run()
     at.checkbox(key="proposal_delete_sure").check()
     at.button[-1].click().run()
     assert not at.exception
+    assert len(service.list_proposals(settings)) == 1
+    # the tick does not carry over: a second click deletes nothing without a new confirmation
+    assert at.checkbox(key="proposal_delete_sure").value is False
+    at.button[-1].click().run()
     assert len(service.list_proposals(settings)) == 1
