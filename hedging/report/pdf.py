@@ -166,7 +166,9 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
 
     pid = proposal.get("id")
     label = f"Proposal #{pid}" if pid not in (None, "") else "Proposal (not saved)"
-    doc = ReportPDF(label, f"{label} · {proposal.get('name') or 'Untitled proposal'}",
+    fingerprint = str(proposal.get("fingerprint") or "")
+    footer = f"{label} · fingerprint {fingerprint[:16]}" if fingerprint else label  # the stored document, on every page
+    doc = ReportPDF(footer, f"{label} · {proposal.get('name') or 'Untitled proposal'}",
                     str(proposal.get("company") or ""))
     doc.set_title(doc.clean(f"{proposal.get('name') or 'Proposal'} — {proposal.get('company') or ''}", 200))
     doc.set_author(doc.clean(proposal.get("company") or "", 200))

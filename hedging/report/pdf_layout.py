@@ -68,7 +68,7 @@ class ReportPDF(FPDF):
         for font in fonts[1:]:
             coverage &= frozenset(font.cmap)
         self._coverage = coverage
-        self.label = self.clean(proposal_label, 40)
+        self.label = self.clean(proposal_label, 80)
         self._running_title = self.clean(running_title, 200)
         self._running_company = self.clean(running_company, 200)
         self.set_text_color(*INK)

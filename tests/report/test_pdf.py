@@ -97,6 +97,13 @@ def test_every_page_has_the_footer_with_page_n_of_m(pages):
         assert f"Proposal #3 · Page {n} of {len(pages)}" in text
 
 
+def test_every_page_names_the_stored_document_by_its_fingerprint(images):
+    fingerprint = "9f2c41d07be35a86" + "0" * 48
+    pages = _pages(build_pdf({**make_proposal(), "fingerprint": fingerprint}, images=images))
+    for n, text in enumerate(pages, start=1):
+        assert f"Proposal #3 · fingerprint 9f2c41d07be35a86 · Page {n} of {len(pages)}" in text
+
+
 def test_headline_numbers_appear_exactly_as_formatted(pages):
     summary = _flat(pages[1])
     h = make_proposal()["headline"]
