@@ -210,5 +210,6 @@ PR_COMPARE, PR_MESSAGE = "proposal_compare", "proposal_message"
 
 
 @st.cache_data(show_spinner="Rendering the PDF (charts through Chromium)…", max_entries=8)
-def proposal_pdf(proposal_id: int) -> bytes:
-    return service.proposal_pdf(proposal_id, settings())
+def proposal_pdf(fingerprint: str, _proposal_id: int) -> bytes:
+    """Cached by the document's fingerprint (its content), never by its id."""
+    return service.proposal_pdf(_proposal_id, settings(), fingerprint=fingerprint)

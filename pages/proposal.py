@@ -64,7 +64,7 @@ for col, key in ((left, "spend_fan"), (right, "distribution")):
 schedule = pd.DataFrame(saved["tables"]["schedule"])
 st.dataframe(pd.DataFrame(saved["tables"]["metrics"]), hide_index=True, key="proposal_metrics")
 c = st.columns(2)
-c[0].download_button("Download the PDF proposal", partial(sh.proposal_pdf, chosen), f"proposal_{chosen}.pdf",
+c[0].download_button("Download the PDF proposal", partial(sh.proposal_pdf, saved["fingerprint"], chosen), f"proposal_{chosen}.pdf",
                      "application/pdf", key="proposal_pdf", type="primary", help="Rendered when you click (a few seconds).")
 c[1].download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), f"proposal_{chosen}_schedule.csv",
                      "text/csv", key="proposal_csv")

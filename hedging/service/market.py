@@ -103,8 +103,10 @@ def upload_index(underlying: str, name: str, source: Source, file_name: str | No
 def market_version(settings: Settings | None = None) -> str:
     """Changes when an index is uploaded, deleted or chosen; keys cached market views."""
     settings = settings or default_settings()
-    parts = [f"{u}={chosen_index(u, settings)}" for u in UNDERLYINGS]
-    parts += [str(r.id) for r in index_store.list_indices(_engine(settings))]
+    records = index_store.list_indices(_engine(settings))
+    sha = {f"upload:{r.id}": r.sha256 for r in records}
+    parts = [f"{u}={sha.get(chosen_index(u, settings), 'builtin')}" for u in UNDERLYINGS]
+    parts += sorted(r.sha256 for r in records)
     return ";".join(parts)
 
 

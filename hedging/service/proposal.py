@@ -234,11 +234,17 @@ def compare_proposals(a: dict, b: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def proposal_pdf(proposal_id: int, settings: Settings | None = None) -> bytes:
-    """The board-ready PDF of a saved proposal, rendered from its frozen document."""
+def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint: str | None = None) -> bytes:
+    """The board-ready PDF of a saved proposal, rendered from its frozen document. With
+    ``fingerprint``, the document stored under ``proposal_id`` must be that one (callers that cache
+    by content pass it, so a PDF is never served for another document)."""
     from hedging.report.pdf import build_pdf
 
-    return build_pdf(load_proposal(proposal_id, settings))
+    payload = load_proposal(proposal_id, settings)
+    if fingerprint is not None and payload.get("fingerprint") != fingerprint:
+        raise InputError(f"proposal #{proposal_id} is no longer the document that was opened.",
+                         fix="reopen the proposal from the list and download again.")
+    return build_pdf(payload)
 
 
 def figure(figure_json: str):

@@ -163,9 +163,11 @@ def usage_totals(settings: Settings | None = None) -> list[dict]:
 
 
 def data_version(settings: Settings | None = None) -> str:
-    """A short fingerprint of the stored imports (ids and row counts) for cache keys."""
+    """What the stored usage is, for cache keys: each import's content (file SHA-256) and the rows it
+    holds now (an overlapping re-import replaces rows of earlier imports). Keyed by content, never by
+    ids, so a deleted and re-imported or corrected export can never be served from a stale cache."""
     items = list_imports(settings)
-    return ";".join(f"{i.id}:{i.rows_stored}" for i in items) or "empty"
+    return ";".join(sorted(f"{i.sha256}:{i.rows_stored}" for i in items)) or "empty"
 
 
 def import_report(outcomes: list[ImportOutcome], max_rejected: int = 5000) -> list[dict]:

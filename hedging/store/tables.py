@@ -12,8 +12,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+#: SQLite hands out the largest id + 1, so deleting the newest row would let its id be taken again;
+#: AUTOINCREMENT makes ids never reused (PostgreSQL sequences never reuse them anyway).
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class ImportRecord(SQLModel, table=True):
     __tablename__ = "imports"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     file_name: str
@@ -77,6 +83,7 @@ class IndexRecord(SQLModel, table=True):
     """A user-uploaded index history (the built-in ones ship as files in sample_data/indices)."""
 
     __tablename__ = "index_histories"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -114,6 +121,7 @@ class ProposalRecord(SQLModel, table=True):
     """A saved proposal: everything it depends on and every result, frozen as one JSON document."""
 
     __tablename__ = "proposals"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     name: str

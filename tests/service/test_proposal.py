@@ -54,6 +54,18 @@ def test_tampering_is_detected(loaded):
         service.load_proposal(pid, loaded)
 
 
+def test_pdf_is_asked_for_by_fingerprint(loaded, monkeypatch):
+    """A caller that caches PDFs by fingerprint never gets another document's PDF for an id."""
+    import hedging.report.pdf as pdf
+
+    pid = service.save_proposal(_run(loaded), "P", "C", loaded)
+    fingerprint = service.load_proposal(pid, loaded)["fingerprint"]
+    monkeypatch.setattr(pdf, "build_pdf", lambda payload: payload["fingerprint"].encode())
+    assert service.proposal_pdf(pid, loaded, fingerprint=fingerprint) == fingerprint.encode()
+    with pytest.raises(InputError, match="no longer the document that was opened"):
+        service.proposal_pdf(pid, loaded, fingerprint="0" * 64)
+
+
 def test_compare_and_delete(settings):
     service.load_sample_company(settings)
     a = service.save_proposal(_run(settings), "Min variance", "C", settings)

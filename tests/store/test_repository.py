@@ -79,6 +79,45 @@ def test_delete_removes_exactly_its_rows(db_url, tmp_path):
     assert [i.id for i in service.list_imports(s)] == [b.import_id]
 
 
+def test_identities_are_never_reused(db_url, tmp_path):
+    """Delete the newest import, index upload and proposal, then make new ones: every new id is new
+    (SQLite would otherwise hand the deleted newest id out again)."""
+    from hedging.store import indices, proposals
+
+    s = settings_for(db_url, tmp_path)
+    engine = store.get_engine(db_url)
+    [a] = service.import_files([("a.csv", canonical(days("acme", 1, 4)))], s)
+    service.delete_import(a.import_id, s)
+    [b] = service.import_files([("b.csv", canonical(days("acme", 1, 5)))], s)
+    assert b.import_id > a.import_id
+    history = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-02-01"]), "value": [1.0, 1.1],
+                            "source": ["x", "x"]})
+    first, _ = indices.save_index(engine, name="i", underlying="gpu", unit="USD", file_name="i.csv", sha256="1" * 64,
+                                  history=history)
+    indices.delete_index(engine, first)
+    second, _ = indices.save_index(engine, name="j", underlying="gpu", unit="USD", file_name="j.csv",
+                                   sha256="2" * 64, history=history)
+    assert second > first
+    p1 = proposals.save_proposal(engine, "P", "C", "0", {"a": 1})
+    proposals.delete_proposal(engine, p1)
+    p2 = proposals.save_proposal(engine, "Q", "C", "0", {"a": 2})
+    assert p2 > p1
+
+
+def test_data_version_follows_content_not_ids(db_url, tmp_path):
+    """The version that keys every cache is the stored content: a corrected export with as many rows
+    changes it; deleting and re-importing the very same file (a new id) gives it back."""
+    s = settings_for(db_url, tmp_path)
+    [a] = service.import_files([("a.csv", canonical(days("acme", 1, 4)))], s)
+    before = service.data_version(s)
+    service.delete_import(a.import_id, s)
+    [b] = service.import_files([("a.csv", canonical(days("acme", 1, 4)))], s)
+    assert b.import_id != a.import_id and service.data_version(s) == before
+    service.delete_import(b.import_id, s)
+    service.import_files([("a.csv", canonical(days("acme", 1, 4, cost=9.5)))], s)  # same rows, other costs
+    assert service.data_version(s) != before
+
+
 def test_a_failing_batch_stores_nothing(db_url, tmp_path, monkeypatch):
     s = settings_for(db_url, tmp_path)
     service.import_files([("base.csv", canonical(days("base", 1, 2)))], s)
