@@ -171,3 +171,26 @@ def test_import_is_idempotent_and_order_independent(specs, data):
         results.append(frame.sort_values(["billing_provider", "usage_date"]).reset_index(drop=True))
     pd.testing.assert_frame_equal(results[0], results[1])
     pd.testing.assert_frame_equal(results[0], results[2])  # importing everything again changes nothing
+
+
+def test_a_transaction_rolls_back_imports_replacements_and_saves(db_url, tmp_path):
+    """What `hedging run` relies on, on both databases: everything stored inside
+    `service.transaction` is undone when the block fails, including rows an overlapping import
+    replaced, and kept when it succeeds."""
+    from hedging.store import proposals
+
+    s = settings_for(db_url, tmp_path)
+    service.import_files([("a.csv", canonical(days("acme", 1, 6)))], s)
+    before = stored(db_url)
+    with pytest.raises(RuntimeError):
+        with service.transaction(s):
+            [b] = service.import_files([("b.csv", canonical(days("acme", 3, 8, cost=2.5)))], s)
+            assert b.replaced  # it replaced days 3-6 of a.csv inside the transaction
+            proposals.save_proposal(store.get_engine(db_url), "P", "C", "0", {"a": 1})
+            raise RuntimeError("a later step failed")
+    pd.testing.assert_frame_equal(stored(db_url), before)
+    assert [i.file_name for i in service.list_imports(s)] == ["a.csv"]
+    assert service.list_proposals(s) == []
+    with service.transaction(s):
+        service.import_files([("b.csv", canonical(days("acme", 3, 8, cost=2.5)))], s)
+    assert sorted(i.file_name for i in service.list_imports(s)) == ["a.csv", "b.csv"]
