@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 from pypdf import PdfReader
 
 from hedging import service
@@ -20,9 +20,22 @@ AS_OF = "2026-12-06"
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``: type it to filter the list and
+    take the one match (a rerun that closes the list meanwhile is retried)."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.wait_for(timeout=240_000)
+    for attempt in range(3):
+        box.locator("input").click()
+        box.locator("input").fill(option)
+        match = page.get_by_role("option", name=option, exact=True)
+        try:
+            match.wait_for(timeout=15_000)
+            match.click()
+            return
+        except PlaywrightTimeout:  # the list closed under a rerun: open it again
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1000)
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
 
 
 def metric_value(page, label: str) -> str:
@@ -75,6 +88,7 @@ def test_assumptions_reach_every_page_the_proposal_and_the_pdf(app_url, page, tm
     budget.press("Enter")
     shows(page, "budget $6,000,000")
     page.get_by_text("Announced price changes").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="From month").first.wait_for(timeout=60_000)
     choose(page, "From month", "Mar 2027")
     change = page.get_by_role("spinbutton", name="Change (%)")
     change.fill("50")
