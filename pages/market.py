@@ -37,9 +37,10 @@ except HedgingError as err:
 unit = view.index.unit
 front = view.curve.iloc[0]
 c = st.columns(4)
-c[0].metric("Last index print", f"{view.valuation_date:%d %b %Y}",
-            help=f"Contracts are listed and priced as of {view.as_of:%d %b %Y} (the as-of date in the sidebar); "
-                 "the model carries the index forward from its last print.")
+age = (view.as_of - view.valuation_date).days
+c[0].metric("Last index print", "today" if age == 0 else f"{age} day{'s' if age != 1 else ''} ago",
+            help=f"Printed {view.valuation_date:%d %b %Y}. Contracts are listed and priced as of {view.as_of:%d %b %Y} "
+                 "(the as-of date in the sidebar); the model carries the index forward from its last print.")
 c[1].metric("Index", f"${view.spot:,.3f}", help=unit)
 c[2].metric(f"Front contract {front['symbol']}", f"${front['fair']:,.3f}", help=f"Fair price, {unit}")
 c[3].metric("Initial margin, front", f"${front['initial_margin']:,.2f} / lot", help=front["margin_reason"])

@@ -36,7 +36,7 @@ def metrics(at):
 
 def test_token_market_shows_curve_and_contracts(market):
     m = metrics(market)
-    assert m["Last index print"] == "01 Nov 2026" and m["Front contract SITX26"].startswith("$")
+    assert m["Last index print"] == "1 day ago" and m["Front contract SITX26"].startswith("$")
     assert len(market.get("plotly_chart")) == 3
     contracts = table(market, "contract")
     assert len(contracts) == 10 and list(contracts["contract"])[0] == "SITX26"
