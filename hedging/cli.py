@@ -307,6 +307,19 @@ def cmd_index_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from hedging.store import upgrade_database
+
+    r = upgrade_database(_settings(args).database_url)
+    before = r.before or ("none (a new database)" if r.created else "none (made before schema revisions)")
+    text = (f"Schema created at revision {r.after}." if r.created
+            else f"Schema upgraded from {before} to {r.after}." if r.changed
+            else f"Schema already at revision {r.after}; nothing to do.")
+    _print({"before": r.before, "after": r.after, "head": r.head, "created": r.created, "upgraded": r.changed},
+           args.json, text)
+    return 0
+
+
 def _add_spec_args(p: argparse.ArgumentParser, paths_flag: str = "--paths-sim") -> None:
     """The run specification's flags, the same on forecast, hedge and run (defaults live in RunSpec)."""
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day the analysis stands on (default: today, UTC)")
@@ -380,6 +393,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     q.set_defaults(func=cmd_index_list)
+    p = add("db", None, "Database schema: upgrade it to this release's revision.")
+    dsub = p.add_subparsers(dest="db_command", required=True)
+    q = dsub.add_parser("upgrade", help="upgrade the schema now (the first open of a database does it anyway) "
+                                        "and print the revision before and after")
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_db_upgrade)
     p = add("market", cmd_market, "Forward curve and contract table of the local contract engine.")
     p.add_argument("--underlying", choices=["token", "gpu", "both"], default="both")
     p.add_argument("--model", choices=["auto", "calibrated", "paper"], default="auto")

@@ -1,6 +1,6 @@
 """Storage: SQLModel tables, the engine, and repository functions. Knows nothing of the maths."""
 
-from .engine import get_engine, transaction
+from .engine import get_engine, transaction, upgrade_database
 from .repository import (
     delete_import,
     find_import,
@@ -9,4 +9,4 @@ from .repository import (
     usage_frame,
 )
 
-__all__ = ["get_engine", "transaction", "save_imports", "delete_import", "list_imports", "usage_frame", "find_import"]
+__all__ = ["get_engine", "transaction", "upgrade_database", "save_imports", "delete_import", "list_imports", "usage_frame", "find_import"]

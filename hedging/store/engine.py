@@ -1,5 +1,9 @@
-"""One engine per database URL, its tables created exactly once even when several threads or
-processes open a fresh database at the same moment.
+"""One engine per database URL, its schema created or upgraded exactly once even when several
+threads or processes open the database at the same moment.
+
+The first open of a database in a process brings it to this release's schema revision
+(:mod:`hedging.store.migrate`): a new database gets every table, one made by an earlier release is
+upgraded in place with every row kept.
 
 SQLite files get foreign keys, WAL, and private permissions when this module creates them: the
 folder 0700, the database file 0600 (SQLite gives its -wal and -shm files the same mode).
@@ -27,6 +31,7 @@ from sqlmodel import SQLModel, create_engine
 from hedging.errors import StorageError
 
 from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from .migrate import Revisions, current_revision, head, migrate
 
 #: Inside :func:`transaction`, the open connection that stands in for the engine of its URL.
 _BOUND: ContextVar[dict] = ContextVar("hedging_bound_connections", default={})
@@ -103,19 +108,34 @@ def _engine(url: str) -> Engine:
 
 
 def _open(url: str) -> Engine:
-    """A new engine for ``url`` with every table created."""
+    """A new engine for ``url`` with its schema at this release's revision."""
+    return _open_and_migrate(url)[0]
+
+
+def upgrade_database(url: str) -> Revisions:
+    """Bring the database at ``url`` to this release's schema revision now (what its first open
+    does anyway), on an engine of its own; the revision before and after."""
+    engine, revisions = _open_and_migrate(url)
+    engine.dispose()
+    return revisions
+
+
+def _open_and_migrate(url: str) -> tuple[Engine, Revisions]:
+    engine = None
     try:
         if url.startswith("sqlite"):
             engine = _sqlite_engine(url)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        create_tables(engine)
+        revisions = create_tables(engine)
     except Exception as exc:  # the driver's own error types differ per database; the cause is
         # not chained because a driver may quote the URL it was given, password included
+        if engine is not None:
+            engine.dispose()
         raise StorageError(f"Could not open the database at {_redact(url)}: "
                            f"{_redact_text(f'{type(exc).__name__}: {exc}', url)}. Check DATABASE_URL "
                            "(and that the server is running).") from None
-    return engine
+    return engine, revisions
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -151,39 +171,67 @@ def _create_private_file(path: Path) -> None:
     os.chmod(path, 0o600)  # whatever the umask
 
 
-def create_tables(engine: Engine) -> None:
-    """Create every missing table and index, safely when other threads or processes do the same.
+def create_tables(engine: Engine) -> Revisions:
+    """Create or upgrade the schema to this release's revision, safely when other threads or
+    processes do the same; the revision before and after.
 
-    The check and the creation happen in one transaction that holds the database's write lock
-    (SQLite ``BEGIN IMMEDIATE``; a PostgreSQL advisory lock), so a second creator waits and then
-    finds the tables there. On any other database, a creator that loses the race gets an "already
-    exists" error: the tables are then checked again and the creation retried.
+    The check and the migration happen in one transaction that holds the database's write lock
+    (SQLite ``BEGIN IMMEDIATE``; a PostgreSQL advisory lock), so a second opener waits and then
+    finds the schema at the newest revision, with nothing left to do. On SQLite, foreign keys are
+    not enforced during that transaction (a revision that rebuilds a table must not cascade its
+    drop onto the rows referring to it; revisions check those rows themselves) and are enforced
+    again on the connection afterwards. On any other database, an opener that loses the race gets
+    an "already exists" error: the schema is then checked again and the migration retried.
     """
     dialect = engine.dialect.name
     for attempt in range(_CREATE_ATTEMPTS):
         try:
-            with engine.connect() as conn:
+            with engine.connect() as conn, _foreign_keys_off(conn):
                 if dialect == "sqlite":
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
                 elif dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
-                SQLModel.metadata.create_all(conn)
+                revisions = migrate(conn)
                 conn.commit()
-            return
+            return revisions
         except SQLAlchemyError:
-            if _schema_complete(engine):
-                return  # another process created it between our check and our CREATE
+            if _schema_complete(engine):  # another process migrated between our check and ours
+                return Revisions(before=head(), after=head(), head=head(), created=False)
             if attempt == _CREATE_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def _foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite: foreign keys not enforced on ``conn`` inside the block (the pragma only takes effect
+    outside a transaction), enforced again when it ends, whatever happened."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        try:
+            conn.rollback()  # nothing after a commit; ends a failed transaction so the pragma applies
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            restored = conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        except SQLAlchemyError:
+            restored = False
+        if not restored:
+            conn.invalidate()  # never hand a connection without foreign keys back to the pool
 
 
 def _schema_complete(engine: Engine) -> bool:
     try:
         existing = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            revision = current_revision(conn)
     except SQLAlchemyError:
         return False
-    return set(SQLModel.metadata.tables) <= existing
+    return set(SQLModel.metadata.tables) <= existing and revision == head()
 
 
 _SECRET_KEYS = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
