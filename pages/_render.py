@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -96,3 +98,22 @@ def contract_table(curve):
     table["settles on"] = table["settles on"].map({"point": "index on last trading day",
                                                    "monthly_average": "monthly average of daily index"})
     return table
+
+
+def show_error(err) -> None:
+    """A run that cannot be shown: an error when a check refused it, a note when data is missing."""
+    if isinstance(err, service.SanityError):
+        st.error(as_text(str(err)), icon=":material/error:")
+    else:
+        st.info(as_text(str(err)), icon=":material/info:")
+
+
+def as_text(text: str) -> str:
+    """``text`` escaped so that Streamlit's Markdown shows it literally (no emphasis, links, HTML or
+    LaTeX from anything a user typed)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", str(text))
+
+
+def spec_caption(run) -> None:
+    """One line at the top of an analysis page: the spec it is looking at (shown as text)."""
+    st.caption(as_text(run.spec_line()))

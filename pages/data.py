@@ -44,7 +44,7 @@ with right:
 
 error = st.session_state.get(sh.LAST_ERROR)
 if error:
-    st.error(error["message"], icon=":material/error:")
+    st.error(sh.as_text(error["message"]), icon=":material/error:")
     if error.get("rejected"):
         ui.rejected_table(error["rejected"], error.get("file", "rejected"))
 report = st.session_state.get(sh.LAST_REPORT) or []

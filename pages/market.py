@@ -32,7 +32,7 @@ model_choice = right.selectbox("Model parameters", list(service.MODEL_CHOICES), 
 try:
     view = sh.market_view(underlying, key, model_choice, st.session_state[sh.AS_OF], sh.market_version())
 except HedgingError as err:
-    st.error(str(err), icon=":material/error:")
+    st.error(sh.as_text(str(err)), icon=":material/error:")
     st.stop()
 unit = view.index.unit
 front = view.curve.iloc[0]

@@ -32,7 +32,10 @@ with st.form("proposal_save"):
             st.session_state[sh.PR_MESSAGE] = ("error", str(err))
 kind, message = st.session_state.get(sh.PR_MESSAGE) or (None, None)
 if kind:
-    (st.success if kind == "success" else st.error)(message)
+    if kind == "success":
+        st.success(message)
+    else:
+        st.error(sh.as_text(message))
 
 proposals = service.list_proposals(sh.settings())
 if not proposals:

@@ -113,7 +113,7 @@ def test_month_calendar_counts_weekend_days():
     31, February 2024 (leap) 8 of 29, June 2024 10 of 30."""
     months = pd.date_range("2015-01-01", "2034-12-01", freq="MS")
     days = pd.date_range(months[0], months[-1] + pd.offsets.MonthEnd(0), freq="D")
-    by_month = pd.DataFrame({"weekend": days.dayofweek >= 5, "day": 1}, index=days).resample("MS").sum()
+    by_month = pd.DataFrame({"weekend": days.day_of_week >= 5, "day": 1}, index=days).resample("MS").sum()
     np.testing.assert_array_equal(month_calendar(months), by_month[["weekend", "day"]].to_numpy(dtype=float))
     check = month_calendar(pd.DatetimeIndex(["2025-01-01", "2024-02-01", "2024-06-01"]))
     np.testing.assert_array_equal(check, [[8, 31], [8, 29], [10, 30]])

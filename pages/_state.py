@@ -1,0 +1,76 @@
+"""Session keys of the run's controls and the RunSpec they describe (no caching here: pages/_shared.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from hedging import service
+
+MARKET_MODEL = "market_model"
+DEFAULT = service.RunSpec()   # the only home of defaults; widgets start from it
+AS_OF = "run_as_of"
+FC_HORIZON, FC_PATHS, FC_SEED, FC_RHO = "forecast_horizon", "forecast_paths", "forecast_seed", "forecast_rho"
+FC_BY, FC_BUDGET, FC_FISCAL_START, FC_CHANGES = "forecast_by", "forecast_budget", "forecast_fiscal_start", "forecast_changes"
+HG_POLICY, HG_PERCENTILE, HG_LIMIT = "hedge_policy", "hedge_volume_percentile", "hedge_position_limit"
+HG_MARGIN, HG_EXCLUDE = "hedge_margin_budget", "hedge_exclude"
+HG_BANDS = ("hedge_band_1_3", "hedge_band_4_6", "hedge_band_7_12")
+CHANGE_COLUMNS = ("underlying", "provider", "from month", "change %")
+HG_DEFAULTS = {
+    FC_HORIZON: DEFAULT.horizon, FC_PATHS: DEFAULT.n_paths, FC_SEED: DEFAULT.seed, FC_RHO: DEFAULT.rho,
+    FC_BY: DEFAULT.by, FC_BUDGET: DEFAULT.budget_annual, FC_FISCAL_START: DEFAULT.fiscal_start,
+    HG_POLICY: DEFAULT.policy.name, HG_PERCENTILE: int(DEFAULT.policy.volume_percentile),
+    HG_LIMIT: DEFAULT.policy.position_limit, HG_MARGIN: 0.0, HG_EXCLUDE: [],
+    **{k: int(round(r * 100)) for k, (_, r) in zip(HG_BANDS, DEFAULT.policy.bands)},
+    **{f"{MARKET_MODEL}_{u}": DEFAULT.model_choice(u) for u in service.UNDERLYINGS},
+}
+RUN_KEYS = tuple(HG_DEFAULTS) + (AS_OF,)
+
+
+def remember(*keys: str) -> None:
+    """Keep widget values when the user moves between pages (Streamlit drops unrendered widget state)."""
+    for key in keys or RUN_KEYS:
+        if key == AS_OF:
+            st.session_state.setdefault(AS_OF, _as_of_from_url() or service.today_utc())
+        else:
+            st.session_state.setdefault(key, HG_DEFAULTS.get(key))
+        st.session_state[key] = st.session_state[key]
+
+
+def _as_of_from_url():
+    """``?as_of=YYYY-MM-DD`` in the address pins the as-of date (bookmarks, demos, browser tests)."""
+    try:
+        return dt.date.fromisoformat(st.query_params.get("as_of", ""))
+    except ValueError:
+        return None
+
+
+def as_of_control() -> None:
+    """The as-of date, in the sidebar of every analysis page."""
+    st.sidebar.date_input("As of", key=AS_OF, format="YYYY-MM-DD",
+                          help="The day the analysis stands on: contracts are listed and priced on it, the hedge "
+                               "covers the months after it. Today (UTC) by default.")
+
+
+def price_changes() -> tuple:
+    rows = st.session_state.get(FC_CHANGES + "_rows") or []
+    return tuple(service.PriceChange(r["underlying"], r["from month"], float(r["change %"]), r.get("provider") or "")
+                 for r in rows if r.get("underlying") and r.get("from month") and r.get("change %") not in (None, ""))
+
+
+def spec_from_state():
+    """The RunSpec the widgets describe (defaults for anything not set yet)."""
+    g = st.session_state.get
+    bands = tuple((last, g(k, HG_DEFAULTS[k]) / 100) for (last, _), k in zip(DEFAULT.policy.bands, HG_BANDS))
+    policy = service.Policy(name=g(HG_POLICY, DEFAULT.policy.name), volume_percentile=float(g(HG_PERCENTILE, 25)),
+                            position_limit=int(g(HG_LIMIT, DEFAULT.policy.position_limit)),
+                            margin_budget=float(g(HG_MARGIN) or 0) or None, excluded=tuple(g(HG_EXCLUDE, ())),
+                            bands=bands)
+    models = tuple((u, g(f"{MARKET_MODEL}_{u}", "auto")) for u in service.UNDERLYINGS)
+    budget = g(FC_BUDGET)
+    return service.RunSpec(as_of=g(AS_OF) or service.today_utc(), horizon=int(g(FC_HORIZON, DEFAULT.horizon)),
+                           fiscal_start=int(g(FC_FISCAL_START, DEFAULT.fiscal_start)),
+                           budget_annual=float(budget) if budget else None, n_paths=int(g(FC_PATHS, DEFAULT.n_paths)),
+                           seed=int(g(FC_SEED, DEFAULT.seed)), rho=float(g(FC_RHO, DEFAULT.rho)),
+                           by=g(FC_BY, DEFAULT.by), price_changes=price_changes(), model=models, policy=policy)
