@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -9,6 +12,26 @@ PALETTE = ["#1f4e79", "#2e86c1", "#f39c12", "#27ae60", "#8e44ad", "#c0392b", "#1
            "#d35400", "#2c3e50"]
 _LAYOUT = dict(template="plotly_white", font=dict(family="DejaVu Sans, Arial, sans-serif", size=13),
                margin=dict(l=60, r=20, t=60, b=50), legend=dict(orientation="h", y=-0.18))
+
+
+def _inert(build):
+    """Plotly reads a subset of HTML in titles, legend names and axis titles (``<a href>``, ``<img>``
+    ...): every text a chart shows may come from a user (an index, model, team or provider name), so
+    it is escaped to plain text after the figure is built."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs) -> go.Figure:
+        fig = build(*args, **kwargs)
+        for trace in fig.data:
+            if trace.name:
+                trace.name = html.escape(str(trace.name), quote=False)
+        layout = fig.layout
+        for axis_title in (layout.title, layout.xaxis.title, layout.yaxis.title):
+            if axis_title.text:
+                axis_title.text = html.escape(str(axis_title.text), quote=False)
+        return fig
+
+    return wrapper
 
 
 def _top(frame: pd.DataFrame, label: str, value: str, n: int = 8) -> pd.DataFrame:
@@ -19,6 +42,7 @@ def _top(frame: pd.DataFrame, label: str, value: str, n: int = 8) -> pd.DataFram
     return out.groupby(["month", label], as_index=False)[value].sum()
 
 
+@_inert
 def monthly_spend(frame: pd.DataFrame, by: str, title: str = "Monthly spend") -> go.Figure:
     """Stacked monthly spend in USD by ``by`` (provider, model or team)."""
     fig = go.Figure()
@@ -27,13 +51,14 @@ def monthly_spend(frame: pd.DataFrame, by: str, title: str = "Monthly spend") ->
     for i, lab in enumerate(labels):
         part = data[data[by] == lab]
         fig.add_bar(x=part["month"], y=part["cost_usd"], name=str(lab), marker_color=PALETTE[i % len(PALETTE)],
-                    hovertemplate="%{x|%b %Y}<br>" + str(lab).replace("%", "%%") + ": $%{y:,.0f}<extra></extra>")
+                    hovertemplate="%{x|%b %Y}<br>" + html.escape(str(lab), quote=False).replace("%", "%%") + ": $%{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="stack", title=title, yaxis_title="USD per month", xaxis_title=None, **_LAYOUT)
     fig.update_yaxes(tickprefix="$", separatethousands=True)
     fig.update_xaxes(dtick="M3", tickformat="%b %Y")
     return fig
 
 
+@_inert
 def effective_price(frame: pd.DataFrame, by: str) -> go.Figure:
     """Effective price in USD per million tokens (all input incl. cache + output) by ``by``."""
     fig = go.Figure()
@@ -50,6 +75,7 @@ def effective_price(frame: pd.DataFrame, by: str) -> go.Figure:
     return fig
 
 
+@_inert
 def index_history(history: pd.DataFrame, name: str, unit: str, illustrative: bool) -> go.Figure:
     """The index history with each point's source in the hover."""
     fig = go.Figure()
@@ -64,6 +90,7 @@ def index_history(history: pd.DataFrame, name: str, unit: str, illustrative: boo
     return fig
 
 
+@_inert
 def price_fan(fan: pd.DataFrame, history: pd.DataFrame, unit: str, title: str = "Simulated index paths") -> go.Figure:
     """History, then the 90% and 50% bands, median and mean of the simulated index."""
     fig = go.Figure()
@@ -84,6 +111,7 @@ def price_fan(fan: pd.DataFrame, history: pd.DataFrame, unit: str, title: str = 
     return fig
 
 
+@_inert
 def forward_curve(curve: pd.DataFrame, unit: str, title: str = "Forward curve") -> go.Figure:
     """Fair prices with the bid-ask band, and the Monte Carlo estimate with its +-3 SE bar."""
     fig = go.Figure()
@@ -117,6 +145,7 @@ def _bands(fig: go.Figure, x, bands: dict, color: str = "46,134,193", prefix: st
                         hovertemplate="%{x|%b %Y}: " + f"{level}%" + " band from %{y:,.0f}<extra></extra>")
 
 
+@_inert
 def volume_fan(months, history, future, mean, bands: dict, unit: str, title: str) -> go.Figure:
     """Monthly volume history, then the forecast mean and its 50/80/95% intervals."""
     fig = go.Figure()
@@ -130,6 +159,7 @@ def volume_fan(months, history, future, mean, bands: dict, unit: str, title: str
     return fig
 
 
+@_inert
 def spend_fan(history_months, history, future, paths, budget_monthly: float | None, title: str,
               estimated: int = 0, budget_months=None) -> go.Figure:
     """Actual monthly spend, then simulated spend (mean and 50/80/95% bands) against the budget.
@@ -166,6 +196,7 @@ def spend_fan(history_months, history, future, paths, budget_monthly: float | No
     return fig
 
 
+@_inert
 def basis_scatter(index, unit_price, months, slope: float, intercept: float, index_unit: str, price_unit: str,
                   title: str) -> go.Figure:
     """The company's monthly unit price against the index (log axes) with the fitted basis line."""
@@ -187,6 +218,7 @@ def basis_scatter(index, unit_price, months, slope: float, intercept: float, ind
     return fig
 
 
+@_inert
 def hedge_ratio_bars(ratios: pd.DataFrame, title: str = "Hedge ratio by delivery month") -> go.Figure:
     """Share of each underlying's expected volume hedged, by delivery month."""
     fig = go.Figure()
@@ -199,6 +231,7 @@ def hedge_ratio_bars(ratios: pd.DataFrame, title: str = "Hedge ratio by delivery
     return fig
 
 
+@_inert
 def distribution_overlay(unhedged, hedged, budget: float | None, title: str) -> go.Figure:
     """Distribution of total spend over the horizon, with and without the program."""
     fig = go.Figure()
@@ -213,6 +246,7 @@ def distribution_overlay(unhedged, hedged, budget: float | None, title: str) -> 
     return fig
 
 
+@_inert
 def fan_compare(future, unhedged, hedged, title: str) -> go.Figure:
     """Monthly spend: 5-95% band and median, unhedged against hedged."""
     import numpy as np
@@ -232,6 +266,7 @@ def fan_compare(future, unhedged, hedged, title: str) -> go.Figure:
     return fig
 
 
+@_inert
 def margin_chart(initial_margin: pd.DataFrame, title: str = "Initial margin held") -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=initial_margin["month"], y=initial_margin["initial margin"], marker_color=PALETTE[1],
@@ -242,6 +277,7 @@ def margin_chart(initial_margin: pd.DataFrame, title: str = "Initial margin held
     return fig
 
 
+@_inert
 def history_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     """Monthly cost over the backtest window with and without the policy."""
     fig = go.Figure()
