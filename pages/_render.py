@@ -41,7 +41,7 @@ def import_summary(report: list[dict]) -> None:
 def import_report(item: dict, expanded: bool = False) -> None:
     """One file's import report: counts, range, totals, replacements, warnings, rejections."""
     needs_eyes = bool(item["warnings"] or item.get("rejected") or item["replaced"])
-    label = f"{item['file']}" + (" · has warnings" if item["warnings"] else "")
+    label = as_text(item["file"]) + (" · has warnings" if item["warnings"] else "")
     with st.expander(label, expanded=expanded or needs_eyes):
         if item["already_imported"]:
             st.info(f"Already imported as #{item['import_id']}; nothing changed.", icon=":material/check:")
@@ -58,12 +58,12 @@ def import_report(item: dict, expanded: bool = False) -> None:
                    f"{item['cache_read_tokens'] / 1e6:,.1f} M, cache write {item['cache_write_tokens'] / 1e6:,.1f} M, "
                    f"output {item['output_tokens'] / 1e6:,.1f} M) · {item['gpu_hours']:,.0f} GPU-hours")
         for reason, n in item.get("skipped", {}).items():
-            st.caption(f"Skipped {n:,} rows: {reason}.")
+            st.caption(as_text(f"Skipped {n:,} rows: {reason}."))
         for r in item["replaced"]:
             st.info(f"Replaced {r['rows']:,} rows of import #{r['import_id']} ({r['first_day']} to {r['last_day']}), "
                     "the same source's earlier export of these days.", icon=":material/sync:")
         for w in item["warnings"]:
-            st.warning(w, icon=":material/warning:")
+            st.warning(as_text(w), icon=":material/warning:")
         if item.get("rejected"):
             rejected_table(item["rejected"], item["file"])
 

@@ -50,7 +50,7 @@ if chosen is None:
     st.stop()
 saved = service.load_proposal(chosen, sh.settings())
 h = saved["headline"]
-st.subheader(f"{saved['name']} — {saved['company']}", anchor=False)
+st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False)
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
 st.markdown(sh.as_text(h["summary"]))

@@ -24,13 +24,17 @@ def test_save_reopen_compare_delete(tmp_path, monkeypatch):
     at.session_state["forecast_paths"] = 2000
     at.run()
     assert any("No proposal saved yet" in i.value for i in at.info)
-    at.text_input(key="proposal_company").set_value("Northwind Analytics")
+    at.text_input(key="proposal_company").set_value("Northwind [Analytics](http://203.0.113.9/wire) **now**")
     at.button[0].click().run()  # the save form's submit button
     assert not at.exception
     assert any("Saved as proposal #1" in s.value for s in at.success)
     assert {m.label for m in at.metric} >= {"Volatility reduction", "Program cost", "Margin needed"}
     saved = service.load_proposal(1, settings)
-    assert saved["company"] == "Northwind Analytics" and saved["inputs"]["paths"] == 2000
+    assert saved["company"] == "Northwind [Analytics](http://203.0.113.9/wire) **now**"
+    assert saved["inputs"]["paths"] == 2000
+    # what a user typed is shown as text: the Markdown is escaped, so no link and no bold
+    heading = next(h.value for h in at.subheader if "Northwind" in h.value)
+    assert "\\[Analytics\\]\\(http" in heading and "\\*\\*now\\*\\*" in heading
     at.button[0].click().run()  # a second proposal, to compare
     assert len(service.list_proposals(settings)) == 2
     table = next(d.value for d in at.dataframe if "section" in d.value.columns)
