@@ -117,3 +117,12 @@ def as_text(text: str) -> str:
 def spec_caption(run) -> None:
     """One line at the top of an analysis page: the spec it is looking at (shown as text)."""
     st.caption(as_text(run.spec_line()))
+
+
+def metric_slots(n: int) -> list:
+    """Places for ``n`` headline metrics, two to a row: four in a row cut six-figure amounts and
+    their labels off at 1024 px ("$5,11…")."""
+    slots = []
+    for _ in range(0, n, 2):
+        slots += list(st.columns(2))
+    return slots[:n]

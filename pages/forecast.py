@@ -43,7 +43,7 @@ except HedgingError as err:
 view = run.forecast
 sh.spec_caption(run)
 h = run.headline()
-m = st.columns(4)
+m = base.metric_slots(4)
 m[0].metric(f"Expected spend, next {view.horizon} months", base.money(h["expected_spend"]))
 m[1].metric(f"Expected spend, {run.spec.fiscal_name().split(' (')[0]}", base.money(h["fiscal_expected_spend"]),
             help="Reported months + estimated months not yet reported + forecast.")

@@ -41,7 +41,7 @@ b[3].multiselect("Leave unhedged", options, key=sh.HG_EXCLUDE, help="Underlyings
                  f"{service.UNDERLYINGS[k.split(':', 1)[0]].label}: {k.split(':', 1)[1]}")
 
 schedule = service.schedule_table(result, view)
-m = st.columns(4)
+m = base.metric_slots(4)
 m[0].metric("Trades", f"{len(schedule):,}", help=f"{int(result.lots.sum()):,} lots in all")
 m[1].metric("Program cost", base.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
 m[2].metric("Initial margin, first month", base.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))

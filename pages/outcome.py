@@ -25,7 +25,7 @@ st.caption(f"Policy: {service.POLICIES[run.spec.policy.name]}. The same {view.n_
            "without the program. Budget figures are for " + run.spec.fiscal_name() + ".")
 
 u, h = outcome.fiscal_unhedged, outcome.fiscal_hedged
-m = st.columns(4)
+m = base.metric_slots(4)
 m[0].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help=f"Variance reduction {outcome.variance_reduction:.1%}")
 m[1].metric("Budget at risk, hedged", base.money(h.budget_at_risk_95), delta=base.money(h.budget_at_risk_95 - u.budget_at_risk_95),
             delta_color="inverse")

@@ -54,7 +54,7 @@ st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
 st.markdown(sh.as_text(h["summary"]))
-m = st.columns(4)
+m = base.metric_slots(4)
 m[0].metric("Volatility reduction", f"{h['volatility_reduction']:.1%}")
 m[1].metric("Budget at risk", base.money(h["bar_after"]), delta=base.money(h["bar_after"] - h["bar_before"]),
             delta_color="inverse")
