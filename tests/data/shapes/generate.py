@@ -32,7 +32,9 @@ import base64
 import csv
 import datetime as dt
 import hashlib
+import importlib.util
 import json
+import sys
 import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -53,50 +55,28 @@ ZERO = Decimal(0)
 
 # --- exact export headers ----------------------------------------------------------------------
 
-OPENAI_USAGE_HEADER = [
-    "start_time", "end_time", "start_time_iso", "end_time_iso", "project_id",
-    "num_model_requests", "user_id", "api_key_id", "model", "batch", "service_tier",
-    "input_tokens", "output_tokens", "input_cached_tokens", "input_uncached_tokens",
-    "input_text_tokens", "output_text_tokens", "input_cached_text_tokens",
-    "input_audio_tokens", "input_cached_audio_tokens", "output_audio_tokens",
-    "input_image_tokens", "input_cached_image_tokens", "output_image_tokens",
-]
+def _sample_generator():
+    """The sample company's generator: the providers' export columns are written down once, there."""
+    path = Path(__file__).resolve().parents[3] / "sample_data" / "generate.py"
+    spec = importlib.util.spec_from_file_location("sample_data_generate", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+_SAMPLE = _sample_generator()
+OPENAI_USAGE_HEADER = _SAMPLE.OPENAI_USAGE_HEADER
+OPENAI_COST_HEADER = _SAMPLE.OPENAI_COST_HEADER
+ANTHROPIC_USAGE_HEADER = _SAMPLE.ANTHROPIC_USAGE_HEADER
+ANTHROPIC_COST_HEADER = _SAMPLE.ANTHROPIC_COST_HEADER
+FOCUS_HEADER = _SAMPLE.FOCUS_HEADER
 OPENAI_LEGACY_HEADER = [
     "organization_id", "organization_name", "aggregation_timestamp", "n_requests", "operation",
     "snapshot_id", "n_context_tokens_total", "n_generated_tokens_total",
     "n_cached_context_tokens_total", "n_context_audio_tokens_total",
     "n_generated_audio_tokens_total", "email", "api_key_id", "api_key_name", "api_key_redacted",
     "api_key_type", "project_id", "project_name", "request_type",
-]
-OPENAI_COST_HEADER = [
-    "start_time", "end_time", "start_time_iso", "end_time_iso", "amount_value",
-    "amount_currency", "line_item", "project_id", "organization_id", "organization_name",
-]
-ANTHROPIC_USAGE_HEADER = [
-    "usage_date_utc", "model_version", "api_key", "workspace", "usage_type", "context_window",
-    "usage_input_tokens_no_cache", "usage_input_tokens_cache_write_5m",
-    "usage_input_tokens_cache_write_1h", "usage_input_tokens_cache_read",
-    "usage_output_tokens", "web_search_count", "inference_geo", "speed",
-]
-ANTHROPIC_COST_HEADER = [
-    "usage_date_utc", "model", "workspace", "api_key", "usage_type", "context_window",
-    "token_type", "cost_usd", "list_price_usd", "cost_type", "inference_geo", "speed",
-    "api_key_id", "api_key_status",
-]
-# FOCUS 1.2 columns of the working-draft AI examples plus the attribution columns a cloud export
-# carries (ProviderName, PublisherName, Region*, Resource*, SubAccount*, Tags), in the examples'
-# alphabetical order.
-FOCUS_HEADER = [
-    "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
-    "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass",
-    "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart",
-    "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice",
-    "EffectiveCost", "HostProviderName", "InvoiceIssuerName", "ListCost", "ListUnitPrice",
-    "PricingCategory", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName",
-    "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType",
-    "ServiceCategory", "ServiceName", "ServiceProviderName", "ServiceSubcategory",
-    "SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId", "SubAccountId", "SubAccountName",
-    "Tags",
 ]
 GPU_HEADER = [
     "usage_date", "billing_provider", "model", "team", "region", "service_tier", "gpu_hours",
