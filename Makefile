@@ -7,17 +7,30 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := chromium poppler-utils postgresql fonts-dejavu-core
 
-.PHONY: run test system-deps bench clean
+.PHONY: run test system-deps bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
+
+# Upgrade path for the pins: resolve pyproject.toml's ranges afresh in a scratch venv, run the
+# whole suite there, and only then write the result to constraints.txt.
+lock: system-deps
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[test]'
+	.venv-lock/bin/python -m playwright --version >/dev/null
+	.venv-lock/bin/python -m pytest -q
+	{ sed -n '1,2p' constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-lock
 
 run: $(VENV)/.installed
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 \

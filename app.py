@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import _shared as sh
+from screens import _shared as sh
 
 sh.configure_app()
 st.navigation(sh.router_pages()).run()

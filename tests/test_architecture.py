@@ -1,4 +1,4 @@
-"""DESIGN.md section 4, "Which may import which": an ast walk of hedging/, pages/ and app.py.
+"""DESIGN.md section 4, "Which may import which": an ast walk of hedging/, screens/ and app.py.
 
 `violations(root)` lists every breach as "file:line: what [rule] why"; the real tree must have none,
 and every rule is shown to fire by planting one breach in a copy of the tree.
@@ -37,7 +37,7 @@ NEVER = {  # layer -> third-party top-level names it never imports
 UI_MAY_IMPORT = {"hedging.service", "hedging.models", "hedging.errors"}
 UI_NEVER = {"sqlmodel", "sqlalchemy"}
 PAGE_MAX_LINES = 150
-CACHE_HOME = "pages/_shared.py"  # the only UI file that may use st.cache_data / st.cache_resource
+CACHE_HOME = "screens/_shared.py"  # the only UI file that may use st.cache_data / st.cache_resource
 
 
 def module_name(rel: Path) -> str:
@@ -109,7 +109,7 @@ def check_ui(rel: Path, found: list[tuple[int, str]], caches: list[int], excepts
            f"{sorted(UI_MAY_IMPORT)}" for line, target in found
            if target.split(".")[0] in UI_NEVER
            or (target.split(".")[0] == "hedging" and target not in UI_MAY_IMPORT)]
-    if rel.parts[0] == "pages" and not rel.name.startswith("_") and length > PAGE_MAX_LINES:
+    if rel.parts[0] == "screens" and not rel.name.startswith("_") and length > PAGE_MAX_LINES:
         out.append(f"{rel}: {length} lines [ui-thin] a page has at most {PAGE_MAX_LINES}")
     if rel.as_posix() != CACHE_HOME:
         out += [f"{rel}:{line}: st.cache_* [ui-cache] caching lives in {CACHE_HOME}"
@@ -155,9 +155,9 @@ def cycles(edges: dict[str, dict[str, str]]) -> list[str]:
 
 
 def violations(root: Path) -> list[str]:
-    """Every breach of the rules above in the tree at root (hedging/, pages/, app.py)."""
+    """Every breach of the rules above in the tree at root (hedging/, screens/, app.py)."""
     library = sorted(p.relative_to(root) for p in (root / "hedging").rglob("*.py"))
-    ui = [Path("app.py")] + sorted(p.relative_to(root) for p in (root / "pages").glob("*.py"))
+    ui = [Path("app.py")] + sorted(p.relative_to(root) for p in (root / "screens").glob("*.py"))
     modules = {module_name(rel) for rel in library}
     out, edges = unknown_entries(root), {}
     for rel in library + ui:
@@ -210,13 +210,13 @@ PLANTS = [
     ("hedging/market/model.py", "from hedging.market import Calibration\n",
      "[cycle] hedging.market, hedging.market.calibrate, hedging.market.model:"),
     ("hedging/service/usage.py", "_cached = st.cache_resource\n", "[library-cache]"),
-    ("pages/hedge.py", "from hedging.store import repository\n", "repository [ui-import]"),
-    ("pages/market.py", "from hedging import store\n", "imports hedging.store [ui-import]"),
-    ("pages/forecast.py", "from hedging.service.usage import x\n", "service.usage [ui-import]"),
+    ("screens/hedge.py", "from hedging.store import repository\n", "repository [ui-import]"),
+    ("screens/market.py", "from hedging import store\n", "imports hedging.store [ui-import]"),
+    ("screens/forecast.py", "from hedging.service.usage import x\n", "service.usage [ui-import]"),
     ("app.py", "import sqlmodel\n", "imports sqlmodel [ui-import]"),
-    ("pages/data.py", "# filler\n" * 151, "[ui-thin]"),
-    ("pages/outcome.py", "@st.cache_data\ndef cached():\n    pass\n", "[ui-cache]"),
-    ("pages/_shared.py", "try:\n    pass\nexcept Exception:\n    pass\n", "[no-except-exception]"),
+    ("screens/data.py", "# filler\n" * 151, "[ui-thin]"),
+    ("screens/outcome.py", "@st.cache_data\ndef cached():\n    pass\n", "[ui-cache]"),
+    ("screens/_shared.py", "try:\n    pass\nexcept Exception:\n    pass\n", "[no-except-exception]"),
     ("app.py", "try:\n    pass\nexcept (KeyError, Exception):\n    pass", "[no-except-exception]"),
 ]
 # Allowed code, planted the same way, must add nothing.
@@ -224,17 +224,17 @@ CLEAN = [
     ("hedging/market/model.py", "from hedging.market import index\nfrom . import index\n"),
     ("hedging/hedge/ratio.py", "from hedging.market import model\nfrom ..contracts import specs\n"),
     ("hedging/service/usage.py", "import hedging.store\nfrom hedging import report\n"),
-    ("pages/hedge.py", "from hedging import service, models, errors\nimport hedging.service\n"),
-    ("pages/_shared.py", "@st.cache_resource\ndef cached():\n    pass\n"),
-    ("pages/_render.py", "# filler\n" * 151),
+    ("screens/hedge.py", "from hedging import service, models, errors\nimport hedging.service\n"),
+    ("screens/_shared.py", "@st.cache_resource\ndef cached():\n    pass\n"),
+    ("screens/_render.py", "# filler\n" * 151),
 ]
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> tuple[Path, set[str]]:
-    """A copy of hedging/, pages/ and app.py, and what it reports before anything is planted."""
+    """A copy of hedging/, screens/ and app.py, and what it reports before anything is planted."""
     copy = tmp_path_factory.mktemp("tree")
-    for folder in ("hedging", "pages"):
+    for folder in ("hedging", "screens"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "app.py", copy / "app.py")
     return copy, set(violations(copy))

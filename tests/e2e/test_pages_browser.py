@@ -15,7 +15,7 @@ def test_market_page_in_a_real_browser(app_url, page):
     page.get_by_text("Last index print", exact=True).wait_for(timeout=120_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    # a bookmarked page URL on a fresh server still gets the app's menu, not the pages/ file list
+    # a bookmarked page URL on a fresh server still gets the app's menu, not a file list
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Data" in nav and "Market" in nav and "shared" not in nav.lower()
     page.screenshot(path=str(ARTIFACTS / "market_top.png"))

@@ -18,7 +18,7 @@ def test_forecast_page_shows_budget_figures_and_reacts_to_the_budget(tmp_path, m
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
     service.load_sample_company(Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)}))
-    at = AppTest.from_file(str(ROOT / "pages" / "forecast.py"), default_timeout=240)
+    at = AppTest.from_file(str(ROOT / "screens" / "forecast.py"), default_timeout=240)
     at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.run()
     assert not at.exception
@@ -33,7 +33,7 @@ def test_forecast_page_without_data_explains(tmp_path, monkeypatch):
     monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / "forecast.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "screens" / "forecast.py"), default_timeout=120)
     at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.run()
     assert not at.exception

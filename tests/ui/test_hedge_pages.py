@@ -23,7 +23,7 @@ def loaded(tmp_path, monkeypatch):
 
 
 def test_hedge_program_page(loaded):
-    at = AppTest.from_file(str(ROOT / "pages" / "hedge.py"), default_timeout=240)
+    at = AppTest.from_file(str(ROOT / "screens" / "hedge.py"), default_timeout=240)
     at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.run()
     assert not at.exception
@@ -37,7 +37,7 @@ def test_hedge_program_page(loaded):
 
 
 def test_before_after_page(loaded):
-    at = AppTest.from_file(str(ROOT / "pages" / "outcome.py"), default_timeout=240)
+    at = AppTest.from_file(str(ROOT / "screens" / "outcome.py"), default_timeout=240)
     at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.run()
     assert not at.exception

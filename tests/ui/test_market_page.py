@@ -18,7 +18,7 @@ def market(tmp_path, monkeypatch):
     monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / "market.py"), default_timeout=180)
+    at = AppTest.from_file(str(ROOT / "screens" / "market.py"), default_timeout=180)
     at.session_state["run_as_of"] = dt.date(2026, 11, 2)   # pinned: contracts are listed as of this day
     at.run()
     assert not at.exception

@@ -19,7 +19,7 @@ def test_save_reopen_compare_delete(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
     service.load_sample_company(settings)
-    at = AppTest.from_file(str(ROOT / "pages" / "proposal.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "screens" / "proposal.py"), default_timeout=300)
     at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.session_state["forecast_paths"] = 2000
     at.run()

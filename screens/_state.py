@@ -1,4 +1,4 @@
-"""Session keys of the run's controls and the RunSpec they describe (no caching here: pages/_shared.py)."""
+"""Session keys of the run's controls and the RunSpec they describe (no caching here: screens/_shared.py)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
-"""Session keys and cached wrappers around hedging.service: the only place pages cache."""
+"""Session keys and cached wrappers around hedging.service: the only place the screens cache."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from hedging import service
-from pages._render import as_text, show_error, spec_caption  # noqa: F401  (pages call them as sh.*)
-from pages._state import (  # noqa: F401  (pages read the keys as sh.*)
+from screens._render import as_text, show_error, spec_caption  # noqa: F401  (pages call them as sh.*)
+from screens._state import (  # noqa: F401  (pages read the keys as sh.*)
     AS_OF, CHANGE_COLUMNS, DEFAULT, FC_BUDGET, FC_BY, FC_CHANGES, FC_FISCAL_START, FC_HORIZON, FC_PATHS, FC_RHO,
     FC_SEED, HG_BANDS, HG_DEFAULTS, HG_EXCLUDE, HG_LIMIT, HG_MARGIN, HG_PERCENTILE, HG_POLICY, MARKET_MODEL, RUN_KEYS,
     as_of_control, price_changes, remember, spec_from_state,
@@ -24,36 +24,17 @@ UPLOADER_GENERATION = "data_uploader_generation"
 def router_pages() -> list:
     """The app's screens, in menu order (app.py's navigation)."""
     return [
-        st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
-        st.Page("pages/market.py", title="Market", icon=":material/candlestick_chart:"),
-        st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
-        st.Page("pages/hedge.py", title="Hedge program", icon=":material/shield:"),
-        st.Page("pages/outcome.py", title="Before / after", icon=":material/compare_arrows:"),
-        st.Page("pages/proposal.py", title="Proposal", icon=":material/description:"),
+        st.Page("screens/data.py", title="Data", icon=":material/upload_file:", default=True),
+        st.Page("screens/market.py", title="Market", icon=":material/candlestick_chart:"),
+        st.Page("screens/forecast.py", title="Forecast", icon=":material/query_stats:"),
+        st.Page("screens/hedge.py", title="Hedge program", icon=":material/shield:"),
+        st.Page("screens/outcome.py", title="Before / after", icon=":material/compare_arrows:"),
+        st.Page("screens/proposal.py", title="Proposal", icon=":material/description:"),
     ]
 
 
 def configure_app() -> None:
     st.set_page_config(page_title="Compute-cost hedging desk", page_icon="📉", layout="wide")
-
-
-def through_router() -> None:
-    """Make sure this page runs inside the app's navigation.
-
-    On a freshly started server, Streamlit serves the first request for a page URL (say a
-    bookmarked /market) straight from the pages/ folder, without app.py: no page config, and a
-    file list (this module included) as the menu. Streamlit stops doing that once st.navigation
-    has run, so run the real navigation here, in the same script run, and stop.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a Streamlit without the file-based pages feature: nothing to do
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        configure_app()
-        st.navigation(router_pages()).run()
-        st.stop()
 
 
 def settings():
@@ -84,7 +65,7 @@ def market_view(underlying: str, index_key: str, model_choice: str, as_of, versi
     return service.market_view(underlying, index_key, model_choice, as_of=as_of, settings=settings())
 
 
-# --- The run: one spec from the widgets (pages/_state.py), one cached run read by every page ---
+# --- The run: one spec from the widgets (screens/_state.py), one cached run read by every page ---
 @st.cache_resource(show_spinner="Simulating volume, prices and spend on every path…", max_entries=6)
 def _forecast(key: str, version: str, market: str, _spec):
     return service.forecast(_spec, settings())

@@ -5,11 +5,10 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
-from pages import _render as base
-from pages import _render_risk as ui
-from pages import _shared as sh
+from screens import _render as base
+from screens import _render_risk as ui
+from screens import _shared as sh
 
-sh.through_router()
 sh.remember()
 sh.as_of_control()
 

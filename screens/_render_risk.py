@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._render import as_text, money
+from screens._render import as_text, money
 
 def np_hstack(*arrays):
     import numpy as np

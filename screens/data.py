@@ -4,10 +4,9 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError, RejectedRowsError
-from pages import _render as ui
-from pages import _shared as sh
+from screens import _render as ui
+from screens import _shared as sh
 
-sh.through_router()
 
 st.title("Data")
 st.caption("Upload the usage and cost exports you already have (OpenAI, Anthropic, FOCUS from AWS/Azure/GCP/OCI, "
