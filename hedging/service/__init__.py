@@ -4,6 +4,7 @@ Every function takes :class:`~hedging.config.Settings` (or builds them from the 
 returns plain frames, dicts or frozen result objects.
 """
 
+from hedging import fmt  # noqa: F401  (the one number format; pages call it as service.fmt)
 from hedging.service.forecast import ForecastView, forecast, monthly_table  # noqa: F401
 from hedging.service.hedge import (  # noqa: F401
     exposure_table,

@@ -1,0 +1,231 @@
+"""The product's one number format: pages, tables, charts, CSV headers and the PDF all call it.
+
+A reader of a finance pack expects:
+
+- money with thousands separators, whole dollars from $1,000 up and cents below (``$1,234,567``,
+  ``$999.50``), negatives with the sign first (``-$1,234``);
+- a share as a percentage (``12.3%``) and a change of a share in percentage points (``+4.1 pp``),
+  never one for the other;
+- a sign on every change (``+$1,234``, ``-2.0 pp``, ``+0.19``) and never ``-0.0%`` or ``+ -x``;
+- ``—`` where a number does not apply (None, NaN, infinity);
+- contract prices at the contract's tick precision, margins also as a share of notional;
+- dates as ``6 Dec 2026`` and months as ``Dec 2026``; counts with separators.
+
+Every function takes anything number-like (int, float, numpy scalar, numeric text) and returns
+text; nothing here rounds a stored value (money stays a float until it is shown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+DASH = "—"
+MINUS = "-"
+CENTS_BELOW = 1000.0     # money below this many dollars shows cents
+
+__all__ = [
+    "DASH", "as_number", "money", "money_change", "share", "share_change", "points", "number", "count", "ratio",
+    "ratio_change", "tick_decimals", "price", "margin", "date", "month", "term", "multiple", "csv_header",
+    "PLOTLY_MONEY", "PLOTLY_MONEY_AXIS", "PLOTLY_SHARE", "PLOTLY_SHARE_AXIS", "PLOTLY_COUNT", "PLOTLY_MONTH",
+]
+
+
+def as_number(value: object) -> float | None:
+    """``value`` as a finite float, or None when it is not a number (None, NaN, text, a bool)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("$", "")
+        if not text:
+            return None
+        try:
+            x = float(text)
+        except ValueError:
+            return None
+    else:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return None
+    return x if math.isfinite(x) else None
+
+
+def _round(x: float, places: int) -> Decimal:
+    """``|x|`` rounded half up (as a finance reader rounds: $1,234.50 -> $1,235), from its shortest repr."""
+    return abs(Decimal(repr(float(x)))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _signed(text: str, negative: bool, signed: bool, zero: bool) -> str:
+    """Put the sign in front: "-" for negatives, "+" for positive changes, none for zero."""
+    if zero:
+        return text
+    if negative:
+        return MINUS + text
+    return ("+" + text) if signed else text
+
+
+def money(value: object, signed: bool = False, cents: bool | None = None) -> str:
+    """US dollars: ``money(1234567.4) == "$1,234,567"``, ``money(-1234) == "-$1,234"``,
+    ``money(999.5) == "$999.50"``; cents from the amount (below $1,000) unless ``cents`` says."""
+    x = as_number(value)
+    if x is None:
+        return DASH
+    places = 2 if (cents if cents is not None else _round(x, 2) < CENTS_BELOW) else 0
+    r = _round(x, places)
+    return _signed(f"${r:,.{places}f}", x < 0, signed, r == 0)
+
+
+def money_change(value: object, cents: bool | None = None) -> str:
+    """A change in dollars, always signed: ``+$1,234``, ``-$57``, ``$0``."""
+    return money(value, signed=True, cents=cents)
+
+
+def share(value: object, decimals: int = 1, signed: bool = False) -> str:
+    """A fraction as a percentage: ``share(0.123) == "12.3%"``; ``share(-0.0004) == "0.0%"``."""
+    x = as_number(value)
+    if x is None:
+        return DASH
+    r = _round(x * 100, decimals)
+    return _signed(f"{r:,.{decimals}f}%", x < 0, signed, r == 0)
+
+
+def share_change(value: object, decimals: int = 1) -> str:
+    """A relative change as a signed percentage (``+12.3%``): for growth of an amount, not of a share."""
+    return share(value, decimals, signed=True)
+
+
+def points(value: object, decimals: int = 1) -> str:
+    """The change of a share, a fraction, in percentage points: ``points(0.041) == "+4.1 pp"``."""
+    x = as_number(value)
+    if x is None:
+        return DASH
+    r = _round(x * 100, decimals)
+    return _signed(f"{r:,.{decimals}f} pp", x < 0, True, r == 0)
+
+
+def number(value: object, decimals: int = 0, signed: bool = False, unit: str = "") -> str:
+    """A plain quantity with separators: ``number(1234567) == "1,234,567"``; ``unit`` follows a space."""
+    x = as_number(value)
+    if x is None:
+        return DASH
+    r = _round(x, decimals)
+    text = _signed(f"{r:,.{decimals}f}", x < 0, signed, r == 0)
+    return f"{text} {unit}" if unit else text
+
+
+def count(value: object, signed: bool = False) -> str:
+    """A whole count: lots, rows, paths (``count(12000) == "12,000"``)."""
+    return number(value, 0, signed)
+
+
+def ratio(value: object, decimals: int = 2, signed: bool = False) -> str:
+    """A dimensionless statistic (slope, R², MASE): ``ratio(0.8764) == "0.88"``."""
+    return number(value, decimals, signed)
+
+
+def ratio_change(value: object, decimals: int = 2) -> str:
+    return number(value, decimals, signed=True)
+
+
+def term(value: object, decimals: int = 2) -> str:
+    """A coefficient written after another term of a formula: ``term(-0.19) == "− 0.19"``,
+    ``term(0.19) == "+ 0.19"`` (so a formula never reads "+ -0.19")."""
+    x = as_number(value)
+    if x is None:
+        return f"+ {DASH}"
+    r = _round(x, decimals)
+    return f"{'−' if x < 0 and r != 0 else '+'} {r:,.{decimals}f}"
+
+
+def multiple(value: object, decimals: int = 1) -> str:
+    """A factor: ``multiple(1.79) == "1.8×"``."""
+    x = as_number(value)
+    return DASH if x is None else f"{number(x, decimals)}×"
+
+
+def tick_decimals(tick: float) -> int:
+    """Decimals that show every multiple of ``tick``: 0.01 -> 2, 0.005 -> 3, 0.25 -> 2, 1 -> 0."""
+    t = as_number(tick)
+    if t is None or t <= 0:
+        return 2
+    exponent = Decimal(repr(t)).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def price(value: object, tick: float | None = None, decimals: int | None = None, currency: bool = True,
+          signed: bool = False) -> str:
+    """A contract or unit price at the tick's precision: ``price(2.4567, tick=0.005) == "$2.457"``;
+    without a tick, 2 to 4 decimals, as many as the value needs (``price(0.6977) == "$0.6977"``)."""
+    x = as_number(value)
+    if x is None:
+        return DASH
+    if decimals is None:
+        if tick is not None:
+            decimals = tick_decimals(tick)
+        else:
+            frac = f"{abs(x):.4f}".split(".")[1].rstrip("0")
+            decimals = max(2, len(frac))
+    r = _round(x, decimals)
+    return _signed(f"{'$' if currency else ''}{r:,.{decimals}f}", x < 0, signed, r == 0)
+
+
+def margin(amount: object, notional: object) -> str:
+    """Margin in dollars and as a share of notional: ``margin(200, 2500) == "$200.00 (8.0% of notional)"``."""
+    a, n = as_number(amount), as_number(notional)
+    if a is None:
+        return DASH
+    if n is None or n == 0:
+        return money(a)
+    return f"{money(a)} ({share(a / n)} of notional)"
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(getattr(value, "year", None), int):
+        return None                              # pandas NaT passes for a datetime
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):          # pandas Timestamp (NaT has no date)
+        try:
+            return value.to_pydatetime().date()
+        except (ValueError, AttributeError):
+            return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def date(value: object) -> str:
+    """``date("2026-12-06") == "6 Dec 2026"``."""
+    d = _as_date(value)
+    return DASH if d is None else f"{d.day} {d:%b %Y}"
+
+
+def month(value: object) -> str:
+    """``month("2026-12-01") == "Dec 2026"``; also takes "2026-12"."""
+    if isinstance(value, str) and len(value.strip()) == 7:
+        value = value.strip() + "-01"
+    d = _as_date(value)
+    return DASH if d is None else f"{d:%b %Y}"
+
+
+def csv_header(name: str, unit: str) -> str:
+    """A CSV column heading that carries its unit: ``csv_header("notional", "USD") == "notional (USD)"``."""
+    return name if not unit or name.endswith(f"({unit})") else f"{name} ({unit})"
+
+
+# Plotly (d3-format) equivalents of the formats above, for hover templates and axes.
+PLOTLY_MONEY = ":$,.0f"           # "%{y" + PLOTLY_MONEY + "}" -> -$1,234
+PLOTLY_SHARE = ":.1%"
+PLOTLY_COUNT = ":,.0f"
+PLOTLY_MONTH = "|%b %Y"
+PLOTLY_MONEY_AXIS = {"tickformat": "$,.0f"}
+PLOTLY_SHARE_AXIS = {"tickformat": ".0%"}
