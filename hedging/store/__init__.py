@@ -2,6 +2,7 @@
 
 from .engine import get_engine, transaction, upgrade_database
 from .repository import (
+    collapsed_rows,
     delete_import,
     find_import,
     list_imports,
@@ -9,4 +10,5 @@ from .repository import (
     usage_frame,
 )
 
-__all__ = ["get_engine", "transaction", "upgrade_database", "save_imports", "delete_import", "list_imports", "usage_frame", "find_import"]
+__all__ = ["get_engine", "transaction", "upgrade_database", "save_imports", "delete_import", "list_imports", "usage_frame", "find_import",
+           "collapsed_rows"]

@@ -29,7 +29,7 @@ from hedging.models import (
 )
 
 from .engine import connect
-from .tables import ImportRecord, UsageRecord
+from .tables import CollapsedUsageRecord, ImportRecord, UsageRecord
 
 _STORED_COLUMNS = USAGE_COLUMNS + ("source_row_hash",)
 
@@ -165,3 +165,13 @@ def usage_frame(engine: Engine) -> pd.DataFrame:
     for col in ("list_cost_usd", "billed_cost_usd"):
         frame[col] = frame[col].astype(float)
     return frame[list(USAGE_COLUMNS) + ["import_id"]]
+
+
+def collapsed_rows(engine: Engine) -> dict[str, int]:
+    """How many usage rows the upgrade to one row per key collapsed, by reason (``{}``: none);
+    the rows themselves are kept, whole, in ``usage_daily_collapsed``."""
+    table = CollapsedUsageRecord.__table__
+    with connect(engine) as conn:
+        return {reason: int(n) for reason, n in conn.execute(
+            select(table.c.reason, func.count()).where(~table.c.reason.contains("("))
+            .group_by(table.c.reason).order_by(table.c.reason))}

@@ -42,10 +42,18 @@ def _big() -> Column:
     return Column(BigInteger, nullable=False, default=0)
 
 
+#: What makes a stored daily row distinct: source x provider x account/organisation x project x
+#: day x team x model x API key x tier x region x charge category (``hedging.models.KEY_COLUMNS``).
+#: The database refuses a second row with the same key, whatever code path writes it; the order
+#: serves the overlap replacement (source, provider, account, project, then day).
+USAGE_KEY = ("source_format", "billing_provider", "account_id", "project_id", "usage_date", "team", "model_raw",
+             "api_key_id", "service_tier", "region", "charge_category")
+
+
 class UsageRecord(SQLModel, table=True):
     __tablename__ = "usage_daily"
     __table_args__ = (
-        Index("ix_usage_source_day", "source_format", "billing_provider", "usage_date"),
+        Index("uq_usage_daily_row", *USAGE_KEY, unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -77,6 +85,22 @@ class UsageRecord(SQLModel, table=True):
     billed_cost_usd: float | None = None
     non_token_cost_usd: float = 0.0
     source_row_hash: str = ""
+
+
+class CollapsedUsageRecord(SQLModel, table=True):
+    """A usage row that the upgrade to one row per key removed or changed, kept whole as JSON:
+    why (exact copy, replaced by a newer import, merged within one import) and which row stands
+    for its key now. Written once by revision 0003; nothing is lost by collapsing."""
+
+    __tablename__ = "usage_daily_collapsed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    usage_row_id: int
+    import_id: int
+    kept_row_id: int
+    reason: str
+    row_json: str = Field(sa_column=Column(Text, nullable=False))
+    collapsed_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class IndexRecord(SQLModel, table=True):

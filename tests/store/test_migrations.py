@@ -91,14 +91,16 @@ def _insert(conn, table: str, **values) -> int:
     return new_id
 
 
-def _usage_row(import_id: int, day: str, cost: float) -> dict:
-    return dict(import_id=import_id, usage_date=day, source_format="canonical", billing_provider="openai",
-                account_id="", model_raw="gpt-4o", team="search", project_id="", api_key_id="",
-                service_tier="standard", region="", charge_category="usage", model="gpt-4o",
-                model_developer="openai", cost_basis="computed", input_tokens=1000, cache_read_tokens=0,
-                cache_write_tokens=0, output_tokens=100, reasoning_tokens=0, requests=3, gpu_hours=0.0,
-                cost_usd=cost, list_cost_usd=None, billed_cost_usd=cost, non_token_cost_usd=0.0,
-                source_row_hash=f"h{import_id}{day}")
+def _usage_row(import_id: int, day: str, cost: float, account: str | None = None, **changes) -> dict:
+    """A stored daily row; each import its own OpenAI organisation unless ``account`` is given."""
+    row = dict(import_id=import_id, usage_date=day, source_format="canonical", billing_provider="openai",
+               account_id=f"org-{import_id}" if account is None else account, model_raw="gpt-4o",
+               team="search", project_id="", api_key_id="", service_tier="standard", region="",
+               charge_category="usage", model="gpt-4o", model_developer="openai", cost_basis="computed",
+               input_tokens=1000, cache_read_tokens=0, cache_write_tokens=0, output_tokens=100,
+               reasoning_tokens=0, requests=3, gpu_hours=0.0, cost_usd=cost, list_cost_usd=None,
+               billed_cost_usd=cost, non_token_cost_usd=0.0, source_row_hash=f"h{import_id}{day}")
+    return row | changes
 
 
 def _proposal(name: str) -> dict:
@@ -107,10 +109,15 @@ def _proposal(name: str) -> dict:
                 payload_sha256=hashlib.sha256(text.encode()).hexdigest(), created_at="2026-11-01 10:00:00+00:00")
 
 
-def make_previous_release_db(url: str, tables: tuple[str, ...] = ALL_TABLES) -> None:
+def make_previous_release_db(url: str, tables: tuple[str, ...] = ALL_TABLES, duplicates: bool = False) -> None:
     """A database as the previous release left it: its tables, no ``alembic_version``, and data:
     three imports (the third deleted, so ids 1, 2 remain) with usage rows, an uploaded index with
-    points, a market choice and three proposals."""
+    points, a market choice and three proposals.
+
+    With ``duplicates``, the two imports are of the SAME organisation and overlap, as two imports
+    run at the same moment left them: days 1-3 stored twice with equal figures, day 4 twice with
+    different costs (9.00 by import 1, 7.00 by import 2), and import 2 holding day 5 twice with one
+    key (costs 2.00 and 3.00, differing only in the cost basis)."""
     engine = _raw_engine(url)
     ddl = _OLD_SCHEMA.format(**_TYPES[engine.dialect.name])
     with engine.begin() as conn:
@@ -123,9 +130,16 @@ def make_previous_release_db(url: str, tables: tuple[str, ...] = ALL_TABLES) -> 
                            rows_read=3, rows_imported=3, rows_skipped=0, rows_rejected=0, first_day="2025-03-01",
                            last_day="2025-03-03", cost_usd=4.5, input_tokens=3000, output_tokens=300,
                            report_json="{}", created_at="2026-10-01 09:00:00+00:00") for i in range(3)]
+        account = "" if duplicates else None
         for import_id in imports:
             for d in (1, 2, 3):
-                _insert(conn, "usage_daily", **_usage_row(import_id, f"2025-03-0{d}", 1.5 * d))
+                _insert(conn, "usage_daily", **_usage_row(import_id, f"2025-03-0{d}", 1.5 * d, account))
+        if duplicates:
+            _insert(conn, "usage_daily", **_usage_row(imports[0], "2025-03-04", 9.0, account))
+            _insert(conn, "usage_daily", **_usage_row(imports[1], "2025-03-04", 7.0, account))
+            _insert(conn, "usage_daily", **_usage_row(imports[1], "2025-03-05", 2.0, account))
+            _insert(conn, "usage_daily", **_usage_row(imports[1], "2025-03-05", 3.0, account, cost_basis="invoice",
+                                                      list_cost_usd=2.5))
         conn.exec_driver_sql(f"DELETE FROM imports WHERE id = {imports[-1]}")  # cascades to its rows
         if "index_histories" in tables:
             index_id = _insert(conn, "index_histories", name="My index", underlying="token", unit="USD/Mtok",
@@ -246,6 +260,73 @@ def test_previous_release_database_is_adopted_and_upgraded_on_both_databases(db_
     delete_proposal(engine, 3)
     assert save_proposal(engine, "Q4 plan", "Acme", "0.2.0", {"x": 1}) == 4
     assert len(store.usage_frame(engine)) == 6
+
+
+def test_duplicated_rows_are_collapsed_to_one_per_key_and_kept_in_the_archive(db_url):
+    """Two overlapping imports of one organisation that ran at once left every day stored twice:
+    the upgrade keeps one row per key (the newer import's), adds up one import's rows that share a
+    key, and copies every row it removed or changed, whole, into usage_daily_collapsed."""
+    make_previous_release_db(db_url, duplicates=True)
+    before = snapshot(db_url)
+    columns = _usage_columns(db_url)
+    originals = {row[0]: dict(zip(columns, row)) for row in before["usage_daily"]}
+    assert len(originals) == 10
+    assert sum(r["cost_usd"] for r in originals.values()) == pytest.approx(2 * 9.0 + 9.0 + 7.0 + 5.0)
+
+    engine = store.get_engine(db_url)
+
+    after = snapshot(db_url)
+    assert {t: after[t] for t in after if t != "usage_daily"} == {t: before[t] for t in before if t != "usage_daily"}
+    frame = store.usage_frame(engine)
+    assert list(frame["usage_date"].dt.day) == [1, 2, 3, 4, 5]
+    assert set(frame["import_id"]) == {2}  # the newer import's rows stand for each key
+    assert list(frame["cost_usd"]) == pytest.approx([1.5, 3.0, 4.5, 7.0, 5.0])
+    day5 = frame.iloc[4]
+    assert (day5["input_tokens"], day5["requests"], day5["list_cost_usd"]) == (2000, 6, 2.5)
+    assert store.collapsed_rows(engine) == {"exact copy": 3, "merged within one import": 1,
+                                            "replaced by a newer import": 1}
+    archive = _archive(db_url)
+    kept_ids = {row[0] for row in after["usage_daily"]}
+    removed = {a["usage_row_id"] for a in archive if a["usage_row_id"] not in kept_ids}
+    assert removed == set(originals) - kept_ids and len(removed) == 5
+    for a in archive:  # every original row is in the archive as it was, pointing at a row that stands
+        assert a["kept_row_id"] in kept_ids
+        original = originals[a["usage_row_id"]]
+        assert json.loads(a["row_json"])["cost_usd"] == original["cost_usd"]
+        assert str(json.loads(a["row_json"])["usage_date"]) == str(original["usage_date"])[:10]
+    assert sorted(json.loads(a["row_json"])["cost_usd"] for a in archive if a["reason"].startswith("merged")) == [2.0, 3.0]
+    assert schema_differences(db_url) == []
+    # the database itself now refuses a second copy, whatever writes it
+    raw = _raw_engine(db_url)
+    with pytest.raises(Exception, match="(?i)unique") as refused, raw.begin() as conn:
+        _insert(conn, "usage_daily", **_usage_row(2, "2025-03-04", 1.0, ""))
+    assert type(refused.value).__name__ in ("IntegrityError", "UniqueViolation")  # sqlite3 / psycopg
+    with raw.begin() as conn:  # another organisation's row for the same day is a different key
+        _insert(conn, "usage_daily", **_usage_row(2, "2025-03-04", 1.0, "org-other"))
+    raw.dispose()
+
+
+def test_an_upgrade_without_duplicates_collapses_nothing(sqlite_url):
+    make_previous_release_db(sqlite_url)
+    engine = store.get_engine(sqlite_url)
+    assert store.collapsed_rows(engine) == {}
+    assert len(store.usage_frame(engine)) == 6
+    clear_engines()
+
+
+def _usage_columns(url: str) -> list[str]:
+    engine = _raw_engine(url)
+    names = [c["name"] for c in inspect(engine).get_columns("usage_daily")]
+    engine.dispose()
+    return names
+
+
+def _archive(url: str) -> list[dict]:
+    engine = _raw_engine(url)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.exec_driver_sql("SELECT * FROM usage_daily_collapsed ORDER BY id")]
+    engine.dispose()
+    return rows
 
 
 def test_database_of_an_earlier_release_gets_its_missing_tables(sqlite_url):
