@@ -67,6 +67,45 @@ def cmd_imports(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Usage at list price against the cost export, billing file and gateway, per provider and month."""
+    rec = service.reconciliation(_settings(args), threshold=args.threshold / 100)
+    if args.csv:
+        with open(args.csv, "wb") as fh:
+            fh.write(service.reconciliation_csv(rec))
+    rows = []
+    for r in rec.months.itertuples(index=False):
+        rows.append({"provider": r.provider, "month": r.month.strftime("%Y-%m"), "list_usd": _usd(r.list_usd),
+                     "cost_export_usd": _usd(r.cost_export_usd), "billing_usd": _usd(r.billing_usd),
+                     "gateway_usd": _usd(r.gateway_usd), "counted_usd": _usd(r.counted_usd),
+                     "counted_from": r.counted_source, "difference_usd": _usd(r.difference_usd),
+                     "difference_pct": None if r.difference_pct != r.difference_pct else round(r.difference_pct * 100, 4),
+                     "flagged": bool(r.flagged), "causes": r.causes})
+    shown = [r for r in rows if r["flagged"]] if not args.all else rows
+    head = (f"{'provider':<12} {'month':<7} {'list price':>13} {'cost export':>13} {'billing file':>13} "
+            f"{'gateway':>13} {'counted':>13} {'difference':>11}")
+
+    def money(x):
+        return "" if x is None else f"${x:,.0f}"
+
+    lines = [f"{r['provider']:<12} {r['month']:<7} {money(r['list_usd']):>13} {money(r['cost_export_usd']):>13} "
+             f"{money(r['billing_usd']):>13} {money(r['gateway_usd']):>13} {money(r['counted_usd']):>13} "
+             f"{'' if r['difference_pct'] is None else format(r['difference_pct'], '+.1f') + '%':>11}"
+             f"{'  flagged' if r['flagged'] else ''}\n    {r['causes']}" for r in shown]
+    n = sum(r["flagged"] for r in rows)
+    summary = (f"{n} of {len(rows)} provider-months differ from usage at list price by more than "
+               f"{args.threshold:g}%." + ("" if args.all else " (--all lists every month.)")
+               + (f" Wrote {args.csv}." if args.csv else ""))
+    text = "\n".join(([head] + lines if lines else []) + [summary]) if rows else \
+        "No usage stored yet. Import exports with `hedging import FILE...`."
+    _print(rows, args.json, text)
+    return 0
+
+
+def _usd(x) -> float | None:
+    return None if x != x else round(float(x), 2)
+
+
 def cmd_delete(args: argparse.Namespace) -> int:
     n = service.delete_import(args.import_id, _settings(args))
     _print({"deleted_import": args.import_id, "rows_removed": n}, args.json,
@@ -336,7 +375,7 @@ def _add_spec_args(p: argparse.ArgumentParser, paths_flag: str = "--paths-sim") 
     p.add_argument("--rho", type=float, help="volume-price correlation of monthly shocks (default 0.3)")
     p.add_argument("--by", choices=["provider", "model", "team"], help="drill-down (default provider)")
     p.add_argument("--model", choices=["auto", "calibrated", "paper"], help="price model for every underlying")
-    p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered"], help="hedge policy (default min-variance)")
+    p.add_argument("--policy", choices=["min-variance", "min-cvar", "layered", "min-cvar-caps"], help="hedge policy (default min-variance)")
     p.add_argument("--percentile", type=float, help="lot cap: percentile of forecast volume (default 25)")
     p.add_argument("--position-limit", type=int, help="lots per contract (default 1,000,000)")
     p.add_argument("--margin-budget", type=float, metavar="USD", help="initial margin the treasury can post")
@@ -360,6 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="import the valid rows and leave rejected rows out (default: refuse the file)")
     add("usage", cmd_usage, "Stored totals by month, provider and model.")
     add("imports", cmd_imports, "List stored imports.")
+    p = add("reconcile", cmd_reconcile, "Check usage at list prices against cost exports, billing files and "
+                                         "gateway estimates, per provider and month, with likely causes.")
+    p.add_argument("--threshold", type=float, default=10.0, metavar="PCT",
+                   help="flag a month whose figures differ from usage at list price by more than PCT%% (default 10)")
+    p.add_argument("--csv", metavar="FILE.csv", help="also write every provider-month to this CSV file")
+    p.add_argument("--all", action="store_true", help="list every provider-month, not only the flagged ones")
     p = add("delete", cmd_delete, "Delete one import and exactly its rows.")
     p.add_argument("import_id", type=int)
     add("sample", cmd_sample, "Load the sample company's exports.")

@@ -11,12 +11,14 @@ from hedging.service.hedge import (  # noqa: F401
     ratio_table,
     schedule_table,
 )
+from hedging.service.instruments import instrument_comparison, regret_table  # noqa: F401
 from hedging.service.run import Program, Run, SanityError, build_program_stage, build_run, finish_run  # noqa: F401
 from hedging.service.spec import (  # noqa: F401
     DRILL_DOWNS,
     HORIZONS,
     MODEL_KEYS,
     POLICIES,
+    POLICY_SHORT,
     Policy,
     PriceChange,
     RunSpec,
@@ -39,6 +41,7 @@ from hedging.service.market import (  # noqa: F401
     MarketView,
     choose_index,
     chosen_index,
+    contract_tick,
     delete_index,
     index_choices,
     index_history,
@@ -47,6 +50,7 @@ from hedging.service.market import (  # noqa: F401
     price_model,
     upload_index,
 )
+from hedging.service.reconcile import Reconciliation, reconciliation, reconciliation_csv  # noqa: F401
 from hedging.service.usage import (  # noqa: F401
     charts,
     data_version,
