@@ -11,14 +11,12 @@ from hedging.service.hedge import (  # noqa: F401
     ratio_table,
     schedule_table,
 )
-from hedging.service.instruments import instrument_comparison, regret_table  # noqa: F401
 from hedging.service.run import Program, Run, SanityError, build_program_stage, build_run, finish_run  # noqa: F401
 from hedging.service.spec import (  # noqa: F401
     DRILL_DOWNS,
     HORIZONS,
     MODEL_KEYS,
     POLICIES,
-    POLICY_SHORT,
     Policy,
     PriceChange,
     RunSpec,
@@ -41,7 +39,6 @@ from hedging.service.market import (  # noqa: F401
     MarketView,
     choose_index,
     chosen_index,
-    contract_tick,
     delete_index,
     index_choices,
     index_history,
