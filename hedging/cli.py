@@ -29,23 +29,30 @@ def _print(obj, as_json: bool, text: str) -> None:
     print(json.dumps(obj, indent=2, default=str) if as_json else text)
 
 
+def _import_lines(s: dict) -> list[str]:
+    """One imported file in words, with the counts labelled as on the Data page."""
+    if s["already_imported"]:
+        return [f"{s['file']}: already imported as #{s['import_id']}; nothing changed."]
+    label = service.count_label
+    head = (f"{s['file']}: {s['format']}, {s['rows_read']:,} {label('rows_read')}, {s['rows_kept']:,} "
+            f"{label('rows_kept')} ({s['rows_skipped']:,} skipped, {s['rows_rejected']:,} rejected), ")
+    if s["import_id"] is None:
+        head += "nothing to store"
+    else:
+        head += (f"{s['rows_stored']:,} {label('rows_stored')} ({s['provider_days']:,} {label('provider_days')}), "
+                 f"{s['first_day']} to {s['last_day']}, ${s['cost_usd']:,.2f}")
+    lines = [head]
+    lines += [f"  replaced {r['rows']:,} daily rows of import #{r['import_id']} ({r['first_day']} to "
+              f"{r['last_day']})" for r in s["replaced"]]
+    lines += [f"  warning: {w}" for w in s["warnings"]]
+    return lines
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     outcomes = service.import_files([(None, p) for p in args.paths], _settings(args),
                                     skip_bad_rows=args.skip_bad_rows)
-    summaries = [o.summary() for o in outcomes]
-    lines = []
-    for s in summaries:
-        if s["already_imported"]:
-            lines.append(f"{s['file']}: already imported as #{s['import_id']}; nothing changed.")
-            continue
-        head = f"{s['file']}: {s['format']}, {s['rows_imported']:,} of {s['rows_read']:,} rows imported"
-        if s["import_id"] is None:
-            head = f"{s['file']}: {s['format']}, nothing to import"
-        lines.append(f"{head} ({s['rows_skipped']:,} skipped, {s['rows_rejected']:,} rejected), "
-                     f"{s['first_day']} to {s['last_day']}, ${s['cost_usd']:,.2f}")
-        lines += [f"  replaced {r['rows']:,} rows of import #{r['import_id']} ({r['first_day']} to "
-                  f"{r['last_day']})" for r in s["replaced"]]
-        lines += [f"  warning: {w}" for w in s["warnings"]]
+    summaries = [service.import_summary(o) for o in outcomes]
+    lines = [line for s in summaries for line in _import_lines(s)]
     payload = summaries[0] if len(summaries) == 1 else summaries
     _print(payload, args.json, "\n".join(lines))
     return 0
@@ -59,11 +66,28 @@ def cmd_usage(args: argparse.Namespace) -> int:
 
 
 def cmd_imports(args: argparse.Namespace) -> int:
-    items = service.list_imports(_settings(args))
-    rows = [dataclasses.asdict(i) for i in items]
-    text = "\n".join(f"#{i.id:<4} {i.file_name:<48} {i.format:<16} {i.rows_stored:>8,} rows  "
-                     f"{i.first_day} to {i.last_day}  ${i.cost_usd:,.2f}" for i in items)
-    _print(rows, args.json, text or "No imports yet.")
+    settings = _settings(args)
+    items = service.list_imports(settings)
+    ov = service.imports_overview(settings)
+    extra = {r["id"]: r for r in ov.imports.to_dict("records")} if len(ov.imports) else {}
+    label = service.count_label
+    rows, lines = [], []
+    for i in items:
+        o = extra.get(i.id, {})
+        rows.append(dataclasses.asdict(i) | {
+            "rows_kept": i.rows_imported, "provider_days": o.get(label("provider_days"), 0),
+            "cost_counts_in": o.get("cost counts in", ""), "tokens_count_in": o.get("tokens count in", ""),
+            "why": o.get("why", ""), "counted_last_12_months_usd": round(o.get("counted, last 12 months (USD)", 0.0), 2)})
+        lines.append(f"#{i.id:<4} {i.file_name} ({i.format}), {i.first_day} to {i.last_day}: "
+                     f"{i.rows_read:,} {label('rows_read')}, {i.rows_imported:,} {label('rows_kept')}, "
+                     f"{i.rows_stored:,} {label('rows_stored')}, {rows[-1]['provider_days']:,} {label('provider_days')}; "
+                     f"${i.cost_usd:,.2f} in the file")
+        lines.append(f"      cost counts in: {rows[-1]['cost_counts_in']}; tokens count in: {rows[-1]['tokens_count_in']}; "
+                     f"why: {rows[-1]['why']}; counted, last 12 months: ${rows[-1]['counted_last_12_months_usd']:,.2f}")
+    if items and ov.last_12:
+        lines.append(f"Counted, last 12 months ({ov.last_12[0]:%b %Y} to {ov.last_12[1]:%b %Y}): "
+                     f"${ov.counted_last_12_usd:,.2f}, the Data page's spend of the last 12 months.")
+    _print(rows, args.json, "\n".join(lines) or "No imports yet.")
     return 0
 
 
@@ -115,8 +139,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     outcomes = service.load_sample_company(_settings(args))
-    _print([o.summary() for o in outcomes], args.json,
-           "\n".join(f"{o.read.file_name}: {o.read.rows_kept:,} rows" for o in outcomes))
+    summaries = [service.import_summary(o) for o in outcomes]
+    _print(summaries, args.json, "\n".join(line for s in summaries for line in _import_lines(s)))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from hedging.errors import HedgingWarning
@@ -16,6 +17,7 @@ from hedging.models import UsageRead
 
 from .cells import Cells
 from .detect import Format, all_formats, detect
+from .distinct import RepeatedRows
 from .normalize import canonical_rows, combine
 from .prices import PriceTable, apply_computed_cost
 from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, open_source
@@ -41,9 +43,27 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     skipped: Counter = Counter()
     notes: dict[str, list[HedgingWarning]] = {}
     rows = 0
-    for table in iter_tables(raw, fmt.columns, fmt.text_columns, chunk_rows):
+    # A repeated row is counted once, with a report line; in a format with a key of its own (our
+    # template) a repeated key is refused instead, copy or not, as a hand-made file's slip.
+    repeats, keys = RepeatedRows(fmt.row_id), RepeatedRows()
+    ids = frozenset(fmt.row_id)
+    for table in iter_tables(raw, fmt.columns | ids, fmt.text_columns | ids, chunk_rows):
+        if fmt.unique_key:
+            _earlier, copy = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=bool)
+        else:
+            _earlier, copy = repeats.check(table, rows + 2)
+        conflict = (_earlier > 0) & ~copy  # the same request id with different figures
+        if ids & set(table.columns):
+            table = table.drop(columns=[c for c in fmt.row_id if c in table.columns])
         cells = Cells(table, raw.name, first_row=rows + 2, source=raw)
+        cells.skip(copy, "repeats an earlier row of the file (counted once)")
+        for earlier in np.unique(_earlier[conflict]):
+            cells.reject(conflict & (_earlier == earlier), fmt.row_id[0], np.full(cells.n, ""),
+                         f"has the request id of row {earlier:,} but different figures",
+                         "export the log again; one request must appear once.")
         parsed = fmt.parse(cells)
+        if fmt.unique_key:
+            _refuse_repeated_keys(cells, parsed, fmt, keys)
         keep = ~(cells.bad | cells.skipped)
         parts.append(canonical_rows(parsed, keep, fmt.name, fmt.cost_basis))
         rejected += cells.rejected
@@ -56,6 +76,8 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     frame = combine(parts)
     frame, price_warnings = apply_computed_cost(frame, prices)
     warnings_out = [_merge(ws) for ws in notes.values()] + price_warnings
+    if (line := repeats.report(raw.name)) is not None:
+        warnings_out.insert(0, HedgingWarning("repeated_rows", line))
     kept = rows - len({r.row for r in rejected}) - sum(skipped.values())
     if rows and kept == 0 and not rejected:
         warnings_out.append(HedgingWarning(
@@ -73,6 +95,23 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
         warnings=tuple(warnings_out),
         sha256=raw.sha256,
     )
+
+
+def _refuse_repeated_keys(cells: Cells, parsed: pd.DataFrame, fmt: Format, keys: RepeatedRows) -> None:
+    """Refuse rows whose key (``fmt.unique_key``) an earlier row of the file already had, in this
+    part of the file or any earlier one (a format's own parser sees one part at a time)."""
+    live = ~(cells.bad | cells.skipped)
+    if not live.any():
+        return
+    index = np.flatnonzero(live)
+    key = pd.DataFrame({c: pd.Series(parsed[c]).to_numpy()[index].astype(str) for c in fmt.unique_key})
+    earlier, _copy = keys.check(key, 0, rows=index + cells.first_row)
+    keys.copies.clear()
+    reason, fix = fmt.unique_key_message
+    for first in np.unique(earlier[earlier > 0]):
+        mask = np.zeros(cells.n, dtype=bool)
+        mask[index[earlier == first]] = True
+        cells.reject(mask, fmt.unique_key[0], None, f"repeats row {first:,}: {reason}", fix)
 
 
 def _merge(warnings_of_one_code: list[HedgingWarning]) -> HedgingWarning:

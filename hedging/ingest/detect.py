@@ -35,6 +35,13 @@ class Format:
     cost_basis: str = "computed"
     #: Alternative signatures (e.g. a legacy header of the same export).
     alternatives: tuple[frozenset[str], ...] = field(default_factory=tuple)
+    #: Columns holding a request's id in a per-request log: two rows with one id are the same
+    #: request. Without them, a row is identified by all of its cells.
+    row_id: tuple[str, ...] = ()
+    #: Parsed columns on which a file must not repeat itself (our template: one row per key),
+    #: and the reason and fix a repeated key is refused with; the reason follows "repeats row N: ".
+    unique_key: tuple[str, ...] = ()
+    unique_key_message: tuple[str, str] = ("", "")
 
     def matches(self, header: frozenset[str]) -> int:
         """Size of the largest signature of this format contained in ``header`` (0: no match)."""

@@ -57,3 +57,91 @@ def checked(c: Cells, column: str, values) -> np.ndarray:
     """Validate values derived from ``column`` (a tag, a name) with the same rules as ``c.text``."""
     c.frame[column] = pd.Series(list(values), index=c.frame.index, dtype=object)
     return c.text(column)
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each row's cells (column order as given; blank cells alike).
+
+    Numbers hash by value, so ``2`` in a part of the file read as whole numbers and ``2.0`` in a
+    part read as decimals are the same cell."""
+    if frame.shape[1] == 0:
+        return np.zeros(len(frame), dtype=np.uint64)
+    cols = {c: frame[c].astype(np.float64) if frame[c].dtype.kind in "biuf" else frame[c] for c in frame.columns}
+    return pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
+
+
+class RepeatedRows:
+    """Rows of one file that repeat an earlier row, however far apart (every chunk of the file is
+    checked against every earlier one).
+
+    A row's identity is its request id when the export has one (``id_columns``), else all of its
+    cells. Memory stays small on million-row files: per distinct row only a 64-bit hash of the
+    identity, one of the content and the row number are kept (20 bytes), not the rows.
+
+    :meth:`check` returns, for each row of a chunk, the spreadsheet row of the earlier row it
+    repeats (0: none) and whether its content equals that row's (a copy, to count once) or not
+    (the same request id with different figures: a conflict to refuse).
+    """
+
+    def __init__(self, id_columns: tuple[str, ...] = ()) -> None:
+        self.id_columns = id_columns
+        self._keys = np.empty(0, dtype=np.uint64)  # sorted
+        self._content = np.empty(0, dtype=np.uint64)
+        self._rows = np.empty(0, dtype=np.int64)
+        self.copies: list[tuple[int, int]] = []  # (earlier row, repeated row), spreadsheet numbers
+        self.by_id = False
+
+    def check(self, table: pd.DataFrame, first_row: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``rows``: the spreadsheet row of each row of ``table`` when they are not consecutive
+        from ``first_row``."""
+        n = len(table)
+        content = row_hashes(table)
+        ids = [c for c in self.id_columns if c in table.columns]
+        self.by_id = bool(ids)
+        if ids:
+            id_hash = row_hashes(table[ids])
+            blank = table[ids].isna().all(axis=1).to_numpy()
+            keys = np.where(blank, content, id_hash)  # a row without an id is identified by its cells
+        else:
+            keys = content
+        rows = np.arange(n, dtype=np.int64) + first_row if rows is None else np.asarray(rows, dtype=np.int64)
+        earlier = np.zeros(n, dtype=np.int64)
+        earlier_content = np.zeros(n, dtype=np.uint64)
+        if len(self._keys):
+            pos = np.searchsorted(self._keys, keys)
+            pos_ok = np.minimum(pos, len(self._keys) - 1)
+            hit = self._keys[pos_ok] == keys
+            earlier[hit] = self._rows[pos_ok[hit]]
+            earlier_content[hit] = self._content[pos_ok[hit]]
+        # within the chunk: the first row with each key
+        codes, uniques = pd.factorize(keys)
+        first_index = np.full(len(uniques), n, dtype=np.int64)
+        np.minimum.at(first_index, codes, np.arange(n))
+        first_of = first_index[codes]
+        inside = (earlier == 0) & (first_of != np.arange(n))
+        earlier[inside] = rows[first_of[inside]]
+        earlier_content[inside] = content[first_of[inside]]
+        repeated = earlier > 0
+        copy = repeated & (earlier_content == content)
+        self.copies += list(zip(earlier[copy].tolist(), rows[copy].tolist()))
+        new = ~repeated
+        self._add(keys[new], content[new], rows[new])
+        return earlier, copy
+
+    def _add(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray) -> None:
+        keys_all = np.concatenate([self._keys, keys])
+        order = np.argsort(keys_all, kind="stable")
+        self._keys = keys_all[order]
+        self._content = np.concatenate([self._content, content])[order]
+        self._rows = np.concatenate([self._rows, rows])[order]
+
+    def report(self, file_name: str, shown: int = 5) -> str | None:
+        """The report line for the copies counted once (``None``: there were none)."""
+        if not self.copies:
+            return None
+        noun = "the same request" if self.by_id else "the same row (every column equal)"
+        pairs = sorted(self.copies, key=lambda p: p[1])
+        listed = "; ".join(f"rows {a:,} and {b:,} are {noun}" for a, b in pairs[:shown])
+        more = f" ({len(pairs) - shown:,} more copies)" if len(pairs) > shown else ""
+        return (f"{file_name}: {listed}{more}; counted once. {len(pairs):,} repeated "
+                f"row{'s' if len(pairs) != 1 else ''} left out.")

@@ -49,12 +49,18 @@ from hedging.service.market import (  # noqa: F401
 )
 from hedging.service.reconcile import Reconciliation, reconciliation, reconciliation_csv  # noqa: F401
 from hedging.service.usage import (  # noqa: F401
+    COUNTS,
+    ImportsOverview,
     charts,
+    count_help,
+    count_label,
     data_version,
     default_settings,
     delete_import,
     import_files,
     import_report,
+    import_summary,
+    imports_overview,
     list_imports,
     load_sample_company,
     monthly_usage,

@@ -70,7 +70,7 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     storable = [r for r in reads if len(r.frame)]
     if progress:
         progress(0.95, f"Storing {sum(len(r.frame) for r in storable):,} daily rows…")
-    stored = iter(store.save_imports(store.get_engine(settings.database_url), storable))
+    stored = iter(store.save_imports(store.get_engine(settings.database_url), storable, progress=progress))
     return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
 
 

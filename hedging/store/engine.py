@@ -42,7 +42,13 @@ _URL_LOCKS: dict[str, threading.Lock] = {}
 _REGISTRY_LOCK = threading.Lock()
 #: PostgreSQL advisory-lock key held while the schema is created ("HEDGE" in ASCII).
 _PG_SCHEMA_LOCK = 0x4845444745
+#: PostgreSQL advisory-lock key held by every write of usage data ("WRITE" in ASCII).
+_PG_WRITE_LOCK = 0x5752495445
 _CREATE_ATTEMPTS = 5
+#: How long a write waits for another one to finish before it gives up with a message (seconds).
+WRITE_TIMEOUT_S = 30.0
+#: What a writer that has to wait says through its progress callback.
+WAITING = "waiting for another import to finish"
 
 
 def get_engine(url: str) -> Engine | Connection:
@@ -87,6 +93,100 @@ def connect(bind: Engine | Connection) -> Iterator[Connection]:
             yield conn
 
 
+def busy_message(waited_s: float, what: str = "nothing was stored") -> str:
+    return (f"The database is busy: another import, delete or save was still writing after {waited_s:.0f} s, "
+            f"so {what}. Try again when it has finished; if this keeps happening, look for a long import "
+            "still running in another window or process.")
+
+
+@contextmanager
+def write_lock(bind: Engine | Connection, progress=None, timeout_s: float | None = None) -> Iterator[Connection]:
+    """A connection in a transaction that holds the database's write lock: SQLite ``BEGIN
+    IMMEDIATE``, PostgreSQL a transaction-level advisory lock every usage write takes. Committed
+    when the block ends, rolled back when it raises.
+
+    Take it only around the write itself: everything that can be computed before (parsing,
+    validation, building the rows) belongs outside. When another writer holds the lock,
+    ``progress(0.95, WAITING)`` is called once and the wait goes on for up to ``timeout_s``
+    (:data:`WRITE_TIMEOUT_S`); then a :class:`StorageError` says so, and nothing is written.
+    Inside :func:`transaction` (a bound connection), the lock joins that transaction.
+    """
+    timeout_s = WRITE_TIMEOUT_S if timeout_s is None else timeout_s
+    if isinstance(bind, Connection):
+        _lock(bind, progress, timeout_s)
+        yield bind
+        return
+    with bind.connect() as conn:
+        _lock(conn, progress, timeout_s)
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+def _lock(conn: Connection, progress, timeout_s: float) -> None:
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        if conn.in_transaction() and conn.connection.dbapi_connection.in_transaction:
+            return  # joined an outer transaction: its first write takes the lock (busy timeout applies)
+        raw = conn.connection.dbapi_connection
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except Exception as exc:  # sqlite3.OperationalError: database is locked
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+            if progress:
+                progress(0.95, WAITING)
+            raw.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except Exception as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise StorageError(busy_message(timeout_s)) from None
+                raise
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_MS}")
+    elif dialect == "postgresql":
+        got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _PG_WRITE_LOCK}).scalar()
+        if got:
+            return
+        if progress:
+            progress(0.95, WAITING)
+        conn.execute(text(f"SET LOCAL lock_timeout = '{int(timeout_s * 1000)}ms'"))
+        try:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_WRITE_LOCK})
+        except StorageError:
+            raise StorageError(busy_message(timeout_s)) from None
+        conn.execute(text(f"SET LOCAL lock_timeout = '{int(WRITE_TIMEOUT_S * 1000)}ms'"))
+
+
+_SQLITE_BUSY_MS = int(WRITE_TIMEOUT_S * 1000)
+
+
+def _pg_lock_timeout(dbapi_conn, _record) -> None:  # pragma: no cover - every PostgreSQL test
+    """A statement waiting for a lock longer than :data:`WRITE_TIMEOUT_S` fails (and is then
+    reported as busy) instead of waiting for ever."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET lock_timeout = '{int(WRITE_TIMEOUT_S * 1000)}ms'")
+    dbapi_conn.commit()
+_BUSY_WORDS = ("database is locked", "database table is locked", "lock timeout", "locknotavailable",
+               "canceling statement due to lock timeout", "could not obtain lock")
+
+
+def _translate_busy(context) -> None:
+    """Every write that waited too long for a lock ends in a :class:`StorageError` saying so, never
+    in the driver's ``OperationalError`` (a delete, a proposal save, an import)."""
+    original = context.original_exception
+    words = f"{type(original).__name__} {original}".lower()
+    if any(w in words for w in _BUSY_WORDS):
+        raise StorageError(busy_message(WRITE_TIMEOUT_S, "nothing was changed")) from None
+
+
 def _engine(url: str) -> Engine:
     """The cached engine for ``url``; the first caller per URL opens it, the others wait for it."""
     with _REGISTRY_LOCK:
@@ -127,7 +227,10 @@ def _open_and_migrate(url: str) -> tuple[Engine, Revisions]:
             engine = _sqlite_engine(url)
         else:
             engine = create_engine(url, pool_pre_ping=True)
+            if engine.dialect.name == "postgresql":
+                event.listen(engine, "connect", _pg_lock_timeout)
         revisions = create_tables(engine)
+        event.listen(engine, "handle_error", _translate_busy)
     except Exception as exc:  # the driver's own error types differ per database; the cause is
         # not chained because a driver may quote the URL it was given, password included
         if engine is not None:
@@ -142,7 +245,7 @@ def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         _create_private_file(Path(database))
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITE_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test

@@ -1,23 +1,27 @@
 """Repository functions over the tables. Each call is one transaction: all or nothing.
 
 Re-importing a file with the same SHA-256 changes nothing. An import that overlaps an earlier
-import of the same source (same format, billing provider and account) replaces the earlier
-rows on the days it covers, and says which import and how many rows it replaced.
+import of the same source (same format, billing provider, account or organisation, and project)
+replaces the earlier rows on the days it covers and keeps the days it omits, and says which
+import's days it replaced and which it kept. Another organisation's or project's export of the
+same provider is a different source: both are kept. The database holds one row per key
+(``tables.USAGE_KEY``) whatever writes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from hedging.errors import InputError, StorageError
+from hedging.errors import HedgingWarning, InputError, StorageError
 from hedging.models import (
     COUNT_COLUMNS,
     USAGE_COLUMNS,
@@ -28,88 +32,161 @@ from hedging.models import (
     empty_usage_frame,
 )
 
-from .engine import connect
-from .tables import CollapsedUsageRecord, ImportRecord, UsageRecord
+from .engine import connect, write_lock
+from .tables import USAGE_KEY, CollapsedUsageRecord, ImportRecord, UsageRecord, utcnow
 
 _STORED_COLUMNS = USAGE_COLUMNS + ("source_row_hash",)
 
 
-def _records(frame: pd.DataFrame, import_id: int) -> list[dict]:
-    out = frame[list(_STORED_COLUMNS)].copy()
-    out["usage_date"] = pd.to_datetime(out["usage_date"]).dt.date
-    obj = out.astype(object).where(out.notna(), None)
-    obj["import_id"] = import_id
-    return obj.to_dict("records")
+#: Rows sent to the database per statement: bounds the memory of the parameters while storing.
+INSERT_CHUNK_ROWS = 5_000
+#: What an import replaces in earlier imports of the same source: the days it covers, per billing
+#: provider, account (organisation) and project. Other organisations' and projects' rows, and days
+#: the new file omits, are kept.
+_SCOPE = ("billing_provider", "account_id", "project_id")
+_KEY = list(USAGE_KEY)
 
 
-def _overlap(session: Session, read: UsageRead) -> list[ReplacedRows]:
-    """Delete rows of earlier imports of the same source on the days ``read`` covers."""
-    frame = read.frame
-    replaced: dict[int, list] = {}
+@dataclass
+class _Prepared:
+    """An import ready to write: everything computed before the database's write lock is taken."""
+
+    read: UsageRead
+    frame: pd.DataFrame  # one row per key, columns as stored
+    scopes: list[tuple[tuple[str, str, str], list[dt.date]]]  # the days covered per scope
+    record: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def _prepare(read: UsageRead) -> _Prepared:
+    """The rows to store (one per key: rows of one file sharing a key are added up), the days
+    each scope covers, and the import record; no database involved."""
+    frame = read.frame[list(_STORED_COLUMNS)].copy()
+    frame["usage_date"] = pd.to_datetime(frame["usage_date"]).dt.date
+    notes = []
+    repeated = frame.duplicated(_KEY, keep=False)
+    if repeated.any():  # differing only in a label (such as the cost basis): both were counted
+        notes.append(f"{int(repeated.sum()):,} daily rows shared a key with another row and were added up.")
+        sums = list(COUNT_COLUMNS) + ["gpu_hours", "cost_usd", "non_token_cost_usd"]
+        g = frame.groupby(_KEY, sort=False, dropna=False)
+        first = g[[c for c in frame.columns if c not in sums + _KEY + ["list_cost_usd", "billed_cost_usd"]]].first()
+        frame = pd.concat([first, g[sums].sum(), g[["list_cost_usd", "billed_cost_usd"]].sum(min_count=1)],
+                          axis=1).reset_index()[list(_STORED_COLUMNS)]
+    scopes = [(tuple(str(v) for v in key), sorted(set(part["usage_date"])))
+              for key, part in frame.groupby(list(_SCOPE), sort=True)]
+    totals = read.totals()
+    record = dict(
+        file_name=read.file_name, sha256=read.sha256, source_format=read.format, rows_read=read.rows_read,
+        rows_imported=read.rows_kept, rows_skipped=read.rows_skipped, rows_rejected=read.rows_rejected,
+        first_day=read.first_day, last_day=read.last_day, cost_usd=float(totals["cost_usd"]),
+        input_tokens=int(totals["input_tokens"]), output_tokens=int(totals["output_tokens"]))
+    return _Prepared(read, frame, scopes, record, notes)
+
+
+def _chunks(frame: pd.DataFrame, import_id: int):
+    """The rows as statement parameters, :data:`INSERT_CHUNK_ROWS` at a time (never all at once)."""
+    for start in range(0, len(frame), INSERT_CHUNK_ROWS):
+        part = frame.iloc[start:start + INSERT_CHUNK_ROWS]
+        obj = part.astype(object).where(part.notna(), None)
+        obj["import_id"] = import_id
+        yield obj.to_dict("records")
+
+
+def _replace_overlap(conn, prepared: _Prepared) -> tuple[list[ReplacedRows], list[str]]:
+    """Delete the rows of earlier imports of the same source, provider, account and project on the
+    days the new file covers; report per earlier import the days replaced and the days kept
+    (inside the new file's span but not in it)."""
     table = UsageRecord.__table__
-    for (provider, account), part in frame.groupby(["billing_provider", "account_id"], sort=True):
-        first = part["usage_date"].min().date()
-        last = part["usage_date"].max().date()
-        where = (
-            (table.c.source_format == read.format)
-            & (table.c.billing_provider == provider)
-            & (table.c.account_id == account)
-            & (table.c.usage_date >= first)
-            & (table.c.usage_date <= last)
-        )
-        stats = session.execute(
-            select(table.c.import_id, func.count(), func.min(table.c.usage_date), func.max(table.c.usage_date))
-            .where(where).group_by(table.c.import_id)
-        ).all()
-        for import_id, n, lo, hi in stats:
-            acc = replaced.setdefault(import_id, [0, lo, hi])
-            acc[0] += n
-            acc[1], acc[2] = min(acc[1], lo), max(acc[2], hi)
-        if stats:
-            session.execute(delete(table).where(where))
-    return [ReplacedRows(i, n, _as_date(lo), _as_date(hi)) for i, (n, lo, hi) in sorted(replaced.items())]
+    fmt = prepared.read.format
+    replaced: dict[int, list] = {}
+    kept: dict[int, set] = {}
+    for (provider, account, project), days in prepared.scopes:
+        scope = ((table.c.source_format == fmt) & (table.c.billing_provider == provider)
+                 & (table.c.account_id == account) & (table.c.project_id == project))
+        held = conn.execute(
+            select(table.c.import_id, table.c.usage_date, func.count())
+            .where(scope & table.c.usage_date.between(days[0], days[-1]))
+            .group_by(table.c.import_id, table.c.usage_date)).all()
+        covered = set(days)
+        for import_id, day, n in held:
+            day = _as_date(day)
+            if day in covered:
+                acc = replaced.setdefault(import_id, [0, set()])
+                acc[0] += n
+                acc[1].add(day)
+            else:
+                kept.setdefault(import_id, set()).add(day)
+        hit = sorted({_as_date(d) for _i, d, _n in held} & covered)
+        for start in range(0, len(hit), 500):
+            conn.execute(delete(table).where(scope & table.c.usage_date.in_(hit[start:start + 500])))
+    out = [ReplacedRows(i, n, min(d), max(d)) for i, (n, d) in sorted(replaced.items())]
+    lines = [f"Replaced {len(d):,} day{'s' if len(d) != 1 else ''} of import #{i} ({n:,} rows): {_days(d)}."
+             for i, (n, d) in sorted(replaced.items())]
+    lines += [f"Kept {len(d):,} day{'s' if len(d) != 1 else ''} of import #{i} that this file does not "
+              f"cover: {_days(d)}." for i, d in sorted(kept.items())]
+    return out, lines
+
+
+def _days(days) -> str:
+    """Days as runs: "2025-03-01 to 2025-03-14, 2025-03-16"."""
+    days = sorted(days)
+    runs, start, prev = [], days[0], days[0]
+    for d in days[1:] + [None]:
+        if d is not None and (d - prev).days == 1:
+            prev = d
+            continue
+        runs.append(str(start) if start == prev else f"{start} to {prev}")
+        if d is not None:
+            start = prev = d
+    return ", ".join(runs)
 
 
 def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def save_imports(engine: Engine, reads: list[UsageRead]) -> list[ImportOutcome]:
-    """Store every read in ONE transaction; on any failure nothing is stored."""
+def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=None,
+                 timeout_s: float | None = None) -> list[ImportOutcome]:
+    """Store every read in ONE transaction; on any failure nothing is stored.
+
+    The rows are prepared first, with no lock held; then the database's write lock is taken
+    (:func:`hedging.store.engine.write_lock`) only for the write: the overlap replacement, the
+    import records and the rows, so two imports never interleave and each provider-day of a
+    source, account and project is stored once. A writer that has to wait says so through
+    ``progress(fraction, message)``; one that waits longer than ``timeout_s`` stores nothing and
+    raises :class:`StorageError` with a plain message.
+    """
+    prepared = [_prepare(read) for read in reads]
     outcomes: list[ImportOutcome] = []
     try:
-        with Session(engine) as session, session.begin():
+        with write_lock(engine, progress, timeout_s) as conn:
             seen: dict[str, int] = {}
-            for read in reads:
+            imports = ImportRecord.__table__
+            for item in prepared:
+                read = item.read
                 existing = seen.get(read.sha256)
                 if existing is None:
-                    row = session.execute(
-                        select(ImportRecord.id).where(ImportRecord.sha256 == read.sha256)).first()
-                    existing = row[0] if row else None
+                    existing = conn.execute(select(imports.c.id).where(imports.c.sha256 == read.sha256)).scalar()
                 if existing is not None:
                     outcomes.append(ImportOutcome(read, existing, already_imported=True))
                     continue
-                replaced = _overlap(session, read)
-                totals = read.totals()
-                record = ImportRecord(
-                    file_name=read.file_name, sha256=read.sha256, source_format=read.format,
-                    rows_read=read.rows_read, rows_imported=read.rows_kept, rows_skipped=read.rows_skipped,
-                    rows_rejected=read.rows_rejected, first_day=read.first_day, last_day=read.last_day,
-                    cost_usd=float(totals["cost_usd"]), input_tokens=int(totals["input_tokens"]),
-                    output_tokens=int(totals["output_tokens"]),
-                    report_json=json.dumps({
-                        "skipped": dict(read.skipped),
-                        "warnings": [w.message for w in read.warnings],
-                        "replaced": [r.__dict__ | {"first_day": str(r.first_day), "last_day": str(r.last_day)}
-                                     for r in replaced],
-                    }),
-                )
-                session.add(record)
-                session.flush()
-                if len(read.frame):
-                    session.execute(insert(UsageRecord.__table__), _records(read.frame, record.id))
-                seen[read.sha256] = record.id
-                outcomes.append(ImportOutcome(read, record.id, replaced=tuple(replaced)))
+                replaced, lines = _replace_overlap(conn, item)
+                lines = item.notes + lines
+                report = json.dumps({
+                    "skipped": dict(read.skipped),
+                    "warnings": [w.message for w in read.warnings] + lines,
+                    "replaced": [r.__dict__ | {"first_day": str(r.first_day), "last_day": str(r.last_day)}
+                                 for r in replaced],
+                })
+                import_id = conn.execute(insert(imports).values(**item.record, report_json=report,
+                                                                created_at=utcnow())).inserted_primary_key[0]
+                for params in _chunks(item.frame, import_id):
+                    conn.execute(insert(UsageRecord.__table__), params)
+                seen[read.sha256] = import_id
+                if lines:
+                    read = replace(read, warnings=read.warnings + tuple(HedgingWarning("replaced_days", f"{read.file_name}: {line}")
+                                                                         for line in lines))
+                outcomes.append(ImportOutcome(read, import_id, replaced=tuple(replaced)))
     except SQLAlchemyError as exc:
         raise StorageError(f"The database refused the import, so nothing was stored: {exc.__class__.__name__}: "
                            f"{str(exc).splitlines()[0]}") from exc
@@ -124,13 +201,14 @@ def find_import(engine: Engine, import_id: int) -> ImportSummary:
                      "one of their ids.")
 
 
-def delete_import(engine: Engine, import_id: int) -> int:
-    """Delete an import and exactly its rows; returns how many usage rows were removed."""
+def delete_import(engine: Engine, import_id: int, progress=None, timeout_s: float | None = None) -> int:
+    """Delete an import and exactly its rows; returns how many usage rows were removed. Waits for
+    a running import like another import does (see :func:`save_imports`)."""
     find_import(engine, import_id)
     table = UsageRecord.__table__
-    with Session(engine) as session, session.begin():
-        n = session.execute(delete(table).where(table.c.import_id == import_id)).rowcount
-        session.execute(delete(ImportRecord.__table__).where(ImportRecord.__table__.c.id == import_id))
+    with write_lock(engine, progress, timeout_s) as conn:
+        n = conn.execute(delete(table).where(table.c.import_id == import_id)).rowcount
+        conn.execute(delete(ImportRecord.__table__).where(ImportRecord.__table__.c.id == import_id))
     return int(n or 0)
 
 

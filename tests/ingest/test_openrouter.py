@@ -4,6 +4,8 @@ reused, the other rows are constructed with consistent arithmetic."""
 
 from __future__ import annotations
 
+import itertools
+
 from pathlib import Path
 
 import pytest
@@ -23,9 +25,14 @@ def generations(*rows: str) -> bytes:
     return ("\n".join((GEN_HEADER,) + rows) + "\n").encode()
 
 
+_IDS = itertools.count(1)
+
+
 def gen(created="2025-10-06 01:02:03.456", cost="0.0123", prompt="10389", cached="4096",
-        model="anthropic/claude-4.5-sonnet-20250929") -> str:
-    return (f"gen-1,{created},{cost},0,0,0,0,{prompt},137,0,{cached},{model},Anthropic,standard,false,true,,"
+        model="anthropic/claude-4.5-sonnet-20250929", gen_id: str | None = None) -> str:
+    """One generation row; every call a new generation id unless ``gen_id`` is given."""
+    gen_id = gen_id or f"gen-{next(_IDS)}"
+    return (f"{gen_id},{created},{cost},0,0,0,0,{prompt},137,0,{cached},{model},Anthropic,standard,false,true,,"
             "end_turn,stop,2310,640,false,prod-backend,Acme Chat")
 
 

@@ -124,16 +124,16 @@ def test_a_failing_batch_stores_nothing(db_url, tmp_path, monkeypatch):
     before = stored(db_url)
     from hedging.store import repository
 
-    real = repository._records
+    real = repository._chunks
     calls = {"n": 0}
 
     def flaky(frame, import_id):
         calls["n"] += 1
         if calls["n"] == 2:
-            return [{"import_id": import_id, "usage_date": None}]  # NOT NULL violation in the database
+            return iter([[{"import_id": import_id, "usage_date": None}]])  # NOT NULL violation in the database
         return real(frame, import_id)
 
-    monkeypatch.setattr(repository, "_records", flaky)
+    monkeypatch.setattr(repository, "_chunks", flaky)
     with pytest.raises(StorageError, match="nothing was stored"):
         service.import_files([("a.csv", canonical(days("acme", 1, 3))), ("b.csv", canonical(days("globex", 1, 3)))], s)
     pd.testing.assert_frame_equal(stored(db_url), before)

@@ -73,10 +73,12 @@ def _reject_repeated_keys(c: Cells, out: pd.DataFrame) -> None:
     for earlier in np.unique(first[repeat]):
         mask = np.zeros(c.n, dtype=bool)
         mask[live[repeat & (first == earlier)]] = True
-        c.reject(mask, "usage_date", None,
-                 f"repeats row {earlier + c.first_row}: same day, provider, account, model, team, project, "
-                 "API key, tier, region and charge category",
-                 "keep one row per key: add the numbers up into one row if both are real, or delete the copy.")
+        c.reject(mask, "usage_date", None, f"repeats row {earlier + c.first_row}: {REPEAT_REASON}", REPEAT_FIX)
+
+
+#: Why a repeated key is refused (also across the parts a large file is read in: see read_usage).
+REPEAT_REASON = "same day, provider, account, model, team, project, API key, tier, region and charge category"
+REPEAT_FIX = "keep one row per key: add the numbers up into one row if both are real, or delete the copy."
 
 
 register(Format(
@@ -87,4 +89,6 @@ register(Format(
     columns=frozenset({"usage_date", *TEXT, *COUNTS, *AMOUNTS}),
     text_columns=frozenset({"usage_date", *TEXT}),
     cost_basis="invoice",
+    unique_key=_KEY,
+    unique_key_message=(REPEAT_REASON, REPEAT_FIX),
 ))

@@ -230,6 +230,7 @@ register(Format(
     alternatives=(frozenset({"date", "spend", "api_requests"}),),
     parse=parse,
     columns=frozenset(SPEND_COLS + DAILY_COLS),
+    row_id=("request_id",),
     text_columns=frozenset({"startTime", "date", "model", "model_group", "custom_llm_provider", "api_key",
                             "status", "metadata", *ENTITY_COLS}),
     cost_basis="gateway_estimate",

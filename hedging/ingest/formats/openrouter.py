@@ -147,6 +147,7 @@ register(Format(
     alternatives=(frozenset({"generation_id", "cost_total", "tokens_prompt"}),),
     parse=parse,
     columns=frozenset(SUMMARY_COLS + GENERATION_COLS),
+    row_id=("generation_id",),
     text_columns=frozenset({"Date", "Slug", "created_at", "model_permaslug", "api_key_name", "app_name"}),
     cost_basis="invoice",
 ))
