@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hedging import store
@@ -18,7 +20,7 @@ from hedging.config import Settings
 from hedging.errors import InputError, RejectedRowsError
 from hedging.ingest import PriceTable
 from hedging.ingest import read_usage as _read_usage
-from hedging.ingest.consolidate import consolidate
+from hedging.ingest.consolidate import COST_RANK, consolidate
 from hedging.ingest.source import Source
 from hedging.models import TOKEN_COLUMNS, ImportOutcome, ImportSummary, UsageRead
 
@@ -170,11 +172,58 @@ def data_version(settings: Settings | None = None) -> str:
     return ";".join(sorted(f"{i.sha256}:{i.rows_stored}" for i in items)) or "empty"
 
 
+#: The one definition of each row count, with the label every view uses (import report, Imports
+#: table, CLI). rows read = rows kept + rows skipped + rows rejected; daily rows stored <= rows kept.
+COUNTS: dict[str, tuple[str, str]] = {
+    "rows_read": ("rows read", "Data rows in the file (the header is not counted)."),
+    "rows_skipped": ("rows skipped", "Rows read that are not AI usage (other cloud charges, empty time buckets), "
+                                     "left out on purpose; the reasons are listed."),
+    "rows_rejected": ("rows rejected", "Rows read that failed a check, listed with row number, column, value and "
+                                       "fix."),
+    "rows_kept": ("rows kept", "Rows read minus rows skipped minus rows rejected: the rows whose tokens and cost "
+                               "went into the daily totals."),
+    "rows_stored": ("daily rows stored", "The kept rows added up to one row per day, provider, account, model, "
+                                         "team, project, key, tier, region and charge category; the Imports table "
+                                         "shows how many this import holds now (a later export of the same source "
+                                         "and days replaces them)."),
+    "provider_days": ("provider-days", "Distinct billing-provider and UTC-day pairs the daily rows cover: when "
+                                       "several exports describe the same provider-day, one export's cost counts "
+                                       "in the totals."),
+}
+
+
+def count_label(key: str) -> str:
+    return COUNTS[key][0]
+
+
+def count_help(key: str) -> str:
+    return COUNTS[key][1]
+
+
+def _provider_days(frame: pd.DataFrame) -> int:
+    if frame.empty:
+        return 0
+    return int(frame[["billing_provider", "usage_date"]].drop_duplicates().shape[0])
+
+
+def import_summary(outcome: ImportOutcome) -> dict:
+    """The summary of one imported file with every count of :data:`COUNTS` (the CLI's ``--json``).
+
+    ``rows_imported`` is the former name of ``rows_kept`` and is kept for scripts that read it.
+    """
+    item = outcome.summary()
+    stored = outcome.import_id is not None and not outcome.already_imported
+    item["rows_kept"] = item["rows_imported"]
+    item["rows_stored"] = len(outcome.read.frame) if stored else 0
+    item["provider_days"] = _provider_days(outcome.read.frame) if stored else 0
+    return item
+
+
 def import_report(outcomes: list[ImportOutcome], max_rejected: int = 5000) -> list[dict]:
     """Plain dicts for the Data page: the CLI summary plus skipped reasons and rejected rows."""
     report = []
     for o in outcomes:
-        item = o.summary()
+        item = import_summary(o)
         item["skipped"] = dict(o.read.skipped)
         item["rejected"] = o.read.rejected_frame().head(max_rejected).to_dict("records")
         report.append(item)
@@ -201,3 +250,138 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
         return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
 
     return frame.map(neutral).to_csv(index=False).encode("utf-8")
+
+
+# --- which import counts in the totals ------------------------------------------------------------
+
+_BASIS_LABEL = {"invoice": "invoice", "vendor_estimate": "provider's estimate",
+                "gateway_estimate": "gateway estimate", "computed": "list-price estimate"}
+
+
+def counted_rows(stored: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows (as stored, with ``import_id``) and what the totals count of each, by the rules of
+    :func:`hedging.ingest.consolidate.consolidate`: ``counted_usd`` is the row's own cost where its
+    source's cost counts for that provider-day (else 0), ``counts_cost`` and ``counts_tokens`` say
+    whether it does, ``month`` is the first day of its month. ``counted_usd`` adds up, per
+    provider-day, to the consolidated cost (a cost export without models is spread over the usage
+    rows' models there, which moves cost between rows of one provider-day, never between days)."""
+    f = stored.reset_index(drop=True).copy()
+    f["_rid"] = np.arange(len(f))
+    cons = consolidate(f).sort_values("_rid").reset_index(drop=True)
+    f = f.drop(columns="_rid")
+    counts_cost = (cons["superseded_cost_usd"].to_numpy() == 0) & (f["cost_usd"].to_numpy() != 0)
+    f["counts_cost"] = counts_cost
+    f["counts_tokens"] = cons[list(TOKEN_COLUMNS)].abs().sum(axis=1).to_numpy() > 0
+    f["counted_usd"] = np.where(counts_cost, f["cost_usd"].to_numpy(dtype=float), 0.0)
+    f["month"] = f["usage_date"].dt.to_period("M").dt.to_timestamp()
+    return f
+
+
+@dataclass(frozen=True, eq=False)
+class ImportsOverview:
+    """Which import counts in the totals, per import (``imports``) and per provider-month (``months``).
+
+    ``imports`` columns: id, file, format, rows read, rows kept, daily rows stored, provider-days,
+    first day, last day, cost in file (USD), cost counts in, tokens count in, why, counted, last 12
+    months (USD). Its last column adds up to ``counted_last_12_usd``, the Data page's "Spend, last
+    12 months" (the last 12 calendar months with any stored usage, ``last_12``).
+    ``months`` columns: provider, month, cost counted from, counted (USD), not counted, tokens from, why.
+    """
+
+    imports: pd.DataFrame
+    months: pd.DataFrame
+    last_12: tuple[pd.Timestamp, pd.Timestamp] | None
+    counted_last_12_usd: float
+
+
+def imports_overview(settings: Settings | None = None) -> ImportsOverview:
+    settings = settings or default_settings()
+    stored = store.usage_frame(store.get_engine(settings.database_url))
+    return overview_of(list_imports(settings), stored)
+
+
+def overview_of(imports: list[ImportSummary], stored: pd.DataFrame) -> ImportsOverview:
+    """:class:`ImportsOverview` of ``imports`` and their stored rows (pure)."""
+    f = counted_rows(stored) if len(stored) else None
+    months = sorted(f["month"].unique()) if f is not None else []
+    last12 = months[-12:]
+    names = {i.id: f"#{i.id} {i.file_name}" for i in imports}
+    rows = []
+    by_import = {k: g for k, g in f.groupby("import_id")} if f is not None else {}
+    for i in imports:
+        g = by_import.get(i.id)
+        pm = g[["billing_provider", "month"]].drop_duplicates() if g is not None else pd.DataFrame()
+        has_cost = g is not None and bool((g["cost_usd"] != 0).any())
+        has_tokens = g is not None and bool((g[list(TOKEN_COLUMNS)].abs().sum(axis=1) > 0).any())
+        cost_pm = len(g.loc[g["counts_cost"], ["billing_provider", "month"]].drop_duplicates()) if g is not None else 0
+        tok_pm = len(g.loc[g["counts_tokens"], ["billing_provider", "month"]].drop_duplicates()) if g is not None else 0
+        rows.append({
+            "id": i.id, "file": i.file_name, "format": i.format, count_label("rows_read"): i.rows_read,
+            count_label("rows_kept"): i.rows_imported, count_label("rows_stored"): i.rows_stored,
+            count_label("provider_days"): _provider_days(g) if g is not None else 0,
+            "first day": i.first_day, "last day": i.last_day, "cost in file (USD)": i.cost_usd,
+            "cost counts in": _share_text(cost_pm, len(pm)) if has_cost else "no cost in the file",
+            "tokens count in": _share_text(tok_pm, len(pm)) if has_tokens else "no tokens in the file",
+            "why": _import_why(g, f, names) if g is not None else "replaced by a later export of the same source",
+            "counted, last 12 months (USD)": float(g.loc[g["month"].isin(last12), "counted_usd"].sum())
+            if g is not None else 0.0,
+        })
+    frame = pd.DataFrame(rows)
+    total = float(f.loc[f["month"].isin(last12), "counted_usd"].sum()) if f is not None else 0.0
+    return ImportsOverview(frame, _months_table(f, names) if f is not None else pd.DataFrame(),
+                           (last12[0], last12[-1]) if last12 else None, total)
+
+
+def _share_text(n: int, of: int) -> str:
+    return "none" if n == 0 else (f"all {of:,} provider-months" if n == of else f"{n:,} of {of:,} provider-months")
+
+
+def _why(counted: pd.DataFrame, other: pd.DataFrame) -> str:
+    """Why the counted source's cost wins over the other sources' on the same provider-days."""
+    if other.empty:
+        return "the only cost for these provider-days"
+    best = min(counted["cost_basis"], key=lambda b: COST_RANK.get(b, 3))
+    worst = sorted(set(other["cost_basis"]), key=lambda b: COST_RANK.get(b, 3))
+    if COST_RANK.get(best, 3) < COST_RANK.get(worst[0], 3):
+        return f"{_BASIS_LABEL.get(best, best)} over {' and '.join(_BASIS_LABEL.get(b, b) for b in worst)}"
+    fmt_ = sorted(set(counted["source_format"]))[0]
+    return (f"both are {_BASIS_LABEL.get(best, best)}s: {fmt_} counts (ties go to the alphabetically first format, "
+            "so the result never depends on the order of imports)")
+
+
+def _import_why(g: pd.DataFrame, f: pd.DataFrame, names: dict[int, str]) -> str:
+    """For an import whose cost does not count everywhere: which import's does, and why."""
+    lost = g[~g["counts_cost"] & (g["cost_usd"] != 0)]
+    if lost.empty:
+        won = g[g["counts_cost"]]
+        if won.empty:
+            return "tokens only: it carries no cost"
+        days = set(zip(won["billing_provider"], won["usage_date"]))
+        key = pd.Series(list(zip(f["billing_provider"], f["usage_date"])), index=f.index).isin(days)
+        other = f[key & ~f["counts_cost"] & (f["cost_usd"] != 0)]
+        return _why(won, other)
+    days = set(zip(lost["billing_provider"], lost["usage_date"]))
+    key = pd.Series(list(zip(f["billing_provider"], f["usage_date"])), index=f.index).isin(days)
+    winners = f[key & f["counts_cost"]]
+    ids = ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(winners["import_id"].unique()))
+    return f"its cost is replaced by {ids or 'another import'} ({_why(winners, lost)})"
+
+
+def _months_table(f: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    rows = []
+    for (provider, month), g in f.groupby(["billing_provider", "month"], sort=True):
+        won = g[g["counts_cost"]]
+        lost = g[~g["counts_cost"] & (g["cost_usd"] != 0)]
+        tok = g[g["counts_tokens"]]
+        not_counted = lost.groupby("import_id")["cost_usd"].sum()
+        rows.append({
+            "provider": provider, "month": month,
+            "cost counted from": ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(won["import_id"].unique()))
+            or "no cost",
+            "counted (USD)": float(won["cost_usd"].sum()),
+            "not counted": "; ".join(f"{names.get(int(i), f'#{int(i)}')}: ${v:,.2f}" for i, v in not_counted.items()),
+            "tokens from": ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(tok["import_id"].unique()))
+            or "no tokens",
+            "why": _why(won, lost) if len(won) else "",
+        })
+    return pd.DataFrame(rows).sort_values(["month", "provider"], ascending=[False, True]).reset_index(drop=True)
