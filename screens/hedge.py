@@ -5,6 +5,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
+from screens import _render_instruments as inst
 from screens import _render_risk as ui
 from screens import _shared as sh
 
@@ -70,3 +71,4 @@ st.dataframe(schedule, hide_index=True, key="hedge_schedule",
 st.download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), "trade_schedule.csv",
                    "text/csv", key="hedge_schedule_csv")
 st.caption(f"Solver: {result.program.status} — {result.program.message}")
+inst.instruments(view, result)

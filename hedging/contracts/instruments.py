@@ -129,6 +129,17 @@ def binary_payoff(fixing, strike):
     return (np.asarray(fixing, dtype=float) > np.asarray(strike, dtype=float)).astype(float)
 
 
+def kalshi_fee(contracts, price, rate: float = 0.07):
+    """Kalshi's trading fee in USD: ``ceil(rate x C x P x (1 - P))`` rounded up to the cent, for ``C``
+    contracts at price ``P`` dollars (taker rate 0.07, maker 0.0175).
+
+    Worked numbers (reference note D4, docs.kalshi.com fee rounding): 1 at 50 cents -> $0.02;
+    10,000 at 50 cents -> $175.00; 100 at 88 cents -> $0.74.
+    """
+    raw = rate * np.asarray(contracts, dtype=float) * np.asarray(price, dtype=float) * (1 - np.asarray(price, dtype=float))
+    return np.ceil(np.round(raw * 100, 9)) / 100
+
+
 # --- pricing -----------------------------------------------------------------------------------
 
 def _matrix(name: str, a) -> np.ndarray:

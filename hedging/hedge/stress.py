@@ -38,7 +38,7 @@ import numpy as np
 from hedging.errors import InputError, ModelError
 from hedging.market.model import JumpDiffusionModel
 
-__all__ = ["Ramp", "STRESS_SCENARIOS", "Scenario", "apply_scenario", "scenario_by_name", "stressed_daily",
+__all__ = ["Ramp", "REGRET_SCENARIOS", "STRESS_SCENARIOS", "Scenario", "apply_scenario", "scenario_by_name", "stressed_daily",
            "shock_paths", "stressed_model"]
 
 OPERATIONS = ("add", "times", "set")
@@ -183,6 +183,23 @@ VOLUME_TRIPLES = Scenario(
 #: The six scenarios: the paper's three (model-based), then three deterministic shocks.
 STRESS_SCENARIOS: tuple[Scenario, ...] = (BASELINE, DEMAND_EXPLOSION, ACCELERATED_TECH,
                                           PRICE_DOUBLES, PRICE_FALLS, VOLUME_TRIPLES)
+
+def _move(pct: int) -> Scenario:
+    word = "rise" if pct > 0 else "fall"
+    return Scenario(
+        f"prices {word} {abs(pct)}%",
+        f"Every simulated index path is multiplied by {1 + pct / 100:g} in every horizon month, so each "
+        f"month's average is {abs(pct)}% {'above' if pct > 0 else 'below'} what the simulation gives. The program "
+        "and every instrument keep the terms bought on the as-of date; the difference from unhedged spend is the "
+        f"hedge's {'protection' if pct > 0 else 'regret (the cost of certainty)'}. "
+        + ("The -40% move matches the H100 spot move of May to June 2026." if pct == -40 else ""),
+        "Reference note treasury-and-instruments.md F3 (compute regret table at -40%, -30%, +30%, +40%; airline "
+        "fuel-hedge regret disclosures).",
+        price_shock=Ramp(1 + pct / 100, 1))
+
+
+#: Hedge regret: the same program and instruments when prices fall or rise 30% and 40%.
+REGRET_SCENARIOS: tuple[Scenario, ...] = tuple(_move(p) for p in (-40, -30, 30, 40))
 
 
 def scenario_by_name(name: str) -> Scenario:

@@ -1,13 +1,30 @@
 """Maximum-likelihood calibration of :class:`JumpDiffusionModel` to an index history.
 
-The likelihood uses the exact transition of the Ornstein-Uhlenbeck part with time-varying mean,
-mixed over the number of jumps ``n`` in each interval (Poisson weights, truncated where the omitted
-mass is below 1e-8). Given ``n`` jumps at uniform times in an interval of length ``h``, their
-decayed sum ``sum_k J_k e^{-kappa r_k}`` is represented by a Gaussian with its exact mean and
-variance (``n mu_j E[e^{-kappa r}]`` and
-``n (E[J^2] E[e^{-2 kappa r}] - mu_j^2 E[e^{-kappa r}]^2)``); this is exact as ``kappa h -> 0``
-and close for monthly data (``kappa h = 0.21`` for Table 3). Observations are treated as point
-samples of the index (a monthly average is not a point sample; it smooths the diffusion).
+Two kinds of history:
+
+* **Point prints** (a daily index, or monthly values that are the price on the dated day). The
+  likelihood uses the exact transition of the Ornstein-Uhlenbeck part with time-varying mean,
+  mixed over the number of jumps ``n`` in each interval (Poisson weights, truncated where the
+  omitted mass is below 1e-8). Given ``n`` jumps at uniform times in an interval of length ``h``,
+  their decayed sum ``sum_k J_k e^{-kappa r_k}`` is represented by a Gaussian with its exact mean
+  and variance (``n mu_j E[e^{-kappa r}]`` and
+  ``n (E[J^2] E[e^{-2 kappa r}] - mu_j^2 E[e^{-kappa r}]^2)``); this is exact as ``kappa h -> 0``
+  and close for monthly data (``kappa h = 0.21`` for Table 3).
+* **Monthly averages** of a daily index (``window_days`` gives each month's number of daily
+  fixings). The log averages are jointly Gaussian with the mean and covariance of
+  :mod:`hedging.market.averaging`; the likelihood is that Gaussian conditional on the first
+  month. Averages cannot separate jumps from diffusion, so they are fitted without jumps and
+  ``sigma`` carries the total variance.
+
+Without jumps the likelihood is maximised exactly by profiling: for a given ``kappa`` the level,
+trend and season enter the mean linearly (generalised least squares) and ``sigma^2`` in closed
+form, leaving a one-dimensional search over ``kappa``. That makes a parametric bootstrap
+affordable: standard errors are the spread of the estimates refitted to paths simulated from the
+fit (seeded), and ``kappa`` is corrected for its small-sample bias, which is upward and large on
+a few years of data (about ``4 / T`` per year for a ``T``-year history, Marriott and Pope (1954)
+for the AR(1) coefficient with an estimated mean; Yu (2012), J. Econometrics 169, 114-122, for
+the continuous-time form). Fits with jumps keep the asymptotic standard errors of the inverse
+Hessian, which understate the uncertainty of the jump parameters.
 """
 
 from __future__ import annotations
@@ -15,12 +32,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 from scipy import optimize, special, stats
 
 from hedging.errors import HedgingWarning, ModelError
-from hedging.market.model import JumpDiffusionModel
+from hedging.market.averaging import average_covariance, average_design
+from hedging.market.model import DAYS_PER_YEAR, JumpDiffusionModel
+from hedging.market.plausibility import PlausibleRange, percent_a_year
 
 PARAMETERS = ("kappa", "theta0", "beta", "sigma", "lam", "mu_j", "sigma_j", "gamma",
               "season_period")
@@ -40,8 +60,13 @@ _LR_CRITICAL_3DF = stats.chi2.ppf(0.95, 3)
 class Calibration:
     """A fitted model with its estimation diagnostics.
 
-    ``std_errors`` maps each parameter to its asymptotic standard error (inverse numerical Hessian
-    of the negative log-likelihood); held-fixed parameters have 0, unavailable ones NaN.
+    ``std_errors`` maps each parameter to its standard error: the standard deviation of the
+    bootstrap estimates (``se_method == "bootstrap"``) or the asymptotic inverse-Hessian value
+    (``"hessian"``, fits with jumps); held-fixed parameters have 0, unavailable ones NaN.
+    ``kappa_bias`` is the bootstrap estimate of the small-sample bias of the maximum-likelihood
+    ``kappa`` (already subtracted from ``model.kappa``; NaN when not measured), ``kappa_mle`` the
+    uncorrected estimate. ``observation`` is ``"point"`` or ``"average"``. ``refused`` names the
+    parameters whose fitted value was outside the plausible range and replaced by the preset.
     """
 
     model: JumpDiffusionModel
@@ -51,6 +76,12 @@ class Calibration:
     converged: bool
     warnings: tuple[HedgingWarning, ...] = ()
     fixed: tuple[str, ...] = ()
+    observation: str = "point"
+    se_method: str = "hessian"
+    n_bootstrap: int = 0
+    kappa_mle: float = math.nan
+    kappa_bias: float = math.nan
+    refused: tuple[str, ...] = ()
 
     def confidence_interval(self, name: str, z: float = 1.96) -> tuple[float, float]:
         """``estimate -/+ z * SE`` for one parameter (NaN bounds when the SE is unknown)."""
@@ -58,14 +89,25 @@ class Calibration:
         return value - z * se, value + z * se
 
 
-def log_likelihood(model: JumpDiffusionModel, times: np.ndarray, log_prices: np.ndarray) -> float:
+def log_likelihood(model: JumpDiffusionModel, times: np.ndarray, log_prices: np.ndarray,
+                   window_days=None) -> float:
     """Log-likelihood of ``log_prices`` at ``times`` (years), conditional on the first point.
 
-    Each transition density is ``sum_n Poisson(n; lam h) N(x'; m + n m_J, v + n v_J)`` with ``m``,
-    ``v`` the exact OU mean and variance over ``h`` and ``m_J``, ``v_J`` the moments of one jump
-    decayed to the interval end (module docstring); ``n`` stops where the tail is below 1e-8.
-    Without jumps it is the exact Gaussian transition (Schwartz 1997, model 1).
+    Point prints (``window_days`` None): each transition density is ``sum_n Poisson(n; lam h)
+    N(x'; m + n m_J, v + n v_J)`` with ``m``, ``v`` the exact OU mean and variance over ``h`` and
+    ``m_J``, ``v_J`` the moments of one jump decayed to the interval end (module docstring); ``n``
+    stops where the tail is below 1e-8. Without jumps it is the exact Gaussian transition
+    (Schwartz 1997, model 1).
+
+    Averages (``window_days[i]`` daily fixings from ``times[i]``): the Gaussian density of the
+    window averages of the log price given the first one, with the stationary mean and covariance
+    of :mod:`hedging.market.averaging` (exact without jumps; with jumps a Gaussian with the jumps'
+    mean and variance).
     """
+    times = np.asarray(times, dtype=float)
+    log_prices = np.asarray(log_prices, dtype=float)
+    if window_days is not None:
+        return _average_log_likelihood(model, log_prices, _windows(times, window_days))
     t0, t1 = times[:-1], times[1:]
     x0, x1 = log_prices[:-1], log_prices[1:]
     h = t1 - t0
@@ -88,31 +130,89 @@ def log_likelihood(model: JumpDiffusionModel, times: np.ndarray, log_prices: np.
     return float(np.sum(special.logsumexp(log_w + log_n, axis=1)))
 
 
+def _windows(times: np.ndarray, window_days) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, counts)`` of the averaging windows, checked."""
+    days = np.asarray(window_days, dtype=float)
+    if days.shape != times.shape or np.any(days < 1) or np.any(days != np.round(days)):
+        raise ModelError("each averaged observation needs a whole number of daily fixings (one per "
+                         "observation, at least 1).")
+    last = times + (days - 1) / DAYS_PER_YEAR
+    if np.any(times[1:] <= last[:-1]):
+        raise ModelError("averaging windows overlap: each month's daily fixings must end before "
+                         "the next month's begin.")
+    return times, days
+
+
+def _conditional_gaussian(cov: np.ndarray, design: np.ndarray, y: np.ndarray):
+    """Whitened ``(y, design)`` of observations 2..n given the first, and the log-determinant."""
+    c11 = cov[0, 0]
+    g = cov[1:, 0] / c11
+    cond = cov[1:, 1:] - np.outer(cov[1:, 0], g)
+    chol = np.linalg.cholesky(cond)
+    y = y.reshape(y.shape[0], -1)
+    yc = y[1:] - g[:, None] * y[0]
+    dc = design[1:] - np.outer(g, design[0])
+    whitened = np.linalg.solve(chol, np.column_stack([yc, dc]))   # one LAPACK call for all
+    wy = whitened[:, :yc.shape[1]]
+    return wy, whitened[:, yc.shape[1]:], 2.0 * float(np.sum(np.log(np.diag(chol))))
+
+
+def _average_log_likelihood(model: JumpDiffusionModel, x: np.ndarray, windows) -> float:
+    k = model.kappa
+    rate = model.sigma ** 2 + model.lam * (model.mu_j ** 2 + model.sigma_j ** 2)
+    design = average_design(k, model.season_period, *windows)
+    mean = design @ [model.theta0, model.beta, model.gamma] + model.lam * model.mu_j / k
+    try:
+        wy, _, logdet = _conditional_gaussian(rate * average_covariance(k, *windows),
+                                              np.empty((x.size, 0)), x - mean)
+    except np.linalg.LinAlgError:
+        return -math.inf
+    wy = wy[:, 0]
+    return float(-0.5 * (wy.size * math.log(2 * math.pi) + logdet + wy @ wy))
+
+
 def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
               start: Mapping[str, float] | JumpDiffusionModel | None = None,
               jumps: bool | None = None, fit_season_period: bool = False,
-              maxiter: int = 1000) -> Calibration:
-    """Fit the jump diffusion to a log-price history by maximum likelihood (L-BFGS-B).
+              maxiter: int = 1000, window_days=None, plausible: PlausibleRange | None = None,
+              preset: JumpDiffusionModel | None = None, bootstrap: int = 200,
+              seed: int = 20261206) -> Calibration:
+    """Fit the jump diffusion to a log-price history by maximum likelihood.
 
     Parameters
     ----------
     times : array_like
         Strictly increasing observation times in years; the fitted ``theta0`` is the long-run log
-        level at ``times == 0``, so e.g. pass years since the first observation.
+        level at ``times == 0``, so e.g. pass years since the first observation. For averages, the
+        time of each window's first daily fixing.
     log_prices : array_like
-        ``ln`` of the index ($/M tokens or $/GPU-hour) at ``times``.
+        ``ln`` of the index ($/M tokens or $/GPU-hour) at ``times`` (of the window average).
     fix : mapping, optional
         Parameters held at given values, e.g. ``{"gamma": 0.0}`` for histories under two years.
     start : mapping or JumpDiffusionModel, optional
-        Starting values; the default comes from a detrended AR(1) regression.
+        Starting values of the jump fit; the default comes from the fit without jumps.
     jumps : bool, optional
-        ``None`` (default): fit jumps only when the history has at least 36 observations over
-        2 years, a likelihood-ratio test (5%, 3 df) prefers them, and no jump parameter ends at a
-        bound; otherwise report the no-jump fit with a warning. ``True`` or ``False`` forces.
+        ``None`` (default): fit jumps only to point prints, when the history has at least 36
+        observations over 2 years, a likelihood-ratio test (5%, 3 df) prefers them, and no jump
+        parameter ends at a bound; otherwise report the no-jump fit with a warning. ``True`` or
+        ``False`` forces (averages are always fitted without jumps).
     fit_season_period : bool
         Estimate ``season_period`` too (held at 1 year by default).
     maxiter : int
-        Iteration limit of the solver.
+        Iteration limit of the solver for fits with jumps.
+    window_days : array_like of int, optional
+        Each observation is the average of this many daily fixings from its time (a monthly
+        average: the days of the month). ``None``: point prints.
+    plausible : PlausibleRange, optional
+        Bounds on the trend and season (:mod:`hedging.market.plausibility`); a fitted value
+        outside them is replaced by ``preset``'s and the rest refitted, with a warning.
+    preset : JumpDiffusionModel, optional
+        The trend and season used instead of refused ones (required with ``plausible``).
+    bootstrap : int
+        Paths simulated from the no-jump fit for standard errors and ``kappa``'s bias correction
+        (0: inverse-Hessian standard errors, no correction).
+    seed : int
+        Seed of the bootstrap paths; the same history and seed give the same result.
 
     Returns
     -------
@@ -122,41 +222,54 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
     Notes
     -----
     Bounds: kappa 0.01-50, sigma 0.001-5, lam 0-50, sigma_j 0.001-3, abs(beta) < 5, abs(gamma) < 2.
-    Standard errors are asymptotic (inverse Hessian); parameters at a bound get NaN. Example:
-    eight years of daily Table 3 paths (``PAPER_TABLE3.simulate(ln 2, arange(2921) / 365, 1,
-    seed=7)``) give kappa 2.34 (SE 0.53), sigma 0.397 (0.005), lam 3.86 (0.83).
+    Example: eight years of daily Table 3 paths (``PAPER_TABLE3.simulate(ln 2, arange(2921) / 365,
+    1, seed=7)``) give kappa 2.34 (SE 0.53), sigma 0.397 (0.005), lam 3.86 (0.83).
     """
     t, x = _validated_history(times, log_prices)
+    windows = None if window_days is None else _windows(t, window_days)
+    observation = "point" if windows is None else "average"
     fixed = {k: float(v) for k, v in dict(fix or {}).items()}
     unknown = sorted(set(fixed) - set(PARAMETERS))
     if unknown:
-        raise ModelError(f"fix names unknown parameter(s) {unknown}; "
+        raise ModelError(f"the parameter name(s) {unknown} are not model parameters; "
                          f"choose from {list(PARAMETERS)}.")
+    if plausible is not None and preset is None:
+        raise ModelError("a plausible range needs a preset model to fall back on.")
     if not fit_season_period:
         fixed.setdefault("season_period", 1.0)
     warns: list[HedgingWarning] = []
     n, span = t.size, float(t[-1] - t[0])
     short = n < MIN_OBS_FOR_JUMPS or span < MIN_YEARS_FOR_JUMPS
-    want_jumps = fixed["lam"] > 0 if "lam" in fixed else (not short if jumps is None else jumps)
+    if windows is not None:
+        want_jumps = False
+        fixed.update({"lam": 0.0, "mu_j": 0.0, "sigma_j": 0.0})
+    else:
+        want_jumps = fixed["lam"] > 0 if "lam" in fixed else (not short if jumps is None else jumps)
     if short:
-        what = ("jumps were estimated because you asked, so treat lam, mu_j and sigma_j as "
-                "unreliable" if want_jumps else "fitted without jumps (lam = 0), so sigma also "
-                "carries the jump variance; pass jumps=True to estimate them anyway")
-        season = (" Under two years also identifies the seasonal term poorly; consider "
-                  "fix={'gamma': 0}." if span < 2 and "gamma" not in fixed else "")
+        what = ("jumps were estimated anyway, so treat their three parameters as unreliable"
+                if want_jumps else "it is fitted without jumps, so the volatility (sigma) also "
+                "carries the jump variance")
+        season = (" Under two years also identifies the seasonal term poorly." if span < 2
+                  and "gamma" not in fixed else "")
         warns.append(HedgingWarning("short_history", (
             f"The history has {n} observations over {span:.1f} years; telling jumps from diffusion "
-            f"needs at least {MIN_OBS_FOR_JUMPS} over {MIN_YEARS_FOR_JUMPS:g} years: {what}. "
-            "Standard errors from so few points are optimistic." + season)))
-    base = _initial_guess(t, x)
-    if start is not None:
-        given = ({k: getattr(start, k) for k in PARAMETERS}
-                 if isinstance(start, JumpDiffusionModel) else dict(start))
-        base.update({k: float(v) for k, v in given.items() if k in PARAMETERS})
-    no_jump_fixed = {**{"lam": 0.0, "mu_j": 0.0, "sigma_j": 0.0}, **fixed}
-    best = _fit(t, x, {**base, **no_jump_fixed}, no_jump_fixed, maxiter)
+            f"needs at least {MIN_OBS_FOR_JUMPS} over {MIN_YEARS_FOR_JUMPS:g} years: {what}."
+            + season)))
+    no_jump_fixed = {"lam": 0.0, "mu_j": 0.0, "sigma_j": 0.0, **fixed}
+    best = _fit_diffusion(t, x, windows, no_jump_fixed, maxiter)
+    refused: list[str] = []
+    if plausible is not None:
+        best, refused, plaus_warns = _apply_plausibility(t, x, windows, best, no_jump_fixed,
+                                                         plausible, preset, maxiter)
+        fixed.update({k: getattr(preset, k) for k in refused})
+        warns.extend(plaus_warns)
     if want_jumps:
         diffusion_only = best
+        base = dict(diffusion_only[0])
+        if start is not None:
+            given = ({k: getattr(start, k) for k in PARAMETERS}
+                     if isinstance(start, JumpDiffusionModel) else dict(start))
+            base.update({k: float(v) for k, v in given.items() if k in PARAMETERS})
         starts = _jump_starts(t, x, diffusion_only[0])
         if start is not None:
             starts.insert(0, base)
@@ -168,22 +281,47 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
         lr = 2 * (diffusion_only[1] - best[1])
         degenerate = [k for k in ("lam", "sigma_j") if k not in fixed and _at_bound(k, best[0][k])]
         if jumps is None and "lam" not in fixed and (degenerate or not lr > _LR_CRITICAL_3DF):
-            why = (f"the jump fit is degenerate ({', '.join(degenerate)} at a bound of its range)"
-                   if degenerate else "adding jumps raised the log-likelihood by only "
-                   f"{lr / 2:.2f} "
-                   f"(likelihood-ratio {lr:.2f} < {_LR_CRITICAL_3DF:.2f}, 5% level)")
+            why = ("the fitted jumps are degenerate (their rate or size spread ends at the edge "
+                   "of its allowed range)" if degenerate else "adding jumps raised the "
+                   f"log-likelihood by only {lr / 2:.2f} (likelihood-ratio {lr:.2f} < "
+                   f"{_LR_CRITICAL_3DF:.2f}, 5% level)")
             warns.append(HedgingWarning("jumps_not_supported", (
                 f"This history cannot separate jumps from diffusion: {why}. The model without "
-                "jumps is reported, so sigma also carries the jump variance; pass jumps=True to "
-                "estimate jumps anyway.")))
+                "jumps is used, so the volatility (sigma) also carries the jump variance.")))
             best = diffusion_only
-    params, nll, res, held = best
+    elif windows is not None:
+        warns.append(HedgingWarning("averages_without_jumps", (
+            "The index values are monthly averages of a daily index, which smooth a jump over two "
+            "months, so jumps cannot be told from diffusion: the model is fitted without jumps "
+            "and the volatility (sigma) carries the whole variance, using the likelihood of a "
+            "monthly average.")))
+    params, _, res, held = best
+    held_values = {k: params[k] for k in held}
+    kappa_mle, kappa_bias, n_boot = params["kappa"], math.nan, 0
+    if params["lam"] == 0.0 and bootstrap > 0 and _profilable(held):
+        std_errors, kappa_bias, params, n_boot, boot_warns = _bootstrap_errors(
+            t, x, windows, params, held_values, int(bootstrap), seed)
+        warns.extend(boot_warns)
+        if "kappa" not in held and math.isfinite(kappa_bias):
+            corrected = params["kappa"]
+            warns.append(HedgingWarning("kappa_bias", (
+                f"Mean reversion is overstated by short histories: simulated histories like this "
+                f"one give a reversion speed {kappa_bias:+.2f} a year off on average, so the fitted "
+                f"{kappa_mle:.2f} is corrected to {corrected:.2f} (half-life "
+                f"{math.log(2) / corrected * 12:.1f} months instead of "
+                f"{math.log(2) / kappa_mle * 12:.1f}).")))
+        se_method = "bootstrap"
+    else:
+        std_errors, se_warns = _standard_errors(t, x, params, held, windows)
+        warns.extend(se_warns)
+        se_method = "hessian"
     model = JumpDiffusionModel(**params, label=f"maximum likelihood, {n} observations")
-    std_errors, se_warns = _standard_errors(t, x, params, held)
-    warns.extend(se_warns)
-    return Calibration(model=model, std_errors=std_errors, log_likelihood=-nll, n_obs=n,
+    return Calibration(model=model, std_errors=std_errors,
+                       log_likelihood=log_likelihood(model, t, x, window_days), n_obs=n,
                        converged=bool(res.success), warnings=tuple(warns),
-                       fixed=tuple(sorted(held)))
+                       fixed=tuple(sorted(held)), observation=observation, se_method=se_method,
+                       n_bootstrap=n_boot, kappa_mle=kappa_mle, kappa_bias=kappa_bias,
+                       refused=tuple(refused))
 
 
 def _at_bound(name: str, value: float) -> bool:
@@ -241,15 +379,18 @@ def _jump_starts(t: np.ndarray, x: np.ndarray, p: dict[str, float]) -> list[dict
     return [{**p, "lam": lam, "mu_j": mu_j, "sigma_j": sigma_j, "sigma": calm_sigma}, generic]
 
 
-def _negative_log_likelihood(params: dict[str, float], t: np.ndarray, x: np.ndarray) -> float:
+def _negative_log_likelihood(params: dict[str, float], t: np.ndarray, x: np.ndarray,
+                             windows=None) -> float:
     try:
-        value = -log_likelihood(JumpDiffusionModel(**params), t, x)
+        model = JumpDiffusionModel(**params)
+        value = (-_average_log_likelihood(model, x, windows) if windows is not None
+                 else -log_likelihood(model, t, x))
     except ModelError:
         return 1e12
     return value if math.isfinite(value) else 1e12
 
 
-def _fit(t, x, init, held, maxiter, raise_on_failure=True):
+def _fit(t, x, init, held, maxiter, raise_on_failure=True, windows=None):
     """One L-BFGS-B run over the free parameters (log scale for positive ones)."""
     free = [k for k in PARAMETERS if k not in held]
 
@@ -266,11 +407,12 @@ def _fit(t, x, init, held, maxiter, raise_on_failure=True):
 
     u0 = [to_u(k, init[k]) for k in free]
     bounds = [tuple(to_u(k, b) for b in BOUNDS[k]) for k in free]
-    res = optimize.minimize(lambda u: _negative_log_likelihood(natural(u), t, x), u0,
+    res = optimize.minimize(lambda u: _negative_log_likelihood(natural(u), t, x, windows), u0,
                             method="L-BFGS-B", jac="3-point", bounds=bounds,
                             options={"maxiter": int(maxiter)})
     if not res.success and res.nit < maxiter:          # line-search stalls: one restart
-        res = optimize.minimize(lambda u: _negative_log_likelihood(natural(u), t, x), res.x,
+        res = optimize.minimize(lambda u: _negative_log_likelihood(natural(u), t, x, windows),
+                                res.x,
                                 method="L-BFGS-B", jac="3-point", bounds=bounds,
                                 options={"maxiter": int(maxiter)})
     if raise_on_failure and not res.success:
@@ -280,12 +422,13 @@ def _fit(t, x, init, held, maxiter, raise_on_failure=True):
 
 def _raise_failure(res) -> None:
     raise ModelError(
-        f"The maximum-likelihood fit did not converge ({res.message}, after {res.nit} iterations). "
-        "Fix weakly identified parameters (e.g. fix={'gamma': 0} or jumps=False), give a start "
-        "close to plausible values, raise maxiter, or use a longer or denser history.")
+        f"The maximum-likelihood fit did not converge ({res.message}, after {res.nit} iterations): "
+        "the history does not pin down every parameter. A longer or daily history helps; so does "
+        "holding the seasonal term or the jumps at fixed values.")
 
 
-def _standard_errors(t, x, params, held) -> tuple[dict[str, float], list[HedgingWarning]]:
+def _standard_errors(t, x, params, held, windows=None) -> tuple[dict[str, float],
+                                                                 list[HedgingWarning]]:
     """SEs from the inverse central-difference Hessian of the NLL in natural parameters."""
     se = {k: (0.0 if k in held else math.nan) for k in PARAMETERS}
     warns: list[HedgingWarning] = []
@@ -295,11 +438,11 @@ def _standard_errors(t, x, params, held) -> tuple[dict[str, float], list[Hedging
     at_bound = [k for k in steps if k not in inside]
     if at_bound:
         warns.append(HedgingWarning("parameter_at_bound", (
-            f"{', '.join(at_bound)} ended at a bound of its allowed range, so its standard error "
-            "is not reported (NaN); the history does not pin it down. Consider fixing it.")))
+            f"{', '.join(at_bound)} ended at the edge of its allowed range, so its standard error "
+            "is not reported: the history does not pin it down.")))
 
     def f(shift: dict[str, float]) -> float:
-        return _negative_log_likelihood({**params, **shift}, t, x)
+        return _negative_log_likelihood({**params, **shift}, t, x, windows)
 
     n = len(inside)
     hess = np.empty((n, n))
@@ -323,8 +466,8 @@ def _standard_errors(t, x, params, held) -> tuple[dict[str, float], list[Hedging
     except np.linalg.LinAlgError:
         warns.append(HedgingWarning("hessian_not_invertible", (
             "The likelihood is flat or not concave in some direction at the optimum, so standard "
-            "errors are not reported (NaN). Some parameters are not identified by this history: "
-            "fix them (e.g. fix={'gamma': 0} or jumps=False) or use a longer or denser history.")))
+            "errors are not reported: some parameters are not identified by this history. A "
+            "longer or daily history helps.")))
         return se, warns
     se.update({k: float(math.sqrt(v)) for k, v in zip(inside, variances)})
     weak = [k for k in ("kappa", "sigma", "lam", "sigma_j")
@@ -336,4 +479,278 @@ def _standard_errors(t, x, params, held) -> tuple[dict[str, float], list[Hedging
     return se, warns
 
 
-__all__ = ["BOUNDS", "Calibration", "PARAMETERS", "calibrate", "log_likelihood"]
+# --- fits without jumps: profile likelihood over kappa ------------------------------------------
+
+_LINEAR = ("theta0", "beta", "gamma")
+_KAPPA_GRID = np.linspace(math.log(BOUNDS["kappa"][0]), math.log(BOUNDS["kappa"][1]), 29)
+_DENSE_GRID = np.linspace(math.log(BOUNDS["kappa"][0]), math.log(BOUNDS["kappa"][1]), 161)
+
+
+def _profilable(held) -> bool:
+    """Profiling needs the seasonal period held (it enters the mean non-linearly)."""
+    return "season_period" in held
+
+
+def _point_design(kappa: float, t: np.ndarray, season_period: float) -> np.ndarray:
+    """``mean_reversion_integral`` over each interval for unit theta0, beta and gamma."""
+    cols = []
+    for theta0, beta, gamma in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)):
+        unit = JumpDiffusionModel(kappa=kappa, theta0=theta0, beta=beta, gamma=gamma, sigma=0.0,
+                                  lam=0.0, mu_j=0.0, sigma_j=0.0, season_period=season_period)
+        cols.append(unit.mean_reversion_integral(t[:-1], t[1:]))
+    return np.column_stack(cols)
+
+
+def _window_means(windows, period: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean time, sine and cosine of the season over each window's fixings (kappa-free)."""
+    starts, counts = windows
+    offsets = np.arange(int(counts.max())) / DAYS_PER_YEAR
+    t = starts[:, None] + offsets[None, :]
+    mask = offsets[None, :] * DAYS_PER_YEAR < counts[:, None]
+    w = 2 * np.pi / period
+    return (starts + (counts - 1) / (2 * DAYS_PER_YEAR), (np.sin(w * t) * mask).sum(1) / counts,
+            (np.cos(w * t) * mask).sum(1) / counts)
+
+
+def _fast_average_design(kappa: float, period: float, means) -> np.ndarray:
+    """:func:`~hedging.market.averaging.average_design` from the kappa-free window means."""
+    mean_t, mean_sin, mean_cos = means
+    w = 2 * np.pi / period
+    season = kappa / (kappa ** 2 + w ** 2) * (kappa * mean_sin - w * mean_cos)
+    return np.column_stack([np.ones(mean_t.size), mean_t - 1.0 / kappa, season])
+
+
+def _profile_many(log_kappa: float, t, xs: np.ndarray, windows, held, means=None):
+    """Maximum over theta0, beta, gamma and sigma for one kappa, for each history in ``xs``
+    (shape (paths, n)): ``(kappa, coefficients (paths, free), sigma (paths,), nll (paths,))``.
+
+    Given kappa the mean of each observation is linear in (theta0, beta, gamma) and the covariance
+    is sigma^2 times a known matrix, so generalised least squares gives the level, trend and
+    season, and ``sigma^2 = RSS / n`` (Gaussian likelihood, no jumps).
+    """
+    kappa = held["kappa"] if "kappa" in held else math.exp(log_kappa)
+    period = held["season_period"]
+    if windows is None:
+        h = np.diff(t)
+        scale = -np.expm1(-2 * kappa * h) / (2 * kappa)
+        root = np.sqrt(scale)
+        wy = ((xs[:, 1:] - np.exp(-kappa * h) * xs[:, :-1]) / root).T
+        wd = _point_design(kappa, t, period) / root[:, None]
+        logdet = float(np.sum(np.log(scale)))
+    else:
+        wy, wd, logdet = _conditional_gaussian(average_covariance(kappa, *windows),
+                                               _fast_average_design(kappa, period, means), xs.T)
+    free = [i for i, k in enumerate(_LINEAR) if k not in held]
+    for i, k in enumerate(_LINEAR):
+        if k in held:
+            wy = wy - wd[:, i:i + 1] * held[k]
+    if free:
+        q, r = np.linalg.qr(wd[:, free])         # one factorisation for every history
+        projected = q.T @ wy
+        coef = np.linalg.solve(r, projected)
+        resid = wy - q @ projected
+    else:
+        coef, resid = np.empty((0, wy.shape[1])), wy
+    rss, m = np.einsum("ij,ij->j", resid, resid), wy.shape[0]
+    if "sigma" in held:
+        sigma = np.full(rss.shape, held["sigma"])
+    else:
+        sigma = np.clip(np.sqrt(rss / m), *BOUNDS["sigma"])
+    nll = 0.5 * (m * np.log(2 * math.pi * sigma ** 2) + logdet + rss / sigma ** 2)
+    return kappa, coef.T, sigma, nll
+
+
+def _profile(log_kappa: float, t, x, windows, held, means=None) -> tuple[dict[str, float], float]:
+    """:func:`_profile_many` for one history, as ``(parameters, negative log-likelihood)``."""
+    kappa, coef, sigma, nll = _profile_many(log_kappa, t, np.asarray(x)[None, :], windows, held,
+                                            means)
+    free = [k for k in _LINEAR if k not in held]
+    params = {"lam": 0.0, "mu_j": 0.0, "sigma_j": 0.0, **held, "kappa": kappa,
+              "sigma": float(sigma[0])}
+    params.update({k: float(c) for k, c in zip(free, coef[0])})
+    return params, float(nll[0])
+
+
+def _fit_diffusion_many(t, xs: np.ndarray, windows, held) -> list[dict[str, float] | None]:
+    """Maximum-likelihood fits without jumps of many histories at once (the bootstrap's refits).
+
+    The profile likelihood is evaluated on a 161-point grid of ``log kappa`` for all histories
+    together (one covariance factorisation per grid point), refined by a parabola through the
+    best grid point and its neighbours, and evaluated there; ``None`` for a history whose
+    likelihood cannot be evaluated.
+    """
+    means = None if windows is None else _window_means(windows, held["season_period"])
+    if "kappa" in held:
+        grid = np.array([0.0])
+    else:
+        grid = _DENSE_GRID
+    values = np.full((grid.size, xs.shape[0]), np.inf)
+    for g, u in enumerate(grid):
+        try:
+            values[g] = _profile_many(u, t, xs, windows, held, means)[3]
+        except np.linalg.LinAlgError:
+            continue
+    out: list[dict[str, float] | None] = []
+    for p in range(xs.shape[0]):
+        column = np.where(np.isfinite(values[:, p]), values[:, p], np.inf)
+        i = int(np.argmin(column))
+        if not np.isfinite(column[i]):
+            out.append(None)
+            continue
+        u = grid[i]
+        if 0 < i < grid.size - 1 and np.all(np.isfinite(column[i - 1:i + 2])):
+            f0, f1, f2 = column[i - 1:i + 2]
+            curve = f0 - 2 * f1 + f2
+            if curve > 0:
+                step = grid[1] - grid[0]
+                u = grid[i] + float(np.clip(0.5 * step * (f0 - f2) / curve, -step, step))
+        params, value = _profile(u, t, xs[p], windows, held, means)
+        if value > column[i]:
+            params, value = _profile(grid[i], t, xs[p], windows, held, means)
+        out.append(params)
+    return out
+
+
+def _fit_diffusion(t, x, windows, held, maxiter=1000):
+    """The maximum-likelihood fit without jumps: ``(params, nll, result, held)``.
+
+    Profiles the likelihood over ``log kappa`` on a 41-point grid over the allowed range, then
+    refines around the best grid point (bounded Brent); falls back to L-BFGS-B over all free
+    parameters when the seasonal period is estimated.
+    """
+    if not _profilable(held):
+        init = {**_initial_guess(t, x), **held}
+        return _fit(t, x, init, held, maxiter, windows=windows)
+    means = None if windows is None else _window_means(windows, held["season_period"])
+
+    def nll(u: float) -> float:
+        try:
+            return _profile(u, t, x, windows, held, means)[1]
+        except np.linalg.LinAlgError:
+            return math.inf
+
+    if "kappa" in held:
+        u_best = 0.0
+    else:
+        values = np.array([nll(u) for u in _KAPPA_GRID])
+        if not np.any(np.isfinite(values)):
+            raise ModelError("The likelihood cannot be evaluated for this history at any "
+                             "mean-reversion speed; check the history for repeated values.")
+        i = int(np.nanargmin(np.where(np.isfinite(values), values, np.nan)))
+        lo, hi = _KAPPA_GRID[max(i - 1, 0)], _KAPPA_GRID[min(i + 1, _KAPPA_GRID.size - 1)]
+        res = optimize.minimize_scalar(nll, bounds=(lo, hi), method="bounded",
+                                       options={"xatol": 1e-6})
+        u_best = float(res.x) if res.fun <= values[i] else float(_KAPPA_GRID[i])
+    params, value = _profile(u_best, t, x, windows, held, means)
+    result = SimpleNamespace(success=True, nit=0, message="profile likelihood")
+    return params, value, result, frozenset(held)
+
+
+# --- plausibility -------------------------------------------------------------------------------
+
+
+def _apply_plausibility(t, x, windows, best, held, plausible: PlausibleRange,
+                        preset: JumpDiffusionModel, maxiter):
+    """Refuse a trend or season outside ``plausible``: refit with the preset's value held."""
+    refused: list[str] = []
+    warns: list[HedgingWarning] = []
+    for _ in range(2):          # holding the trend can push the season out, and the reverse
+        params = best[0]
+        new = []
+        if "beta" not in held and "beta" not in refused and not plausible.trend_ok(params["beta"]):
+            new.append("beta")
+            warns.append(HedgingWarning("implausible_trend", (
+                f"The fitted trend, {percent_a_year(params['beta'])}, is outside what "
+                f"{plausible.what} have done ({plausible.trend_evidence}); the app uses the preset "
+                f"trend ({percent_a_year(preset.beta)}) instead.")))
+        if ("gamma" not in held and "gamma" not in refused
+                and not plausible.season_ok(params["gamma"])):
+            new.append("gamma")
+            warns.append(HedgingWarning("implausible_season", (
+                f"The fitted seasonal swing, {math.expm1(abs(params['gamma'])):.0%} either way "
+                f"over the year, is outside what {plausible.what} have shown "
+                f"({plausible.season_evidence}); the app uses the preset swing "
+                f"({math.expm1(abs(preset.gamma)):.0%}) instead.")))
+        if not new:
+            break
+        refused.extend(new)
+        held = {**held, **{k: float(getattr(preset, k)) for k in refused}}
+        best = _fit_diffusion(t, x, windows, held, maxiter)
+    return best, refused, warns
+
+
+# --- parametric bootstrap -----------------------------------------------------------------------
+
+
+def simulate_history(model: JumpDiffusionModel, t: np.ndarray, x0: float, windows, n_paths: int,
+                     seed) -> np.ndarray:
+    """``n_paths`` histories like the observed one, from ``model``: point prints at ``t`` starting
+    at ``x0``, or the log of each window's average of daily prices (starting at ``x0`` the day
+    before the first fixing). Shape ``(n_paths, len(t))``."""
+    if windows is None:
+        return model.simulate(x0, t, n_paths, seed)
+    starts, counts = windows
+    fixings = np.concatenate([s + np.arange(int(n)) / DAYS_PER_YEAR for s, n in zip(starts, counts)])
+    grid = np.concatenate([[fixings[0] - 1 / DAYS_PER_YEAR], fixings])
+    prices = model.simulate_prices(x0, grid, n_paths, seed)[:, 1:]
+    ends = np.cumsum(counts.astype(int))
+    sums = np.add.reduceat(prices, np.r_[0, ends[:-1]], axis=1)
+    return np.log(sums / counts)
+
+
+def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
+    """Bootstrap standard errors and the bias correction of kappa (seeded).
+
+    Pass 1 simulates ``n_boot`` histories from the maximum-likelihood fit and refits them: the
+    mean refitted kappa minus the fitted one is kappa's bias ``b``, and the reported model is the
+    likelihood maximum with kappa held at ``kappa_mle - b``. Pass 2 simulates from that corrected
+    model (closer to the truth: a kappa that is too high makes the trend look too precise) and
+    applies the same estimator, refit and shift by ``b``, to each history; the standard deviation
+    of those estimates is each parameter's standard error. Without a free kappa one pass of
+    plain refits gives the standard errors. Returns ``(se, bias, corrected params, refits,
+    warnings)``.
+    """
+    free = [k for k in PARAMETERS if k not in held]
+    means = None if windows is None else _window_means(windows, held["season_period"])
+
+    def refits(model_params, pass_seed):
+        paths = simulate_history(JumpDiffusionModel(**model_params), t, float(x[0]), windows,
+                                 n_boot, pass_seed)
+        return paths, _fit_diffusion_many(t, paths, windows, dict(held))
+
+    warns: list[HedgingWarning] = []
+    se = {k: (0.0 if k in held else math.nan) for k in PARAMETERS}
+    bias, corrected = math.nan, dict(params)
+    seeds = np.random.SeedSequence(seed).spawn(2)
+    if "kappa" in free:
+        _, first = refits(params, np.random.default_rng(seeds[0]))
+        kappas = np.array([f["kappa"] for f in first if f])
+        if kappas.size >= max(20, n_boot // 2):
+            bias = float(kappas.mean() - params["kappa"])
+            shifted = max(params["kappa"] - bias, BOUNDS["kappa"][0])
+            corrected = _profile(math.log(shifted), t, x, windows, held, means)[0]
+    paths, second = refits(corrected, np.random.default_rng(seeds[1]))
+    estimates = []
+    for path, fitted in zip(paths, second):
+        if not fitted:
+            continue
+        if math.isfinite(bias):
+            shifted = max(fitted["kappa"] - bias, BOUNDS["kappa"][0])
+            fitted = _profile(math.log(shifted), t, path, windows, held, means)[0]
+        estimates.append([fitted[k] for k in free])
+    if len(estimates) < max(20, n_boot // 2) or ("kappa" in free and not math.isfinite(bias)):
+        warns.append(HedgingWarning("bootstrap_failed", (
+            f"Only {len(estimates)} of {n_boot} simulated histories could be refitted, so the "
+            "standard errors are not reported: the fit is fragile for a history like this one.")))
+        return se, math.nan, dict(params), len(estimates), warns
+    est = np.array(estimates)
+    se.update({k: float(v) for k, v in zip(free, est.std(axis=0, ddof=1))})
+    weak = [k for k in ("kappa", "sigma") if k in free and se[k] > abs(corrected[k])]
+    if weak:
+        warns.append(HedgingWarning("weakly_identified", (
+            f"{' and '.join(weak)}: the standard error exceeds the estimate, so the history barely "
+            "identifies it; read forecasts from this fit with wide margins.")))
+    return se, bias, corrected, len(estimates), warns
+
+
+__all__ = ["BOUNDS", "PARAMETERS", "Calibration", "calibrate", "log_likelihood", "simulate_history"]

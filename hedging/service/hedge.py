@@ -17,7 +17,9 @@ import pandas as pd
 
 from hedging.contracts import business_day_on_or_after, load_specs
 from hedging.contracts.paths import layer_prices, settlement_on
+from hedging.contracts.instruments import DEFAULT_RATE, call_payoff, month_fixings
 from hedging.errors import HedgingWarning, InputError
+from hedging.hedge.cap_policy import min_cvar_futures_and_caps
 from hedging.hedge.layered import layered_program, ratios_by_tenor
 from hedging.hedge.optimise import min_cvar_program, min_variance_program
 from hedging.hedge.program import HedgeProgram, hedged_spend_by_month
@@ -135,6 +137,37 @@ class HedgeResult:
     unhedged: np.ndarray         # (n_paths, months) spend, USD
     hedged: np.ndarray           # (n_paths, months)
     warnings: tuple[HedgingWarning, ...]
+    caps: "CapPosition | None" = None   # caps bought beside the futures (policy min_cvar_caps), per contract row
+
+
+@dataclass(frozen=True, eq=False)
+class CapPosition:
+    """Caps (monthly Asian calls on the contract's index) on the contract rows, one lot = one futures lot."""
+
+    lots: np.ndarray             # (k,) cap lots per contract row
+    strike: np.ndarray           # (k,) quote units
+    premium_per_lot: np.ndarray  # (k,) USD paid today
+    payoff_per_lot: np.ndarray   # (n_paths, k) USD at the month's end
+    cost_per_lot: np.ndarray     # (k,) USD: premium at the month's end plus the futures' dealing cost
+    premium_se: np.ndarray       # (k,) Monte Carlo standard error of premium_per_lot
+
+
+def cap_lines(view: ForecastView, c: Contracts, strike_pct: float) -> CapPosition:
+    """Caps on every contract row: strike ``strike_pct`` % of the fair monthly-average price on the paths."""
+    strike, premium, payoff, fwd, se = [], [], [], [], []
+    for k, row in c.table.iterrows():
+        sim = view.underlyings[row["underlying"]].simulation
+        fix = month_fixings(sim, [pd.Timestamp(row["delivery_month"])], view.spec.as_of, DEFAULT_RATE)
+        a = fix.average[:, 0]
+        K = strike_pct / 100.0 * float(a.mean())
+        pay = call_payoff(a, K) * c.lot_size[k]
+        strike.append(K)
+        payoff.append(pay)
+        fwd.append(float(pay.mean()))
+        premium.append(float(pay.mean()) * fix.discount[0])
+        se.append(float(pay.std(ddof=1) / np.sqrt(pay.size)) * fix.discount[0])
+    return CapPosition(np.zeros(len(strike), dtype=np.int64), np.array(strike), np.array(premium),
+                       np.column_stack(payoff), np.array(fwd) + c.cost_per_lot, np.array(se))
 
 
 def build_program(view: ForecastView, policy: Policy) -> HedgeResult:
@@ -152,6 +185,20 @@ def build_program(view: ForecastView, policy: Policy) -> HedgeResult:
         hedged = spend.copy()
         for k, m in enumerate(c.month):
             hedged[:, m] += cost[k] - pnl[:, k]
+    elif policy.name == "min_cvar_caps":
+        caps = cap_lines(view, c, policy.cap_strike)
+        program, cap_lots = min_cvar_futures_and_caps(
+            spend, pnl_per_lot, c.cost_per_lot, caps.payoff_per_lot, caps.cost_per_lot, contract_month=c.month,
+            level=policy.cvar_level, lot_size=c.lot_size, price=c.fair, expected_volume=c.expected_volume, **common)
+        caps = CapPosition(cap_lots, caps.strike, caps.premium_per_lot, caps.payoff_per_lot, caps.cost_per_lot,
+                           caps.premium_se)
+        lots = np.asarray(program.lots)
+        pnl = pnl_per_lot * lots + caps.payoff_per_lot * cap_lots
+        cost = c.cost_per_lot * lots + caps.cost_per_lot * cap_lots
+        hedged = hedged_spend_by_month(spend, np.hstack([pnl_per_lot, caps.payoff_per_lot]),
+                                       np.concatenate([c.cost_per_lot, caps.cost_per_lot]),
+                                       np.concatenate([lots, cap_lots]), np.concatenate([c.month, c.month]))
+        return HedgeResult(policy, program, c, lots, pnl, cost, spend, hedged, tuple(program.warnings), caps)
     else:
         extra = dict(lot_size=c.lot_size, price=c.fair, expected_volume=c.expected_volume)
         if policy.name == "min_variance":
@@ -185,14 +232,32 @@ def schedule_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:
                      "notional (USD)": t.lots * price * c.lot_size[t.contract_index],
                      "initial margin (USD)": t.lots * c.margin_per_lot[t.contract_index],
                      "cost (USD)": t.cost})
+    caps = result.caps
+    for k in ([] if caps is None else np.flatnonzero(caps.lots)):
+        row, q, size = c.table.iloc[k], int(caps.lots[k]), float(c.lot_size[k])
+        month = pd.Timestamp(row["delivery_month"])
+        rows.append({"contract": f"Cap on the {row['underlying']} index, {month:%b %Y} average",
+                     "underlying": row["underlying"], "delivery month": month.strftime("%b %Y"),
+                     "last trading day": _day(month + pd.offsets.MonthEnd(0)),
+                     "trade date": _day(c.trade_dates[0]), "side": "buy cap", "lots": q,
+                     "price": float(caps.premium_per_lot[k] / size),
+                     "price is": f"premium per unit, strike {caps.strike[k]:.4g}, paid up front",
+                     "notional (USD)": q * float(caps.strike[k]) * size, "initial margin (USD)": 0.0,
+                     "cost (USD)": q * (float(caps.premium_per_lot[k]) + float(c.cost_per_lot[k]))})
     return pd.DataFrame(rows)
+
+
+def _day(d) -> str:
+    d = pd.Timestamp(d)
+    return f"{d.day} {d:%b %Y}"
 
 
 def ratio_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:
     """Hedged share of each underlying's expected volume by delivery month."""
     c = result.contracts
     rows = []
-    for k, lots in enumerate(result.lots):
+    covered = result.lots if result.caps is None else result.lots + result.caps.lots
+    for k, lots in enumerate(covered):
         exp = c.expected_volume[k]
         rows.append({"month": view.future[c.month[k]], "underlying": c.table["underlying"].iloc[k],
                      "hedge ratio": float(lots * c.lot_size[k] / exp) if exp > 0 else 0.0})

@@ -33,7 +33,7 @@ from hedging.store import proposals as proposal_store
 
 FIGURE_PATHS = 3000
 POLICY_NAMES = {"min_variance": "minimum-variance programme", "min_cvar": "minimum-CVaR programme",
-                "layered": "layered programme"}  # paths kept in the distribution figure (the figure shows shares, not single paths)
+                "layered": "layered programme", "min_cvar_caps": "minimum-CVaR programme over futures and caps"}  # paths kept in the distribution figure (the figure shows shares, not single paths)
 
 
 def _clean(value):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hedging.contracts import year_fraction
+from hedging.contracts.instruments import call_payoff
 from hedging.contracts.paths import futures_at, settlement_on
 from hedging.forecast.spend import unit_price_paths
 from hedging.hedge.effectiveness import Effectiveness, hedge_effectiveness
@@ -59,6 +60,7 @@ class World:
     unhedged: np.ndarray      # (n_paths,) horizon spend, USD
     index_on_dates: dict      # underlying -> (n_paths, trade dates) stressed index on each trade date
     models: dict              # underlying -> (price model, its origin) behind the stressed paths
+    fixings: dict | None = None  # underlying -> (monthly average, month-end index), each (n_paths, horizon)
 
 
 #: The worlds of a forecast do not depend on the hedge policy: computed once per forecast object
@@ -81,18 +83,28 @@ def stressed_worlds(view: ForecastView) -> list[World]:
         cached = _WORLDS.get(view)
     if cached is not None:
         return cached
-    quotes = {u: contracts_in_horizon(view, u) for u in view.underlyings}
-    dates = trade_dates(view)
-    worlds = []
-    for scenario in STRESS_SCENARIOS:
-        sims, unhedged = _sims(view, scenario)
-        settle = {q.symbol: settlement_on(sims[u], q) for u, qs in quotes.items() for q in qs}
-        on_dates = {u: np.column_stack([sim.at(d) for d in dates]) for u, sim in sims.items()}
-        worlds.append(World(scenario, settle, unhedged, on_dates,
-                            {u: (sim.model, sim.origin) for u, sim in sims.items()}))
+    worlds = [_world(view, scenario) for scenario in STRESS_SCENARIOS]
     with _WORLDS_LOCK:
         _WORLDS[view] = worlds
     return worlds
+
+
+def _world(view: ForecastView, scenario: Scenario) -> World:
+    """``scenario`` applied to ``view``: settlements, trade-date index, monthly fixings, unhedged spend."""
+    quotes = {u: contracts_in_horizon(view, u) for u in view.underlyings}
+    dates = trade_dates(view)
+    sims, unhedged = _sims(view, scenario)
+    settle = {q.symbol: settlement_on(sims[u], q) for u, qs in quotes.items() for q in qs}
+    on_dates = {u: np.column_stack([sim.at(d) for d in dates]) for u, sim in sims.items()}
+    return World(scenario, settle, unhedged, on_dates, {u: (sim.model, sim.origin) for u, sim in sims.items()},
+                 {u: _fixings(sim, view.future) for u, sim in sims.items()})
+
+
+def _fixings(sim, months) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly average and month-end index of ``sim`` in each of ``months``, each (n_paths, months)."""
+    ends = [(m + pd.offsets.MonthEnd(0)).date() for m in months]
+    return (np.column_stack([sim.window_mean(m.date(), e) for m, e in zip(months, ends)]),
+            np.column_stack([sim.at(e) for e in ends]))
 
 
 def _program_pnl(view: ForecastView, result: HedgeResult, world: World) -> np.ndarray:
@@ -111,7 +123,16 @@ def _program_pnl(view: ForecastView, result: HedgeResult, world: World) -> np.nd
             entry = futures_at(model, origin, c.quotes[k], c.trade_dates[t.trade_date_index],
                                world.index_on_dates[u][:, t.trade_date_index])
         pnl += t.lots * (world.settlement[c.quotes[k].symbol] - entry) * c.lot_size[k]
+    caps = result.caps
+    for k in ([] if caps is None else np.flatnonzero(caps.lots)):
+        average = world.fixings[c.table["underlying"].iloc[k]][0][:, c.month[k]]
+        pnl += caps.lots[k] * call_payoff(average, caps.strike[k]) * c.lot_size[k]
     return pnl - float(np.sum(result.cost))
+
+
+def holds_position(result: HedgeResult) -> bool:
+    """True when the program bought anything (futures or caps)."""
+    return bool(result.program.trades) or (result.caps is not None and bool(result.caps.lots.any()))
 
 
 def stress_table(view: ForecastView, result: HedgeResult) -> tuple[pd.DataFrame, Effectiveness | None]:
@@ -120,7 +141,7 @@ def stress_table(view: ForecastView, result: HedgeResult) -> tuple[pd.DataFrame,
     rows, prospective, base = [], None, None
     for world in stressed_worlds(view):
         scenario, unhedged = world.scenario, world.unhedged
-        pnl = _program_pnl(view, result, world) if result.program.trades else np.zeros_like(unhedged)
+        pnl = _program_pnl(view, result, world) if holds_position(result) else np.zeros_like(unhedged)
         hedged = unhedged - pnl
         if base is None:
             base = (unhedged, pnl)

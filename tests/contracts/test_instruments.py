@@ -192,3 +192,11 @@ def test_quote_table_orders_strikes_and_prices(sim):
     assert (table["cap premium"] > 0).all()
     with pytest.raises(InputError):
         ins.month_fixings(sim, pd.DatetimeIndex(["2026-11-01"]), sim.dates[0].date())
+
+
+def test_kalshi_fee_matches_published_rounding():
+    # Reference note D4 (docs.kalshi.com fee rounding): ceil(0.07 C P (1 - P)) to the cent.
+    assert ins.kalshi_fee(1, 0.50) == pytest.approx(0.02)
+    assert ins.kalshi_fee(10_000, 0.50) == pytest.approx(175.00)
+    assert ins.kalshi_fee(100, 0.88) == pytest.approx(0.74)
+    assert ins.kalshi_fee(100, 0.0) == 0.0

@@ -1,0 +1,111 @@
+"""Simulation study of the calibration: do ``estimate +/- 2 SE`` intervals contain the truth?
+
+Histories are simulated from a known model on a daily calendar grid and turned into the three
+kinds of history the app sees: daily prints, monthly prints (the month's first day) and monthly
+averages (the log of the mean of the month's daily prices). Each is calibrated two ways:
+
+* ``"before"``: every value read as a point print, standard errors from the inverse Hessian,
+  no bias correction (the method before monthly averages and the bootstrap were added);
+* ``"after"``: monthly averages through their own likelihood, bootstrap standard errors and the
+  bootstrap bias correction of ``kappa`` (:func:`hedging.market.calibrate.calibrate`).
+
+Both use fits without jumps (``jumps=False``), so the truth must have ``lam = 0``: every reported
+parameter then has a true value to cover.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hedging.errors import ModelError
+from hedging.market.calibrate import calibrate
+from hedging.market.model import DAYS_PER_YEAR, JumpDiffusionModel
+
+STUDIED = ("kappa", "theta0", "beta", "sigma", "gamma")
+KINDS = ("daily", "monthly_point", "monthly_average")
+
+
+@dataclass(frozen=True)
+class Design:
+    """``n_obs`` observations of one kind (``daily``, ``monthly_point`` or ``monthly_average``)."""
+
+    kind: str
+    n_obs: int
+
+    @property
+    def label(self) -> str:
+        unit = "days" if self.kind == "daily" else "months"
+        what = {"daily": "daily prints", "monthly_point": "monthly prints",
+                "monthly_average": "monthly averages"}[self.kind]
+        return f"{what}, {self.n_obs} {unit}"
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    design: Design
+    method: str
+    reps: int                        # histories simulated
+    fitted: int                      # histories whose fit succeeded
+    hits: dict[str, int]             # truth inside estimate +/- 2 SE
+    kappa_mean: float                # mean reported kappa over the fitted histories
+    kappa_mle_mean: float            # mean uncorrected maximum-likelihood kappa
+
+    def coverage(self, name: str) -> float:
+        return self.hits[name] / self.reps
+
+
+def design_history(design: Design, model: JumpDiffusionModel, x0: float, n_paths: int, seed: int):
+    """``(times, log values (n_paths, n_obs), window_days or None)`` for ``design``."""
+    if design.kind not in KINDS:
+        raise ModelError(f"unknown kind of history {design.kind!r}; use one of {KINDS}.")
+    if design.kind == "daily":
+        times = np.arange(design.n_obs) / DAYS_PER_YEAR
+        return times, model.simulate(x0, times, n_paths, seed), None
+    months = pd.date_range("2023-01-01", periods=design.n_obs + 1, freq="MS")
+    first_day = np.array([(m - months[0]).days for m in months])
+    days = np.diff(first_day)
+    grid = np.arange(first_day[-1]) / DAYS_PER_YEAR
+    prices = model.simulate_prices(x0, grid, n_paths, seed)
+    times = first_day[:-1] / DAYS_PER_YEAR
+    if design.kind == "monthly_point":
+        return times, np.log(prices[:, first_day[:-1]]), None
+    sums = np.add.reduceat(prices, first_day[:-1], axis=1)
+    return times, np.log(sums / days), days
+
+
+def coverage_study(truth: JumpDiffusionModel, design: Design, method: str, reps: int,
+                   n_boot: int = 100, seed: int = 1, z: float = 2.0) -> CoverageResult:
+    """Simulate ``reps`` histories from ``truth`` (seeded) and count, per parameter, how often
+    ``estimate +/- z SE`` contains the true value (a failed fit or NaN SE counts as a miss)."""
+    if truth.lam != 0.0:
+        raise ModelError("the coverage study fits without jumps; give a truth with lam = 0.")
+    if method not in ("before", "after"):
+        raise ModelError(f"unknown method {method!r}; use 'before' or 'after'.")
+    times, logs, days = design_history(design, truth, truth.theta0, reps, seed)
+    hits = dict.fromkeys(STUDIED, 0)
+    kappas, kappa_mles = [], []
+    for r in range(reps):
+        try:
+            if method == "before":
+                fit = calibrate(times, logs[r], jumps=False, bootstrap=0)
+            else:
+                fit = calibrate(times, logs[r], jumps=False, window_days=days,
+                                bootstrap=n_boot, seed=seed * 100_003 + r)
+        except ModelError:
+            continue
+        kappas.append(fit.model.kappa)
+        kappa_mles.append(fit.kappa_mle if math.isfinite(fit.kappa_mle) else fit.model.kappa)
+        for name in STUDIED:
+            se = fit.std_errors[name]
+            if math.isfinite(se) and abs(getattr(fit.model, name) - getattr(truth, name)) <= z * se:
+                hits[name] += 1
+    return CoverageResult(design, method, reps, len(kappas), hits,
+                          float(np.mean(kappas)) if kappas else math.nan,
+                          float(np.mean(kappa_mles)) if kappa_mles else math.nan)
+
+
+__all__ = ["STUDIED", "CoverageResult", "Design", "coverage_study", "design_history"]

@@ -1,0 +1,40 @@
+"""Rendering of the Hedge program page's instruments section: swaps, caps, collars and binaries beside
+futures on the same volume, and the hedge-regret table (prices fall or rise 30% and 40%)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hedging import service
+from screens._render import as_text
+from screens._state import HG_CAP_STRIKE
+
+_MONEY = st.column_config.NumberColumn(format="dollar")
+
+
+def instruments(view, result) -> None:
+    """The comparison and regret tables for the run's program, with the cap-strike control."""
+    st.subheader("Instruments beside futures")
+    st.slider("Cap strike, % of the month's fair price", 100, 200, step=5, key=HG_CAP_STRIKE,
+              help="Strike of the caps (monthly Asian calls) and of the collars' cap. The 'futures and caps' policy "
+                   "buys caps at this strike; the tables below compare instruments struck there.")
+    table, note = service.instrument_comparison(view, result)
+    money = ("expected cost (USD)", "cost std error (USD)", "premium today (USD)", "fees (USD)",
+             "margin or cash needed (USD)", "95th pct spend after (USD)", "CVaR 95% after (USD)")
+    st.dataframe(table.drop(columns=["venue", "credit"]), hide_index=True, key="hedge_instruments",
+                 column_config={"volatility reduction": st.column_config.NumberColumn(format="percent"),
+                                **{c: _MONEY for c in money}})
+    st.caption(as_text(note))
+    with st.expander("Where each instrument trades, and its counterparty and credit terms"):
+        for _, row in table.iterrows():
+            st.markdown(f"**{as_text(row['instrument'])}**, {as_text(row['venue'])}")
+            st.text(row["credit"])
+    st.markdown("**Hedge regret: the same hedges when prices fall or rise**")
+    regret = service.regret_table(view, result)
+    st.dataframe(regret, hide_index=True, key="hedge_regret",
+                 column_config={c: _MONEY for c in regret.columns if c != "scenario"})
+    st.caption("Each hedge column is its change to expected spend over the horizon against unhedged: negative is "
+               "protection bought, positive the cost of certainty. Terms stay as bought on the as-of date. A cap's "
+               "regret is limited to its premium; a swap, futures and a collar give up savings when prices fall. "
+               "If unhedged spend rises when the index falls, the company's price moves against the index (see the "
+               "basis slope above).")
