@@ -51,6 +51,19 @@ def monthly_usage(by: str, version: str):
     return service.monthly_usage(settings(), by)
 
 
+RECONCILE_THRESHOLD, RECONCILE_ALL = "data_reconcile_threshold", "data_reconcile_all"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def imports_overview(version: str):
+    return service.imports_overview(settings())
+
+
+@st.cache_data(show_spinner="Reconciling usage at list price with the invoices…", max_entries=16)
+def reconciliation(threshold: float, version: str):
+    return service.reconciliation(settings(), threshold)
+
+
 # --- Market ---------------------------------------------------------------------------------
 MARKET_UNDERLYING, MARKET_INDEX = "market_underlying", "market_index"
 MARKET_UPLOAD, MARKET_UPLOAD_NAME, MARKET_MESSAGE = "market_upload", "market_upload_name", "market_message"

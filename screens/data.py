@@ -5,6 +5,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError, RejectedRowsError
 from screens import _render as ui
+from screens import _render_data as rd
 from screens import _shared as sh
 
 
@@ -49,9 +50,9 @@ if error:
 report = st.session_state.get(sh.LAST_REPORT) or []
 if report:
     st.subheader("Import report")
-    ui.import_summary(report)
+    rd.import_summary(report)
 for item in report:
-    ui.import_report(item, expanded=len(report) == 1)
+    rd.import_report(item, expanded=len(report) == 1)
 
 version = sh.data_version()
 if version == "empty":
@@ -66,11 +67,19 @@ charts = service.charts()
 st.plotly_chart(charts.monthly_spend(monthly, by, f"Monthly spend by {by} (USD)"), key="data_spend_chart")
 st.plotly_chart(charts.effective_price(monthly, by), key="data_price_chart")
 
+st.header("Invoice reconciliation")
+st.caption("Per provider and month: usage priced at list prices against the provider's cost export, the billing "
+           "file (FOCUS, CUR, Azure, GCP) and a gateway's estimate, with the likely causes of each difference.")
+left, right = st.columns([1, 2])
+threshold = left.number_input("Flag differences above (%)", min_value=0.1, max_value=1000.0, value=10.0, step=1.0,
+                              key=sh.RECONCILE_THRESHOLD, help="A month is flagged when any figure differs from "
+                              "usage at list price by more than this share of it.")
+show_all = right.toggle("Show every provider-month, not only the flagged ones", key=sh.RECONCILE_ALL)
+rd.reconciliation(sh.reconciliation(threshold / 100, version), threshold, show_all)
+
 st.header("Imports")
 imports = service.list_imports(sh.settings())
-st.dataframe(ui.imports_table(imports), hide_index=True, key="data_imports_table",
-             column_config={"rows stored": st.column_config.NumberColumn(format="localized"),
-                            "cost (USD)": st.column_config.NumberColumn(format="dollar")})
+rd.imports_table(sh.imports_overview(version))
 with st.form("data_delete_form"):
     choice = st.selectbox("Delete an import", [i.id for i in imports], key=sh.DELETE_ID,
                           format_func=lambda i: next(f"#{x.id} {x.file_name}" for x in imports if x.id == i))

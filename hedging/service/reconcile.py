@@ -42,12 +42,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hedging import store
 from hedging.config import Settings
 from hedging.errors import InputError
 from hedging.ingest import PriceTable
-from hedging.ingest.consolidate import consolidate
 from hedging.ingest.prices import apply_computed_cost
 from hedging.models import TOKEN_COLUMNS
+from hedging.service.usage import counted_rows, default_settings, price_table, safe_csv
 
 DEFAULT_THRESHOLD = 0.10
 
@@ -104,10 +105,12 @@ class Reconciliation:
     def flagged(self) -> pd.DataFrame:
         return self.months[self.months["flagged"]]
 
-    def table(self) -> pd.DataFrame:
+    def table(self, flagged_only: bool = False) -> pd.DataFrame:
         """The months as people read them: labelled columns, units in the headers, newest first."""
         m = self.months.sort_values(["month", "provider"], ascending=[False, True])
-        pct = f"above {self.threshold:.0%}"
+        if flagged_only:
+            m = m[m["flagged"]]
+        pct = f"above {self.threshold * 100:g}%"
         out = pd.DataFrame({
             "provider": m["provider"],
             "month": m["month"].dt.strftime("%Y-%m"),
@@ -157,18 +160,12 @@ def reconcile_frame(stored: pd.DataFrame, prices: PriceTable | None,
     check_threshold(threshold)
     if stored.empty:
         return Reconciliation(_empty_months(), _empty_causes(), threshold)
-    raw = stored.reset_index(drop=True).copy()
-    raw["_rid"] = np.arange(len(raw))
-    cons = consolidate(raw).sort_values("_rid").reset_index(drop=True)
-    raw["month"] = raw["usage_date"].dt.to_period("M").dt.to_timestamp()
+    raw = counted_rows(stored)
     raw["kind"] = [source_kind(f, b) for f, b in zip(raw["source_format"], raw["cost_basis"])]
-    raw["counted_cost"] = cons["cost_usd"].to_numpy()
-    counts_cost = (cons["superseded_cost_usd"].to_numpy() == 0) & (raw["cost_usd"].to_numpy() != 0)
-    counts_tokens = (cons[list(TOKEN_COLUMNS)].abs().sum(axis=1).to_numpy() > 0)
-    estimate = _estimate(raw[counts_tokens], prices)
-    invoice = raw[counts_cost]
+    estimate = _estimate(raw[raw["counts_tokens"]], prices)
+    invoice = raw[raw["counts_cost"]]
 
-    figures = raw.groupby(_KEY).agg(counted_usd=("counted_cost", "sum")).reset_index()
+    figures = raw.groupby(_KEY).agg(counted_usd=("counted_usd", "sum")).reset_index()
     for kind in ("cost_export", "billing", "gateway"):
         part = raw[raw["kind"] == kind].groupby(_KEY)["cost_usd"].sum().rename(f"{kind}_usd")
         figures = figures.merge(part.reset_index(), on=_KEY, how="left")
@@ -186,9 +183,6 @@ def reconcile_frame(stored: pd.DataFrame, prices: PriceTable | None,
 
 def reconciliation(settings: Settings | None = None, threshold: float = DEFAULT_THRESHOLD) -> Reconciliation:
     """Reconcile everything stored (the Data page's section and ``hedging reconcile``)."""
-    from hedging import store
-    from hedging.service.usage import default_settings, price_table
-
     settings = settings or default_settings()
     frame = store.usage_frame(store.get_engine(settings.database_url))
     return reconcile_frame(frame, price_table(settings), threshold)
@@ -196,8 +190,6 @@ def reconciliation(settings: Settings | None = None, threshold: float = DEFAULT_
 
 def reconciliation_csv(rec: Reconciliation) -> bytes:
     """The CSV download: one row per provider and month, units in the headers."""
-    from hedging.service.usage import safe_csv
-
     return safe_csv(rec.csv_frame())
 
 

@@ -47,8 +47,8 @@ def test_empty_state_invites_an_upload(app):
 def test_upload_shows_the_report_and_the_chart(app, tmp_path):
     upload(app, OPENAI.name, OPENAI.read_bytes())
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Rows read"] == "3" and metrics["Imported"] == "2" and metrics["Skipped"] == "1"
-    assert metrics["Rejected"] == "0"
+    assert metrics["Rows read"] == "3" and metrics["Rows kept"] == "2" and metrics["Rows skipped"] == "1"
+    assert metrics["Rows rejected"] == "0" and metrics["Daily rows stored"] == "2"
     assert any("empty time bucket" in c.value for c in app.caption)
     assert len(app.get("plotly_chart")) == 2
     assert [i.file_name for i in service.list_imports(_settings(tmp_path))] == [OPENAI.name]
@@ -71,7 +71,7 @@ def test_skip_bad_rows_imports_the_rest(app, tmp_path):
     app.checkbox(key="data_skip_bad_rows").check().run()
     upload(app, "bad.csv", text.encode())
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Rejected"] == "1" and metrics["Imported"] == "1"
+    assert metrics["Rows rejected"] == "1" and metrics["Rows kept"] == "1"
 
 
 def test_sample_company_then_delete_an_import(app, tmp_path):
@@ -90,3 +90,20 @@ def test_sample_company_then_delete_an_import(app, tmp_path):
     assert app.checkbox(key="data_delete_sure").value is False  # the next delete needs its own tick
     app.button[-1].click().run()
     assert [i.id for i in service.list_imports(_settings(tmp_path))] == [i.id for i in imports[1:]]
+
+
+def test_counts_reconcile_and_the_invoice_check_is_on_the_page(app, tmp_path):
+    """The Imports table's counted column adds up to the headline spend; the reconciliation section
+    flags months above the threshold the user sets and offers the CSV."""
+    app.button(key="data_sample").click().run()
+    assert not app.exception and not app.error
+    metrics = {m.label: m.value for m in app.metric}
+    spend = metrics["Spend, last 12 months"]
+    assert any(f"adds up to {spend}, the Spend, last 12 months" in c.value for c in app.caption)
+    assert metrics["Differ by more than 10%"] == "0"
+    assert any("within 10% of usage at list price" in s.value for s in app.success)
+    app.number_input(key="data_reconcile_threshold").set_value(5.0).run()  # Azure is billed at list less 10%
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Differ by more than 5%"] == "24"
+    assert any("negotiated discount" in w.value for w in app.warning)
+    assert not app.exception
