@@ -1,0 +1,39 @@
+"""Hedge program page: the instruments section and the futures-and-caps policy, through AppTest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hedging import service
+from hedging.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def loaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    service.load_sample_company(Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)}))
+
+
+def test_instruments_section_and_caps_policy(loaded):
+    at = AppTest.from_file(str(ROOT / "screens" / "hedge.py"), default_timeout=300)
+    at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
+    at.session_state["forecast_paths"] = 2000
+    at.run()
+    assert not at.exception
+    frames = {tuple(d.value.columns)[0]: d.value for d in at.dataframe}
+    assert len(frames["instrument"]) == 5
+    assert {"prices fall 40%", "prices rise 40%"} <= set(frames["scenario"]["scenario"])
+    at.selectbox(key="hedge_policy").set_value("min_cvar_caps").run()
+    assert not at.exception
+    schedule = next(d.value for d in at.dataframe if "contract" in d.value.columns)
+    assert (schedule["side"] == "buy cap").any()
+    at.slider(key="hedge_cap_strike").set_value(150).run()
+    assert not at.exception
