@@ -150,7 +150,7 @@ def _lock(conn: Connection, progress, timeout_s: float) -> None:
                     raise StorageError(busy_message(timeout_s)) from None
                 raise
         finally:
-            raw.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_MS}")
+            raw.execute(f"PRAGMA busy_timeout = {int(WRITE_TIMEOUT_S * 1000)}")
     elif dialect == "postgresql":
         got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _PG_WRITE_LOCK}).scalar()
         if got:
@@ -163,9 +163,6 @@ def _lock(conn: Connection, progress, timeout_s: float) -> None:
         except StorageError:
             raise StorageError(busy_message(timeout_s)) from None
         conn.execute(text(f"SET LOCAL lock_timeout = '{int(WRITE_TIMEOUT_S * 1000)}ms'"))
-
-
-_SQLITE_BUSY_MS = int(WRITE_TIMEOUT_S * 1000)
 
 
 def _pg_lock_timeout(dbapi_conn, _record) -> None:  # pragma: no cover - every PostgreSQL test
