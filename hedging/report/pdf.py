@@ -62,6 +62,18 @@ def _date(value: object) -> str:
     return f"{when.day} {when:%B %Y, %H:%M} UTC"
 
 
+_COVER_SIGNATURE = {"signed": "verified: unchanged since it was saved (HMAC-SHA256)"}
+
+
+def _signature_note(status: object) -> str:
+    """How the stored record was checked when it was opened for this PDF."""
+    if status == "signed":
+        return "signature verified"
+    if status:
+        return str(status)  # "unsigned (saved before signatures)"
+    return ""
+
+
 def _creation_date(value: object) -> dt.datetime | None:
     try:
         when = dt.datetime.fromisoformat(str(value))
@@ -95,14 +107,17 @@ def _cover(doc: ReportPDF, p: Mapping) -> None:
     doc.set_text_color(*INK)
     doc.set_font(FAMILY, "", 10)
     horizon = inputs.get("horizon")
+    fingerprint = str(p.get("fingerprint") or "")
     lines = [("Date", _date(p.get("created_at"))), ("Proposal", doc.label),
+             ("Fingerprint", fingerprint or "not saved"),
+             ("Signature", _COVER_SIGNATURE.get(p.get("signature"), _signature_note(p.get("signature")) or "not saved")),
              ("Policy", inputs.get("policy_label") or inputs.get("policy") or "not stated"),
              ("Horizon", f"{horizon} months" if horizon is not None else "not stated"),
              ("Application version", p.get("app_version") or "not stated")]
     for label, value in lines:
         doc.set_font(FAMILY, "B", 10)
         doc.cell(42, 6, label)
-        doc.set_font(FAMILY, "", 10)
+        doc.set_font(FAMILY, "", 9 if label == "Fingerprint" else 10)  # 64 hex digits on one line
         doc.multi_cell(0, 6, doc.fit_lines(doc.clean(value, 200), doc.epw - 42, 2, 6),
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(3)
@@ -167,9 +182,10 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
     pid = proposal.get("id")
     label = f"Proposal #{pid}" if pid not in (None, "") else "Proposal (not saved)"
     fingerprint = str(proposal.get("fingerprint") or "")
-    footer = f"{label} · fingerprint {fingerprint[:16]}" if fingerprint else label  # the stored document, on every page
-    doc = ReportPDF(footer, f"{label} · {proposal.get('name') or 'Untitled proposal'}",
-                    str(proposal.get("company") or ""))
+    # the stored document on every page: number, name, fingerprint and whether it is signed
+    doc = ReportPDF(label, f"{label} · {proposal.get('name') or 'Untitled proposal'}",
+                    str(proposal.get("company") or ""), name=str(proposal.get("name") or "Untitled proposal"),
+                    fingerprint=fingerprint, signature=_signature_note(proposal.get("signature")))
     doc.set_title(doc.clean(f"{proposal.get('name') or 'Proposal'} — {proposal.get('company') or ''}", 200))
     doc.set_author(doc.clean(proposal.get("company") or "", 200))
     doc.set_creator("Compute-cost hedging desk")

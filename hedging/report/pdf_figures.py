@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import json
+import re
 import threading
 from collections.abc import Mapping
 
@@ -41,20 +42,117 @@ def figure_size(key: str) -> tuple[int, int]:
 
 
 def parse_figure(stored: object) -> dict:
-    """A stored figure (``fig.to_json()`` text, a dict or a Figure) as a validated figure dict.
+    """A stored figure (``fig.to_json()`` text, a dict or a Figure) as a validated figure dict,
+    with everything that could fetch from the network removed first (:func:`safe_figure`).
 
     Raises :class:`RenderFailure` when it is not a plotly figure.
     """
     try:
         if isinstance(stored, go.Figure):
-            return stored.to_dict()
-        if isinstance(stored, (bytes, str)):
-            return pio.from_json(stored).to_dict()
-        if isinstance(stored, Mapping):
-            return go.Figure(dict(stored)).to_dict()
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError) as err:
+            raw = stored.to_plotly_json()
+        elif isinstance(stored, (bytes, str)):
+            raw = json.loads(stored)
+        elif isinstance(stored, Mapping):
+            raw = dict(stored)
+        else:
+            raise RenderFailure(f"the stored chart is a {type(stored).__name__}, not a plotly figure")
+        if not isinstance(raw, Mapping):
+            raise RenderFailure(f"the stored chart is a {type(raw).__name__}, not a plotly figure")
+        return go.Figure(_strip_figure(raw)).to_dict()
+    except (ValueError, TypeError, KeyError, RecursionError, json.JSONDecodeError) as err:
         raise RenderFailure(f"the stored chart is not a valid plotly figure ({_short(err)})") from None
-    raise RenderFailure(f"the stored chart is a {type(stored).__name__}, not a plotly figure")
+
+
+def safe_figure(stored: object) -> dict:
+    """A stored figure reduced to what draws from the numbers and labels it holds.
+
+    A figure is data that a browser (Chromium for the PDF, the user's for the page) turns into
+    requests if it names something outside: layout images and image traces (``source``), map
+    tiles and geo outlines, links and styles in text (``<a href>``, ``<span style>``), menus whose
+    buttons change the layout. Kept: the top-level ``data`` and ``layout`` only (no ``frames``);
+    traces of the kinds in :data:`SAFE_TRACES`; the layout entries in :data:`SAFE_LAYOUT` (axes,
+    legends, title, annotations, shapes, template...), with a template kept only as a built-in
+    name or a dict cleaned the same way; in every string, HTML tags other than the plain
+    formatting ones (``<br>``, ``<b>``, ``<i>``, ``<em>``, ``<sup>``, ``<sub>``, ``<s>``, ``<u>``,
+    ``<extra>``) without attributes; font families other than plain names. The app's own charts
+    keep every trace and layout entry (their templates lose only the defaults of trace kinds
+    they do not use), so they draw exactly as before.
+
+    Raises :class:`RenderFailure` when ``stored`` is not a plotly figure.
+    """
+    return parse_figure(stored)
+
+
+#: Trace kinds drawn from numbers and labels alone (the app's charts use scatter, bar, histogram).
+SAFE_TRACES = frozenset({"scatter", "scattergl", "bar", "histogram", "box", "violin", "heatmap", "histogram2d",
+                         "contour", "pie", "waterfall", "funnel"})
+#: Layout entries kept (``xaxis2``, ``yaxis3``, ``legend2``, ``coloraxis2``... too); everything else,
+#: ``images``, ``mapbox``, ``map``, ``geo``, ``updatemenus``, ``sliders`` among them, is dropped.
+SAFE_LAYOUT = frozenset({"title", "font", "margin", "showlegend", "legend", "barmode", "bargap", "bargroupgap",
+                         "barnorm", "boxmode", "boxgap", "boxgroupgap", "violinmode", "violingap", "violingroupgap",
+                         "annotations", "shapes", "hovermode", "hoverlabel", "hoverdistance", "height", "width",
+                         "autosize", "paper_bgcolor", "plot_bgcolor", "colorway", "colorscale", "coloraxis",
+                         "separators", "uniformtext", "template", "xaxis", "yaxis", "piecolorway", "extendpiecolors",
+                         "hiddenlabels", "waterfallmode", "waterfallgap", "funnelmode", "funnelgap", "meta",
+                         "annotationdefaults", "shapedefaults", "autotypenumbers"})
+_NUMBERED = re.compile(r"(?:xaxis|yaxis|legend|coloraxis)\d+")
+#: Keys dropped wherever they appear: what names something to fetch.
+_NEVER = frozenset({"images", "source", "href", "mapbox", "map", "geo", "updatemenus", "sliders"})
+_TAG = re.compile(r"<[^<>]*>")
+_PLAIN_TAG = re.compile(r"</?(?:br|b|i|em|sup|sub|s|u|extra)\s*/?>", re.IGNORECASE)
+_FAMILY = re.compile(r"[A-Za-z0-9 ,_.'\"-]*")
+_DEFAULT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+
+
+def _strip_figure(raw: Mapping) -> dict:
+    data = raw.get("data") or []
+    layout = raw.get("layout") or {}
+    if not isinstance(data, (list, tuple)) or not isinstance(layout, Mapping):
+        raise ValueError("a figure's data must be a list and its layout a mapping")
+    return {"data": [_clean(t) for t in data if _safe_trace(t)], "layout": _strip_layout(layout)}
+
+
+def _safe_trace(trace: object) -> bool:
+    return isinstance(trace, Mapping) and trace.get("type", "scatter") in SAFE_TRACES
+
+
+def _strip_layout(layout: Mapping) -> dict:
+    out = {}
+    for key, value in layout.items():
+        if key not in SAFE_LAYOUT and not _NUMBERED.fullmatch(str(key)):
+            continue
+        if key == "template":
+            value = _strip_template(value)
+            if value is None:
+                continue
+        else:
+            value = _clean(value, key)
+        out[key] = value
+    return out
+
+
+def _strip_template(template: object) -> object:
+    if isinstance(template, str):
+        return template if template in pio.templates else None
+    if not isinstance(template, Mapping):
+        return None
+    data = template.get("data") if isinstance(template.get("data"), Mapping) else {}
+    layout = template.get("layout") if isinstance(template.get("layout"), Mapping) else {}
+    return {"data": {kind: [_clean(t) for t in traces if isinstance(t, Mapping)]
+                     for kind, traces in data.items() if kind in SAFE_TRACES and isinstance(traces, (list, tuple))},
+            "layout": _strip_layout({k: v for k, v in layout.items() if k != "template"})}
+
+
+def _clean(value: object, key: object = None) -> object:
+    if isinstance(value, Mapping):
+        return {k: _clean(v, k) for k, v in value.items() if k not in _NEVER}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v, key) for v in value]
+    if isinstance(value, str):
+        if key == "family":
+            return value if _FAMILY.fullmatch(value) else _DEFAULT_FAMILY
+        return _TAG.sub(lambda m: m.group(0) if _PLAIN_TAG.fullmatch(m.group(0)) else "", value)
+    return value
 
 
 def _short(err: BaseException, limit: int = 120) -> str:

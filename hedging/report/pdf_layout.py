@@ -53,7 +53,8 @@ def font_paths() -> dict[str, Path]:
 class ReportPDF(FPDF):
     """An A4 portrait document with the report's fonts, running header and footer."""
 
-    def __init__(self, proposal_label: str, running_title: str, running_company: str) -> None:
+    def __init__(self, proposal_label: str, running_title: str, running_company: str, name: str = "",
+                 fingerprint: str = "", signature: str = "") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.set_margins(MARGIN, 19, MARGIN)
         self.set_auto_page_break(True, margin=17)
@@ -71,6 +72,9 @@ class ReportPDF(FPDF):
         self.label = self.clean(proposal_label, 80)
         self._running_title = self.clean(running_title, 200)
         self._running_company = self.clean(running_company, 200)
+        self._name = self.clean(name, 200)
+        self._stamp = " · ".join(part for part in (f"Fingerprint {self.clean(fingerprint, 64)}"
+                                                   if fingerprint else "", self.clean(signature, 60)) if part)
         self.set_text_color(*INK)
         self.set_font(FAMILY, "", BODY_PT)
 
@@ -144,10 +148,17 @@ class ReportPDF(FPDF):
         self.set_font(FAMILY, "", BODY_PT)
 
     def footer(self) -> None:
-        self.set_y(-12)
+        """On every page: the proposal's number, name (as plain text, cut to fit), the page, and
+        the stored document's fingerprint with its signature status."""
+        self.set_y(-14 if self._stamp else -12)
         self.set_font(FAMILY, "", 7.5)
         self.set_text_color(*GREY)
-        self.cell(0, 4, f"{self.label} · Page {self.page_no()} of {{nb}}", align="C")
+        page = f" · Page {self.page_no()} of {{nb}}"
+        room = self.epw - self.get_string_width(f"{self.label} ·  {page}") - 2
+        named = f"{self.label} · {self.fit_width(self._name, room)}" if self._name else self.label
+        self.cell(0, 3.6, f"{named}{page}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if self._stamp:
+            self.cell(0, 3.6, self.fit_width(self._stamp, self.epw), align="C")
         self.set_text_color(*INK)
 
     # ---- flow ---------------------------------------------------------------------------------

@@ -30,8 +30,13 @@ from hedging.service.spec import POLICIES
 from hedging.service.stress import paper_reproduction
 from hedging.service.usage import default_settings, list_imports
 from hedging.store import proposals as proposal_store
+from hedging.store import signing
 
 FIGURE_PATHS = 3000
+#: The version of the proposal document this release writes. 1: documents saved before versions
+#: were recorded (no ``schema_version`` key); 2: the same sections, with ``schema_version``.
+#: Documents of every version up to this one open and print; a newer one is refused.
+DOCUMENT_VERSION = 2
 POLICY_NAMES = {"min_variance": "minimum-variance programme", "min_cvar": "minimum-CVaR programme",
                 "layered": "layered programme", "min_cvar_caps": "minimum-CVaR programme over futures and caps"}  # paths kept in the distribution figure (the figure shows shares, not single paths)
 
@@ -106,6 +111,7 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                    "total_hedged": hb.total_hedged, "months": len(months)}
                for k, (months, hb) in (outcome.history or {}).items()}
     payload = {
+        "schema_version": DOCUMENT_VERSION,
         "name": name, "company": company, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         "app_version": hedging.__version__,
         "spec": run.spec.to_dict(),
@@ -194,17 +200,37 @@ def save_proposal(run: Run, name: str, company: str = "", settings: Settings | N
     if not name:
         raise InputError("the proposal needs a name.", column="name", fix="e.g. 'FY27 compute hedge'.")
     payload = build_payload(name, company or "(company not named)", run, settings)
-    return proposal_store.save_proposal(store.get_engine(settings.database_url), name, company, hedging.__version__, payload)
+    return proposal_store.save_proposal(store.get_engine(settings.database_url), name, company, hedging.__version__,
+                                        payload, key=signing_key(settings))
+
+
+def signing_key(settings: Settings | None = None) -> signing.SigningKey:
+    """This installation's proposal signing key: the file named by ``$HEDGING_SIGNING_KEY_FILE``,
+    else ``signing.key`` in the data directory, created (mode 0600) on first use."""
+    settings = settings or default_settings()
+    return signing.load_or_create_key(signing.key_path(settings.data_dir))
 
 
 def list_proposals(settings: Settings | None = None) -> list[dict]:
+    """Every saved proposal, each checked against its signature: ``signature`` is "signed",
+    "unsigned (saved before signatures)", or ``None`` for one that fails (``problem`` says why;
+    it cannot be opened)."""
     settings = settings or default_settings()
-    return proposal_store.list_proposals(store.get_engine(settings.database_url))
+    return proposal_store.list_proposals(store.get_engine(settings.database_url), key=signing_key(settings))
 
 
 def load_proposal(proposal_id: int, settings: Settings | None = None) -> dict:
+    """The saved document, after its signature and fingerprint are checked (a record changed
+    outside the app is refused with a message saying so)."""
     settings = settings or default_settings()
-    return proposal_store.load_proposal(store.get_engine(settings.database_url), proposal_id)
+    payload = proposal_store.load_proposal(store.get_engine(settings.database_url), proposal_id,
+                                           key=signing_key(settings))
+    version = payload.get("schema_version")
+    if not isinstance(version, int) or version > DOCUMENT_VERSION:
+        raise InputError(f"proposal #{proposal_id} was saved by a newer release of hedging (document version "
+                         f"{version}; this release reads up to {DOCUMENT_VERSION}).",
+                         fix="open it with the release that saved it, or upgrade hedging.")
+    return payload
 
 
 def delete_proposal(proposal_id: int, settings: Settings | None = None) -> None:
@@ -248,7 +274,10 @@ def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint
 
 
 def figure(figure_json: str):
-    """A saved plotly figure, exactly as it was when the proposal was saved."""
-    import plotly.io as pio
+    """A saved plotly figure as it was saved, less anything that could make the browser fetch
+    (images, links, styles, map tiles: see :func:`hedging.report.pdf_figures.safe_figure`)."""
+    import plotly.graph_objects as go
 
-    return pio.from_json(figure_json)
+    from hedging.report.pdf_figures import safe_figure
+
+    return go.Figure(safe_figure(figure_json))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -154,3 +154,7 @@ class ProposalRecord(SQLModel, table=True):
     payload_sha256: str
     payload: str = Field(sa_column=Column(Text, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    #: The document's schema version (1: saved before versions were recorded).
+    schema_version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
+    #: HMAC-SHA256 over the whole record (hedging.store.signing); NULL: saved before signatures.
+    signature: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -92,16 +92,19 @@ def test_contents_on_the_cover_give_the_pages_where_sections_start(pages):
         assert title in pages[int(match.group(1)) - 1]
 
 
-def test_every_page_has_the_footer_with_page_n_of_m(pages):
+def test_every_page_has_the_footer_with_name_and_page_n_of_m(pages):
     for n, text in enumerate(pages, start=1):
-        assert f"Proposal #3 · Page {n} of {len(pages)}" in text
+        assert f"Proposal #3 · FY27 compute hedge · Page {n} of {len(pages)}" in text
 
 
-def test_every_page_names_the_stored_document_by_its_fingerprint(images):
-    fingerprint = "9f2c41d07be35a86" + "0" * 48
-    pages = _pages(build_pdf({**make_proposal(), "fingerprint": fingerprint}, images=images))
+def test_every_page_names_the_stored_document_by_its_whole_fingerprint(images):
+    fingerprint = "9f2c41d07be35a86" + "0123456789abcdef" * 3
+    pages = _pages(build_pdf({**make_proposal(), "fingerprint": fingerprint, "signature": "signed"}, images=images))
     for n, text in enumerate(pages, start=1):
-        assert f"Proposal #3 · fingerprint 9f2c41d07be35a86 · Page {n} of {len(pages)}" in text
+        assert f"Proposal #3 · FY27 compute hedge · Page {n} of {len(pages)}" in text
+        assert f"Fingerprint {fingerprint} · signature verified" in text
+    assert f"Fingerprint {fingerprint}" in pages[0].split("Contents")[0]  # and on the cover, with the check
+    assert "Signature verified: unchanged since it was saved (HMAC-SHA256)" in _flat(pages[0])
 
 
 def test_headline_numbers_appear_exactly_as_formatted(pages):

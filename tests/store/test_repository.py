@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from hedging import service, store
 from hedging.errors import StorageError
+from hedging.service.proposal import signing_key
 from tests.conftest import settings_for
 
 HEADER = "usage_date,billing_provider,model,team,input_tokens,output_tokens,cost_usd\n"
@@ -98,9 +99,10 @@ def test_identities_are_never_reused(db_url, tmp_path):
     second, _ = indices.save_index(engine, name="j", underlying="gpu", unit="USD", file_name="j.csv",
                                    sha256="2" * 64, history=history)
     assert second > first
-    p1 = proposals.save_proposal(engine, "P", "C", "0", {"a": 1})
+    key = signing_key(s)
+    p1 = proposals.save_proposal(engine, "P", "C", "0", {"a": 1}, key=key)
     proposals.delete_proposal(engine, p1)
-    p2 = proposals.save_proposal(engine, "Q", "C", "0", {"a": 2})
+    p2 = proposals.save_proposal(engine, "Q", "C", "0", {"a": 2}, key=key)
     assert p2 > p1
 
 
@@ -186,7 +188,7 @@ def test_a_transaction_rolls_back_imports_replacements_and_saves(db_url, tmp_pat
         with service.transaction(s):
             [b] = service.import_files([("b.csv", canonical(days("acme", 3, 8, cost=2.5)))], s)
             assert b.replaced  # it replaced days 3-6 of a.csv inside the transaction
-            proposals.save_proposal(store.get_engine(db_url), "P", "C", "0", {"a": 1})
+            proposals.save_proposal(store.get_engine(db_url), "P", "C", "0", {"a": 1}, key=signing_key(s))
             raise RuntimeError("a later step failed")
     pd.testing.assert_frame_equal(stored(db_url), before)
     assert [i.file_name for i in service.list_imports(s)] == ["a.csv"]
