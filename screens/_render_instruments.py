@@ -29,6 +29,15 @@ def instruments(view, result) -> None:
         for _, row in table.iterrows():
             st.markdown(f"**{as_text(row['instrument'])}**, {as_text(row['venue'])}")
             st.text(row["credit"])
+    with st.expander("Prices per unit and month, with Monte Carlo standard errors"):
+        quotes = service.instrument_quotes(view, result.policy.cap_strike)
+        quotes["month"] = quotes["month"].dt.strftime("%b %Y")
+        st.dataframe(quotes, hide_index=True, key="hedge_instrument_quotes",
+                     column_config={c: st.column_config.NumberColumn(format="%.4f") for c in quotes.columns
+                                    if c not in ("underlying", "unit", "month")})
+        st.caption("Swap fixed price = the mean monthly average on the paths; the closed-form column is the model's "
+                   "monthly-average futures price, which it must match within a few standard errors. Premiums and "
+                   f"binary prices are discounted at {service.INSTRUMENT_RATE:.0%} a year to each month's end.")
     st.markdown("**Hedge regret: the same hedges when prices fall or rise**")
     regret = service.regret_table(view, result)
     st.dataframe(regret, hide_index=True, key="hedge_regret",

@@ -11,7 +11,8 @@ from hedging.service.hedge import (  # noqa: F401
     ratio_table,
     schedule_table,
 )
-from hedging.service.instruments import instrument_comparison, regret_table  # noqa: F401
+from hedging.contracts.instruments import DEFAULT_RATE as INSTRUMENT_RATE  # noqa: F401
+from hedging.service.instruments import instrument_comparison, instrument_quotes, regret_table  # noqa: F401
 from hedging.service.run import Program, Run, SanityError, build_program_stage, build_run, finish_run  # noqa: F401
 from hedging.service.spec import (  # noqa: F401
     DRILL_DOWNS,

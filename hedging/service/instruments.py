@@ -15,7 +15,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
-from hedging.contracts.instruments import DEFAULT_RATE, INSTRUMENTS
+from hedging.contracts.instruments import DEFAULT_RATE, INSTRUMENTS, month_fixings, quote_table
 from hedging.hedge.instrument_book import ORDER, HedgeLines, compare, instrument_terms, line_cash
 from hedging.hedge.stress import REGRET_SCENARIOS
 from hedging.service.forecast import ForecastView
@@ -117,3 +117,17 @@ def _regret_row(name: str, unhedged: np.ndarray, program_change: np.ndarray, lin
     for key in ORDER:
         row[f"{labels[key]} (USD)"] = float(-line_cash(terms[key], lines).sum(axis=1).mean())
     return row
+
+
+def instrument_quotes(view: ForecastView, cap_strike: float = 110.0) -> pd.DataFrame:
+    """Per underlying and horizon month, per unit: the swap's fair fixed price (with the model's closed
+    form beside it), the cap premium, the zero-cost collar floor and the binary price, each Monte Carlo
+    estimate with its standard error, on the run's paths (:func:`hedging.contracts.instruments.quote_table`)."""
+    frames = []
+    for u, part in view.underlyings.items():
+        table = quote_table(month_fixings(part.simulation, view.future, view.spec.as_of, DEFAULT_RATE),
+                            cap_moneyness=cap_strike / 100.0, binary_moneyness=cap_strike / 100.0)
+        table.insert(0, "unit", part.unit)
+        table.insert(0, "underlying", part.label)
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)

@@ -81,3 +81,13 @@ def test_regret_table(view, capped):
     assert table.loc["prices rise 40%", "cap (USD)"] < 0
     assert table.loc["as simulated (no move)", "program as run (USD)"] == pytest.approx(
         float((capped.hedged - capped.unhedged).sum(axis=1).mean()))
+
+
+def test_instrument_quotes_match_the_closed_form(view):
+    quotes = service.instrument_quotes(view, 120.0)
+    assert set(quotes["underlying"]) == {p.label for p in view.underlyings.values()}
+    assert len(quotes) == 12 * len(view.underlyings)
+    # the swap's fixed price is the expected monthly average: the model's closed form, within 4 standard errors
+    assert (abs(quotes["swap fixed price"] - quotes["closed-form average"]) < 4 * quotes["swap std error"]).all()
+    np.testing.assert_allclose(quotes["cap strike"], 1.2 * quotes["swap fixed price"], rtol=1e-12)
+    assert (quotes["collar floor"] < quotes["swap fixed price"]).all()
