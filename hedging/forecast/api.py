@@ -5,20 +5,20 @@ series of non-negative values (tokens, GPU-hours, dollars):
 
 1. calendar regressors per month, ``(weekend days, days in month)``, for the history and the
    horizon (the definition the app uses for usage: Saturdays and Sundays are weekend days);
-2. :func:`hedging.forecast.select_model`: a rolling-origin backtest of the seasonal naive, damped
-   trend and log-linear models, scored over ``min(12, horizon)`` months ahead, keeps the one with
-   the lowest mean MASE and simulates ``n_paths`` paths of it;
-3. :func:`hedging.forecast.calibration.interval_scale` and
-   :func:`~hedging.forecast.calibration.widen_paths`: when the chosen model's backtest 80%
-   intervals held a share ``c < 0.80`` of realised months (10 or more scored), every path's log
-   deviation from the point forecast is multiplied by ``k = z_0.90 / z_((1+c)/2)``;
-4. per month, ``mean`` is the mean of the widened paths and the central ``L``% interval runs from
-   the ``(1 - L/100)/2`` to the ``(1 + L/100)/2`` quantile of the paths
+2. :func:`hedging.forecast.automatic.automatic_forecast`: a rolling-origin backtest, scored over
+   ``min(12, horizon)`` months ahead, of the statsmodels ETS, Theta, ARIMA and STL models and the
+   package's damped trend, log-linear (calendar, season, level shifts) and seasonal naive models;
+   the three with the lowest MASE are combined (geometric mean of their point forecasts);
+3. the combination's backtest errors calibrate its intervals per horizon band (1-3, 4-6, 7-12
+   months) by split-conformal quantiles, and ``n_paths`` simulated paths are mapped so that their
+   80% and 95% bands are the calibrated ones;
+4. per month, ``mean`` is the mean of the calibrated paths and the central ``L``% interval runs
+   from the ``(1 - L/100)/2`` to the ``(1 + L/100)/2`` quantile of the paths
    (:func:`hedging.risk.quantile`, the product's one quantile definition).
 
 The app also correlates volume shocks with the price index's innovations; this function forecasts
 the series on its own (independent shocks), so for the same seed its paths are not the app's,
-while the model choice, calendar, backtest and widening are the same.
+while the models, calendar, backtest, combination and calibration are the same.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from hedging.errors import HedgingWarning, InputError
-from hedging.forecast.backtest import select_model
-from hedging.forecast.calibration import bands, interval_scale, widen_paths
+from hedging.forecast.automatic import automatic_forecast
+from hedging.forecast.calibration import bands
 from hedging.forecast.paths import DEFAULT_PATHS, check_horizon
 
 __all__ = ["BACKTEST_HORIZON", "DEFAULT_SEED", "forecast_series", "month_calendar", "volume_paths"]
@@ -154,40 +154,31 @@ def _label(level: float) -> str:
 def volume_paths(values: np.ndarray, months: pd.DatetimeIndex, future: pd.DatetimeIndex, *, n_paths: int,
                  seed: int | None, shocks: np.ndarray | None = None):
     """The machinery behind :func:`forecast_series` and the app's volume forecast: calendar
-    regressors, model selection by rolling-origin backtest (scored over ``min(12, len(future))``
-    months), simulation (with ``shocks`` when given: standard normal, paths x months) and the
-    widening of step 3 of the module docstring. Returns ``(selection, widened paths, k, warnings)``;
-    when the bands were widened, the widening's warning replaces the selector's low-coverage one."""
-    selection = select_model(values, len(future), calendar=month_calendar(months),
-                             calendar_future=month_calendar(future), n_paths=n_paths, seed=seed, shocks=shocks,
-                             backtest_horizon=min(BACKTEST_HORIZON, len(future)))
-    chosen = next((sc for sc in selection.scores if sc.model == selection.model), None)
-    scale = interval_scale(chosen.coverage_80, n_forecasts=chosen.n_forecasts) if chosen else 1.0
-    warnings = list(selection.warnings)
-    if scale > 1.0:  # say it once
-        warnings = [w for w in warnings if w.code != "backtest_coverage"]
-        warnings.append(HedgingWarning(
-            "intervals_widened", f"In the backtest only {chosen.coverage_80:.0%} of realised months fell inside the "
-            f"{selection.model.replace('_', ' ')} model's 80% band, so the forecast's bands are widened "
-            f"(×{scale:.2f}) until they would have held 80%."))
-    paths = widen_paths(selection.forecast.paths(), np.asarray(selection.forecast.point), scale)
-    return selection, paths, scale, tuple(warnings)
+    regressors, the backtest, combination and per-horizon calibration of
+    :func:`hedging.forecast.automatic.automatic_forecast` (scored over ``min(12, len(future))``
+    months), simulated with ``shocks`` when given (standard normal, paths x months).
+    Returns ``(result, calibrated paths, calibration, warnings)``."""
+    result = automatic_forecast(values, len(future), calendar=month_calendar(months),
+                                calendar_future=month_calendar(future), n_paths=n_paths, seed=seed,
+                                shocks=shocks, backtest_horizon=min(BACKTEST_HORIZON, len(future)))
+    return result, result.forecast.paths(), result.calibration, tuple(result.warnings)
 
 
 def forecast_series(y: pd.Series, horizon: int, levels=(80, 95), *, n_paths: int = DEFAULT_PATHS,
                     seed: int | None = DEFAULT_SEED) -> pd.DataFrame:
     """Forecast a monthly series: the mean and central prediction intervals of each future month.
 
-    Per forecast month ``t``, with ``v_t^(i)`` the widened simulated value on path ``i``
+    Per forecast month ``t``, with ``v_t^(i)`` the calibrated simulated value on path ``i``
     (``i = 1..n``) and ``Q`` the lower empirical quantile (:func:`hedging.risk.quantile`)::
 
         mean_t = (1/n) sum_i v_t^(i)
         lo_L_t = Q_t((1 - L/100) / 2),   hi_L_t = Q_t((1 + L/100) / 2)
-        v_t^(i) = p_t (u_t^(i) / p_t)^k,  k = interval_scale(c80, n_forecasts)
+        log v_t^(i) = log p_t + sigma_t g_t((log u_t^(i) - log p_t) / sigma_t)
 
-    where ``u`` are the chosen model's paths, ``p`` its point forecast and ``c80`` the coverage
-    of its 80% intervals in the rolling-origin backtest (``k = 1`` when ``c80 >= 0.80`` or fewer
-    than 10 forecasts were scored). Model choice and calendar regressors are described in the
+    where ``p`` is the combination's point forecast, ``sigma`` its log spread, ``u`` its raw paths
+    and ``g_t`` the increasing map that sends the normal 80% and 95% quantiles to the
+    conformal quantiles of the backtest errors in ``t``'s horizon band
+    (:mod:`hedging.forecast.automatic`). Model choice and calendar regressors are described in the
     module docstring.
 
     Parameters
@@ -214,8 +205,11 @@ def forecast_series(y: pd.Series, horizon: int, levels=(80, 95), *, n_paths: int
     pandas.DataFrame
         One row per forecast month, indexed by the forecast month starts (named ``month``), with
         column ``mean`` then ``lo_L`` and ``hi_L`` for each level in increasing order (same unit
-        as ``y``). ``attrs`` holds ``model`` (the chosen model), ``interval_scale`` (``k``) and
-        ``warnings`` (messages, e.g. a short history or widened intervals).
+        as ``y``). ``attrs`` holds ``model`` (``"combination"``, or ``"drift"`` / ``"damped_trend"``
+        for histories too short to backtest), ``models`` (the candidates combined), ``seasonal``
+        (whether one of them has a 12-month season), ``calibration`` (per horizon band: months
+        ahead, backtest errors, the 80% and 95% factors and their source) and ``warnings``
+        (messages, e.g. a short history or widened intervals).
 
     Raises
     ------
@@ -224,7 +218,8 @@ def forecast_series(y: pd.Series, horizon: int, levels=(80, 95), *, n_paths: int
         names the problem and the fix.
     ModelError
         When no candidate model can be fitted or its simulation overflows (e.g. volumes that
-        grow by many orders of magnitude); raised by :func:`hedging.forecast.select_model`.
+        grow by many orders of magnitude); raised by
+        :func:`hedging.forecast.automatic.automatic_forecast`.
 
     Notes
     -----
@@ -254,8 +249,10 @@ def forecast_series(y: pd.Series, horizon: int, levels=(80, 95), *, n_paths: int
     origin); R. J. Hyndman and A. B. Koehler (2006), "Another look at measures of forecast
     accuracy", IJF 22(4) (MASE); R. J. Hyndman and Y. Fan (1996), "Sample quantiles in
     statistical packages", Am. Stat. 50(4), definition 1; A. N. Angelopoulos and S. Bates
-    (2023), "Conformal prediction: a gentle introduction", Found. Trends ML 16(4) (widening to
-    the backtest coverage).
+    (2023), "Conformal prediction: a gentle introduction", Found. Trends ML 16(4) (calibration
+    of the bands to the backtest errors); S. Makridakis, E. Spiliotis and V. Assimakopoulos
+    (2020), "The M4 Competition: 100,000 time series and 61 forecasting methods", IJF 36(1)
+    (combinations).
     """
     values, idx = _checked_series(y)
     horizon = check_horizon(horizon)
@@ -268,13 +265,17 @@ def forecast_series(y: pd.Series, horizon: int, levels=(80, 95), *, n_paths: int
         raise InputError("`seed` must be a whole number >= 0 or None.", column="seed", value=seed,
                          fix="use e.g. `seed=7`, or leave it out.")
     future = pd.date_range(idx[-1] + pd.offsets.MonthBegin(1), periods=horizon, freq="MS", tz=idx.tz)
-    selection, paths, scale, warnings = volume_paths(values, idx, future, n_paths=int(n_paths),
-                                                     seed=None if seed is None else int(seed))
+    result, paths, calibration, warnings = volume_paths(values, idx, future, n_paths=int(n_paths),
+                                                        seed=None if seed is None else int(seed))
     columns: dict[str, np.ndarray] = {"mean": paths.mean(axis=0)}
     for level, (lo, hi) in bands(paths, wanted).items():
         columns[f"lo_{_label(level)}"] = np.asarray(lo, dtype=float)
         columns[f"hi_{_label(level)}"] = np.asarray(hi, dtype=float)
     out = pd.DataFrame(columns, index=pd.DatetimeIndex(future, name="month"))
     notes = [w.message for w in warnings]
-    out.attrs.update(model=selection.model, interval_scale=float(scale), warnings=tuple(notes))
+    out.attrs.update(model=result.model, models=tuple(result.members), seasonal=bool(result.seasonal),
+                     calibration=tuple({"months_ahead": f"{lo}-{hi}", "backtest_errors": n, "factor_80": f80,
+                                        "factor_95": f95, "source": source}
+                                       for lo, hi, n, f80, f95, source in calibration.bands),
+                     warnings=tuple(notes))
     return out

@@ -20,7 +20,7 @@ units (not logs). Coverage is the share of realised months inside the 80% and 95
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -78,6 +78,8 @@ class Backtest:
     coverage_80: float
     coverage_95: float
     warnings: tuple[HedgingWarning, ...] = ()
+    #: The last origin's estimates (statsmodels models): starting values for a fit on more months.
+    warm_start: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def n_forecasts(self) -> int:
@@ -138,7 +140,8 @@ def _slice_calendar(calendar: ArrayLike | Mapping | None, n: int, lo: int, hi: i
 
 def backtest(y: ArrayLike, model: str, *, horizon: int, min_train: int | None = None,
              step: int = 1, calendar: ArrayLike | Mapping | None = None,
-             n_paths: int = BACKTEST_PATHS, seed: int = 0, **options) -> Backtest:
+             n_paths: int = BACKTEST_PATHS, seed: int = 0, origins: tuple[int, ...] | None = None,
+             **options) -> Backtest:
     """Rolling-origin evaluation of ``model`` on ``y`` (module docstring for the method).
 
     Parameters
@@ -157,6 +160,9 @@ def backtest(y: ArrayLike, model: str, *, horizon: int, min_train: int | None = 
         Calendar regressors for all ``n`` months (sliced for each origin).
     n_paths, seed : int
         Simulation size and seed of each origin's forecast (seed + origin).
+    origins : tuple of int, optional
+        Training lengths to use instead of ``min_train, min_train + step, ...`` (each from
+        ``min_train`` to ``n - 1``, increasing), e.g. a thinned set when each fit is costly.
     **options
         Passed to the model's ``fit``.
 
@@ -186,7 +192,13 @@ def backtest(y: ArrayLike, model: str, *, horizon: int, min_train: int | None = 
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise InputError(f"`{name}` must be a whole number >= 1.", column=name, value=value,
                              fix="Use e.g. min_train=12, step=1.")
-    origins = tuple(range(int(min_train), n, int(step)))
+    if origins is None:
+        origins = tuple(range(int(min_train), n, int(step)))
+    else:
+        origins = tuple(int(T) for T in origins)
+        if any(T < min_train or T >= n for T in origins) or list(origins) != sorted(set(origins)):
+            raise InputError(f"backtest origins must increase and lie from {min_train} to {n - 1}.",
+                             column="origins", value=origins, fix="Leave origins out for every month.")
     if not origins:
         raise InputError(f"{n} months leave nothing to test after min_train = {min_train}.",
                          column="min_train", value=min_train,
@@ -199,6 +211,9 @@ def backtest(y: ArrayLike, model: str, *, horizon: int, min_train: int | None = 
         fitted = fit_volume(values[:T], model,
                             calendar=_slice_calendar(calendar, full_n, first, first + T),
                             **options)
+        if getattr(fitted, "warm_start", None) is not None:
+            # statsmodels fits: this origin's estimates start the next origin's optimiser
+            options = {**options, "warm": fitted.warm_start}
         fc = fitted.forecast(h, calendar_future=_slice_calendar(calendar, full_n, first + T,
                                                                 first + T + h),
                              n_paths=n_paths, seed=seed + T)
@@ -230,7 +245,8 @@ def backtest(y: ArrayLike, model: str, *, horizon: int, min_train: int | None = 
                     mase_by_horizon=tuple(by_h),
                     mae=float(np.abs(rec[:, 2] - rec[:, 3]).mean()),
                     coverage_80=float(inside80.mean()),
-                    coverage_95=float(inside95.mean()), warnings=tuple(warnings))
+                    coverage_95=float(inside95.mean()), warnings=tuple(warnings),
+                    warm_start=options.get("warm"))
 
 
 @dataclass(frozen=True)

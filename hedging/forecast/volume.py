@@ -7,7 +7,13 @@ seasonal_naive     same month last year (last month if < 12)       empirical log
 damped_trend       ETS(A,Ad,N) on log volume                       Gaussian state-space paths
 loglinear          log trend + season + calendar + level shifts    t predictive (parameters)
 drift (automatic)  random walk with drift, for < 6 months          floored volatility + drift
+ets                statsmodels ETS(A,Ad,A) / ETS(A,Ad,N) on logs   state-space variances
+arima              statsmodels SARIMAX on logs                     state-space variances
+theta              statsmodels Theta method on logs                integrated-MA variances
+stl                statsmodels STL + ETS(A,Ad,N) on logs           state-space variances
 =================  ==============================================  ==========================
+
+The statsmodels models are described in :mod:`hedging.forecast.statistical`.
 
 Every ``fit(y, *, calendar=None, ...)`` returns a frozen fitted model whose
 ``forecast(horizon, *, calendar_future=None, n_paths=None, seed=None, shocks=None)`` returns a
@@ -24,7 +30,7 @@ from collections.abc import Callable, Mapping
 from numpy.typing import ArrayLike
 
 from hedging.errors import InputError
-from hedging.forecast import damped_trend, loglinear, seasonal_naive
+from hedging.forecast import damped_trend, loglinear, seasonal_naive, statistical
 from hedging.forecast.drift import DriftFit
 from hedging.forecast.paths import VolumeForecast
 
@@ -33,10 +39,14 @@ MODELS: dict[str, Callable] = {
     "seasonal_naive": seasonal_naive.fit,
     "damped_trend": damped_trend.fit,
     "loglinear": loglinear.fit,
+    "ets": statistical.fit_ets,
+    "arima": statistical.fit_arima,
+    "theta": statistical.fit_theta,
+    "stl": statistical.fit_stl,
 }
 
 FittedVolume = (seasonal_naive.SeasonalNaiveFit | damped_trend.DampedTrendFit
-                | loglinear.LogLinearFit | DriftFit)
+                | loglinear.LogLinearFit | DriftFit | statistical.StatsFit)
 
 
 def fit_volume(y: ArrayLike, model: str = "damped_trend", *,

@@ -1,6 +1,7 @@
 """The public monthly forecast `hedging.forecast_series`: table shape, interval nesting, a season
 recovered, a flat series kept flat, input errors that name the fix, determinism, and agreement
-with the app's machinery (select_model + backtest widening + the one quantile definition)."""
+with the app's machinery (automatic_forecast: backtest, combination, per-band calibration, and the
+one quantile definition)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from hypothesis import given, settings, strategies as st
 
 import hedging
 from hedging.errors import InputError
-from hedging.forecast import select_model
 from hedging.forecast.api import BACKTEST_HORIZON, forecast_series, month_calendar
-from hedging.forecast.calibration import interval_scale, widen_paths
+from hedging.forecast.automatic import automatic_forecast
 from hedging.risk import quantile
 
 PATHS = 2_000
@@ -46,7 +46,8 @@ def test_shape_columns_and_index():
     expected = pd.date_range("2023-07-01", periods=6, freq="MS", name="month")
     pd.testing.assert_index_equal(t.index, expected, check_exact=True)
     assert t.shape == (6, 5) and np.isfinite(t.to_numpy()).all()
-    assert t.attrs["model"] in {"seasonal_naive", "damped_trend", "loglinear"}
+    assert t.attrs["model"] == "combination" and len(t.attrs["models"]) == 3
+    assert [c["months_ahead"] for c in t.attrs["calibration"]] == ["1-3", "4-6", "7-12"]
 
     levels = forecast_series(y, 2, levels=(99, 50, 80, 80), n_paths=PATHS)
     assert list(levels.columns) == ["mean", "lo_50", "hi_50", "lo_80", "hi_80", "lo_99", "hi_99"]
@@ -77,14 +78,14 @@ def nested(t: pd.DataFrame, levels) -> None:
     lambda v: max(v) > 0), st.integers(1, 14), st.integers(0, 2**31 - 1))
 def test_intervals_are_nested(values, horizon, seed):
     """Usage counts (0 or at least 1 unit a month; denormal volumes such as 1e-308 make the log
-    models overflow, which select_model reports as a ModelError)."""
+    models overflow, which the automatic forecast reports as a ModelError)."""
     levels = (50, 80, 95, 99)
     nested(forecast_series(monthly(values), horizon, levels=levels, n_paths=500, seed=seed), levels)
 
 
 def test_widened_intervals_are_nested():
     t = forecast_series(shifting(), 12, levels=(50, 80, 95), n_paths=PATHS)
-    assert t.attrs["interval_scale"] > 1.0
+    assert max(c["factor_80"] for c in t.attrs["calibration"]) > 1.0
     nested(t, (50, 80, 95))
 
 
@@ -130,30 +131,25 @@ def test_deterministic():
 
 
 @pytest.mark.parametrize("seed, horizon", [(0, 6), (3, 15)])
-def test_agrees_with_select_model_and_widening(seed, horizon):
-    """The table is select_model (calendar regressors, backtest over min(12, horizon) months) on
-    the same seed, widened by interval_scale(coverage_80) with widen_paths, summarised with
-    hedging.risk.quantile: the same numbers to the last bit."""
+def test_agrees_with_the_automatic_forecast(seed, horizon):
+    """The table is automatic_forecast (calendar regressors, backtest over min(12, horizon) months,
+    combination, per-band calibration) on the same seed, summarised with hedging.risk.quantile:
+    the same numbers to the last bit."""
     y = shifting(seed)
     months = y.index
     future = pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
-    sel = select_model(y.to_numpy(), horizon, calendar=month_calendar(months),
-                       calendar_future=month_calendar(future), n_paths=PATHS, seed=5,
-                       backtest_horizon=min(BACKTEST_HORIZON, horizon))
-    chosen = next(s for s in sel.scores if s.model == sel.model)
-    k = interval_scale(chosen.coverage_80, n_forecasts=chosen.n_forecasts)
-    assert k > 1.0  # the widening is exercised
-    paths = widen_paths(sel.forecast.paths(), np.asarray(sel.forecast.point), k)
-
+    auto = automatic_forecast(y.to_numpy(), horizon, calendar=month_calendar(months),
+                              calendar_future=month_calendar(future), n_paths=PATHS, seed=5,
+                              backtest_horizon=min(BACKTEST_HORIZON, horizon))
+    paths = auto.forecast.paths()
     t = forecast_series(y, horizon, levels=(80, 95), n_paths=PATHS, seed=5)
-    assert t.attrs["model"] == sel.model and t.attrs["interval_scale"] == k
+    assert t.attrs["model"] == auto.model and t.attrs["models"] == auto.members
     np.testing.assert_array_equal(t["mean"], paths.mean(axis=0))
     for lev in (80, 95):
         np.testing.assert_array_equal(t[f"lo_{lev}"], quantile(paths, (1 - lev / 100) / 2, axis=0))
         np.testing.assert_array_equal(t[f"hi_{lev}"], quantile(paths, (1 + lev / 100) / 2, axis=0))
-    # Widening moved the bounds outward from the unwidened ones (same paths, scale k > 1).
-    raw = sel.forecast.paths()
-    assert (t["hi_95"].to_numpy() >= quantile(raw, 0.975, axis=0) - 1e-9).all()
+    # two level shifts are more surprise than any candidate expects: the backtest widens the bands
+    assert max(b[3] for b in auto.calibration.bands) > 1.0
     assert any("widened" in w for w in t.attrs["warnings"])
 
 
