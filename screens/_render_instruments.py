@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from hedging import service
-from screens._render import as_text
-from screens._state import HG_CAP_STRIKE
+from hedging.errors import HedgingError
+from screens._render import as_text, show_error
+from screens._state import HG_CAP_STRIKE, HG_TAIL
 
 _MONEY = st.column_config.NumberColumn(format="dollar")
 
@@ -15,10 +16,18 @@ _MONEY = st.column_config.NumberColumn(format="dollar")
 def instruments(view, result) -> None:
     """The comparison and regret tables for the run's program, with the cap-strike control."""
     st.subheader("Instruments beside futures")
-    st.slider("Cap strike, % of the month's fair price", 100, 200, step=5, key=HG_CAP_STRIKE,
-              help="Strike of the caps (monthly Asian calls) and of the collars' cap. The 'futures and caps' policy "
-                   "buys caps at this strike; the tables below compare instruments struck there.")
-    table, note = service.instrument_comparison(view, result)
+    left, right = st.columns(2)
+    left.slider("Cap strike, % of the month's fair price", 100, 200, step=5, key=HG_CAP_STRIKE,
+                help="Strike of the caps (monthly Asian calls) and of the collars' cap. The policies with caps buy "
+                     "them at this strike; the tables below compare instruments struck there.")
+    right.slider("Spend ceiling for the caps-only policy, % above expected spend", 0, 100, step=5, key=HG_TAIL,
+                 help="The caps-only policy buys the least premium that holds the 95th percentile of the horizon's "
+                      "spend at or under expected spend plus this share (through its 95% CVaR, which is higher).")
+    try:
+        table, note = service.instrument_comparison(view, result)
+    except HedgingError as err:   # e.g. a horizon month the index simulation does not cover
+        show_error(err)
+        return
     money = ("expected cost (USD)", "cost std error (USD)", "premium today (USD)", "fees (USD)",
              "margin or cash needed (USD)", "95th pct spend after (USD)", "CVaR 95% after (USD)")
     st.dataframe(table.drop(columns=["venue", "credit"]), hide_index=True, key="hedge_instruments",

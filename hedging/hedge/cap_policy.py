@@ -112,3 +112,78 @@ def min_cvar_futures_and_caps(spend, futures_pnl, futures_cost, cap_pnl, cap_cos
         objective_value=float(fun), objective_all_paths=float(on_all), n_paths_used=int(m), status=status,
         message=f"{status}: {int(lots.sum()):,} futures lots and {int(caps.sum()):,} cap lots", warnings=tuple(warnings))
     return program, caps
+
+
+def least_premium_caps(spend, cap_pnl, cap_cost, *, contract_month, max_lots, ceiling: float, level=0.95,
+                       time_limit=10.0, max_paths=DEFAULT_MAX_PATHS, seed=0, mip_gap=1e-6, lot_size=None,
+                       price=None, expected_volume=None) -> tuple[HedgeProgram, np.ndarray]:
+    """Whole cap lots per line of least total cost holding the ``level`` CVaR of total spend at or under
+    ``ceiling`` (USD): "cap the budget at the 95th percentile for the least premium".
+
+    CVaR is at least the percentile (VaR) at the same level, so a program whose 95% CVaR is under the
+    ceiling has its 95th percentile under it too; the constraint is the Rockafellar-Uryasev one,
+    ``zeta + sum_i u_i / ((1 - level) n) <= ceiling`` with ``u_i >= H_i - zeta``, ``u_i >= 0``, and the
+    objective ``sum_k p_k y_k`` (premium at settlement plus dealing cost). When no caps within the
+    limits reach the ceiling, the caps that lower the CVaR most are returned with a warning saying so.
+
+    Returns the (futures-free) program, policy ``"cap_tail"``, and the cap lots per line.
+    """
+    spend = as_matrix("spend", spend)
+    g = as_matrix("cap_pnl", cap_pnl, n_rows=spend.shape[0])
+    n, n_months = spend.shape
+    k = g.shape[1]
+    month = as_months(contract_month, k, n_months)
+    gc = as_vector("cap_cost", cap_cost, k, nonnegative=True)
+    upper = as_lot_limits(max_lots, k).astype(float)
+    if not np.isfinite(ceiling):
+        raise InputError("the spend ceiling must be a number of USD.", column="ceiling", value=ceiling,
+                         fix="Give the most the horizon's spend may reach at the 95th percentile.")
+    rows = np.arange(n)
+    if n > max_paths:
+        rows = np.sort(np.random.default_rng(seed).choice(n, int(max_paths), replace=False))
+    m = rows.size
+    total = spend[rows].sum(axis=1)
+    centre, scale = float(total.mean()), float(total.std()) or 1.0
+    a = sp.hstack([sp.csr_matrix((gc[None, :] - g[rows]) / scale), sp.csr_matrix(-np.ones((m, 1))),
+                   -sp.identity(m, format="csr")], format="csr")
+    tail = np.concatenate([np.zeros(k), [1.0], np.full(m, 1.0 / ((1.0 - level) * m))])
+    constraints = [LinearConstraint(a, -np.inf, -(total - centre) / scale),
+                   LinearConstraint(tail[None, :], -np.inf, (ceiling - centre) / scale)]
+    bounds = Bounds(np.concatenate([np.zeros(k), [-np.inf], np.zeros(m)]),
+                    np.concatenate([upper, [np.inf], np.full(m, np.inf)]))
+    integrality = np.concatenate([np.ones(k), np.zeros(1 + m)])
+    options = {"time_limit": float(time_limit), "mip_rel_gap": float(mip_gap), "disp": False}
+    res = milp(np.concatenate([gc / scale, np.zeros(1 + m)]), constraints=constraints, bounds=bounds,
+               integrality=integrality, options=options)
+    warnings, status = [], "optimal"
+    if res.status == 2 or res.x is None:      # the ceiling is out of reach: the most protective caps instead
+        res = milp(tail, constraints=constraints[:1], bounds=bounds, integrality=integrality, options=options)
+        if res.x is None:
+            raise ModelError(f"the caps optimiser found no program ({res.message}). Raise the position limit or "
+                             "use the minimum-CVaR policy.")
+        status = "ceiling_unreachable"
+        reached = centre + scale * float(tail @ res.x)
+        warnings.append(HedgingWarning("ceiling_unreachable", (
+            f"No caps within the volume limits hold the 95% tail of spend at ${ceiling:,.0f}; the lowest reachable "
+            f"is about ${reached:,.0f} with these caps. Raise the ceiling, lower the cap strike, or add futures "
+            "(minimum-CVaR policy over futures and caps).")))
+    elif res.status == 1:
+        status = "time_limit"
+        warnings.append(HedgingWarning("time_limit", f"the caps optimiser stopped at its {time_limit:g} s limit with "
+                                                     "the cheapest caps found so far; cheaper ones may exist."))
+    elif not res.success:
+        raise ModelError(f"the caps optimiser failed: {res.message}. Use the minimum-CVaR policy instead.")
+    caps = np.clip(np.rint(res.x[:k]), 0, upper).astype(np.int64)
+    hedged = hedged_spend(spend, g, gc, caps)
+    on_all = conditional_value_at_risk(hedged, level)
+    none = np.zeros(k, dtype=np.int64)
+    fields = _schedule_fields(caps, month, n_months, gc, None, lot_size, price, expected_volume)
+    fields["trades"] = ()
+    program = HedgeProgram(
+        policy="cap_tail", lots=tuple(int(v) for v in none), **fields,
+        objective="cap premium and dealing cost at settlement, USD, with the 95% CVaR of spend at or under "
+                  f"${ceiling:,.0f}",
+        objective_value=float(gc @ caps), objective_all_paths=float(on_all), n_paths_used=int(m), status=status,
+        message=f"{status}: {int(caps.sum()):,} cap lots; 95% CVaR of spend on all paths ${on_all:,.0f}",
+        warnings=tuple(warnings))
+    return program, caps

@@ -19,7 +19,7 @@ from hedging.contracts import business_day_on_or_after, load_specs
 from hedging.contracts.paths import layer_prices, settlement_on
 from hedging.contracts.instruments import DEFAULT_RATE, call_payoff, month_fixings
 from hedging.errors import HedgingWarning, InputError
-from hedging.hedge.cap_policy import min_cvar_futures_and_caps
+from hedging.hedge.cap_policy import least_premium_caps, min_cvar_futures_and_caps
 from hedging.hedge.layered import layered_program, ratios_by_tenor
 from hedging.hedge.optimise import min_cvar_program, min_variance_program
 from hedging.hedge.program import HedgeProgram, hedged_spend_by_month
@@ -198,6 +198,18 @@ def build_program(view: ForecastView, policy: Policy) -> HedgeResult:
         hedged = hedged_spend_by_month(spend, np.hstack([pnl_per_lot, caps.payoff_per_lot]),
                                        np.concatenate([c.cost_per_lot, caps.cost_per_lot]),
                                        np.concatenate([lots, cap_lots]), np.concatenate([c.month, c.month]))
+        return HedgeResult(policy, program, c, lots, pnl, cost, spend, hedged, tuple(program.warnings), caps)
+    elif policy.name == "cap_tail":
+        caps = cap_lines(view, c, policy.cap_strike)
+        ceiling = float(spend.sum(axis=1).mean()) * (1 + policy.tail_ceiling / 100.0)
+        program, cap_lots = least_premium_caps(
+            spend, caps.payoff_per_lot, caps.cost_per_lot, contract_month=c.month, max_lots=c.max_lots,
+            ceiling=ceiling, level=0.95, lot_size=c.lot_size, price=c.fair, expected_volume=c.expected_volume)
+        caps = CapPosition(cap_lots, caps.strike, caps.premium_per_lot, caps.payoff_per_lot, caps.cost_per_lot,
+                           caps.premium_se)
+        lots = np.zeros(len(c.month), dtype=np.int64)
+        pnl, cost = caps.payoff_per_lot * cap_lots, caps.cost_per_lot * cap_lots
+        hedged = hedged_spend_by_month(spend, caps.payoff_per_lot, caps.cost_per_lot, cap_lots, c.month)
         return HedgeResult(policy, program, c, lots, pnl, cost, spend, hedged, tuple(program.warnings), caps)
     else:
         extra = dict(lot_size=c.lot_size, price=c.fair, expected_volume=c.expected_volume)

@@ -74,8 +74,8 @@ def instrument_comparison(view: ForecastView, result: HedgeResult, cap_strike: f
             f"Swaps are struck at the fair fixed price on the paths; caps and collars cap at {strike:.0%} of it, the "
             "collar's floor solved for zero premium; binaries are a strip of 20 'above K' contracts from the cap up, "
             "settled on the month-end index. Premiums are fair on these paths with no dealer margin; margin or cash "
-            "needed is initial margin for futures, the 95th percentile of payments owed for swaps and collars, and "
-            "premium plus fees for caps and binaries.")
+            "needed is initial margin for futures, the 95th percentile of the net payments owed to the dealer over the "
+            "horizon for swaps and collars, and premium plus fees for caps and binaries.")
     return pd.DataFrame(rows), note
 
 

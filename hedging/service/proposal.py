@@ -38,7 +38,8 @@ FIGURE_PATHS = 3000
 #: Documents of every version up to this one open and print; a newer one is refused.
 DOCUMENT_VERSION = 2
 POLICY_NAMES = {"min_variance": "minimum-variance programme", "min_cvar": "minimum-CVaR programme",
-                "layered": "layered programme", "min_cvar_caps": "minimum-CVaR programme over futures and caps"}  # paths kept in the distribution figure (the figure shows shares, not single paths)
+                "layered": "layered programme", "min_cvar_caps": "minimum-CVaR programme over futures and caps",
+                "cap_tail": "least-premium caps programme"}  # paths kept in the distribution figure (the figure shows shares, not single paths)
 
 
 def _clean(value):

@@ -31,9 +31,10 @@ POLICIES = {
     "min_cvar": "Minimum CVaR (95%) of total spend",
     "layered": "Layered by tenor (default 75% of months 1-3, 50% of 4-6, 25% of 7-12, bought in monthly layers)",
     "min_cvar_caps": "Minimum CVaR (95%) of total spend, over futures and caps (monthly Asian calls) together",
+    "cap_tail": "Caps only: the least premium that holds the 95th percentile of total spend under a ceiling",
 }
 POLICY_SHORT = {"min_variance": "minimum variance", "min_cvar": "minimum CVaR (95%)", "layered": "layered by tenor",
-                "min_cvar_caps": "minimum CVaR (95%), futures and caps"}
+                "min_cvar_caps": "minimum CVaR (95%), futures and caps", "cap_tail": "caps for the least premium"}
 DRILL_DOWNS = ("provider", "model", "team")
 HORIZONS = (3, 6, 9, 12, 18, 24, 36)
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -56,6 +57,7 @@ class Policy:
     bands: tuple[tuple[int, float], ...] = DEFAULT_BANDS
     cvar_level: float = 0.95
     cap_strike: float = 110.0            # caps' strike, % of the month's fair (swap) price
+    tail_ceiling: float = 25.0           # cap_tail: 95th pct of total spend at most this % above its expectation
 
     def __post_init__(self):
         if self.name not in POLICIES:
@@ -73,6 +75,9 @@ class Policy:
         if not (math.isfinite(self.cap_strike) and 100 <= self.cap_strike <= 300):
             raise InputError("the cap strike must be between 100% and 300% of the fair price.", column="cap_strike",
                              value=self.cap_strike, fix="use e.g. 110 for a strike 10% above the fair price.")
+        if not (math.isfinite(self.tail_ceiling) and 0 <= self.tail_ceiling <= 200):
+            raise InputError("the spend ceiling must be between 0% and 200% above expected spend.",
+                             column="tail_ceiling", value=self.tail_ceiling, fix="use e.g. 25 for 25% above.")
         for last, ratio in self.bands:
             if not 0 <= ratio <= 1:
                 raise InputError("a layered hedge ratio must be between 0% and 100%.", column="bands",
@@ -233,7 +238,8 @@ class RunSpec:
             elif f.name == "policy":
                 v = {"name": v.name, "volume_percentile": v.volume_percentile, "position_limit": v.position_limit,
                      "margin_budget": v.margin_budget, "excluded": list(v.excluded),
-                     "bands": [list(b) for b in v.bands], "cvar_level": v.cvar_level, "cap_strike": v.cap_strike}
+                     "bands": [list(b) for b in v.bands], "cvar_level": v.cvar_level, "cap_strike": v.cap_strike,
+                     "tail_ceiling": v.tail_ceiling}
             out[f.name] = v
         out["horizon_months"] = [m.strftime("%Y-%m") for m in self.horizon_months]
         out["fiscal_year_label"] = self.fiscal_year_label
@@ -248,7 +254,8 @@ class RunSpec:
                         position_limit=int(p.get("position_limit", 1_000_000)), margin_budget=p.get("margin_budget"),
                         excluded=tuple(p.get("excluded", ())),
                         bands=tuple((int(a), float(b)) for a, b in p.get("bands", DEFAULT_BANDS)),
-                        cvar_level=float(p.get("cvar_level", 0.95)), cap_strike=float(p.get("cap_strike", 110.0)))
+                        cvar_level=float(p.get("cvar_level", 0.95)), cap_strike=float(p.get("cap_strike", 110.0)),
+                        tail_ceiling=float(p.get("tail_ceiling", 25.0)))
         return cls(as_of=dt.date.fromisoformat(data["as_of"]), horizon=int(data["horizon"]),
                    fiscal_start=int(data.get("fiscal_start", 1)), fiscal_year=data.get("fiscal_year"),
                    budget_annual=data.get("budget_annual"), n_paths=int(data["n_paths"]), seed=int(data["seed"]),

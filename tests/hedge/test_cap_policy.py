@@ -49,3 +49,26 @@ def test_futures_and_caps_share_the_line_limit_and_do_no_worse(book):
     hedged = hedged_spend(spend, np.hstack([fut, cap]), np.concatenate([cost, cap_cost]), np.concatenate([lots, caps]))
     assert program.objective_all_paths == pytest.approx(conditional_value_at_risk(hedged, 0.95))
     assert program.policy == "min_cvar_caps" and all(t.lots > 0 for t in program.trades)
+
+
+def test_least_premium_caps_meet_the_ceiling_at_least_cost(book):
+    from hedging.hedge.cap_policy import least_premium_caps
+    spend, _, cap, _, cap_cost = book
+    m = np.arange(M)
+    unhedged = conditional_value_at_risk(spend.sum(axis=1), 0.95)
+    full = conditional_value_at_risk(hedged_spend(spend, cap, cap_cost, np.full(M, 12)), 0.95)
+    ceiling = 0.5 * (unhedged + full)          # reachable, but not without caps
+    program, caps = least_premium_caps(spend, cap, cap_cost, contract_month=m, max_lots=12, ceiling=ceiling)
+    hedged = hedged_spend(spend, cap, cap_cost, caps)
+    assert conditional_value_at_risk(hedged, 0.95) <= ceiling * (1 + 1e-9)
+    assert np.quantile(hedged, 0.95) <= ceiling                       # VaR <= CVaR <= ceiling
+    assert program.status == "optimal" and caps.sum() > 0 and program.trades == ()
+    # least cost: every program with one lot fewer on any line breaks the ceiling
+    for j in np.flatnonzero(caps):
+        fewer = caps.copy()
+        fewer[j] -= 1
+        assert conditional_value_at_risk(hedged_spend(spend, cap, cap_cost, fewer), 0.95) > ceiling * (1 - 1e-9)
+    # an unreachable ceiling gives the most protective caps and says so
+    program, caps = least_premium_caps(spend, cap, cap_cost, contract_month=m, max_lots=12, ceiling=0.5 * full)
+    assert program.status == "ceiling_unreachable" and program.warnings[0].code == "ceiling_unreachable"
+    assert caps.sum() > 0
