@@ -41,13 +41,26 @@ if not proposals:
     st.info("No proposal saved yet.", icon=":material/info:")
     st.stop()
 ids = [p["id"] for p in proposals]
-labels = {p["id"]: f"#{p['id']} {p['name']} ({p['company'] or 'no company'}, {p['created_at']:%d %b %Y %H:%M})" for p in proposals}
+marks = {"signed": "", None: " — cannot be opened"}  # None: its signature check failed
+labels = {p["id"]: f"#{p['id']} {p['name']} ({p['company'] or 'no company'}, {p['created_at']:%d %b %Y %H:%M})"
+          + marks.get(p["signature"], f" — {p['signature']}") for p in proposals}
 chosen = st.selectbox("Open a proposal", ids, format_func=labels.get, key=sh.PR_OPEN,
                       index=len(ids) - 1 if st.session_state.get(sh.PR_OPEN) not in ids else None)
 if chosen is None:
     st.info("Choose a proposal to open.", icon=":material/info:")
     st.stop()
-saved = service.load_proposal(chosen, sh.settings())
+try:
+    saved = service.load_proposal(chosen, sh.settings())
+except HedgingError as err:  # changed outside the app, signed elsewhere, or saved by a newer release
+    st.error(sh.as_text(str(err)))
+    if st.button(f"Delete proposal #{chosen}", key="proposal_delete_refused"):
+        service.delete_proposal(chosen, sh.settings())
+        st.session_state.pop(sh.PR_OPEN, None)
+        st.rerun()
+    st.stop()
+if saved.get("signature") != "signed":
+    st.warning(f"This proposal is {saved.get('signature')}: its fingerprint is checked, but unlike a signed "
+               "proposal it cannot prove that nobody changed it in the database.", icon=":material/warning:")
 h = saved["headline"]
 st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False)
 if saved.get("spec_line"):
@@ -72,7 +85,7 @@ c[1].download_button("Download the trade schedule (CSV)", service.safe_csv(sched
                      "text/csv", key="proposal_csv")
 
 st.subheader("Compare two proposals")
-others = [i for i in ids if i != chosen]
+others = [p["id"] for p in proposals if p["id"] != chosen and p["signature"]]  # only those that open
 if st.session_state.get(sh.PR_COMPARE) not in others:
     st.session_state.pop(sh.PR_COMPARE, None)  # a stale choice (deleted, or the one now open)
 other = st.selectbox("Compare with", others, format_func=labels.get, key=sh.PR_COMPARE)
