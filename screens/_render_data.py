@@ -18,14 +18,24 @@ def _signed_pct(value) -> str:
     return fmt.share(None if value is None or value != value else value / 100, signed=True)
 
 
-def _table(frame: pd.DataFrame, key: str, formats: dict, helps: dict | None = None, **kwargs) -> None:
-    """A sortable table whose numbers stay numbers and read in the product's format."""
-    frame = frame.reset_index(drop=True)
+def _table(frame: pd.DataFrame, key: str, formats: dict, helps: dict | None = None, pinned: tuple = (),
+           **kwargs) -> None:
+    """A sortable table whose numbers read in the product's format, right-aligned, with "—" where a
+    figure does not apply (a column with a gap holds text there, since the grid shows a missing
+    number as "None")."""
+    frame = frame.reset_index(drop=True).copy()
+    for col in formats:
+        if col in frame and pd.api.types.is_numeric_dtype(frame[col]) and frame[col].isna().any():
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), fmt.DASH)
     styler = frame.style.format(na_rep=fmt.DASH)
     for col, func in formats.items():
         if col in frame:
-            styler = styler.format(func, subset=[col], na_rep=fmt.DASH)
-    config = {col: st.column_config.Column(help=text) for col, text in (helps or {}).items() if col in frame}
+            styler = styler.format(lambda v, f=func: v if v == fmt.DASH else f(v), subset=[col], na_rep=fmt.DASH)
+    config = {col: st.column_config.Column(help=(helps or {}).get(col), pinned=col in pinned or None,
+                                           width="medium" if col == "file" else None,
+                                           alignment="right" if formats.get(col) not in (None, fmt.date, fmt.month)
+                                           else None)
+              for col in frame.columns if col in formats or col in (helps or {}) or col in pinned or col == "file"}
     st.dataframe(styler, hide_index=True, key=key, column_config=config, **kwargs)
 
 
@@ -90,15 +100,17 @@ def imports_table(overview) -> None:
                                          "the column adds up to Spend, last 12 months."}
     _table(overview.imports, "data_imports_table",
            {**counts, "first day": fmt.date, "last day": fmt.date, "cost in file (USD)": fmt.money,
-            "counted, last 12 months (USD)": fmt.money}, helps)
+            "counted, last 12 months (USD)": fmt.money}, helps, pinned=("id",))
     if overview.last_12:
         first, last = overview.last_12
-        st.caption(f"The last column adds up to {fmt.money(overview.counted_last_12_usd)}, the Spend, last 12 months "
-                   f"above ({fmt.month(first)} to {fmt.month(last)}). Where several exports describe the same "
-                   "provider-day, an invoice's cost counts over an estimate's; usage exports still give the tokens.")
+        st.caption(f"The column “counted, last 12 months” adds up to {fmt.money(overview.counted_last_12_usd)}, the "
+                   f"Spend, last 12 months above ({fmt.month(first)} to {fmt.month(last)}). Where several exports "
+                   "describe the same provider-day, an invoice's cost counts over an estimate's; usage exports still "
+                   "give the tokens.")
     if len(overview.months):
         with st.expander("Which import counts, by provider and month"):
-            _table(overview.months, "data_counts_by_month", {"month": fmt.month, "counted (USD)": fmt.money})
+            _table(overview.months, "data_counts_by_month", {"month": fmt.month, "counted (USD)": fmt.money},
+                   pinned=("provider", "month"))
 
 
 def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
@@ -110,9 +122,11 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
                 help="Provider-months with token usage to price at list price (GPU rental has no list price).")
     c[1].metric(f"Differ by more than {fmt.number(threshold_pct, 1 if threshold_pct % 1 else 0)}%",
                 fmt.count(len(flagged)))
-    c[2].metric("Largest difference", fmt.share(priced["max_gap_pct"].max()) if len(priced) else fmt.DASH,
+    top = priced.loc[priced["max_gap_pct"].idxmax()] if priced["max_gap_pct"].notna().any() else None
+    c[2].metric("Largest difference", fmt.DASH if top is None else fmt.share(top["max_gap_pct"]),
                 help="The largest gap between any figure (cost export, billing file, gateway, counted) and usage "
-                     "at list price, as a share of the list-price figure.")
+                     "at list price, as a share of the list-price figure"
+                     + ("." if top is None else f": {top['provider']}, {fmt.month(top['month'])}."))
     if len(flagged):
         worst = flagged.loc[flagged["max_gap_pct"].idxmax()]
         st.warning(as_text(f"{len(flagged):,} provider-month(s) differ from usage at list price by more than "
@@ -123,14 +137,20 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
         st.success(f"Every provider-month is within {threshold_pct:g}% of usage at list price.",
                    icon=":material/check:")
     table = rec.table(flagged_only=not show_all)
+    empty = [c for c in ("cost export (USD)", "billing file (USD)", "gateway estimate (USD)") if rec.months.empty
+             or rec.months[{"cost export (USD)": "cost_export_usd", "billing file (USD)": "billing_usd",
+                            "gateway estimate (USD)": "gateway_usd"}[c]].isna().all()]
+    table = table.drop(columns=empty)  # a kind of source no import provides
     money_cols = [c for c in table.columns if c.endswith("(USD)")]
     if len(table):
         _table(table, "data_reconcile_table", {**{col: fmt.money for col in money_cols}, "month": fmt.month,
-                                               "difference vs list (%)": _signed_pct})
+                                               "difference vs list (USD)": fmt.money_change,
+                                               "difference vs list (%)": _signed_pct}, pinned=("provider", "month"))
     if len(rec.causes):
         with st.expander("Causes, and the rows they are read from"):
             causes = rec.causes.drop(columns="key").rename(columns={"usd": "amount (USD)", "share": "share of list"})
-            _table(causes, "data_reconcile_causes", {"month": fmt.month, "amount (USD)": fmt.money,
-                                                     "share of list": lambda v: fmt.share(v, signed=True)})
+            _table(causes, "data_reconcile_causes", {"month": fmt.month, "amount (USD)": fmt.money_change,
+                                                     "share of list": lambda v: fmt.share(v, signed=True)},
+                   pinned=("provider", "month"))
     st.download_button("Download the reconciliation (CSV)", service.reconciliation_csv(rec),
                        file_name="reconciliation.csv", mime="text/csv", key="data_reconcile_csv")

@@ -281,10 +281,10 @@ def counted_rows(stored: pd.DataFrame) -> pd.DataFrame:
 class ImportsOverview:
     """Which import counts in the totals, per import (``imports``) and per provider-month (``months``).
 
-    ``imports`` columns: id, file, format, rows read, rows kept, daily rows stored, provider-days,
-    first day, last day, cost in file (USD), cost counts in, tokens count in, why, counted, last 12
-    months (USD). Its last column adds up to ``counted_last_12_usd``, the Data page's "Spend, last
-    12 months" (the last 12 calendar months with any stored usage, ``last_12``).
+    ``imports`` columns: id, file, counted, last 12 months (USD), cost counts in, tokens count in,
+    why, then format, rows read, rows kept, daily rows stored, provider-days, first day, last day and
+    cost in file (USD). Its "counted, last 12 months" adds up to ``counted_last_12_usd``, the Data
+    page's "Spend, last 12 months" (the last 12 calendar months with any stored usage, ``last_12``).
     ``months`` columns: provider, month, cost counted from, counted (USD), not counted, tokens from, why.
     """
 
@@ -322,11 +322,14 @@ def overview_of(imports: list[ImportSummary], stored: pd.DataFrame) -> ImportsOv
             "first day": i.first_day, "last day": i.last_day, "cost in file (USD)": i.cost_usd,
             "cost counts in": _share_text(cost_pm, len(pm)) if has_cost else "no cost in the file",
             "tokens count in": _share_text(tok_pm, len(pm)) if has_tokens else "no tokens in the file",
-            "why": _import_why(g, f, names) if g is not None else "replaced by a later export of the same source",
+            "why": _import_why(g, f, names) if g is not None else "all its rows replaced by a later export of the "
+                                                                  "same source",
             "counted, last 12 months (USD)": float(g.loc[g["month"].isin(last12), "counted_usd"].sum())
             if g is not None else 0.0,
         })
+    order = ["id", "file", "counted, last 12 months (USD)", "cost counts in", "tokens count in", "why"]
     frame = pd.DataFrame(rows)
+    frame = frame[order + [c for c in frame.columns if c not in order]] if len(frame) else frame
     total = float(f.loc[f["month"].isin(last12), "counted_usd"].sum()) if f is not None else 0.0
     return ImportsOverview(frame, _months_table(f, names) if f is not None else pd.DataFrame(),
                            (last12[0], last12[-1]) if last12 else None, total)
@@ -339,7 +342,7 @@ def _share_text(n: int, of: int) -> str:
 def _why(counted: pd.DataFrame, other: pd.DataFrame) -> str:
     """Why the counted source's cost wins over the other sources' on the same provider-days."""
     if other.empty:
-        return "the only cost for these provider-days"
+        return "the only cost of its provider-days"
     best = min(counted["cost_basis"], key=lambda b: COST_RANK.get(b, 3))
     worst = sorted(set(other["cost_basis"]), key=lambda b: COST_RANK.get(b, 3))
     if COST_RANK.get(best, 3) < COST_RANK.get(worst[0], 3):
@@ -363,8 +366,8 @@ def _import_why(g: pd.DataFrame, f: pd.DataFrame, names: dict[int, str]) -> str:
     days = set(zip(lost["billing_provider"], lost["usage_date"]))
     key = pd.Series(list(zip(f["billing_provider"], f["usage_date"])), index=f.index).isin(days)
     winners = f[key & f["counts_cost"]]
-    ids = ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(winners["import_id"].unique()))
-    return f"its cost is replaced by {ids or 'another import'} ({_why(winners, lost)})"
+    ids = ", ".join(f"#{int(i)}" for i in sorted(winners["import_id"].unique()))
+    return f"{ids or 'another import'} counts instead: {_why(winners, lost)}"
 
 
 def _months_table(f: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:

@@ -59,8 +59,8 @@ def test_each_provider_month_says_which_import_counts_and_why(sample):
     rows = ov.imports.set_index("format")
     assert rows.loc["anthropic_usage", "cost counts in"] == "none"
     assert rows.loc["anthropic_usage", "tokens count in"] == "all 24 provider-months"
-    assert rows.loc["anthropic_usage", "why"].startswith("its cost is replaced by #")
-    assert "invoice over list-price estimate" in rows.loc["anthropic_usage", "why"]
+    assert rows.loc["anthropic_usage", "why"] == "#1 counts instead: invoice over list-price estimate"
+    assert rows.loc["focus", "why"] == "the only cost of its provider-days"
     assert rows.loc["anthropic_cost", "cost counts in"] == "all 24 provider-months"
     assert rows.loc["anthropic_usage", "counted, last 12 months (USD)"] == 0.0
     oct26 = ov.months[(ov.months["provider"] == "anthropic") & (ov.months["month"] == "2026-10-01")].iloc[0]
