@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 DASH = "—"
 MINUS = "-"
@@ -54,7 +54,8 @@ def as_number(value: object) -> float | None:
 
 def _round(x: float, places: int) -> Decimal:
     """``|x|`` rounded half up (as a finance reader rounds: $1,234.50 -> $1,235), from its shortest repr."""
-    return abs(Decimal(repr(float(x)))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return abs(Decimal(repr(float(x)))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP,
+                                                 context=Context(prec=400))   # every float's digits
 
 
 def _signed(text: str, negative: bool, signed: bool, zero: bool) -> str:
@@ -171,14 +172,15 @@ def price(value: object, tick: float | None = None, decimals: int | None = None,
     return _signed(f"{'$' if currency else ''}{r:,.{decimals}f}", x < 0, signed, r == 0)
 
 
-def margin(amount: object, notional: object) -> str:
-    """Margin in dollars and as a share of notional: ``margin(200, 2500) == "$200.00 (8.0% of notional)"``."""
+def margin(amount: object, notional: object, words: bool = True) -> str:
+    """Margin in dollars and as a share of notional: ``margin(200, 2500) == "$200.00 (8.0% of notional)"``;
+    in a table whose heading says so, ``words=False`` gives ``"$200.00 (8.0%)"``."""
     a, n = as_number(amount), as_number(notional)
     if a is None:
         return DASH
     if n is None or n == 0:
         return money(a)
-    return f"{money(a)} ({share(a / n)} of notional)"
+    return f"{money(a)} ({share(a / n)}{' of notional' if words else ''})"
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -227,5 +229,5 @@ PLOTLY_MONEY = ":$,.0f"           # "%{y" + PLOTLY_MONEY + "}" -> -$1,234
 PLOTLY_SHARE = ":.1%"
 PLOTLY_COUNT = ":,.0f"
 PLOTLY_MONTH = "|%b %Y"
-PLOTLY_MONEY_AXIS = {"tickformat": "$,.0f"}
+PLOTLY_MONEY_AXIS = {"tickformat": "$,.0f"}   # axis ticks: $600,000, -$20,000
 PLOTLY_SHARE_AXIS = {"tickformat": ".0%"}

@@ -8,12 +8,26 @@ import pandas as pd
 import streamlit as st
 
 from hedging import service
+from hedging.service import fmt
 
-def money(x: float) -> str:
-    """USD for display: -$57,476 (the sign first, so Streamlit's delta arrows point the right way)."""
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    return f"{sign}${x:,.0f}" if x >= 100 else f"{sign}${x:,.2f}"
+money = fmt.money   # pages call base.money; the format itself lives in hedging/fmt.py
+
+
+def table(frame: pd.DataFrame, key: str, formats: dict | None = None, rows: dict | None = None, **kwargs) -> None:
+    """``frame`` as a sortable table whose cells read in the product's one format: ``formats`` maps a
+    column to a function of its value (e.g. ``fmt.money``), ``rows`` a column to a function of the
+    row giving that row's formatter (a price at its own contract's tick). The numbers stay numbers,
+    so a column sorts by value; a missing value shows "—"."""
+    frame = frame.reset_index(drop=True)
+    styler = frame.style.format(na_rep=fmt.DASH)
+    for col, func in (formats or {}).items():
+        if col in frame:
+            styler = styler.format(func, subset=[col], na_rep=fmt.DASH)
+    for col, per_row in (rows or {}).items():
+        if col in frame:
+            for i, row in frame.iterrows():
+                styler = styler.format(per_row(row), subset=([i], [col]), na_rep=fmt.DASH)
+    st.dataframe(styler, hide_index=True, key=key, **kwargs)
 
 
 def rejected_table(rows: list[dict], file_name: str) -> None:
@@ -23,81 +37,35 @@ def rejected_table(rows: list[dict], file_name: str) -> None:
                        mime="text/csv", key=f"rejected_dl_{file_name}")
 
 
-def import_summary(report: list[dict]) -> None:
-    """One line per file: what was read, kept, skipped and rejected, the days and the cost."""
-    rows = [{
-        "file": r["file"], "format": r["format"],
-        "result": "already imported" if r["already_imported"] else (
-            "nothing to import" if r["import_id"] is None else f"stored as #{r['import_id']}"),
-        "rows read": r["rows_read"], "imported": r["rows_imported"], "skipped": r["rows_skipped"],
-        "rejected": r["rows_rejected"], "first day": r["first_day"], "last day": r["last_day"],
-        "cost (USD)": round(r["cost_usd"], 2), "warnings": len(r["warnings"])} for r in report]
-    counts = {c: st.column_config.NumberColumn(format="localized")
-              for c in ("rows read", "imported", "skipped", "rejected")}
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="data_report_table",
-                 column_config={**counts, "cost (USD)": st.column_config.NumberColumn(format="dollar")})
-
-
-def import_report(item: dict, expanded: bool = False) -> None:
-    """One file's import report: counts, range, totals, replacements, warnings, rejections."""
-    needs_eyes = bool(item["warnings"] or item.get("rejected") or item["replaced"])
-    label = as_text(item["file"]) + (" · has warnings" if item["warnings"] else "")
-    with st.expander(label, expanded=expanded or needs_eyes):
-        if item["already_imported"]:
-            st.info(f"Already imported as #{item['import_id']}; nothing changed.", icon=":material/check:")
-            return
-        c = st.columns(5)
-        c[0].metric("Rows read", f"{item['rows_read']:,}")
-        c[1].metric("Imported", f"{item['rows_imported']:,}")
-        c[2].metric("Skipped", f"{item['rows_skipped']:,}")
-        c[3].metric("Rejected", f"{item['rows_rejected']:,}")
-        c[4].metric("Cost (USD)", money(item["cost_usd"]))
-        tokens = item["input_tokens"] + item["cache_read_tokens"] + item["cache_write_tokens"] + item["output_tokens"]
-        st.caption(f"Format **{item['format']}** · {item['first_day']} to {item['last_day']} (UTC) · "
-                   f"{tokens / 1e6:,.1f} M tokens (uncached input {item['input_tokens'] / 1e6:,.1f} M, cache read "
-                   f"{item['cache_read_tokens'] / 1e6:,.1f} M, cache write {item['cache_write_tokens'] / 1e6:,.1f} M, "
-                   f"output {item['output_tokens'] / 1e6:,.1f} M) · {item['gpu_hours']:,.0f} GPU-hours")
-        for reason, n in item.get("skipped", {}).items():
-            st.caption(as_text(f"Skipped {n:,} rows: {reason}."))
-        for r in item["replaced"]:
-            st.info(f"Replaced {r['rows']:,} rows of import #{r['import_id']} ({r['first_day']} to {r['last_day']}), "
-                    "the same source's earlier export of these days.", icon=":material/sync:")
-        for w in item["warnings"]:
-            st.warning(as_text(w), icon=":material/warning:")
-        if item.get("rejected"):
-            rejected_table(item["rejected"], item["file"])
-
-
 def spend_metrics(monthly) -> None:
     if monthly.empty:
         return
     months = sorted(monthly["month"].unique())
     last12 = monthly[monthly["month"].isin(months[-12:])]
     c = st.columns(4)
-    c[0].metric("Spend, last 12 months", money(last12["cost_usd"].sum()))
-    c[1].metric("Latest month", money(monthly[monthly["month"] == months[-1]]["cost_usd"].sum()),
-                help=f"{months[-1]:%B %Y}")
-    c[2].metric("Tokens, last 12 months", f"{last12['tokens_m'].sum() / 1e3:,.1f} bn")
-    c[3].metric("GPU-hours, last 12 months", f"{last12['gpu_hours'].sum():,.0f}")
+    c[0].metric("Spend, last 12 months", fmt.money(last12["cost_usd"].sum()))
+    c[1].metric("Latest month", fmt.money(monthly[monthly["month"] == months[-1]]["cost_usd"].sum()),
+                help=fmt.month(months[-1]))
+    c[2].metric("Tokens, last 12 months", fmt.number(last12["tokens_m"].sum() / 1e3, 1, unit="bn"))
+    c[3].metric("GPU-hours, last 12 months", fmt.count(last12["gpu_hours"].sum()))
 
 
-def imports_table(imports):
-    return pd.DataFrame([{
-        "id": i.id, "file": i.file_name, "format": i.format, "rows stored": i.rows_stored,
-        "first day": i.first_day, "last day": i.last_day, "cost (USD)": round(i.cost_usd, 2),
-        "imported at (UTC)": i.created_at.strftime("%Y-%m-%d %H:%M")} for i in imports])
-
-
-def contract_table(curve):
-    """The contract table as the Market page shows it (money rounded for display only)."""
-    table = curve[["symbol", "delivery_month", "last_trading_day", "settlement", "fair", "bid", "ask",
-                   "initial_margin", "maintenance_margin", "margin_method"]].copy()
-    table.columns = ["contract", "delivery month", "last trading day", "settles on", "fair price", "bid", "ask",
-                     "initial margin / lot (USD)", "maintenance / lot (USD)", "margin set by"]
-    table["delivery month"] = table["delivery month"].map(lambda d: d.strftime("%b %Y"))
-    table["settles on"] = table["settles on"].map({"point": "index on last trading day",
+def contract_table(curve) -> None:
+    """The Market page's contract table: prices at the contract's tick, margins per lot in dollars
+    and as a share of the lot's notional."""
+    frame = curve[["symbol", "delivery_month", "last_trading_day", "settlement", "fair", "bid", "ask",
+                   "initial_margin", "maintenance_margin", "margin_method"]].reset_index(drop=True)
+    frame.columns = ["contract", "delivery month", "last trading day", "settles on", "fair price", "bid", "ask",
+                     "initial margin / lot", "maintenance / lot", "margin set by"]
+    frame["settles on"] = frame["settles on"].map({"point": "index on last trading day",
                                                    "monthly_average": "monthly average of daily index"})
-    return table
+    tick = float(curve["tick"].iloc[0]) if "tick" in curve else None
+    notional = list(curve["notional_per_lot"])
+    prices = {c: (lambda v: fmt.price(v, tick)) for c in ("fair price", "bid", "ask")}
+    margins = {c: (lambda row: lambda v, n=notional[row.name]: fmt.margin(v, n))
+               for c in ("initial margin / lot", "maintenance / lot")}
+    table(frame, "market_contracts", {**prices, "delivery month": fmt.month, "last trading day": fmt.date},
+          rows=margins)
 
 
 def show_error(err) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from screens._render import as_text, money
+from hedging.service import fmt
+from screens._render import as_text, table
 
 def np_hstack(*arrays):
     import numpy as np
@@ -21,10 +22,8 @@ def underlying_forecast(part, view, charts) -> None:
                                       part.unit, f"{part.label}: volume ({part.unit})"), key=f"fc_vol_{part.underlying}")
     st.markdown(f"**Volume model: {part.model.replace('_', ' ')}**, chosen by rolling-origin backtest (lowest "
                 "MASE; below 1 beats a naive forecast).")
-    st.dataframe(part.scores, hide_index=True, key=f"fc_scores_{part.underlying}",
-                 column_config={"80% coverage": st.column_config.NumberColumn(format="percent"),
-                                "95% coverage": st.column_config.NumberColumn(format="percent"),
-                                "MASE": st.column_config.NumberColumn(format="%.2f")})
+    table(part.scores, f"fc_scores_{part.underlying}",
+          {"80% coverage": fmt.share, "95% coverage": fmt.share, "MASE": fmt.ratio, "forecasts": fmt.count})
     left, right = st.columns(2)
     with left:
         st.plotly_chart(charts.basis_scatter(part.index_at_months, part.unit_price, part.months, part.basis.slope,
@@ -34,33 +33,30 @@ def underlying_forecast(part, view, charts) -> None:
     with right:
         if len(part.drilldown):
             pivot = part.drilldown.pivot(index="label", columns="month", values="volume")
-            pivot.columns = [m.strftime("%b %Y") for m in pivot.columns]
+            pivot.columns = [fmt.month(m) for m in pivot.columns]
             st.markdown(f"**Expected volume by {view.by}** ({part.unit}; sums to the total)")
-            st.dataframe(pivot.round(0).astype(int), key=f"fc_drill_{part.underlying}",
-                         column_config={c: st.column_config.NumberColumn(format="localized") for c in pivot.columns})
-
-
-def money_columns(*names: str) -> dict:
-    return {n: st.column_config.NumberColumn(format="dollar") for n in names}
+            table(pivot.reset_index().rename(columns={"label": view.by}), f"fc_drill_{part.underlying}",
+                  {c: fmt.count for c in pivot.columns})
 
 
 def basis_caption(part) -> str:
     b = part.basis
-    r2 = "n/a" if b.r_squared != b.r_squared else f"{b.r_squared:.2f}"
-    return (f"log(company price) = {b.intercept:.2f} + {b.slope:.2f} × log(index) over {b.n} months; R² {r2}; "
-            f"residual volatility {b.annual_residual_vol:.0%} a year. A futures hedge on this index can remove at most "
-            f"about {max(0.0, b.max_price_hedge_effectiveness if b.max_price_hedge_effectiveness == b.max_price_hedge_effectiveness else 0.0):.0%} "
-            "of the price variance; the rest is basis risk, and volume risk is not hedged by price at all.")
+    most = b.max_price_hedge_effectiveness if b.max_price_hedge_effectiveness == b.max_price_hedge_effectiveness else 0.0
+    return (f"log(company price) = {fmt.ratio(b.intercept)} {fmt.term(b.slope)} × log(index) over {b.n} months; "
+            f"R² {fmt.ratio(b.r_squared)}; residual volatility {fmt.share(b.annual_residual_vol, 0)} a year. A futures "
+            f"hedge on this index can remove at most about {fmt.share(max(0.0, most), 0)} of the price variance; the "
+            "rest is basis risk, and volume risk is not hedged by price at all.")
 
 
-def outcome_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Format the before/after table for reading: money as $, shares as %."""
-    out = table.copy()
-    for col in ("unhedged", "hedged", "change"):
-        out[col] = [f"{v:+.1%}" if col == "change" and ("P(" in m or "Coefficient" in m) else
-                    f"{v:.1%}" if "P(" in m or "Coefficient" in m else money(v)
-                    for m, v in zip(table["metric"], table[col])]
-    return out
+def outcome_table(frame: pd.DataFrame, key: str = "outcome_metrics") -> None:
+    """The before/after table: money as dollars and its change signed, shares as % and their change
+    in percentage points (a row's metric decides which)."""
+    def shares(row) -> bool:
+        return "P(" in str(row["metric"]) or "Coefficient" in str(row["metric"])
+
+    level = lambda row: fmt.share if shares(row) else fmt.money  # noqa: E731
+    table(frame, key, rows={"unhedged": level, "hedged": level,
+                            "change": lambda row: fmt.points if shares(row) else fmt.money_change})
 
 
 def effectiveness(e) -> None:
@@ -68,31 +64,34 @@ def effectiveness(e) -> None:
         st.info("The program holds no lots, so there is no hedge to test.", icon=":material/info:")
         return
     c = st.columns(3)
-    c[0].metric("Regression slope", f"{e.slope:.2f}", help="Hedged item changes on hedge changes; passes within ±0.80–1.25.")
-    c[1].metric("R²", f"{e.r_squared:.2f}", help="Passes at 0.80 or more.")
-    c[2].metric("Dollar offset", "n/a" if e.dollar_offset != e.dollar_offset else f"{e.dollar_offset:.0%}",
+    c[0].metric("Regression slope", fmt.ratio(e.slope), help="Hedged item changes on hedge changes; passes within ±0.80–1.25.")
+    c[1].metric("R²", fmt.ratio(e.r_squared), help="Passes at 0.80 or more.")
+    c[2].metric("Dollar offset", fmt.share(e.dollar_offset, 0),
                 help="Cumulative hedge change over cumulative item change; passes within 80–125%.")
     verdict = st.success if e.passes else st.error
     verdict(("Passes" if e.passes else "Does not pass") + " the 80–125% effectiveness tests. " + e.explanation)
     st.caption(e.ifrs9_note)
 
 
-def history(backtests: dict, charts) -> None:
-    """Each underlying's layered-policy backtest over its own history, with the retrospective test."""
+def history(backtests: dict, charts, policy: str = "layered policy") -> None:
+    """Each underlying's backtest of the chosen policy over its own history, with the retrospective test."""
+    from hedging import service
+
     if not backtests:
         st.info("A historical backtest needs at least 15 months of usage with index history.", icon=":material/info:")
         return
     for u, (months, h) in backtests.items():
         frame = pd.DataFrame({"month": months, "unhedged": list(h.unhedged_cost),
                               "hedged": list(h.hedged_cost)})
-        st.plotly_chart(charts.history_chart(frame, f"{u}: monthly cost, layered policy over the last {len(frame)} months"),
+        name = service.UNDERLYINGS[u].label if u in service.UNDERLYINGS else u
+        st.plotly_chart(charts.history_chart(frame, f"{name}: monthly cost, {policy} over the last {len(frame)} months"),
                         key=f"outcome_history_{u}")
         eff = h.effectiveness
-        test = "" if eff is None else (f" Retrospective regression slope {eff.slope:.2f}, R² {eff.r_squared:.2f}; "
-                                       f"dollar offset {eff.dollar_offset:.0%}.")
-        st.caption(f"Standard deviation of monthly cost {money(h.sd_unhedged)} unhedged, {money(h.sd_hedged)} hedged "
-                   f"({h.sd_reduction:.0%} reduction); total {money(h.total_unhedged)} against {money(h.total_hedged)}."
-                   + test)
+        test = "" if eff is None else (f" Retrospective regression slope {fmt.ratio(eff.slope)}, R² "
+                                       f"{fmt.ratio(eff.r_squared)}; dollar offset {fmt.share(eff.dollar_offset, 0)}.")
+        st.caption(as_text(f"Standard deviation of monthly cost {fmt.money(h.sd_unhedged)} unhedged, "
+                           f"{fmt.money(h.sd_hedged)} hedged ({fmt.share(h.sd_reduction, 0)} reduction); total "
+                           f"{fmt.money(h.total_unhedged)} against {fmt.money(h.total_hedged)}." + test))
 
 
 def price_change_editor(sh) -> None:
@@ -110,7 +109,7 @@ def price_change_editor(sh) -> None:
                                 format_func=lambda u: service.UNDERLYINGS[u].label)
     provider = c[1].text_input("Provider or model (optional)", key=sh.FC_CHANGES + "_p", placeholder="all")
     month = c[2].selectbox("From month", [m.strftime("%Y-%m") for m in months], key=sh.FC_CHANGES + "_m",
-                           format_func=lambda m: pd.Timestamp(m + "-01").strftime("%b %Y"))
+                           format_func=fmt.month)
     pct = c[3].number_input("Change (%)", -95.0, 1000.0, 0.0, 1.0, key=sh.FC_CHANGES + "_pct")
     if c[4].button("Add price change", key=sh.FC_CHANGES + "_add"):
         try:
@@ -127,3 +126,46 @@ def price_change_editor(sh) -> None:
         if right.button("Remove", key=f"{sh.FC_CHANGES}_remove_{i}"):
             st.session_state[sh.FC_CHANGES + "_rows"] = rows[:i] + rows[i + 1:]
             st.rerun()
+
+
+def schedule(frame: pd.DataFrame, key: str) -> None:
+    """The trade schedule: prices at each contract's tick, initial margin with its share of the
+    trade's notional; the underlying shows in the contract's symbol, every trade is a purchase, and
+    what a price is goes in the caption (all stay in the CSV)."""
+    from hedging import service
+
+    def tick(row):
+        return service.contract_tick(row["underlying"]) if row["underlying"] in service.UNDERLYINGS else None
+
+    one_day = len(frame) > 0 and frame["trade date"].nunique() == 1
+    hidden = ("underlying", "side", "price is") + (("trade date",) if one_day else ())
+    shown = [c for c in frame.columns if c not in hidden]
+    short = {"delivery month": "delivers", "last trading day": "last trading", "notional (USD)": "notional",
+             "initial margin (USD)": "initial margin", "cost (USD)": "cost"}
+    table(frame, key, {"lots": fmt.count, "notional (USD)": fmt.money, "cost (USD)": fmt.money},
+          rows={"price": lambda row: lambda v, t=tick(row): fmt.price(v, t, currency=False),
+                "initial margin (USD)": lambda row: lambda v, n=row["notional (USD)"]: fmt.margin(v, n, words=False)},
+          column_order=shown, column_config={c: st.column_config.Column(t) for c, t in short.items()})
+    if len(frame):
+        kinds = sorted(set(frame["price is"]))
+        when = f" All are bought on {frame['trade date'].iloc[0]}." if one_day else ""
+        st.caption("All trades buy futures; amounts in USD." + when + " Price in the contract's quote units (USD per "
+                   f"million tokens or per GPU-hour) at its tick: {'; '.join(kinds)}. Initial margin in brackets as a "
+                   "share of notional.")
+
+
+def stress(frame: pd.DataFrame) -> None:
+    """The stress table as two narrow tables (expected spend with the hedge's P&L, then the 95th
+    percentile) with what each scenario assumes below, so the dollar columns fit at 1024 px."""
+    label = {c: st.column_config.Column(c.split(",")[0]) for c in frame.columns if "," in c}
+    parts = (("Expected spend over the horizon", ["unhedged, expected", "hedged, expected", "hedge P&L, expected"]),
+             ("95th percentile of spend over the horizon", ["unhedged, 95th pct", "hedged, 95th pct"]))
+    for (title, cols), key in zip(parts, ("outcome_stress", "outcome_stress_p95")):
+        cols = [c for c in cols if c in frame]
+        st.markdown(f"**{title}**")
+        formats = {c: (fmt.money_change if "P&L" in c else fmt.money) for c in cols}
+        table(frame[["scenario", *cols]], key, formats, column_config=label)
+    if "what it assumes" in frame:
+        with st.expander("What each scenario assumes"):
+            for name, text in zip(frame["scenario"], frame["what it assumes"]):
+                st.markdown(f"**{as_text(name)}**: {as_text(text)}")

@@ -19,7 +19,7 @@ st.caption("Spend = volume × unit price, simulated jointly. Volume follows the 
 
 c = st.columns(4)
 c[0].selectbox("Horizon (months after the as-of month)", service.HORIZONS, key=sh.FC_HORIZON)
-c[1].selectbox("Simulated paths", [2_000, 10_000, 50_000], key=sh.FC_PATHS, format_func=lambda n: f"{n:,}")
+c[1].selectbox("Simulated paths", [2_000, 10_000, 50_000], key=sh.FC_PATHS, format_func=service.fmt.count)
 c[2].number_input("Seed", min_value=0, step=1, key=sh.FC_SEED)
 c[3].slider("Volume-price correlation", -1.0, 1.0, step=0.05, key=sh.FC_RHO,
             help="Correlation of monthly volume shocks with index shocks: positive when a demand surge raises both.")
@@ -43,12 +43,13 @@ view = run.forecast
 sh.spec_caption(run)
 h = run.headline()
 m = base.metric_slots(4)
-m[0].metric(f"Expected spend, next {view.horizon} months", base.money(h["expected_spend"]))
-m[1].metric(f"Expected spend, {run.spec.fiscal_name().split(' (')[0]}", base.money(h["fiscal_expected_spend"]),
+fmt = service.fmt
+m[0].metric(f"Expected spend, next {view.horizon} months", fmt.money(h["expected_spend"]))
+m[1].metric(f"Expected spend, {run.spec.fiscal_name().split(' (')[0]}", fmt.money(h["fiscal_expected_spend"]),
             help="Reported months + estimated months not yet reported + forecast.")
-m[2].metric("Budget at risk (95%)", base.money(h["bar_before"]), help="95th percentile minus expected fiscal-year spend.")
-m[3].metric("P(spend > budget)", f"{h['prob_over_before']:.0%}",
-            help=f"Fiscal-year spend against {base.money(h['budget_compared'])} "
+m[2].metric("Budget at risk (95%)", fmt.money(h["bar_before"]), help="95th percentile minus expected fiscal-year spend.")
+m[3].metric("P(spend > budget)", fmt.share(h["prob_over_before"], 0),
+            help=f"Fiscal-year spend against {fmt.money(h['budget_compared'])} "
                  f"({h['fiscal_months_covered']} of 12 months covered).")
 for w in view.warnings:
     st.warning(sh.as_text(w.message), icon=":material/warning:")
@@ -56,11 +57,11 @@ for w in view.warnings:
 charts = service.charts()
 st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),
                                  ui.np_hstack(view.estimate_spend, view.total_spend), run.budget / 12,
-                                 f"AI compute spend: actual, estimated and {view.n_paths:,} simulated paths",
+                                 f"AI compute spend: actual, estimated and {fmt.count(view.n_paths)} simulated paths",
                                  estimated=len(view.estimate_months), budget_months=view.fiscal_months),
                 key="fc_spend")
-st.dataframe(service.monthly_table(view), hide_index=True, key="fc_budget_table",
-             column_config=ui.money_columns("expected", "80% low", "80% high", "95th percentile"))
+base.table(service.monthly_table(view), "fc_budget_table",
+           {c: fmt.money for c in ("expected (USD)", "80% low (USD)", "80% high (USD)", "95th percentile (USD)")})
 
 for tab, part in zip(st.tabs([p.label for p in view.underlyings.values()]), view.underlyings.values()):
     with tab:

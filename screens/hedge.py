@@ -42,32 +42,26 @@ b[3].multiselect("Leave unhedged", options, key=sh.HG_EXCLUDE, help="Underlyings
 
 schedule = service.schedule_table(result, view)
 m = base.metric_slots(4)
-m[0].metric("Trades", f"{len(schedule):,}", help=f"{int(result.lots.sum()):,} lots in all")
-m[1].metric("Program cost", base.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
-m[2].metric("Initial margin, first month", base.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
-m[3].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help="1 − hedged sd / unhedged sd of total spend")
+fmt = service.fmt
+m[0].metric("Trades", fmt.count(len(schedule)), help=f"{fmt.count(result.lots.sum())} lots in all")
+m[1].metric("Program cost", fmt.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
+m[2].metric("Initial margin, first month", fmt.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
+m[3].metric("Volatility reduction", fmt.share(outcome.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
 for w in run.warnings:
     if w.code == "adds_volatility" or w in result.warnings:
         st.warning(sh.as_text(w.message), icon=":material/warning:")
 
 st.subheader("Exposure")
-st.dataframe(service.exposure_table(view, result.policy), hide_index=True, key="hedge_exposure",
-             column_config={"hedgeable share": st.column_config.NumberColumn(format="percent"),
-                            "expected spend (USD)": st.column_config.NumberColumn(format="dollar"),
-                            "expected volume, horizon": st.column_config.NumberColumn(format="localized"),
-                            "basis slope": st.column_config.NumberColumn(format="%.2f"),
-                            "basis R²": st.column_config.NumberColumn(format="%.2f"),
-                            "volume uncertainty (sd/mean)": st.column_config.NumberColumn(format="percent")})
+base.table(service.exposure_table(view, result.policy), "hedge_exposure",
+           {"hedgeable share": fmt.share, "expected spend (USD)": fmt.money, "expected volume, horizon": fmt.count,
+            "basis slope": fmt.ratio, "basis R²": fmt.ratio, "volume uncertainty (sd/mean)": fmt.share})
 st.caption("Futures remove only the part of spend that moves with the index: a low basis R² or a negative slope "
            "(the company's price moved against the index, e.g. through model migrations) and volume uncertainty stay "
            "unhedged. The effectiveness reported on Before / after is what the simulation measures.")
 
 st.subheader("Trade schedule")
 st.plotly_chart(service.charts().hedge_ratio_bars(service.ratio_table(result, view)), key="hedge_ratios")
-st.dataframe(schedule, hide_index=True, key="hedge_schedule",
-             column_config={**ui.money_columns("notional (USD)", "initial margin (USD)", "cost (USD)"),
-                            "lots": st.column_config.NumberColumn(format="localized"),
-                            "price": st.column_config.NumberColumn("price (quote units)", format="%.4f")})
+ui.schedule(schedule, "hedge_schedule")
 st.download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), "trade_schedule.csv",
                    "text/csv", key="hedge_schedule_csv")
 st.caption(f"Solver: {result.program.status} — {result.program.message}")

@@ -35,14 +35,16 @@ except HedgingError as err:
     st.stop()
 unit = view.index.unit
 front = view.curve.iloc[0]
-c = st.columns(4)
-age = (view.as_of - view.valuation_date).days
+c = ui.metric_slots(4)
+age, fmt = (view.as_of - view.valuation_date).days, service.fmt
 c[0].metric("Last index print", "today" if age == 0 else f"{age} day{'s' if age != 1 else ''} ago",
-            help=f"Printed {view.valuation_date:%d %b %Y}. Contracts are listed and priced as of {view.as_of:%d %b %Y} "
+            help=f"Printed {fmt.date(view.valuation_date)}. Contracts are listed and priced as of {fmt.date(view.as_of)} "
                  "(the as-of date in the sidebar); the model carries the index forward from its last print.")
-c[1].metric("Index", f"${view.spot:,.3f}", help=unit)
-c[2].metric(f"Front contract {front['symbol']}", f"${front['fair']:,.3f}", help=f"Fair price, {unit}")
-c[3].metric("Initial margin, front", f"${front['initial_margin']:,.2f} / lot", help=front["margin_reason"])
+c[1].metric("Index", fmt.price(view.spot, front["tick"]), help=unit)
+c[2].metric(f"Front contract {front['symbol']}", fmt.price(front["fair"], front["tick"]), help=f"Fair price, {unit}")
+c[3].metric("Initial margin, front", fmt.money(front["initial_margin"]) + " / lot",
+            help=f"{fmt.share(front['initial_margin'] / front['notional_per_lot'])} of the lot's notional. "
+                 + front["margin_reason"])
 for w in view.warnings:
     st.warning(sh.as_text(w.message), icon=":material/warning:")
 
@@ -54,24 +56,23 @@ if view.index.illustrative:
                "point's source is in the hover. Upload a licensed index history below to replace it.")
 
 st.subheader("Price model")
-st.caption(view.model_label + ". Time in years; the model is for the log of the index.")
-st.dataframe(view.parameters, hide_index=True, key="market_params",
-             column_config={"value": st.column_config.NumberColumn(format="%.4f"),
-                            "std_error": st.column_config.NumberColumn("standard error", format="%.4f")})
+st.caption(view.model_label + ". Time in years; the model is for the log of the index. " + view.index.observation_note)
+ui.table(view.parameters.rename(columns={"std_error": "standard error"}), "market_params",
+         {"value": lambda v: fmt.number(v, 4), "standard error": lambda v: fmt.number(v, 4)})
 st.plotly_chart(charts.price_fan(view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, "
-                                 f"{len(view.fan) - 1} months ({min(view.n_paths, 5000):,} paths)"), key="market_fan")
+                                 f"{len(view.fan) - 1} months ({fmt.count(min(view.n_paths, 5000))} paths)"), key="market_fan")
 
 st.subheader("Forward curve and contracts")
 st.plotly_chart(charts.forward_curve(view.curve, unit), key="market_curve")
 st.caption(f"Fair prices are the model's closed-form expectation of what each contract settles on; the crosses "
-           f"re-estimate them by simulating {view.n_paths:,} paths (seed {view.seed}) with ±3 standard errors.")
-st.dataframe(ui.contract_table(view.curve), hide_index=True, key="market_contracts",
-             column_config={k: st.column_config.NumberColumn(format="%.4f") for k in ("fair price", "bid", "ask")})
+           f"re-estimate them by simulating {fmt.count(view.n_paths)} paths (seed {view.seed}) with ±3 standard errors.")
+ui.contract_table(view.curve)
 st.info(view.margin_note, icon=":material/account_balance:")
 st.caption(view.contract_note)
 
 with st.expander("Upload your own index history"):
-    st.caption("A CSV with columns `date` and `value` (and optionally `source`), one row per day or month, in "
+    st.caption("A CSV with columns `date` and `value` (and optionally `source`), one row per day (that day's index) or per "
+               "month (the average of that month's daily index), in "
                f"{unit}. It is validated like a usage export and stored; then choose it above.")
     upload = st.file_uploader("Index history CSV", type=["csv"], key=sh.MARKET_UPLOAD)
     name = st.text_input("Name (for example: Licensed H100 index)", key=sh.MARKET_UPLOAD_NAME)

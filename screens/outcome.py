@@ -20,17 +20,18 @@ except HedgingError as err:
 view, result, outcome = run.forecast, run.result, run.outcome
 horizon = view.horizon
 sh.spec_caption(run)
-st.caption(f"Policy: {service.POLICIES[run.spec.policy.name]}. The same {view.n_paths:,} simulated paths with and "
+fmt = service.fmt
+st.caption(f"Policy: {service.POLICIES[run.spec.policy.name]}. The same {fmt.count(view.n_paths)} simulated paths with and "
            "without the program. Budget figures are for " + run.spec.fiscal_name() + ".")
 
 u, h = outcome.fiscal_unhedged, outcome.fiscal_hedged
 m = base.metric_slots(4)
-m[0].metric("Volatility reduction", f"{outcome.sd_reduction:.1%}", help=f"Variance reduction {outcome.variance_reduction:.1%}")
-m[1].metric("Budget at risk, hedged", base.money(h.budget_at_risk_95), delta=base.money(h.budget_at_risk_95 - u.budget_at_risk_95),
-            delta_color="inverse")
-m[2].metric("P(spend > budget), hedged", f"{h.prob_exceed_budget:.0%}",
-            delta=f"{(h.prob_exceed_budget - u.prob_exceed_budget) * 100:+.1f} pts", delta_color="inverse")
-m[3].metric("Expected cost of hedging", base.money(outcome.hedged.mean - outcome.unhedged.mean),
+m[0].metric("Volatility reduction", fmt.share(outcome.sd_reduction), help=f"Variance reduction {fmt.share(outcome.variance_reduction)}")
+m[1].metric("Budget at risk, hedged", fmt.money(h.budget_at_risk_95),
+            delta=fmt.money_change(h.budget_at_risk_95 - u.budget_at_risk_95), delta_color="inverse")
+m[2].metric("P(spend > budget), hedged", fmt.share(h.prob_exceed_budget, 0),
+            delta=fmt.points(h.prob_exceed_budget - u.prob_exceed_budget), delta_color="inverse")
+m[3].metric("Expected cost of hedging", fmt.money(outcome.hedged.mean - outcome.unhedged.mean),
             help="Expected hedged minus unhedged spend over the horizon.")
 
 if outcome.sd_reduction < 0:
@@ -38,7 +39,7 @@ if outcome.sd_reduction < 0:
                "(see the basis slope on the Hedge program page). Try the minimum-variance policy, or leave that "
                "underlying unhedged.", icon=":material/warning:")
 table = service.metrics_table(outcome, run.spec.fiscal_name().split(" (")[0])
-st.dataframe(ui.outcome_table(table), hide_index=True, key="outcome_metrics")
+ui.outcome_table(table)
 charts = service.charts()
 total_budget = None
 left, right = st.columns(2)
@@ -51,20 +52,18 @@ st.subheader("Liquidity")
 liq = outcome.liquidity
 st.plotly_chart(charts.margin_chart(liq.initial_margin), key="outcome_margin")
 st.caption(sh.as_text(f"Variation margin: the largest cumulative outflow along a path (prices falling after the hedge is "
-                      f"bought) is {base.money(liq.peak_variation_margin_p50)} in a typical path and "
-                      f"{base.money(liq.peak_variation_margin_p95)} in 1 path in 20 (weekly marks on {liq.n_paths:,} "
+                      f"bought) is {fmt.money(liq.peak_variation_margin_p50)} in a typical path and "
+                      f"{fmt.money(liq.peak_variation_margin_p95)} in 1 path in 20 (weekly marks on {fmt.count(liq.n_paths)} "
                       "paths). Keep that much cash available on top of initial margin."))
 
 
 st.subheader("Stress scenarios")
 st.caption("The program stays as bought; the world moves. The paper's scenarios re-simulate the index with stressed "
            "parameters from the same random draws; the others ramp the index or volume over three months.")
-st.dataframe(outcome.stress, hide_index=True, key="outcome_stress",
-             column_config=ui.money_columns("unhedged, expected", "unhedged, 95th pct", "hedged, expected",
-                                            "hedged, 95th pct", "hedge P&L, expected"))
+ui.stress(outcome.stress)
 
 st.subheader("Historical backtest")
-ui.history(outcome.history or {}, charts)
+ui.history(outcome.history or {}, charts, service.POLICY_SHORT[run.spec.policy.name] + " policy")
 
 st.subheader("Hedge effectiveness")
 st.caption("Prospective test: on each path, the extra cost if the price doubled within a quarter against what the "

@@ -8,6 +8,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
+from screens import _render_risk as ui
 from screens import _shared as sh
 
 sh.remember()
@@ -66,18 +67,17 @@ st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
 st.markdown(sh.as_text(h["summary"]))
-m = base.metric_slots(4)
-m[0].metric("Volatility reduction", f"{h['volatility_reduction']:.1%}")
-m[1].metric("Budget at risk", base.money(h["bar_after"]), delta=base.money(h["bar_after"] - h["bar_before"]),
+m, fmt = base.metric_slots(4), service.fmt
+m[0].metric("Volatility reduction", fmt.share(h["volatility_reduction"]))
+m[1].metric("Budget at risk", fmt.money(h["bar_after"]), delta=fmt.money_change(h["bar_after"] - h["bar_before"]),
             delta_color="inverse")
-m[2].metric("Program cost", base.money(h["program_cost"]))
-m[3].metric("Margin needed", base.money(h["initial_margin_peak"] + h["vm_p95"]), help="Peak initial + 95th pct variation")
-left, right = st.columns(2)
-for col, key in ((left, "spend_fan"), (right, "distribution")):
+m[2].metric("Program cost", fmt.money(h["program_cost"]))
+m[3].metric("Margin needed", fmt.money(h["initial_margin_peak"] + h["vm_p95"]), help="Peak initial + 95th pct variation")
+for key in ("spend_fan", "distribution"):   # full width: a half-width column cuts the charts' titles off
     if key in saved["figures"]:
-        col.plotly_chart(service.figure(saved["figures"][key]), key=f"proposal_{key}")
+        st.plotly_chart(service.figure(saved["figures"][key]), key=f"proposal_{key}")
 schedule = pd.DataFrame(saved["tables"]["schedule"])
-st.dataframe(pd.DataFrame(saved["tables"]["metrics"]), hide_index=True, key="proposal_metrics")
+ui.outcome_table(pd.DataFrame(saved["tables"]["metrics"]), key="proposal_metrics")
 c = st.columns(2)
 c[0].download_button("Download the PDF proposal", partial(sh.proposal_pdf, saved["fingerprint"], chosen), f"proposal_{chosen}.pdf",
                      "application/pdf", key="proposal_pdf", type="primary", help="Rendered when you click (a few seconds).")

@@ -37,6 +37,7 @@ CASES = [
     (fmt.money, (True,), "—"),
     (fmt.money, (1234.5,), "$1,235"),
     (fmt.money, (12.5,), "$12.50"),
+    (fmt.share_change, (-7.96e297, 0), "-796" + ",000" * 99 + "%"),   # any float, however large
     # a change in dollars is always signed
     (fmt.money_change, (1234,), "+$1,234"),
     (fmt.money_change, (-57.25,), "-$57.25"),
@@ -88,6 +89,7 @@ CASES = [
     (fmt.margin, (200.0, 2500.0), "$200.00 (8.0% of notional)"),
     (fmt.margin, (499.2485, 4990.0), "$499.25 (10.0% of notional)"),
     (fmt.margin, (1200.0, 0.0), "$1,200"),
+    (fmt.margin, (9194.0, 95058.66, False), "$9,194 (9.7%)"),
     (fmt.margin, (None, 100.0), "—"),
     # dates and months
     (fmt.date, (dt.date(2026, 12, 6),), "6 Dec 2026"),

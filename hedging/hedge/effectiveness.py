@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hedging import fmt
 from hedging.errors import InputError
 
 __all__ = ["Effectiveness", "IFRS9_NOTE", "hedge_effectiveness"]
@@ -99,10 +100,6 @@ def _changes(values, name: str) -> np.ndarray:
     return a
 
 
-def _usd(v: float) -> str:
-    return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
-
-
 def _slope_meaning(slope: float) -> str:
     if slope < 0:
         return ("negative: the hedge paid out when the cost rose, so it offsets the cost")
@@ -127,12 +124,12 @@ def _explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off, oppo
     verdict = {True: "passed", False: "failed"}
     per_path = observations != "periods"
     reg = (
-        f"Regression test {verdict[pass_reg]}: over {n:,} {observations}, each $1.00 the hedge gained "
+        f"Regression test {verdict[pass_reg]}: over {fmt.count(n)} {observations}, each $1.00 the hedge gained "
         f"came on average with the hedged cost {'rising' if slope < 0 else 'falling'} by "
-        f"${abs(slope):.2f} (slope {slope:+.2f}, {_slope_meaning(slope)}), and the hedge explains "
-        f"{r2:.1%} of the variation in the hedged cost across the {observations} "
-        f"(R\u00b2 {r2:.2f}). To pass, the slope must be negative, between "
-        f"{-OFFSET_HIGH:.2f} and {-OFFSET_LOW:.2f}, and R\u00b2 at least {MIN_R_SQUARED:.0%}."
+        f"{fmt.money(abs(slope))} (slope {fmt.ratio_change(slope)}, {_slope_meaning(slope)}), and the hedge explains "
+        f"{fmt.share(r2)} of the variation in the hedged cost across the {observations} "
+        f"(R\u00b2 {fmt.ratio(r2)}). To pass, the slope must be negative, between "
+        f"{fmt.ratio(-OFFSET_HIGH)} and {fmt.ratio(-OFFSET_LOW)}, and R\u00b2 at least {fmt.share(MIN_R_SQUARED, 0)}."
     )
     if np.isnan(offset):
         off = ("Dollar-offset test failed: the hedged cost's cumulative change is zero, so the "
@@ -142,9 +139,10 @@ def _explain(n, slope, r2, item_sum, hedge_sum, offset, pass_reg, pass_off, oppo
         cost_move = "rose" if item_sum < 0 else "fell"
         off = (
             f"Dollar-offset test {verdict[pass_off]}: {lead} the hedge "
-            f"{'gained' if hedge_sum >= 0 else 'lost'} {_usd(abs(hedge_sum) * scale)} while the hedged "
-            f"cost {cost_move} by {_usd(abs(item_sum) * scale)}, an offset of {offset:+.0%} ({_offset_meaning(offset)}). "
-            f"To pass, the offset must be positive, between {OFFSET_LOW:.0%} and {OFFSET_HIGH:.0%}."
+            f"{'gained' if hedge_sum >= 0 else 'lost'} {fmt.money(abs(hedge_sum) * scale)} while the hedged "
+            f"cost {cost_move} by {fmt.money(abs(item_sum) * scale)}, an offset of {fmt.share_change(offset, 0)} "
+            f"({_offset_meaning(offset)}). To pass, the offset must be positive, between {fmt.share(OFFSET_LOW, 0)} "
+            f"and {fmt.share(OFFSET_HIGH, 0)}."
         )
     text = reg + " " + off
     if not opposite:

@@ -8,6 +8,8 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from hedging import fmt
+
 PALETTE = ["#1f4e79", "#2e86c1", "#f39c12", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d",
            "#d35400", "#2c3e50"]
 _LAYOUT = dict(template="plotly_white", font=dict(family="DejaVu Sans, Arial, sans-serif", size=13),
@@ -51,9 +53,9 @@ def monthly_spend(frame: pd.DataFrame, by: str, title: str = "Monthly spend") ->
     for i, lab in enumerate(labels):
         part = data[data[by] == lab]
         fig.add_bar(x=part["month"], y=part["cost_usd"], name=str(lab), marker_color=PALETTE[i % len(PALETTE)],
-                    hovertemplate="%{x|%b %Y}<br>" + html.escape(str(lab), quote=False).replace("%", "%%") + ": $%{y:,.0f}<extra></extra>")
+                    hovertemplate="%{x|%b %Y}<br>" + html.escape(str(lab), quote=False).replace("%", "%%") + ": %{y:$,.0f}<extra></extra>")
     fig.update_layout(barmode="stack", title=title, yaxis_title="USD per month", xaxis_title=None, **_LAYOUT)
-    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_yaxes(**fmt.PLOTLY_MONEY_AXIS)
     fig.update_xaxes(dtick="M3", tickformat="%b %Y")
     return fig
 
@@ -68,7 +70,7 @@ def effective_price(frame: pd.DataFrame, by: str) -> go.Figure:
         part = data[data[by] == lab]
         fig.add_scatter(x=part["month"], y=part["usd_per_m_tokens"], mode="lines+markers", name=str(lab),
                         line=dict(color=PALETTE[i % len(PALETTE)]),
-                        hovertemplate="%{x|%b %Y}: $%{y:,.3f} per M tokens<extra></extra>")
+                        hovertemplate="%{x|%b %Y}: %{y:$,.3f} per M tokens<extra></extra>")
     fig.update_layout(title="Effective price per million tokens", yaxis_title="USD per M tokens", **_LAYOUT)
     fig.update_yaxes(tickprefix="$")
     fig.update_xaxes(dtick="M3", tickformat="%b %Y")
@@ -116,25 +118,27 @@ def forward_curve(curve: pd.DataFrame, unit: str, title: str = "Forward curve") 
     """Fair prices with the bid-ask band, and the Monte Carlo estimate with its +-3 SE bar."""
     fig = go.Figure()
     x = pd.to_datetime(curve["delivery_month"])
+    places = fmt.tick_decimals(float(curve["tick"].iloc[0])) if "tick" in curve and len(curve) else 3
+    price = f":$,.{places}f"   # prices at the contract's tick
     fig.add_scatter(x=x, y=curve["ask"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
     fig.add_scatter(x=x, y=curve["bid"], mode="lines", line=dict(width=0), fill="tonexty",
                     fillcolor="rgba(243,156,18,0.25)", name="bid–ask (market-maker rule)",
-                    hovertemplate="%{x|%b %Y} bid %{y:,.3f}<extra></extra>")
+                    hovertemplate="%{x|%b %Y} bid %{y" + price + "}<extra></extra>")
     fig.add_scatter(x=x, y=curve["fair"], mode="lines+markers", name="fair price (closed form)",
                     line=dict(color=PALETTE[0], width=2), customdata=curve["symbol"],
-                    hovertemplate="%{customdata} %{x|%b %Y}: %{y:,.4f}<extra></extra>")
+                    hovertemplate="%{customdata} %{x|%b %Y}: %{y" + price + "}<extra></extra>")
     fig.add_scatter(x=x, y=curve["mc_mean"], mode="markers", name="Monte Carlo check (±3 SE)",
                     marker=dict(color=PALETTE[5], size=7, symbol="x"),
                     error_y=dict(type="data", array=curve["mc_high"] - curve["mc_mean"],
                                  arrayminus=curve["mc_mean"] - curve["mc_low"], thickness=1.2, width=4),
-                    hovertemplate="%{x|%b %Y}: simulated %{y:,.4f}<extra></extra>")
+                    hovertemplate="%{x|%b %Y}: simulated %{y" + price + "}<extra></extra>")
     fig.update_layout(title=title, yaxis_title=unit, **_LAYOUT)
     fig.update_yaxes(tickprefix="$")
     fig.update_xaxes(tickformat="%b %Y")
     return fig
 
 
-def _bands(fig: go.Figure, x, bands: dict, color: str = "46,134,193", prefix: str = "") -> None:
+def _bands(fig: go.Figure, x, bands: dict, color: str = "46,134,193", prefix: str = "", value: str = ":,.0f") -> None:
     for level, alpha in ((95, 0.12), (80, 0.2), (50, 0.32)):
         if level not in bands:
             continue
@@ -142,7 +146,7 @@ def _bands(fig: go.Figure, x, bands: dict, color: str = "46,134,193", prefix: st
         fig.add_scatter(x=x, y=hi, mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
         fig.add_scatter(x=x, y=lo, mode="lines", line=dict(width=0), fill="tonexty",
                         fillcolor=f"rgba({color},{alpha})", name=f"{prefix}{level}% interval",
-                        hovertemplate="%{x|%b %Y}: " + f"{level}%" + " band from %{y:,.0f}<extra></extra>")
+                        hovertemplate="%{x|%b %Y}: " + f"{level}%" + " band from %{y" + value + "}<extra></extra>")
 
 
 @_inert
@@ -176,14 +180,14 @@ def spend_fan(history_months, history, future, paths, budget_monthly: float | No
     fig = go.Figure()
     fig.add_scatter(x=history_months, y=history, mode="lines+markers", name="actual spend",
                     line=dict(color="#2c3e50"), marker=dict(size=4),
-                    hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
-    _bands(fig, future, q)
+                    hovertemplate="%{x|%b %Y}: %{y:$,.0f}<extra></extra>")
+    _bands(fig, future, q, value=":$,.0f")
     fig.add_scatter(x=future, y=paths.mean(axis=0), mode="lines", name="expected spend",
-                    line=dict(color=PALETTE[2], width=2, dash="dash"), hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+                    line=dict(color=PALETTE[2], width=2, dash="dash"), hovertemplate="%{x|%b %Y}: %{y:$,.0f}<extra></extra>")
     if budget_monthly:
         months = list(future if budget_months is None else budget_months)
         fig.add_scatter(x=months, y=[budget_monthly] * len(months), mode="lines", name="budget (annual / 12)",
-                        line=dict(color=PALETTE[5], width=2), hovertemplate="budget $%{y:,.0f} per month<extra></extra>")
+                        line=dict(color=PALETTE[5], width=2), hovertemplate="budget %{y:$,.0f} per month<extra></extra>")
     if estimated:
         start = pd.Timestamp(future[0]) - pd.Timedelta(days=15)
         end = pd.Timestamp(future[estimated - 1]) + pd.Timedelta(days=15)
@@ -191,7 +195,7 @@ def spend_fan(history_months, history, future, paths, budget_monthly: float | No
                       annotation_text="estimated, not yet reported", annotation_position="top left",
                       annotation_font_size=11)
     fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
-    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_yaxes(**fmt.PLOTLY_MONEY_AXIS)
     fig.update_xaxes(tickformat="%b %Y")
     return fig
 
@@ -224,7 +228,7 @@ def hedge_ratio_bars(ratios: pd.DataFrame, title: str = "Hedge ratio by delivery
     fig = go.Figure()
     for i, (u, part) in enumerate(ratios.groupby("underlying", sort=False)):
         fig.add_bar(x=part["month"], y=part["hedge ratio"], name=str(u), marker_color=PALETTE[i % len(PALETTE)],
-                    hovertemplate="%{x|%b %Y}: %{y:.0%} of expected volume<extra></extra>")
+                    hovertemplate="%{x|%b %Y}: %{y:.1%} of expected volume<extra></extra>")
     fig.update_layout(title=title, barmode="group", yaxis_title="hedged / expected volume", **_LAYOUT)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(tickformat="%b %Y")
@@ -237,12 +241,12 @@ def distribution_overlay(unhedged, hedged, budget: float | None, title: str) -> 
     fig = go.Figure()
     for values, name, color in ((unhedged, "unhedged", PALETTE[5]), (hedged, "hedged", PALETTE[0])):
         fig.add_histogram(x=values, name=name, opacity=0.55, nbinsx=80, marker_color=color, histnorm="probability",
-                          hovertemplate=name + ": $%{x:,.0f}<extra></extra>")
+                          hovertemplate=name + ": %{x:$,.0f}<extra></extra>")
     if budget:
         fig.add_vline(x=budget, line=dict(color="#2c3e50", dash="dash"), annotation_text="budget")
     fig.update_layout(title=title, barmode="overlay", xaxis_title="USD over the horizon", yaxis_title="share of paths",
                       **_LAYOUT)
-    fig.update_xaxes(tickprefix="$", separatethousands=True)
+    fig.update_xaxes(**fmt.PLOTLY_MONEY_AXIS)
     return fig
 
 
@@ -259,9 +263,9 @@ def fan_compare(future, unhedged, hedged, title: str) -> go.Figure:
         fig.add_scatter(x=future, y=lo, mode="lines", line=dict(width=0), fill="tonexty",
                         fillcolor=f"rgba({rgb},0.18)", name=f"{name} 5–95%", hoverinfo="skip")
         fig.add_scatter(x=future, y=mid, mode="lines", name=f"{name} median", line=dict(color=color, width=2),
-                        hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+                        hovertemplate="%{x|%b %Y}: %{y:$,.0f}<extra></extra>")
     fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
-    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_yaxes(**fmt.PLOTLY_MONEY_AXIS)
     fig.update_xaxes(tickformat="%b %Y")
     return fig
 
@@ -270,9 +274,9 @@ def fan_compare(future, unhedged, hedged, title: str) -> go.Figure:
 def margin_chart(initial_margin: pd.DataFrame, title: str = "Initial margin held") -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=initial_margin["month"], y=initial_margin["initial margin"], marker_color=PALETTE[1],
-                hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>", name="initial margin")
+                hovertemplate="%{x|%b %Y}: %{y:$,.0f}<extra></extra>", name="initial margin")
     fig.update_layout(title=title, yaxis_title="USD", showlegend=False, **_LAYOUT)
-    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_yaxes(**fmt.PLOTLY_MONEY_AXIS)
     fig.update_xaxes(tickformat="%b %Y")
     return fig
 
@@ -283,7 +287,7 @@ def history_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure()
     for col, color in (("unhedged", PALETTE[5]), ("hedged", PALETTE[0])):
         fig.add_scatter(x=frame["month"], y=frame[col], mode="lines+markers", name=col, line=dict(color=color),
-                        hovertemplate=col + " %{y:$,.0f}<extra></extra>")
+                        hovertemplate="%{x|%b %Y} " + col + " %{y:$,.0f}<extra></extra>")
     fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
-    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    fig.update_yaxes(**fmt.PLOTLY_MONEY_AXIS)
     return fig

@@ -10,13 +10,13 @@ runs onto, long text wrapped inside its column.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from fpdf.enums import TableBordersLayout, TableCellFillMode
 from fpdf.fonts import FontFace
+
+from hedging import fmt
 
 from .pdf_layout import FAMILY, NAVY, RULE, TINT, ReportPDF
 
@@ -37,56 +37,42 @@ PRICE_WORDS = {"price", "spot", "tick", "level"}
 MONEY_WORDS = {"expected", "hedged", "unhedged", "budget", "spend", "cost", "costs", "notional", "margin", "p&l",
                "pnl", "change", "pct", "percentile", "var", "cvar", "low", "high", "total", "sd", "mean", "median",
                "fees", "fee", "cash", "usd", "payment", "value"}
+ISO_DAY = r"\d{4}-\d{2}-\d{2}(?:[T ]00:00:00(?:\.0+)?(?:Z|[+-]00:00)?)?"
 SHARE_ROW_WORDS = ("p(", "probability", "coefficient of variation", "reduction", "ratio", "share")
 
 
 def _num(value: object) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        x = float(value)
-    elif isinstance(value, str):
-        try:
-            x = float(value.replace(",", ""))
-        except ValueError:
-            return None
-    else:
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            return None
-    return x if math.isfinite(x) else None
+    return fmt.as_number(value)
 
 
-def money(value: object, signed: bool = False, decimals: int = 0) -> str:
-    """US dollars, whole unless ``decimals``: ``money(1234567.4) == "$1,234,567"``, ``money(-1234) == "-$1,234"``,
-    ``money(0.005, decimals=3) == "$0.005"``."""
+def _huge(x: float, signed: bool, prefix: str = "", suffix: str = "") -> str:
+    """An absurd value (|x| >= 1e15) in scientific notation, so it cannot stretch a table off the page."""
+    sign = "-" if x < 0 else ("+" if signed else "")
+    return f"{sign}{prefix}{abs(x):.3g}{suffix}"
+
+
+def money(value: object, signed: bool = False, decimals: int | None = None) -> str:
+    """US dollars in the product's format (:func:`hedging.fmt.money`): ``money(1234567.4) == "$1,234,567"``,
+    ``money(-1234) == "-$1,234"``; ``decimals`` above 2 for a per-lot fee (``money(0.005, decimals=3) == "$0.005"``)."""
     x = _num(value)
-    if x is None:
-        return "n/a"
-    r = round(x, decimals) + 0.0
-    sign = "-" if r < 0 else ("+" if signed and r > 0 else "")
-    return f"{sign}${abs(x):.3g}" if abs(x) >= HUGE else f"{sign}${abs(r):,.{decimals}f}"
+    if x is not None and abs(x) >= HUGE:
+        return _huge(x, signed, "$")
+    if decimals is not None and decimals > 2:
+        return fmt.price(value, decimals=decimals, signed=signed)
+    return fmt.money(value, signed, cents=None if decimals is None else decimals > 0)
 
 
 def share(value: object, signed: bool = False) -> str:
     """A fraction as a percentage with one decimal: ``share(0.123) == "12.3%"``; signed: points."""
     x = _num(value)
-    if x is None:
-        return "n/a"
-    pct = round(x * 100, 1) + 0.0
-    if abs(pct) >= HUGE:
-        return f"{pct:+.3g} pp" if signed else f"{pct:.3g}%"
-    return f"{pct:+.1f} pp" if signed else f"{pct:.1f}%"
+    if x is not None and abs(x) * 100 >= HUGE:
+        return _huge(x * 100, signed, suffix=" pp" if signed else "%")
+    return fmt.points(value) if signed else fmt.share(value)
 
 
 def count(value: object, signed: bool = False) -> str:
     x = _num(value)
-    if x is None:
-        return "n/a"
-    if abs(x) >= HUGE:
-        return f"{x:+.3g}" if signed else f"{x:.3g}"
-    return f"{round(x):+,}" if signed else f"{round(x):,}"
+    return _huge(x, signed) if x is not None and abs(x) >= HUGE else fmt.count(value, signed)
 
 
 def price_decimals(values: Iterable[object]) -> int:
@@ -103,25 +89,20 @@ def price_decimals(values: Iterable[object]) -> int:
 def price(value: object, signed: bool = False, decimals: int | None = None) -> str:
     """A unit price with 2 to 4 decimals: 0.6977 -> "0.6977", 2.15 -> "2.15"."""
     x = _num(value)
-    if x is None:
-        return "n/a"
-    if abs(x) >= HUGE:
-        return f"{x:+.3g}" if signed else f"{x:.3g}"
-    places = price_decimals([x]) if decimals is None else decimals
-    return f"{x:+,.{places}f}" if signed else f"{x:,.{places}f}"
+    if x is not None and abs(x) >= HUGE:
+        return _huge(x, signed)
+    return fmt.price(value, decimals=decimals, currency=False, signed=signed)
 
 
 def plain(value: object, signed: bool = False) -> str:
     x = _num(value)
     if x is None:
-        return "n/a"
+        return fmt.DASH
     if abs(x) >= HUGE:
-        return f"{x:+.3g}" if signed else f"{x:.3g}"
+        return _huge(x, signed)
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:+,}" if signed else f"{value:,}"
-    if abs(x) >= 1000:
-        return f"{x:+,.0f}" if signed else f"{x:,.0f}"
-    return f"{x:+.2f}" if signed else f"{x:.2f}"
+        return fmt.count(value, signed)
+    return fmt.number(x, 0 if abs(x) >= 1000 else 2, signed)
 
 
 FORMATS = {"money": money, "share": share, "count": count, "price": price, "plain": plain}
@@ -180,11 +161,15 @@ def format_value(value: object, kind: str, signed: bool = False, doc: ReportPDF 
 
 def _month(value: object) -> object:
     """An ISO date (``2026-11-01`` or ``2026-11-01T00:00:00``) as "Nov 2026"; anything else unchanged."""
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]00:00:00(?:\.0+)?(?:Z|[+-]00:00)?)?", value):
-        try:
-            return dt.date.fromisoformat(value[:10]).strftime("%b %Y")
-        except ValueError:
-            return value
+    if isinstance(value, str) and re.fullmatch(ISO_DAY, value):
+        return fmt.month(value[:10]) if fmt.month(value[:10]) != fmt.DASH else value
+    return value
+
+
+def _day(value: object) -> object:
+    """An ISO date as "6 Dec 2026"; anything else unchanged."""
+    if isinstance(value, str) and re.fullmatch(ISO_DAY, value):
+        return fmt.date(value[:10]) if fmt.date(value[:10]) != fmt.DASH else value
     return value
 
 
@@ -289,7 +274,8 @@ def draw_table(doc: ReportPDF, records: Sequence[Mapping], *, columns: Sequence[
     places.update({c: price_decimals(r.get(c) for r in records) for c in shown if kind_of[c] == "money"
                    and all(abs(_num(r.get(c)) or 0) < SMALL_MONEY for r in records)})   # fees: show the cents
     months = [c for c in shown if kind_of[c] == "text" and _words(c)[-1:] == ["month"]]
-    records = [{**r, **{c: _month(r.get(c)) for c in months}} for r in records]
+    days = [c for c in shown if kind_of[c] == "text" and _words(c)[-1:] in (["day"], ["date"])]
+    records = [{**r, **{c: _month(r.get(c)) for c in months}, **{c: _day(r.get(c)) for c in days}} for r in records]
     body = []
     for rec in records:
         force = row_kind(rec.get(label_column)) if label_column else None

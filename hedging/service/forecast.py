@@ -375,4 +375,5 @@ def monthly_table(view: ForecastView) -> pd.DataFrame:
     return pd.DataFrame({"month": months.strftime("%b %Y"), "what": kind,
                          "in " + view.spec.fiscal_name().split(" (")[0]: np.where(months.isin(view.fiscal_months),
                                                                                  "yes", "—"),
-                         "expected": spend.mean(axis=0), "80% low": q[0], "80% high": q[1], "95th percentile": q[2]})
+                         "expected (USD)": spend.mean(axis=0), "80% low (USD)": q[0], "80% high (USD)": q[1],
+                         "95th percentile (USD)": q[2]})

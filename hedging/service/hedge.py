@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hedging import fmt
 from hedging.contracts import business_day_on_or_after, load_specs
 from hedging.contracts.paths import layer_prices, settlement_on
 from hedging.contracts.instruments import DEFAULT_RATE, call_payoff, month_fixings
@@ -237,8 +238,8 @@ def schedule_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:
             price = float(c.fair[t.contract_index])
         rows.append({"contract": row["symbol"], "underlying": row["underlying"],
                      "delivery month": pd.Timestamp(row["delivery_month"]).strftime("%b %Y"),
-                     "last trading day": pd.Timestamp(row["last_trading_day"]).strftime("%d %b %Y"),
-                     "trade date": trade_date.strftime("%d %b %Y"),
+                     "last trading day": fmt.date(pd.Timestamp(row["last_trading_day"])),
+                     "trade date": fmt.date(trade_date),
                      "side": t.side, "lots": int(t.lots), "price": price,
                      "price is": "expected on the trade date" if later else "fair price on the as-of date",
                      "notional (USD)": t.lots * price * c.lot_size[t.contract_index],

@@ -43,6 +43,11 @@ UNDERLYINGS = {
                       "H100 rental index (illustrative, neocloud on-demand)"),
 }
 
+def contract_tick(underlying: str) -> float:
+    """The price step of ``underlying``'s contract (quote units): prices are shown at this precision."""
+    return float(load_specs()[_underlying(underlying).contract].tick)
+
+
 PARAMETER_MEANING = {
     "kappa": "mean-reversion speed (per year)", "theta0": "long-run log level at the origin",
     "beta": "trend of the long-run level (log per year)", "sigma": "diffusion volatility (per sqrt year)",
@@ -316,7 +321,8 @@ def market_view(underlying: str, key: str | None = None, model_choice: str = "au
     check = monte_carlo_check(model, math.log(spot), t0, curve.quotes, n_paths=n_paths, seed=seed,
                               realised_average=spot)
     low, high = check.band(3.0)
-    rows = curve.to_frame().assign(mc_mean=check.mean, mc_std_error=check.std_error, mc_low=low, mc_high=high)
+    rows = curve.to_frame().assign(mc_mean=check.mean, mc_std_error=check.std_error, mc_low=low, mc_high=high,
+                                   tick=spec.tick)
     sigma = annual_volatility(model)
     params = pd.DataFrame([{"parameter": f.name, "value": getattr(model, f.name),
                             "std_error": pm.std_errors.get(f.name, float("nan")),

@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 import hedging
-from hedging import store
+from hedging import fmt, store
 from hedging.config import Settings
 from hedging.contracts import load_specs
 from hedging.errors import InputError
@@ -83,9 +84,9 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
     margin_peak = float(outcome.liquidity.initial_margin["initial margin"].max())
     verb = "lowers" if outcome.sd_reduction >= 0 else "raises"
     summary = (f"The {POLICY_NAMES[policy.name]} of {len(result.program.trades)} long futures trades {verb} the standard "
-               f"deviation of the next {view.horizon} months' AI compute spend by {abs(outcome.sd_reduction):.1%} "
-               f"(from ${u.std:,.0f} to ${h.std:,.0f}) for an expected cost of ${h.mean - u.mean:,.0f}, and needs up to "
-               f"${margin_peak + outcome.liquidity.peak_variation_margin_p95:,.0f} of margin cash "
+               f"deviation of the next {view.horizon} months' AI compute spend by {fmt.share(abs(outcome.sd_reduction))} "
+               f"(from {fmt.money(u.std)} to {fmt.money(h.std)}) for an expected cost of {fmt.money(h.mean - u.mean)}, "
+               f"and needs up to {fmt.money(margin_peak + outcome.liquidity.peak_variation_margin_p95)} of margin cash "
                "(peak initial margin plus the 95th-percentile variation margin).")
     monthly = monthly_table(view)
     rng = np.random.default_rng(0)
@@ -239,26 +240,81 @@ def delete_proposal(proposal_id: int, settings: Settings | None = None) -> None:
     proposal_store.delete_proposal(store.get_engine(settings.database_url), proposal_id)
 
 
-def _shown(v) -> str:
-    if isinstance(v, bool) or v is None:
-        return str(v)
-    if isinstance(v, float):
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
-    return str(v)
+def _listed(v) -> str:
+    return ", ".join(str(x) for x in v) if v else "none"
+
+
+def _bands(v) -> str:
+    return " / ".join(f"{fmt.share(r, 0)} to month {last}" for last, r in v) if v else fmt.DASH
+
+
+#: What the comparison shows, in order: key -> (label, format of a value, format of a difference or None).
+COMPARED = {
+    "inputs": {
+        "as_of": ("As of", fmt.date, None), "policy_label": ("Policy", str, None),
+        "horizon": ("Horizon (months)", fmt.count, partial(fmt.count, signed=True)),
+        "fiscal_year": ("Fiscal year", str, None), "budget_annual": ("Annual budget", fmt.money, fmt.money_change),
+        "paths": ("Simulated paths", fmt.count, partial(fmt.count, signed=True)), "seed": ("Seed", str, None),
+        "rho": ("Volume-price correlation", fmt.ratio, fmt.ratio_change),
+        "price_changes": ("Announced price changes", _listed, None),
+        "volume_percentile": ("Cap: percentile of forecast volume", partial(fmt.number, decimals=0),
+                              partial(fmt.number, decimals=0, signed=True)),
+        "position_limit": ("Position limit (lots per contract)", fmt.count, partial(fmt.count, signed=True)),
+        "margin_budget": ("Margin budget", lambda v: fmt.money(v) if v else "none", fmt.money_change),
+        "excluded": ("Left unhedged", _listed, None), "bands": ("Layered ratios by tenor", _bands, None),
+    },
+    "headline": {
+        "expected_spend": ("Expected spend, horizon", fmt.money, fmt.money_change),
+        "sd_before": ("Standard deviation, unhedged", fmt.money, fmt.money_change),
+        "sd_after": ("Standard deviation, hedged", fmt.money, fmt.money_change),
+        "volatility_reduction": ("Volatility reduction", fmt.share, fmt.points),
+        "variance_reduction": ("Variance reduction", fmt.share, fmt.points),
+        "program_cost": ("Program cost (fees and half spreads)", fmt.money, fmt.money_change),
+        "expected_cost_of_hedging": ("Expected cost of hedging", fmt.money, fmt.money_change),
+        "fiscal_expected_spend": ("Expected spend, fiscal year", fmt.money, fmt.money_change),
+        "budget_compared": ("Budget compared (months covered)", fmt.money, fmt.money_change),
+        "fiscal_months_covered": ("Fiscal months covered", fmt.count, partial(fmt.count, signed=True)),
+        "bar_before": ("Budget at risk, unhedged", fmt.money, fmt.money_change),
+        "bar_after": ("Budget at risk, hedged", fmt.money, fmt.money_change),
+        "prob_over_before": ("P(spend > budget), unhedged", fmt.share, fmt.points),
+        "prob_over_after": ("P(spend > budget), hedged", fmt.share, fmt.points),
+        "initial_margin_peak": ("Initial margin, peak", fmt.money, fmt.money_change),
+        "vm_p95": ("Variation margin, 95th percentile", fmt.money, fmt.money_change),
+        "margin_needed": ("Margin cash needed", fmt.money, fmt.money_change),
+        "trades": ("Trades", fmt.count, partial(fmt.count, signed=True)),
+        "lots": ("Lots", fmt.count, partial(fmt.count, signed=True)),
+        "run_rate_monthly": ("Latest monthly spend (run-rate)", fmt.money, fmt.money_change),
+    },
+}
+SECTION_NAMES = {"inputs": "inputs", "headline": "results"}
 
 
 def compare_proposals(a: dict, b: dict) -> pd.DataFrame:
-    """Inputs and headline metrics side by side, with the difference where it is a number."""
+    """Inputs and headline results side by side in plain words, each in the product's number format,
+    with the difference (b - a) where it is a number; keys not listed in :data:`COMPARED` (a newer
+    document's) follow with their names in words."""
     rows = []
-    for section in ("inputs", "headline"):
-        for key in sorted(set(a[section]) | set(b[section])):
-            if key == "summary":
-                continue
+    for section, known in COMPARED.items():
+        keys = [k for k in known if k in a[section] or k in b[section]]
+        keys += sorted(k for k in set(a[section]) | set(b[section])
+                       if k not in known and k not in ("summary", "horizon_months", "fiscal_year", "budget", "policy"))
+        for key in keys:
+            label, shown, change = known.get(key, (key.replace("_", " ").capitalize(), _plain, None))
             va, vb = a[section].get(key), b[section].get(key)
-            diff = vb - va if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool) else None
-            rows.append({"section": section, "item": key, f"#{a['id']}": _shown(va), f"#{b['id']}": _shown(vb),
-                         "difference": "" if diff is None else f"{diff:,.4g}", "same": va == vb})
+            numeric = all(fmt.as_number(v) is not None and not isinstance(v, str) for v in (va, vb))
+            diff = (change or partial(fmt.number, decimals=2, signed=True))(vb - va) if numeric and va != vb else ""
+            rows.append({"": label, f"#{a['id']}": fmt.DASH if va is None else shown(va),
+                         f"#{b['id']}": fmt.DASH if vb is None else shown(vb), "difference": diff,
+                         "same": va == vb, "section": SECTION_NAMES[section]})
     return pd.DataFrame(rows)
+
+
+def _plain(v) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple)):
+        return _listed(v)
+    return fmt.number(v, 2) if isinstance(v, float) else str(v)
 
 
 def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint: str | None = None) -> bytes:

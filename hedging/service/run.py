@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hedging import fmt
 from hedging.config import Settings
 from hedging.errors import HedgingError, HedgingWarning
 from hedging.service.forecast import ForecastView, forecast
-from hedging.service.hedge import HedgeResult, build_program
+from hedging.hedge.layered import ratios_by_tenor
+from hedging.service.hedge import HedgeResult, build_program, ratio_table
 from hedging.service.outcome import Outcome, evaluate, program_liquidity
 from hedging.service.spec import POLICY_SHORT, RunSpec
 from hedging.service.stress import history_backtests, stress_table
@@ -79,10 +81,10 @@ class Run:
         data = ", ".join(f"{'token' if p.underlying == 'token' else 'GPU'} data to {p.last_complete_month:%b %Y}"
                          for p in f.underlyings.values())
         indices = "; ".join(f"{p.index_name.split(' (')[0]} ({p.market.choice} model, last print "
-                            f"{p.market.valuation:%d %b %Y})" for p in f.underlyings.values())
-        return (f"As of {s.as_of:%d %b %Y} · {data} · horizon {f.future[0]:%b %Y} – {f.future[-1]:%b %Y} · "
-                f"budget ${self.budget:,.0f} for {s.fiscal_name()} · {indices} · policy {POLICY_SHORT[s.policy.name]} · "
-                f"{s.n_paths:,} paths, seed {s.seed}"
+                            f"{fmt.date(p.market.valuation)})" for p in f.underlyings.values())
+        return (f"As of {fmt.date(s.as_of)} · {data} · horizon {fmt.month(f.future[0])} – {fmt.month(f.future[-1])} · "
+                f"budget {fmt.money(self.budget)} for {s.fiscal_name()} · {indices} · policy {POLICY_SHORT[s.policy.name]} · "
+                f"{fmt.count(s.n_paths)} paths, seed {s.seed}"
                 + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else ""))
 
 
@@ -91,7 +93,24 @@ def build_program_stage(view: ForecastView, spec: RunSpec) -> Program:
     result = build_program(view, spec.policy)
     stress, prospective = stress_table(view, result)
     return Program(result, program_liquidity(view, result), stress, prospective,
-                   history_backtests(view, spec.policy.bands))
+                   history_backtests(view, policy_ratios(view, spec.policy, result)))
+
+
+def policy_ratios(view: ForecastView, policy, result: HedgeResult) -> dict[str, tuple[float, ...]]:
+    """The chosen policy as hedge ratios by tenor (1-12 months ahead) per underlying, for the
+    historical backtest: the layered policy's bands, or the ratios the program just built holds
+    for each month ahead (what minimum variance or CVaR chooses today, applied to each past month).
+    An underlying left unhedged has no ratios."""
+    if policy.name == "layered":
+        ratios = tuple(ratios_by_tenor(12, policy.bands))
+        return {u: (ratios if u not in policy.excluded else (0.0,) * 12) for u in view.underlyings}
+    out = {u: [0.0] * 12 for u in view.underlyings}
+    first = view.spec.as_of.year * 12 + view.spec.as_of.month
+    for _, row in ratio_table(result, view).iterrows():
+        tenor = row["month"].year * 12 + row["month"].month - first
+        if 1 <= tenor <= 12 and row["underlying"] in out:
+            out[row["underlying"]][tenor - 1] += float(row["hedge ratio"])
+    return {u: tuple(r) for u, r in out.items()}
 
 
 def finish_run(spec: RunSpec, view: ForecastView, program: Program) -> Run:

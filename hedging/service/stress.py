@@ -22,7 +22,6 @@ from hedging.contracts.paths import futures_at, settlement_on
 from hedging.forecast.spend import unit_price_paths
 from hedging.hedge.effectiveness import Effectiveness, hedge_effectiveness
 from hedging.hedge.history import HistoryBacktest, historical_backtest
-from hedging.hedge.layered import ratios_by_tenor
 from hedging.hedge.paper_check import PaperCheck, paper_check
 from hedging.hedge.stress import STRESS_SCENARIOS, Scenario, stressed_daily
 from hedging.risk import quantile
@@ -154,8 +153,10 @@ def stress_table(view: ForecastView, result: HedgeResult) -> tuple[pd.DataFrame,
     return pd.DataFrame(rows), prospective
 
 
-def history_backtests(view: ForecastView, bands) -> dict[str, tuple[pd.DatetimeIndex, HistoryBacktest]]:
-    """The given tenor ratios applied to each underlying's own history (retrospective test).
+def history_backtests(view: ForecastView, ratios: dict) -> dict[str, tuple[pd.DatetimeIndex, HistoryBacktest]]:
+    """Each underlying's hedge ratios by tenor (``ratios[u]``, months 1-12 ahead) applied to its own
+    history (retrospective test); a layered policy's bands are turned into ratios by
+    :func:`hedging.service.run.policy_ratios`.
 
     Returns, per underlying, the calendar months of the backtest window and the backtest.
     """
@@ -167,10 +168,10 @@ def history_backtests(view: ForecastView, bands) -> dict[str, tuple[pd.DatetimeI
         sim = part.simulation
         first = part.months[0].date()
         offset = round(year_fraction(sim.origin, first) * 12)
-        ratios = ratios_by_tenor(12, bands)
         h = historical_backtest(part.index_at_months, part.volume, part.unit_price,
                                 _model_then(sim.model, part.index_at_months, offset),
-                                ratios_by_tenor=ratios, lot_size=1.0, start=12, model_origin=-offset)
+                                ratios_by_tenor=ratios.get(u, (0.0,) * 12), lot_size=1.0, start=12,
+                                model_origin=-offset)
         out[u] = (part.months[list(h.months)], h)
     return out
 

@@ -128,7 +128,7 @@ def test_number_formats():
     assert money(1234567.4) == "$1,234,567"
     assert money(-1234) == "-$1,234"
     assert money(57475, signed=True) == "+$57,475"
-    assert money(None) == "n/a" and money(float("nan")) == "n/a"
+    assert money(None) == "—" and money(float("nan")) == "—"   # the product's one dash for "not applicable"
     assert share(0.123) == "12.3%"
     assert share(0.02, signed=True) == "+2.0 pp"
     assert share(-0.0001) == "0.0%"

@@ -99,7 +99,34 @@ def test_stress_table_and_prospective_test(view):
     assert table.loc["price doubles within a quarter", "hedge P&L, expected"] > 0
     assert table.loc["price falls 60%", "hedge P&L, expected"] < 0
     assert prospective is not None and prospective.dollar_offset > 0
-    backtests = history_backtests(view, service.Policy().bands)
+    from hedging.hedge.layered import ratios_by_tenor
+
+    backtests = history_backtests(view, {u: ratios_by_tenor(12, service.Policy().bands) for u in view.underlyings})
     for months, h in backtests.values():
         assert len(months) == len(h.months) == 12
         np.testing.assert_allclose(np.array(h.hedged_cost), np.array(h.unhedged_cost) - np.array(h.hedge_pnl))
+
+
+def test_the_historical_backtest_uses_the_chosen_policy(view):
+    """Layered: the bands by tenor; minimum variance: the ratios its program holds for each month ahead
+    (month k of the horizon is k months ahead of the as-of month); an excluded underlying: none."""
+    from hedging.hedge.layered import ratios_by_tenor
+    from hedging.service.run import policy_ratios
+
+    layered = service.Policy(name="layered", bands=((3, 0.6), (6, 0.4), (12, 0.2)))
+    got = policy_ratios(view, layered, build_program(view, layered))
+    assert all(r == tuple(ratios_by_tenor(12, layered.bands)) for r in got.values())
+    assert got["token"][:3] == (0.6, 0.6, 0.6) and got["token"][11] == 0.2
+    mv = service.Policy(name="min_variance")
+    result = build_program(view, mv)
+    got = policy_ratios(view, mv, result)
+    table = service.ratio_table(result, view)
+    for u, ratios in got.items():
+        mine = table[table["underlying"] == u].groupby("month")["hedge ratio"].sum()
+        first = view.future[0]
+        ahead = (first.year * 12 + first.month) - (view.spec.as_of.year * 12 + view.spec.as_of.month)
+        assert ratios[ahead - 1] == pytest.approx(mine.iloc[0])
+        assert sum(ratios) == pytest.approx(mine[mine.index.map(lambda m: m <= view.future[12 - ahead])].sum())
+    assert got != policy_ratios(view, layered, build_program(view, layered))
+    off = service.Policy(name="min_variance", excluded=("gpu",))
+    assert policy_ratios(view, off, build_program(view, off))["gpu"] == (0.0,) * 12

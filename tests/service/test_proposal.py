@@ -71,9 +71,18 @@ def test_compare_and_delete(settings):
     a = service.save_proposal(_run(settings), "Min variance", "C", settings)
     b = service.save_proposal(_run(settings, name="layered"), "Layered", "C", settings)
     table = service.compare_proposals(service.load_proposal(a, settings), service.load_proposal(b, settings))
-    changed = set(table.loc[~table["same"], "item"])
-    assert {"policy", "volatility_reduction", "program_cost"} <= changed
-    assert "seed" not in changed
+    changed = set(table.loc[~table["same"], ""])
+    assert {"Policy", "Volatility reduction", "Program cost (fees and half spreads)"} <= changed
+    assert "Seed" not in changed
+    # plain words and the product's number format: no field names, no scientific notation
+    shown = " ".join(table.astype(str).to_numpy().ravel())
+    assert "_" not in " ".join(table[""]) and "e+" not in shown and "e-0" not in shown
+    row = table.set_index("").loc["Program cost (fees and half spreads)"]
+    a_cost = service.load_proposal(a, settings)["headline"]["program_cost"]
+    b_cost = service.load_proposal(b, settings)["headline"]["program_cost"]
+    assert row[f"#{a}"] == service.fmt.money(a_cost) and row["difference"] == service.fmt.money_change(b_cost - a_cost)
+    assert row["difference"][0] in "+-"
+    assert table.set_index("").loc["Volatility reduction", "difference"].endswith(" pp")
     service.delete_proposal(a, settings)
     assert [p["id"] for p in service.list_proposals(settings)] == [b]
     with pytest.raises(InputError):

@@ -48,7 +48,7 @@ def test_gpu_calibrated_shows_standard_errors_and_warnings(market):
     market.selectbox(key="market_model_gpu").set_value("calibrated").run()
     assert not market.exception
     params = table(market, "parameter")
-    assert params["std_error"].notna().any()
+    assert params["standard error"].notna().any()
     assert "Front contract GPUHX26" in metrics(market)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from hedging import service
@@ -38,7 +39,13 @@ def test_save_reopen_compare_delete(tmp_path, monkeypatch):
     at.button[0].click().run()  # a second proposal, to compare
     assert len(service.list_proposals(settings)) == 2
     table = next(d.value for d in at.dataframe if "section" in d.value.columns)
-    assert set(table["section"]) == {"inputs", "headline"}
+    assert set(table["section"]) == {"inputs", "results"}
+    # plain words and the product's format in the comparison and the saved metrics table
+    assert "_" not in "".join(table[""]) and not table.astype(str).apply(lambda c: c.str.contains("e\\+")).any().any()
+    metrics = next(d for d in at.dataframe if "metric" in d.value.columns)
+    text = dataframe_util.convert_arrow_bytes_to_pandas_df(metrics.proto.arrow_data.styler.display_values)
+    first = metrics.value.iloc[0]
+    assert text["unhedged"][0] == service.fmt.money(first["unhedged"]) and "." not in text["unhedged"][0]
     at.selectbox(key="proposal_open").set_value(None).run()   # the user clears the choice
     assert not at.exception and any("Choose a proposal" in i.value for i in at.info)
     at.selectbox(key="proposal_open").set_value(2).run()

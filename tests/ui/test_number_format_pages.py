@@ -1,0 +1,122 @@
+"""What a reader sees in the pages' tables and captions is in the product's one number format
+(hedging/fmt.py): read from the cells' display text, as the browser shows it, not the numbers behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+
+from hedging import fmt, service
+from hedging.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = dt.date(2026, 12, 6)
+RAW = re.compile(r"^-?\d{4,}(\.\d+)?$|e[+-]\d|^None$|^nan$|-0\.0%|\$-|\+ -")   # what must never be shown
+
+
+@pytest.fixture
+def loaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    service.load_sample_company(Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)}))
+
+
+def page(name: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "screens" / f"{name}.py"), default_timeout=300)
+    at.session_state["run_as_of"] = AS_OF
+    at.session_state["forecast_paths"] = 2000
+    at.run()
+    assert not at.exception
+    return at
+
+
+def shown(at: AppTest, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the values, the text the reader sees) of the table that has ``column``."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            styler = d.proto.arrow_data.styler
+            text = (dataframe_util.convert_arrow_bytes_to_pandas_df(styler.display_values)
+                    if styler.display_values else d.value.astype(str))
+            return d.value, text
+    raise AssertionError(f"no table with {column!r}")
+
+
+def never_raw(text: pd.DataFrame) -> None:
+    for cell in text.astype(str).to_numpy().ravel():
+        assert not RAW.search(cell), cell
+
+
+def test_forecast_tables_and_caption(loaded):
+    at = page("forecast")
+    values, text = shown(at, "expected (USD)")
+    never_raw(text)
+    for col in ("expected (USD)", "80% low (USD)", "80% high (USD)", "95th percentile (USD)"):
+        assert list(text[col]) == [fmt.money(v) for v in values[col]]
+        assert all("." not in t for t, v in zip(text[col], values[col]) if v >= 1000)   # no cents on big sums
+    assert pd.api.types.is_float_dtype(values["expected (USD)"])                        # sorts as numbers
+    captions = " ".join(c.value for c in at.caption)
+    assert "+ -" not in captions and re.search(r"log\(index\)", captions)
+    assert re.search(r"= -?\d\.\d\d [+−] \d\.\d\d × log\(index\)", captions)
+    scores_values, scores = shown(at, "MASE")
+    assert all(t.endswith("%") for t in scores["80% coverage"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert re.fullmatch(r"\$\d{1,3}(,\d{3})+", metrics["Expected spend, next 12 months"])
+
+
+def test_hedge_program_tables(loaded):
+    at = page("hedge")
+    values, text = shown(at, "lots")
+    never_raw(text)
+    for (_, row), (_, cells) in zip(values.iterrows(), text.iterrows()):
+        tick = service.contract_tick(row["underlying"])
+        assert cells["price"] == fmt.price(row["price"], tick, currency=False)        # at the contract's tick
+        assert len(cells["price"].split(".")[1]) == fmt.tick_decimals(tick)
+        share = fmt.share(row["initial margin (USD)"] / row["notional (USD)"])
+        assert cells["initial margin (USD)"] == f"{fmt.money(row['initial margin (USD)'])} ({share})"
+        assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", cells["last trading day"])      # 29 Jan 2027
+    exposure_values, exposure = shown(at, "basis slope")
+    assert all(t.endswith("%") for t in exposure["hedgeable share"])
+    # "Leave unhedged" lists readable names, never keys such as token:anthropic
+    options = at.multiselect(key="hedge_exclude").options
+    assert options and all(":" not in o.split(": ", 1)[0] and "token:" not in o and "gpu:" not in o for o in options)
+
+
+def test_before_after_tables_and_the_backtest_of_the_chosen_policy(loaded):
+    at = page("outcome")
+    values, text = shown(at, "metric")
+    never_raw(text)
+    row = dict(zip(values["metric"], range(len(values))))
+    p = next(i for m, i in row.items() if m.startswith("P(spend > budget)"))
+    assert text["change"][p] == fmt.points(values["change"][p]) and text["change"][p].endswith(" pp")
+    assert text["unhedged"][p].endswith("%")
+    sd = row["Standard deviation, horizon"]
+    assert text["change"][sd] == fmt.money_change(values["change"][sd]) and text["change"][sd][0] in "+-"
+    for column in ("hedged, 95th pct", "hedge P&L, expected"):          # two narrow tables that fit at 1024 px
+        stress_values, stress = shown(at, column)
+        never_raw(stress)
+        assert "what it assumes" not in stress.columns and len(stress.columns) <= 4
+    assert all(t[0] in "+-" for t in stress["hedge P&L, expected"] if t != "$0.00")
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("minimum variance policy over the last" in t for t in titles)
+    assert not any("layered policy" in t for t in titles)
+    delta = {m.label: m.proto.delta for m in at.metric}["P(spend > budget), hedged"]
+    assert delta.endswith(" pp")
+
+
+def test_market_contract_table(loaded):
+    at = page("market")
+    values, text = shown(at, "contract")
+    never_raw(text)
+    assert all(re.fullmatch(r"\$\d+\.\d{2}", t) for t in text["fair price"])       # SIT: tick $0.01
+    assert all(re.fullmatch(r"\$[\d,.]+ \(\d+\.\d% of notional\)", t) for t in text["initial margin / lot"])
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in text["delivery month"])
+    at.radio(key="market_underlying").set_value("gpu").run()
+    values, text = shown(at, "contract")
+    assert all(re.fullmatch(r"\$\d+\.\d{3}", t) for t in text["fair price"])       # GPUH: tick $0.005
