@@ -72,8 +72,8 @@ st.caption("Per provider and month: usage priced at list prices against the prov
            "file (FOCUS, CUR, Azure, GCP) and a gateway's estimate, with the likely causes of each difference.")
 left, right = st.columns([1, 2])
 threshold = left.number_input("Flag differences above (%)", min_value=0.1, max_value=1000.0, value=10.0, step=1.0,
-                              key=sh.RECONCILE_THRESHOLD, help="A month is flagged when any figure differs from "
-                              "usage at list price by more than this share of it.")
+                              format="%.1f", key=sh.RECONCILE_THRESHOLD, help="A month is flagged when any figure "
+                              "differs from usage at list price by more than this share of it.")
 show_all = right.toggle("Show every provider-month, not only the flagged ones", key=sh.RECONCILE_ALL)
 rd.reconciliation(sh.reconciliation(threshold / 100, version), threshold, show_all)
 
