@@ -28,6 +28,7 @@ CENTS_BELOW = 1000.0     # money below this many dollars shows cents
 __all__ = [
     "DASH", "as_number", "money", "money_change", "share", "share_change", "points", "number", "count", "ratio",
     "ratio_change", "tick_decimals", "price", "margin", "date", "month", "term", "multiple", "csv_header",
+    "parse_amount",
     "PLOTLY_MONEY", "PLOTLY_MONEY_AXIS", "PLOTLY_SHARE", "PLOTLY_SHARE_AXIS", "PLOTLY_COUNT", "PLOTLY_MONTH",
 ]
 
@@ -217,6 +218,27 @@ def month(value: object) -> str:
         value = value.strip() + "-01"
     d = _as_date(value)
     return DASH if d is None else f"{d:%b %Y}"
+
+
+def parse_amount(text: object) -> float | None:
+    """What a person types for an amount, read back: ``"$4,900,000"``, ``"4900000"``, ``"4.9m"``,
+    ``"250k"``, ``"1.2bn"`` (None when empty). Raises ValueError, naming the text, when it is not an amount."""
+    raw = "" if text is None else str(text)
+    t = raw.strip().lower().replace(",", "").replace("$", "").replace("usd", "").replace(" ", "").replace("_", "")
+    if not t:
+        return None
+    scale = 1.0
+    for suffix, factor in (("bn", 1e9), ("b", 1e9), ("mm", 1e6), ("m", 1e6), ("k", 1e3)):
+        if t.endswith(suffix):
+            t, scale = t[: -len(suffix)], factor
+            break
+    try:
+        x = float(t) * scale
+    except ValueError:
+        raise ValueError(f"'{raw.strip()}' is not an amount; type it as 4900000, 4,900,000, $4.9m or 250k.") from None
+    if not math.isfinite(x):
+        raise ValueError(f"'{raw.strip()}' is not an amount; type it as 4900000, 4,900,000, $4.9m or 250k.")
+    return x
 
 
 def csv_header(name: str, unit: str) -> str:

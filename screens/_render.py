@@ -94,3 +94,31 @@ def metric_slots(n: int) -> list:
     for _ in range(0, n, 2):
         slots += list(st.columns(2))
     return slots[:n]
+
+
+def amount_input(container, label: str, key: str, show=fmt.money, minimum: float = 0.0, **kwargs) -> None:
+    """A box for an amount that reads like one ("$4,900,000"; a number box shows 4900000). Typed as
+    4900000, 4,900,000, $4.9m or 250k; kept as a number under ``key`` (the run reads that); an empty
+    box leaves None. A typo keeps the previous amount and says how to type it."""
+    text_key, shown_for = key + "_text", key + "_text_for"
+    value = st.session_state.get(key)
+    if st.session_state.get(shown_for, "unset") != value:       # set elsewhere (defaults, another page)
+        st.session_state[text_key] = show(value) if value else ""
+        st.session_state[shown_for] = value
+
+    def read() -> None:
+        try:
+            amount = fmt.parse_amount(st.session_state[text_key])
+            if amount is not None and amount < minimum:
+                raise ValueError(f"{show(amount)} is below {show(minimum)}; type an amount of at least that.")
+        except ValueError as err:
+            st.session_state[key + "_error"] = str(err)
+            st.session_state[text_key] = show(value) if value else ""
+            return
+        st.session_state.pop(key + "_error", None)
+        st.session_state[key] = st.session_state[shown_for] = amount
+        st.session_state[text_key] = show(amount) if amount else ""
+
+    container.text_input(label, key=text_key, on_change=read, **kwargs)
+    if st.session_state.get(key + "_error"):
+        container.caption(as_text(st.session_state[key + "_error"]))

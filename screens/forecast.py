@@ -27,10 +27,9 @@ c = st.columns(4)
 c[0].selectbox("Drill down by", service.DRILL_DOWNS, key=sh.FC_BY)
 c[1].selectbox("Fiscal year starts in", list(range(1, 13)), key=sh.FC_FISCAL_START,
                format_func=lambda m: pd.Timestamp(2000, m, 1).strftime("%B"))
-c[2].number_input("Annual budget for AI compute (USD)", min_value=0.0, value=None, step=50_000.0, format="%.0f",
-                  key=sh.FC_BUDGET, placeholder="expected spend, rounded up",
-                  help="Compared with the fiscal year that contains the first horizon month. Empty: the expected "
-                       "fiscal-year spend rounded up to $50,000.")
+base.amount_input(c[2], "Annual budget for AI compute (USD)", sh.FC_BUDGET, placeholder="expected spend, rounded up",
+                  help="Compared with the fiscal year that contains the first horizon month. Type 4900000, "
+                       "4,900,000 or $4.9m. Empty: the expected fiscal-year spend rounded up to $50,000.")
 with st.expander("Announced price changes", expanded=bool(sh.price_changes())):
     ui.price_change_editor(sh)
 

@@ -22,7 +22,8 @@ policy_name = c[0].selectbox("Policy", list(service.POLICIES), key=sh.HG_POLICY,
 c[1].slider("Cap: percentile of forecast volume", 5, 100, step=5, key=sh.HG_PERCENTILE,
             help="No more lots than this percentile of the month's simulated volume (no over-hedging).")
 c[2].number_input("Position limit (lots per contract)", min_value=0, step=1000, key=sh.HG_LIMIT)
-c[3].number_input("Margin budget (USD, 0 = none)", min_value=0.0, step=50_000.0, format="%.0f", key=sh.HG_MARGIN)
+base.amount_input(c[3], "Margin budget (USD)", sh.HG_MARGIN, placeholder="none",
+                  help="Initial margin the program may post at most. Type 250000, 250,000 or $250k; empty: no limit.")
 b = st.columns(4)
 for col, key, label in zip(b, sh.HG_BANDS, ("months 1-3", "months 4-6", "months 7-12")):
     col.slider(f"Layered ratio, {label} (%)", 0, 100, step=5, key=key, disabled=policy_name != "layered",

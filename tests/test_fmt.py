@@ -103,6 +103,16 @@ CASES = [
     (fmt.month, ("2026-12",), "Dec 2026"),
     (fmt.month, (pd.Timestamp("2027-03-01"),), "Mar 2027"),
     (fmt.csv_header, ("notional", "USD"), "notional (USD)"),
+    # what a person types for an amount
+    (fmt.parse_amount, ("$4,900,000",), 4_900_000.0),
+    (fmt.parse_amount, ("4900000",), 4_900_000.0),
+    (fmt.parse_amount, ("4.9m",), 4_900_000.0),
+    (fmt.parse_amount, ("4.9 M",), 4_900_000.0),
+    (fmt.parse_amount, ("250k",), 250_000.0),
+    (fmt.parse_amount, ("1.2bn",), 1_200_000_000.0),
+    (fmt.parse_amount, ("USD 75,000",), 75_000.0),
+    (fmt.parse_amount, ("  ",), None),
+    (fmt.parse_amount, (None,), None),
     (fmt.csv_header, ("notional (USD)", "USD"), "notional (USD)"),
 ]
 
@@ -142,3 +152,14 @@ def test_values_are_never_rounded_where_they_are_kept():
     x = 4864846.069
     assert fmt.money(x) == "$4,864,846" and x == 4864846.069
     assert math.isclose(fmt.as_number("$4,864,846.069"), x)
+
+
+@pytest.mark.parametrize("text", ["four million", "4.9x", "1e400", "--5"])
+def test_an_amount_that_cannot_be_read_names_the_text_and_the_forms(text):
+    with pytest.raises(ValueError, match="is not an amount; type it as 4900000"):
+        fmt.parse_amount(text)
+
+
+@given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
+def test_a_shown_amount_reads_back(x):
+    assert fmt.parse_amount(fmt.money(x)) == pytest.approx(float(fmt.money(x).replace("$", "").replace(",", "")))

@@ -83,10 +83,11 @@ def test_assumptions_reach_every_page_the_proposal_and_the_pdf(app_url, page, tm
     shows(page, "H100 rental index (calibrated model")
     choose(page, "Horizon (months after the as-of month)", "18")
     shows(page, "horizon Jan 2027 – Jun 2028")
-    budget = page.get_by_role("spinbutton", name="Annual budget for AI compute")
+    budget = page.get_by_role("textbox", name="Annual budget for AI compute")
     budget.fill("6000000")
     budget.press("Enter")
     shows(page, "budget $6,000,000")
+    assert budget.input_value() == "$6,000,000"      # the box reads as an amount, not 6000000
     page.get_by_text("Announced price changes").click()
     page.locator('[data-testid="stSelectbox"]').filter(has_text="From month").first.wait_for(timeout=60_000)
     choose(page, "From month", "Mar 2027")

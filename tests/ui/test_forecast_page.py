@@ -25,8 +25,20 @@ def test_forecast_page_shows_budget_figures_and_reacts_to_the_budget(tmp_path, m
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Expected spend, next 12 months"].startswith("$")
     assert len(at.get("plotly_chart")) >= 5
-    at.number_input(key="forecast_budget").set_value(100_000_000).run()
+    budget = at.text_input(key="forecast_budget_text")
+    assert budget.value == ""                                   # empty: the expected spend, rounded up
+    budget.set_value("100,000,000").run()
     assert {m.label: m.value for m in at.metric}["P(spend > budget)"] == "0%"
+    # the box reads as an amount, however it was typed, and a typo keeps the amount and says how to type it
+    assert at.text_input(key="forecast_budget_text").value == "$100,000,000"
+    assert at.session_state["forecast_budget"] == 100_000_000
+    at.text_input(key="forecast_budget_text").set_value("$4.9m").run()
+    assert at.text_input(key="forecast_budget_text").value == "$4,900,000"
+    assert "budget $4,900,000 for FY2027" in " ".join(c.value.replace("\\", "") for c in at.caption)
+    at.text_input(key="forecast_budget_text").set_value("five million").run()
+    assert not at.exception and at.session_state["forecast_budget"] == 4_900_000
+    assert at.text_input(key="forecast_budget_text").value == "$4,900,000"
+    assert any("is not an amount; type it as" in c.value for c in at.caption)
 
 
 def test_forecast_page_without_data_explains(tmp_path, monkeypatch):

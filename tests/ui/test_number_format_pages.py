@@ -83,6 +83,10 @@ def test_hedge_program_tables(loaded):
         assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", cells["last trading day"])      # 29 Jan 2027
     exposure_values, exposure = shown(at, "basis slope")
     assert all(t.endswith("%") for t in exposure["hedgeable share"])
+    # the margin budget box reads as an amount and keeps a number for the run
+    at.text_input(key="hedge_margin_budget_text").set_value("$250k").run()
+    assert not at.exception and at.session_state["hedge_margin_budget"] == 250_000
+    assert at.text_input(key="hedge_margin_budget_text").value == "$250,000"
     # "Leave unhedged" lists readable names, never keys such as token:anthropic
     options = at.multiselect(key="hedge_exclude").options
     assert options and all(":" not in o.split(": ", 1)[0] and "token:" not in o and "gpu:" not in o for o in options)
