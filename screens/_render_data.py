@@ -47,11 +47,10 @@ def import_summary(report: list[dict]) -> None:
     """One line per file: rows read = kept + skipped + rejected, the daily rows stored, days, cost."""
     label = service.count_label
     rows = [{
-        "file": r["file"], "format": r["format"],
+        "file": r["file"], **{label(k): r[k] for k in _COUNT_KEYS},
         "result": "already imported" if r["already_imported"] else (
             "nothing to store" if r["import_id"] is None else f"stored as #{r['import_id']}"),
-        **{label(k): r[k] for k in _COUNT_KEYS},
-        "first day": r["first_day"], "last day": r["last_day"], "cost (USD)": r["cost_usd"],
+        "format": r["format"], "first day": r["first_day"], "last day": r["last_day"], "cost (USD)": r["cost_usd"],
         "warnings": len(r["warnings"])} for r in report]
     counts = {label(k): fmt.count for k in _COUNT_KEYS}
     _table(pd.DataFrame(rows), "data_report_table",

@@ -285,7 +285,7 @@ class ImportsOverview:
     why, then format, rows read, rows kept, daily rows stored, provider-days, first day, last day and
     cost in file (USD). Its "counted, last 12 months" adds up to ``counted_last_12_usd``, the Data
     page's "Spend, last 12 months" (the last 12 calendar months with any stored usage, ``last_12``).
-    ``months`` columns: provider, month, cost counted from, counted (USD), not counted, tokens from, why.
+    ``months`` columns: provider, month, counted (USD), why, cost counted from, not counted, tokens from.
     """
 
     imports: pd.DataFrame
@@ -378,13 +378,12 @@ def _months_table(f: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
         tok = g[g["counts_tokens"]]
         not_counted = lost.groupby("import_id")["cost_usd"].sum()
         rows.append({
-            "provider": provider, "month": month,
+            "provider": provider, "month": month, "counted (USD)": float(won["cost_usd"].sum()),
+            "why": _why(won, lost) if len(won) else "",
             "cost counted from": ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(won["import_id"].unique()))
             or "no cost",
-            "counted (USD)": float(won["cost_usd"].sum()),
             "not counted": "; ".join(f"{names.get(int(i), f'#{int(i)}')}: ${v:,.2f}" for i, v in not_counted.items()),
             "tokens from": ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(tok["import_id"].unique()))
             or "no tokens",
-            "why": _why(won, lost) if len(won) else "",
         })
     return pd.DataFrame(rows).sort_values(["month", "provider"], ascending=[False, True]).reset_index(drop=True)
