@@ -120,29 +120,33 @@ def _unsigned_through(session: Session, key: SigningKey) -> int | None:
     claims = [(rid, parsed.unsigned_through) for rid, sig in signed if (parsed := signing.parse(sig)) is not None]
     for rid, claim in claims:
         row = session.execute(select(*_COLUMNS).where(_T.c.id == rid)).first()
-        if row is not None and signing.check(key, row._mapping) is None \
-                and hashlib.sha256(row.payload.encode()).hexdigest() == row.payload_sha256:
+        if row is not None and signing.check(key, row._mapping) is None:
             return claim
     return min((claim for _rid, claim in claims), default=0)
 
 
 def _check(row, key: SigningKey, through: int | None) -> tuple[str | None, tuple[str, str] | None]:
-    """(status, None) for a record that passes, (None, (kind, why)) for one that fails."""
-    fingerprint_ok = hashlib.sha256(str(row["payload"]).encode()).hexdigest() == row["payload_sha256"]
+    """(status, None) for a record that passes, (None, (kind, why)) for one that fails.
+
+    A valid signature covers the payload and the fingerprint computed from it at save time, so
+    the fingerprint is recomputed only for unsigned records and to say what failed."""
+    def fingerprint_ok() -> bool:
+        return hashlib.sha256(str(row["payload"]).encode()).hexdigest() == row["payload_sha256"]
+
     if row["signature"] is None:
         if through is not None and row["id"] > through:
             return None, ("unsigned", f"it has no signature, but only proposals up to #{through} were saved "
                                       "before signatures existed")
-        if not fingerprint_ok:
+        if not fingerprint_ok():
             return None, ("changed", "its document no longer matches its fingerprint")
         return UNSIGNED, None
-    if not fingerprint_ok:  # the document itself was edited: say so, whatever else was
-        return None, ("changed", "its document no longer matches its fingerprint")
     why = signing.check(key, row)
-    if why is not None:
-        parsed = signing.parse(row["signature"])
-        return None, ("other key" if parsed is not None and parsed.key_id != key.key_id else "changed", why)
-    return SIGNED, None
+    if why is None:
+        return SIGNED, None
+    if not fingerprint_ok():  # the document itself was edited: say so, whatever else was
+        return None, ("changed", "its document no longer matches its fingerprint")
+    parsed = signing.parse(row["signature"])
+    return None, ("other key" if parsed is not None and parsed.key_id != key.key_id else "changed", why)
 
 
 def _refusal(row, problem: tuple[str, str]) -> str:

@@ -37,6 +37,7 @@ import secrets
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from hedging.errors import InputError, StorageError
@@ -67,7 +68,7 @@ class SigningKey:
     def __repr__(self) -> str:
         return f"SigningKey(id={self.key_id}, path={str(self.path)!r})"
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         return hmac.new(self.secret, b"hedging signing key id", hashlib.sha256).hexdigest()[:16]
 
@@ -145,11 +146,14 @@ def canonical_time(value: object) -> str:
 
 
 def _message(record: Mapping, unsigned_through: int) -> bytes:
+    """What is signed: the fields as one line of JSON (ASCII, so it holds no newline), a newline,
+    then the payload's own UTF-8 bytes (not escaped again: it can be several hundred kB)."""
     fields = {"id": int(record["id"]), "name": str(record["name"]), "company": str(record["company"]),
               "app_version": str(record["app_version"]), "created_at": canonical_time(record["created_at"]),
               "schema_version": int(record["schema_version"]), "payload_sha256": str(record["payload_sha256"]),
-              "payload": str(record["payload"]), "unsigned_through": int(unsigned_through)}
-    return _DOMAIN + json.dumps(fields, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+              "unsigned_through": int(unsigned_through)}
+    head = json.dumps(fields, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return b"".join((_DOMAIN, head, b"\n", str(record["payload"]).encode("utf-8")))
 
 
 def sign(key: SigningKey, record: Mapping, unsigned_through: int) -> str:
