@@ -5,6 +5,7 @@ previous release (SQLite and PostgreSQL), whose old documents still print."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -12,6 +13,7 @@ import re
 import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -33,7 +35,7 @@ from hedging.store.proposals import (
     load_proposal,
     save_proposal,
 )
-from hedging.store.signing import KEY_FILE_ENV, key_path, load_or_create_key
+from hedging.store.signing import KEY_FILE_ENV, SigningKey, check, key_path, load_or_create_key, sign
 from tests.report.proposal_fixture import make_proposal
 from tests.store.test_migrations import _raw_engine, make_previous_release_db, revision, schema_differences, snapshot
 
@@ -105,6 +107,30 @@ def test_a_key_others_can_read_or_a_damaged_key_is_refused(tmp_path):
 
 
 # --- what the signature covers -----------------------------------------------------------------------
+
+
+def test_the_signature_is_hmac_sha256_of_the_documented_message():
+    """Pinned: stored signatures must keep verifying, so the message format never changes silently.
+    Recomputed here independently with the standard library's HMAC (RFC 2104, SHA-256 as in
+    RFC 4231), and checked against RFC 4231 test case 2 so the primitive is the published one."""
+    assert hmac.new(b"Jefe", b"what do ya want for nothing?", hashlib.sha256).hexdigest() == (
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")   # RFC 4231, test case 2
+    key = SigningKey(bytes(range(32)), Path("/nowhere/signing.key"))
+    payload = '{"a": "é"}'
+    record = {"id": 12, "name": "FY27 compute hedge", "company": "Northwind", "app_version": "0.2.0",
+              "created_at": "2026-12-06 10:00:00.123456+01:00", "schema_version": 2,
+              "payload_sha256": hashlib.sha256(payload.encode()).hexdigest(), "payload": payload}
+    head = ('{"app_version":"0.2.0","company":"Northwind","created_at":"2026-12-06 09:00:00.123456","id":12,'
+            f'"name":"FY27 compute hedge","payload_sha256":"{record["payload_sha256"]}","schema_version":2,'
+            '"unsigned_through":3}')
+    message = b"hedging proposal record v1\n" + head.encode() + b"\n" + payload.encode("utf-8")
+    mac = hmac.new(bytes(range(32)), message, hashlib.sha256).hexdigest()
+    key_id = hmac.new(bytes(range(32)), b"hedging signing key id", hashlib.sha256).hexdigest()[:16]
+    assert sign(key, record, 3) == f"v1:{key_id}:3:{mac}" == (
+        "v1:ad7dd47f59b2136d:3:f748d04951ac931de050197e8fb16482dc2305de7c818c303adfa7d095443952")
+    assert check(key, {**record, "signature": sign(key, record, 3)}) is None
+    # the same instant handed back without a time zone (SQLite keeps UTC wall time) verifies too
+    assert check(key, {**record, "created_at": "2026-12-06 09:00:00.123456", "signature": sign(key, record, 3)}) is None
 
 
 def test_a_saved_proposal_is_signed_and_opens(db_url, key):
