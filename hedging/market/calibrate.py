@@ -38,7 +38,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from hedging.errors import HedgingWarning, ModelError
-from hedging.market.averaging import average_covariance, average_design
+from hedging.market.averaging import average_design
 from hedging.market.model import DAYS_PER_YEAR, JumpDiffusionModel
 from hedging.market.plausibility import PlausibleRange, percent_a_year
 
@@ -143,18 +143,50 @@ def _windows(times: np.ndarray, window_days) -> tuple[np.ndarray, np.ndarray]:
     return times, days
 
 
-def _conditional_gaussian(cov: np.ndarray, design: np.ndarray, y: np.ndarray):
-    """Whitened ``(y, design)`` of observations 2..n given the first, and the log-determinant."""
-    c11 = cov[0, 0]
-    g = cov[1:, 0] / c11
-    cond = cov[1:, 1:] - np.outer(cov[1:, 0], g)
-    chol = np.linalg.cholesky(cond)
+def _conditional_gaussian(kappa: float, windows, design: np.ndarray, y: np.ndarray):
+    """Whitened ``(y, design)`` of window averages 2..n given the first, and the log-determinant,
+    for a unit-variance-rate stationary OU deviation (``sigma = 1``).
+
+    A Kalman filter on the deviation at each window's last fixing: given it, the next window's
+    average and last value are jointly Gaussian (:mod:`hedging.market.averaging`), so each step
+    costs O(1) and the whole history O(n), with no dense factorisation. ``y`` may hold many
+    histories as columns; they share the filter's gains. The innovations divided by their
+    standard deviations are the whitened observations; ``logdet`` is the sum of the log
+    innovation variances (the log-determinant of the conditional covariance, which
+    :func:`~hedging.market.averaging.average_covariance` gives densely; a test checks the two).
+    """
+    starts, counts = windows
+    r = math.exp(-kappa / DAYS_PER_YEAR)
+    one_minus_r = -math.expm1(-kappa / DAYS_PER_YEAR)
+    rn = np.exp(counts * math.log(r))
+    lead = (1 - rn) / (counts * one_minus_r)                      # mean_k e^{-kappa (t_k - a)}
+    pairs = r * (counts * one_minus_r - (1 - rn)) / one_minus_r ** 2
+    within = (counts + 2 * pairs) / counts ** 2                    # mean_k,l e^{-kappa |t_k - t_l|}
+    last = starts + (counts - 1) / DAYS_PER_YEAR
+    load = np.exp(-kappa * (starts[1:] - last[:-1])) * lead[1:]   # F_i
+    decay = np.exp(-kappa * np.diff(last))                         # Phi_i
+    var_obs = (within[1:] - load ** 2) / (2 * kappa)
+    var_state = -np.expm1(-2 * kappa * np.diff(last)) / (2 * kappa)
+    cov_obs_state = (lead[1:] - decay * load) / (2 * kappa)
     y = y.reshape(y.shape[0], -1)
-    yc = y[1:] - g[:, None] * y[0]
-    dc = design[1:] - np.outer(g, design[0])
-    whitened = np.linalg.solve(chol, np.column_stack([yc, dc]))   # one LAPACK call for all
-    wy = whitened[:, :yc.shape[1]]
-    return wy, whitened[:, yc.shape[1]:], 2.0 * float(np.sum(np.log(np.diag(chol))))
+    z = np.column_stack([y, design])
+    var_first = within[0] / (2 * kappa)
+    gain = lead[0] / (2 * kappa) / var_first
+    mean = gain * z[0]
+    var = 1 / (2 * kappa) - gain * lead[0] / (2 * kappa)
+    out = np.empty((z.shape[0] - 1, z.shape[1]))
+    logdet = 0.0
+    for i in range(z.shape[0] - 1):
+        f_var = load[i] ** 2 * var + var_obs[i]
+        if not f_var > 0:
+            raise np.linalg.LinAlgError("the covariance of the window averages is not positive")
+        innovation = z[i + 1] - load[i] * mean
+        cross = decay[i] * load[i] * var + cov_obs_state[i]
+        out[i] = innovation / math.sqrt(f_var)
+        logdet += math.log(f_var)
+        mean = decay[i] * mean + cross / f_var * innovation
+        var = decay[i] ** 2 * var + var_state[i] - cross ** 2 / f_var
+    return out[:, :y.shape[1]], out[:, y.shape[1]:], logdet
 
 
 def _average_log_likelihood(model: JumpDiffusionModel, x: np.ndarray, windows) -> float:
@@ -163,12 +195,12 @@ def _average_log_likelihood(model: JumpDiffusionModel, x: np.ndarray, windows) -
     design = average_design(k, model.season_period, *windows)
     mean = design @ [model.theta0, model.beta, model.gamma] + model.lam * model.mu_j / k
     try:
-        wy, _, logdet = _conditional_gaussian(rate * average_covariance(k, *windows),
-                                              np.empty((x.size, 0)), x - mean)
+        wy, _, logdet = _conditional_gaussian(k, windows, np.empty((x.size, 0)), x - mean)
     except np.linalg.LinAlgError:
         return -math.inf
     wy = wy[:, 0]
-    return float(-0.5 * (wy.size * math.log(2 * math.pi) + logdet + wy @ wy))
+    logdet += wy.size * math.log(rate)        # the filter is for sigma = 1: scale by the rate
+    return float(-0.5 * (wy.size * math.log(2 * math.pi) + logdet + wy @ wy / rate))
 
 
 def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
@@ -302,14 +334,20 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
         std_errors, kappa_bias, params, n_boot, boot_warns = _bootstrap_errors(
             t, x, windows, params, held_values, int(bootstrap), seed)
         warns.extend(boot_warns)
-        if "kappa" not in held and math.isfinite(kappa_bias):
-            corrected = params["kappa"]
+        corrected = params["kappa"]
+        if "kappa" not in held and math.isfinite(kappa_bias) and corrected < 0.99 * kappa_mle:
             warns.append(HedgingWarning("kappa_bias", (
                 f"Mean reversion is overstated by short histories: simulated histories like this "
                 f"one give a reversion speed {kappa_bias:+.2f} a year off on average, so the fitted "
                 f"{kappa_mle:.2f} is corrected to {corrected:.2f} (half-life "
                 f"{math.log(2) / corrected * 12:.1f} months instead of "
                 f"{math.log(2) / kappa_mle * 12:.1f}).")))
+        if "kappa" not in held and corrected <= 1.01 * BOUNDS["kappa"][0]:
+            warns.append(HedgingWarning("no_mean_reversion", (
+                "The history shows no measurable pull back towards a long-run level (the "
+                f"mean-reversion speed is at its lowest allowed value, {BOUNDS['kappa'][0]:g} a year), "
+                "so the index is modelled as drifting freely and the fan of simulated prices widens "
+                "with the horizon.")))
         se_method = "bootstrap"
     else:
         std_errors, se_warns = _standard_errors(t, x, params, held, windows)
@@ -538,7 +576,7 @@ def _profile_many(log_kappa: float, t, xs: np.ndarray, windows, held, means=None
         wd = _point_design(kappa, t, period) / root[:, None]
         logdet = float(np.sum(np.log(scale)))
     else:
-        wy, wd, logdet = _conditional_gaussian(average_covariance(kappa, *windows),
+        wy, wd, logdet = _conditional_gaussian(kappa, windows,
                                                _fast_average_design(kappa, period, means), xs.T)
     free = [i for i, k in enumerate(_LINEAR) if k not in held]
     for i, k in enumerate(_LINEAR):
@@ -557,6 +595,9 @@ def _profile_many(log_kappa: float, t, xs: np.ndarray, windows, held, means=None
     else:
         sigma = np.clip(np.sqrt(rss / m), *BOUNDS["sigma"])
     nll = 0.5 * (m * np.log(2 * math.pi * sigma ** 2) + logdet + rss / sigma ** 2)
+    for row, i in zip(coef, free):           # outside the allowed box: not a candidate
+        lo, hi = BOUNDS[_LINEAR[i]]
+        nll = np.where((row < lo) | (row > hi), np.inf, nll)
     return kappa, coef.T, sigma, nll
 
 

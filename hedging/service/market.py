@@ -22,6 +22,7 @@ from hedging.ingest.source import Source, iter_tables, open_source
 from hedging.market import PAPER_TABLE3, JumpDiffusionModel, calibrate
 from hedging.market.analysis import LevelPricer, annual_volatility, monte_carlo_check, price_fan
 from hedging.market.index import validate_index_history
+from hedging.market.plausibility import GPU_RENTAL, TOKEN_PRICES
 from hedging.service.usage import default_settings
 from hedging.store import indices as index_store
 
@@ -127,6 +128,25 @@ class IndexData:
     unit: str
     history: pd.DataFrame  # date, value, source
     illustrative: bool
+    observation: str = "point"  # "point": each value is the price on its date; "average": the month's mean
+
+    @property
+    def observation_note(self) -> str:
+        if self.observation == "average":
+            return ("Each value is read as the average of its calendar month's daily index (an uploaded monthly "
+                    "history), and the fit uses the likelihood of a monthly average.")
+        if self.illustrative:
+            return "Each value is read as the index on its date (the built-in history is built at month starts)."
+        return "Each value is read as the index on its date (the uploaded rows are closer than a month apart)."
+
+
+def _observation(history: pd.DataFrame) -> str:
+    """How an uploaded history's rows are read: one a month means the month's average of the daily index
+    (how monthly index series and the contracts' settlement are published); closer rows are daily prints."""
+    months = pd.to_datetime(history["date"]).dt.to_period("M")
+    gaps = pd.to_datetime(history["date"]).diff().dt.days.dropna()
+    monthly = len(gaps) > 0 and gaps.median() >= 27 and gaps.median() <= 32 and months.is_unique
+    return "average" if monthly else "point"
 
 
 def index_history(underlying: str, key: str | None = None, settings: Settings | None = None) -> IndexData:
@@ -140,7 +160,8 @@ def index_history(underlying: str, key: str | None = None, settings: Settings | 
     record = next((r for r in index_store.list_indices(_engine(settings), underlying) if r.id == index_id), None)
     if record is None:
         raise InputError(f"there is no uploaded index #{index_id}.", fix="choose one of the listed indices.")
-    return IndexData(key, record.name, u.unit, index_store.index_points(_engine(settings), index_id), False)
+    points = index_store.index_points(_engine(settings), index_id)
+    return IndexData(key, record.name, u.unit, points, False, _observation(points))
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,9 +225,32 @@ class MarketView:
     as_of: dt.date | None = None
 
 
-def _model(history: pd.DataFrame, choice: str) -> tuple[JumpDiffusionModel, str, dict, list[HedgingWarning], dt.date]:
-    """The model for ``history`` (time origin: its first date) and its standard errors."""
+#: What each calibration warning asks of the user, naming the Market page's controls.
+_LONGER = ("A longer or daily history helps: upload one under \u201cUpload your own index history\u201d and "
+           "choose it in \u201cIndex\u201d, or ")
+_PAPER = "choose \u201c{}\u201d in \u201cModel parameters\u201d on the Market page."
+_ADVICE = {
+    "implausible_trend": "To use all of the paper's parameters instead, " + _PAPER,
+    "implausible_season": "To use all of the paper's parameters instead, " + _PAPER,
+    "kappa_bias": "A longer history needs less correction; to use the paper's parameters instead, " + _PAPER,
+}
+PLAUSIBLE = {"token": TOKEN_PRICES, "gpu": GPU_RENTAL}
+
+
+def _advised(w: HedgingWarning) -> HedgingWarning:
+    paper = MODEL_CHOICES["paper"]
+    advice = _ADVICE.get(w.code, _LONGER + _PAPER)
+    return HedgingWarning(w.code, f"{w.message} {advice.format(paper)}")
+
+
+def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observation: str = "point"
+           ) -> tuple[JumpDiffusionModel, str, dict, list[HedgingWarning], dt.date]:
+    """The model for ``history`` (time origin: its first date, or its month for averages) and its standard errors."""
     dates = pd.to_datetime(history["date"])
+    window_days = None
+    if observation == "average":           # each row: the average of its calendar month's daily fixings
+        dates = dates.dt.to_period("M").dt.to_timestamp()
+        window_days = dates.dt.days_in_month.to_numpy()
     origin = dates.iloc[0].date()
     times = np.array([year_fraction(origin, d.date()) for d in dates])
     logs = np.log(history["value"].to_numpy(dtype=float))
@@ -214,12 +258,16 @@ def _model(history: pd.DataFrame, choice: str) -> tuple[JumpDiffusionModel, str,
     warnings: list[HedgingWarning] = []
     if choice == "calibrated":
         try:
-            fit = calibrate(times, logs)
-            return fit.model, "Calibrated to this index by maximum likelihood", dict(fit.std_errors), \
-                list(fit.warnings), origin
+            fit = calibrate(times, logs, window_days=window_days, plausible=PLAUSIBLE.get(underlying),
+                            preset=PAPER_TABLE3)
+            how = ("monthly averages" if observation == "average" else "point prints") + (
+                f"; standard errors from {fit.n_bootstrap} histories simulated from the fit"
+                if fit.se_method == "bootstrap" else "; asymptotic standard errors")
+            return fit.model, f"Calibrated to this index by maximum likelihood ({how})", dict(fit.std_errors), \
+                [_advised(w) for w in fit.warnings], origin
         except ModelError as exc:
-            warnings.append(HedgingWarning("calibration_failed", f"Calibration failed ({exc}); the paper's "
-                                           "Table 3 parameters are used instead."))
+            warnings.append(_advised(HedgingWarning("calibration_failed", f"Calibration failed ({exc}); the "
+                                                    "paper's Table 3 parameters are used instead.")))
     p = PAPER_TABLE3
     theta0 = x0 - p.beta * t0 - p.gamma * math.sin(2 * math.pi * t0 / p.season_period)
     model = dataclasses.replace(p, theta0=theta0, label="Paper Table 3, anchored")
@@ -295,7 +343,7 @@ def price_model(underlying: str, key: str | None = None, model_choice: str = "au
                              fix="choose a later as-of date or upload an index history that covers it.")
         data = dataclasses.replace(data, history=history)
     choice, why = _resolve_choice(model_choice, data)
-    model, label, std_errors, warnings, origin = _model(history, choice)
+    model, label, std_errors, warnings, origin = _model(history, choice, underlying, data.observation)
     valuation = pd.Timestamp(history["date"].iloc[-1]).date()
     return PriceModel(data, choice, why, model, label, std_errors, tuple(warnings), origin, valuation,
                       float(history["value"].iloc[-1]), as_of or valuation)

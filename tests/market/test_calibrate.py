@@ -10,7 +10,16 @@ import pytest
 from scipy import stats
 
 from hedging.errors import ModelError
-from hedging.market import PAPER_TABLE3, Calibration, JumpDiffusionModel, calibrate, log_likelihood
+from hedging.market import (
+    PAPER_TABLE3,
+    Calibration,
+    JumpDiffusionModel,
+    calibrate,
+    log_likelihood,
+)
+from hedging.market.calibrate import _fit, _fit_diffusion, _initial_guess
+from hedging.market.coverage import Design, design_history
+from hedging.market.plausibility import GPU_RENTAL, percent_a_year
 
 X0 = math.log(2.0)
 
@@ -145,3 +154,95 @@ def test_calibration_is_a_frozen_hashable_result():
     assert hash(fit) == hash(calibrate(t, x))
     with pytest.raises(dataclasses.FrozenInstanceError):
         fit.n_obs = 3
+
+
+# --- fits without jumps: profile likelihood, monthly averages, bootstrap, plausibility ------------
+
+NO_JUMPS = dataclasses.replace(PAPER_TABLE3, lam=0.0)
+HELD = {"lam": 0.0, "mu_j": 0.0, "sigma_j": 0.0, "season_period": 1.0}
+PYTHON_WORDS = ("fix=", "jumps=", "maxiter", "bootstrap=", "window_days", "{'", "NaN", "None")
+
+
+@pytest.mark.parametrize("kind", ["monthly_point", "monthly_average"])
+def test_profile_fit_is_the_maximum_found_by_a_general_optimiser(kind):
+    """Cross-check: profiling kappa (GLS for level, trend and season; sigma in closed form) reaches
+    the same maximum as L-BFGS-B over all five parameters."""
+    t, logs, days = design_history(Design(kind, 48), NO_JUMPS, X0, 1, seed=3)
+    windows = None if days is None else (t, days.astype(float))
+    profile = _fit_diffusion(t, logs[0], windows, HELD)
+    general = _fit(t, logs[0], {**_initial_guess(t, logs[0]), **HELD}, HELD, 1000, windows=windows)
+    assert profile[1] <= general[1] + 1e-7
+    assert profile[1] == pytest.approx(general[1], abs=1e-5)
+    for name in ("kappa", "theta0", "beta", "sigma", "gamma"):
+        assert profile[0][name] == pytest.approx(general[0][name], rel=1e-3, abs=1e-4), name
+
+
+def test_monthly_averages_read_as_points_understate_sigma_and_their_likelihood_does_not():
+    """Twenty years of monthly averages: read as point prices sigma comes out about a quarter too
+    low; through the likelihood of an average it is within 3 standard errors of the truth."""
+    truth = dataclasses.replace(NO_JUMPS, kappa=1.5, beta=-0.1)
+    t, logs, days = design_history(Design("monthly_average", 240), truth, X0, 1, seed=4)
+    as_points = calibrate(t, logs[0], jumps=False, bootstrap=0)
+    averaged = calibrate(t, logs[0], window_days=days, bootstrap=100, seed=1)
+    assert as_points.model.sigma < 0.85 * truth.sigma
+    assert abs(averaged.model.sigma - truth.sigma) < 3 * averaged.std_errors["sigma"]
+    assert averaged.observation == "average" and averaged.model.lam == 0.0
+    assert {"averages_without_jumps"} <= codes(averaged)
+
+
+def test_bootstrap_is_seeded_and_corrects_kappa_downwards_on_a_short_history():
+    t, logs, days = design_history(Design("monthly_average", 37), NO_JUMPS, X0, 1, seed=8)
+    fit = calibrate(t, logs[0], window_days=days, bootstrap=60, seed=5)
+    again = calibrate(t, logs[0], window_days=days, bootstrap=60, seed=5)
+    assert fit.std_errors == again.std_errors and fit.model == again.model
+    assert fit.se_method == "bootstrap" and fit.n_bootstrap == 60
+    assert fit.kappa_bias > 0 and fit.model.kappa == pytest.approx(
+        max(fit.kappa_mle - fit.kappa_bias, 0.01))
+    assert all(0 < fit.std_errors[k] < math.inf for k in ("kappa", "theta0", "beta", "sigma", "gamma"))
+    message = next(w.message for w in fit.warnings if w.code == "kappa_bias")
+    assert f"{fit.kappa_mle:.2f} is corrected to {fit.model.kappa:.2f}" in message
+
+
+def test_a_trend_outside_the_references_is_refused_for_the_preset():
+    """A history rising +170% a year: the fit is refused in favour of the preset trend, and the
+    warning says so in a sentence with the fitted and the preset trend."""
+    steep = dataclasses.replace(NO_JUMPS, beta=math.log(2.7), gamma=0.0)
+    t, logs, _ = design_history(Design("monthly_point", 48), steep, X0, 1, seed=2)
+    free = calibrate(t, logs[0], jumps=False, bootstrap=0)
+    assert not GPU_RENTAL.trend_ok(free.model.beta)
+    fit = calibrate(t, logs[0], jumps=False, plausible=GPU_RENTAL, preset=PAPER_TABLE3, bootstrap=40)
+    assert "beta" in fit.refused and fit.model.beta == PAPER_TABLE3.beta
+    assert fit.std_errors["beta"] == 0.0 and "beta" in fit.fixed
+    message = next(w.message for w in fit.warnings if w.code == "implausible_trend")
+    assert message.startswith(f"The fitted trend, {percent_a_year(free.model.beta)}, is outside what "
+                              "GPU rental prices have done (")
+    assert "the app uses the preset trend (-30% a year) instead." in message
+    assert GPU_RENTAL.trend_ok(fit.model.beta) and GPU_RENTAL.season_ok(fit.model.gamma)
+
+
+def test_percent_a_year_states_the_yearly_change_of_the_level():
+    assert percent_a_year(0.9987) == "+171% a year"
+    assert percent_a_year(-0.35) == "-30% a year"
+
+
+@pytest.mark.parametrize("case", ["short", "average", "jumps", "season_period", "steep"])
+def test_no_warning_names_a_python_argument(case):
+    if case == "short":
+        t, x = history(PAPER_TABLE3, 19 / 12, 12, seed=5)
+        fit = calibrate(t, x, bootstrap=30)
+    elif case == "average":
+        t, logs, days = design_history(Design("monthly_average", 30), NO_JUMPS, X0, 1, seed=6)
+        fit = calibrate(t, logs[0], window_days=days, bootstrap=30)
+    elif case == "jumps":
+        t, x = history(PAPER_TABLE3, 45 / 12, 12, seed=7)
+        fit = calibrate(t, x, bootstrap=30)
+    elif case == "season_period":
+        t, x = history(PAPER_TABLE3, 4, 52, seed=10)
+        fit = calibrate(t, x, jumps=False, fix={"gamma": 0.0}, fit_season_period=True)
+    else:
+        steep = dataclasses.replace(NO_JUMPS, beta=1.0, gamma=0.5)
+        t, logs, _ = design_history(Design("monthly_point", 30), steep, X0, 1, seed=2)
+        fit = calibrate(t, logs[0], plausible=GPU_RENTAL, preset=PAPER_TABLE3, bootstrap=30)
+    assert fit.warnings
+    for w in fit.warnings:
+        assert not any(word in w.message for word in PYTHON_WORDS), (w.code, w.message)
