@@ -77,9 +77,9 @@ CAUSES = {
     "cached": "cached tokens",
     "unexplained": "unexplained (token counts or unit prices differ)",
 }
-#: A cause smaller than this share of the list-price figure (and than $1) is not listed.
+#: A cause smaller than this share of the list-price figure (and than a cent) is not listed.
 MIN_CAUSE_SHARE = 0.001
-MIN_CAUSE_USD = 1.0
+MIN_CAUSE_USD = 0.01
 
 _NO_MODEL = ("", "non-token charges")
 _KEY = ["billing_provider", "month"]
@@ -167,7 +167,11 @@ def reconcile_frame(stored: pd.DataFrame, prices: PriceTable | None,
 
     figures = raw.groupby(_KEY).agg(counted_usd=("counted_usd", "sum")).reset_index()
     for kind in ("cost_export", "billing", "gateway"):
-        part = raw[raw["kind"] == kind].groupby(_KEY)["cost_usd"].sum().rename(f"{kind}_usd")
+        rows = raw[raw["kind"] == kind]
+        # two files of one kind for the same provider-day (a FOCUS file and a CUR): one of them, as
+        # consolidation picks, so that the figure is never the two added together
+        first = rows.groupby(["billing_provider", "usage_date"])["source_format"].transform("min")
+        part = rows[rows["source_format"] == first].groupby(_KEY)["cost_usd"].sum().rename(f"{kind}_usd")
         figures = figures.merge(part.reset_index(), on=_KEY, how="left")
     est = estimate.groupby(_KEY).agg(list_usd=("est", "sum"), list_source=("source_format", _joined)).reset_index()
     figures = figures.merge(est, on=_KEY, how="left")
@@ -308,7 +312,8 @@ def _causes(invoice: pd.DataFrame, estimate: pd.DataFrame, figures: pd.DataFrame
 
 
 def _floor(base: float) -> float:
-    """The smallest cause listed: rounding to cents over a month stays below it."""
+    """The smallest cause listed: 0.1% of the list-price figure (rounding to cents over a month
+    stays below it), and at least a cent."""
     return max(MIN_CAUSE_USD, MIN_CAUSE_SHARE * abs(base))
 
 
@@ -356,8 +361,12 @@ def _evidence(inv: pd.DataFrame, est: pd.DataFrame, both: pd.DataFrame, provider
     cache = int(e.loc[e["cache_at_input"] > 0, "cache_read_tokens"].sum())
     out["cached"] = (f"{cache:,} cache-read tokens priced at the input price (the price table has no cache "
                      f"price for {_few(sorted(set(e.loc[e['cache_at_input'] > 0, 'model'])))}).")
-    out["unexplained"] = ("the matched invoice and usage rows differ: check that the usage export covers every "
-                          "project, workspace and key the invoice bills, and the contract's unit prices.")
+    if set(e["source_format"]) and set(e["source_format"]) == set(i["source_format"]):
+        out["unexplained"] = ("the file's own charges differ from its tokens at list price: contract or regional "
+                              "prices, a premium tier, or list prices that changed; check the contract's unit prices.")
+    else:
+        out["unexplained"] = ("the matched invoice and usage rows differ: check that the usage export covers every "
+                              "project, workspace and key the invoice bills, and the contract's unit prices.")
     return out
 
 

@@ -347,9 +347,10 @@ def _why(counted: pd.DataFrame, other: pd.DataFrame) -> str:
     worst = sorted(set(other["cost_basis"]), key=lambda b: COST_RANK.get(b, 3))
     if COST_RANK.get(best, 3) < COST_RANK.get(worst[0], 3):
         return f"{_BASIS_LABEL.get(best, best)} over {' and '.join(_BASIS_LABEL.get(b, b) for b in worst)}"
-    fmt_ = sorted(set(counted["source_format"]))[0]
-    return (f"both are {_BASIS_LABEL.get(best, best)}s: {fmt_} counts (ties go to the alphabetically first format, "
-            "so the result never depends on the order of imports)")
+    formats = sorted(set(counted["source_format"]))
+    return (f"both are {_BASIS_LABEL.get(best, best)}s: {', '.join(formats)} "
+            f"{'counts' if len(formats) == 1 else 'count'} (ties go to the alphabetically first format, so the "
+            "result never depends on the order of imports)")
 
 
 def _import_why(g: pd.DataFrame, f: pd.DataFrame, names: dict[int, str]) -> str:

@@ -262,3 +262,20 @@ def test_cli_reconcile_prints_flags_and_writes_csv(imported, tmp_path, capsys, m
     assert ("openai", "2025-03") in flagged
     assert cli.main(["reconcile", "--threshold", "0"]) == 2
     assert "threshold" in capsys.readouterr().err
+
+
+def test_two_billing_files_of_the_same_days_are_not_added_together(settings):
+    """A FOCUS export and a CUR of the same AWS days: the billing-file figure is the one that counts."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    files = [data / "aws_cur" / "cur2_bedrock_daily.csv", data / "focus" / "focus_1_2_daily.csv"]
+    service.import_files([(p.name, p) for p in files], settings, skip_bad_rows=True)  # the CUR has 2 bad rows
+    rec = service.reconciliation(settings)
+    aws = rec.months[rec.months["provider"] == "aws"].iloc[0]
+    cur = service.read_usage(files[0], settings=settings).frame["cost_usd"].sum()
+    focus = service.read_usage(files[1], settings=settings).frame
+    assert focus.loc[focus["billing_provider"] == "aws", "cost_usd"].sum() > 0  # both bill the same days
+    assert aws["billing_usd"] == pytest.approx(cur) and aws["counted_usd"] == pytest.approx(cur)
+    # the causes still add up to the difference, whatever the rows were
+    assert rec.causes[rec.causes["provider"] == "aws"]["usd"].sum() == pytest.approx(aws["difference_usd"], abs=0.01)
