@@ -6,6 +6,15 @@ rows, against a bare ``pandas.read_csv`` of the same file in the same run.
 
 Each measurement runs in a fresh child process so that its peak memory (VmHWM) is its own.
 Goal (issue 2): import time at most 2x the bare read, and peak memory under 600 MB at 1M rows.
+
+Storing (issue 10): a template export with one daily row per line (``--store-rows``, default
+200,000 daily rows) is read, then stored; the bytes per stored daily row are measured while
+storing (tracemalloc peak above what was allocated before, and the process's peak RSS growth)
+and on disk (SQLite file after a checkpoint, per row). The baseline is the previous release's
+way of storing, in the same run: every row turned into a parameter dict at once and sent in one
+statement, with its smaller index and no unique key.
+
+    python bench/ingest.py --rows --store-rows 200000     # the storing figures only
 """
 
 from __future__ import annotations
@@ -93,6 +102,120 @@ def worker(mode: str, path: str) -> None:
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "rows": rows}))
 
 
+STORE_TEAMS = [f"team-{i:02d}" for i in range(25)]
+STORE_MODELS = ["gpt-4o", "gpt-4o-mini", "o3", "claude-sonnet-4-5", "gemini-2.5-flash"]
+
+
+def make_template(n: int, path: Path) -> None:
+    """A template export with ``n`` distinct daily rows (day x team x model x API key)."""
+    per_day = len(STORE_TEAMS) * len(STORE_MODELS) * 4
+    days = -(-n // per_day)
+    rows = []
+    for d in range(days):
+        day = (pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)).strftime("%Y-%m-%d")
+        for team in STORE_TEAMS:
+            for model in STORE_MODELS:
+                for k in range(4):
+                    rows.append(f"{day},openai,org-bench,{model},{team},proj_{team},key_{k},"
+                                f"{1000 + d + k},{100 + d},{(1000 + d) / 1e4:.4f}\n")
+    text = "usage_date,billing_provider,account_id,model,team,project_id,api_key_id,input_tokens,output_tokens,cost_usd\n"
+    path.write_text(text + "".join(rows[:n]))
+
+
+def _old_store(engine, read) -> None:
+    """The previous release's storing: every row a dict at once, one statement (its import
+    record written first, as it was)."""
+    from sqlalchemy import insert
+    from sqlmodel import Session
+
+    from hedging.store.repository import _STORED_COLUMNS
+    from hedging.store.tables import ImportRecord, UsageRecord
+
+    with Session(engine) as session, session.begin():
+        record = ImportRecord(file_name=read.file_name, sha256=read.sha256, source_format=read.format,
+                              rows_read=read.rows_read, rows_imported=read.rows_kept, rows_skipped=0,
+                              rows_rejected=0)
+        session.add(record)
+        session.flush()
+        out = read.frame[list(_STORED_COLUMNS)].copy()
+        out["usage_date"] = pd.to_datetime(out["usage_date"]).dt.date
+        obj = out.astype(object).where(out.notna(), None)
+        obj["import_id"] = record.id
+        session.execute(insert(UsageRecord.__table__), obj.to_dict("records"))
+
+
+def store_worker(mode: str, path: str) -> None:
+    import gc
+    import tracemalloc
+
+    from hedging import store
+    from hedging.ingest import read_usage
+    from hedging.store.engine import clear_engines
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-store-"))
+    url = f"sqlite:///{tmp / 'bench.db'}"
+    engine = store.get_engine(url)
+    if mode == "old":  # the previous schema's index instead of the unique key
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP INDEX uq_usage_daily_row")
+            conn.exec_driver_sql("CREATE INDEX ix_usage_source_day ON usage_daily (source_format, billing_provider, "
+                                 "usage_date)")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    empty_bytes = (tmp / "bench.db").stat().st_size
+    read = read_usage(path, Path(path).name)
+    rows = len(read.frame)
+    gc.collect()
+    rss_before = _rss_mb()
+    tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
+    t0 = time.perf_counter()
+    if mode == "old":
+        _old_store(engine, read)
+    else:
+        store.save_imports(engine, [read])
+    seconds = time.perf_counter() - t0
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_growth = peak_memory_mb() - rss_before
+    with engine.begin() as conn:
+        stored = conn.exec_driver_sql("SELECT COUNT(*) FROM usage_daily").scalar()
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    clear_engines()
+    disk = (tmp / "bench.db").stat().st_size - empty_bytes
+    print(json.dumps({"rows": rows, "stored": stored, "seconds": seconds,
+                      "traced_bytes_per_row": (peak - before) / rows,
+                      "rss_growth_bytes_per_row": max(rss_growth, 0) * 2**20 / rows,
+                      "disk_bytes_per_row": disk / rows}))
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_store(n: int, tmp: Path) -> None:
+    path = tmp / f"template_{n}.csv"
+    make_template(n, path)
+    results = {}
+    for mode in ("old", "new"):
+        out = subprocess.run([sys.executable, __file__, "--store-worker", mode, str(path)], check=True,
+                             capture_output=True, text=True)
+        results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    old, new = results["old"], results["new"]
+    assert old["stored"] == new["stored"] == new["rows"], results
+    print(f"\nStoring {new['rows']:,} daily rows (SQLite), bytes per stored daily row:")
+    print(f"{'':>34} {'before':>10} {'after':>10} {'after/before':>13}")
+    for key, label in (("traced_bytes_per_row", "in memory while storing (traced)"),
+                       ("rss_growth_bytes_per_row", "peak RSS growth while storing"),
+                       ("disk_bytes_per_row", "on disk"), ("seconds", "seconds to store")):
+        ratio = new[key] / old[key] if old[key] else float("nan")
+        print(f"{label:>34} {old[key]:>10,.1f} {new[key]:>10,.1f} {ratio:>13.2f}", flush=True)
+
+
 def measure(mode: str, path: Path, repeat: int) -> dict:
     """Median time and largest peak memory over ``repeat`` fresh processes."""
     runs = []
@@ -109,9 +232,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median time)")
     parser.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"))
+    parser.add_argument("--store-rows", type=int, default=200_000, help="daily rows for the storing figures (0: skip)")
+    parser.add_argument("--store-worker", nargs=2, metavar=("MODE", "PATH"))
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
+        return
+    if args.store_worker:
+        store_worker(*args.store_worker)
         return
     print(f"{'rows':>10} {'MB':>7} {'read_csv s':>11} {'import s':>9} {'ratio':>6} "
           f"{'read_csv peak MB':>17} {'import peak MB':>15} {'daily rows':>11}")
@@ -124,6 +252,8 @@ def main() -> None:
             print(f"{n:>10,} {path.stat().st_size / 1e6:>7.1f} {base['seconds']:>11.2f} {imp['seconds']:>9.2f} "
                   f"{imp['seconds'] / base['seconds']:>6.2f} {base['peak_mb']:>17.0f} {imp['peak_mb']:>15.0f} "
                   f"{imp['rows']:>11,}", flush=True)
+        if args.store_rows:
+            measure_store(args.store_rows, Path(tmp))
 
 
 if __name__ == "__main__":

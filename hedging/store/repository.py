@@ -60,20 +60,20 @@ class _Prepared:
 
 def _prepare(read: UsageRead) -> _Prepared:
     """The rows to store (one per key: rows of one file sharing a key are added up), the days
-    each scope covers, and the import record; no database involved."""
-    frame = read.frame[list(_STORED_COLUMNS)].copy()
-    frame["usage_date"] = pd.to_datetime(frame["usage_date"]).dt.date
+    each scope covers, and the import record; no database involved. The read's frame is not
+    copied: rows become statement parameters a chunk at a time (:func:`_chunks`)."""
+    frame = read.frame
     notes = []
-    repeated = frame.duplicated(_KEY, keep=False)
+    repeated = frame.duplicated(_KEY, keep=False) if len(frame) else pd.Series(dtype=bool)
     if repeated.any():  # differing only in a label (such as the cost basis): both were counted
         notes.append(f"{int(repeated.sum()):,} daily rows shared a key with another row and were added up.")
         sums = list(COUNT_COLUMNS) + ["gpu_hours", "cost_usd", "non_token_cost_usd"]
         g = frame.groupby(_KEY, sort=False, dropna=False)
-        first = g[[c for c in frame.columns if c not in sums + _KEY + ["list_cost_usd", "billed_cost_usd"]]].first()
+        first = g[[c for c in _STORED_COLUMNS if c not in sums + _KEY + ["list_cost_usd", "billed_cost_usd"]]].first()
         frame = pd.concat([first, g[sums].sum(), g[["list_cost_usd", "billed_cost_usd"]].sum(min_count=1)],
                           axis=1).reset_index()[list(_STORED_COLUMNS)]
-    scopes = [(tuple(str(v) for v in key), sorted(set(part["usage_date"])))
-              for key, part in frame.groupby(list(_SCOPE), sort=True)]
+    scopes = [(tuple(str(v) for v in key), sorted(pd.to_datetime(part.unique()).date))
+              for key, part in frame.groupby(list(_SCOPE), sort=True)["usage_date"]]
     totals = read.totals()
     record = dict(
         file_name=read.file_name, sha256=read.sha256, source_format=read.format, rows_read=read.rows_read,
@@ -83,13 +83,32 @@ def _prepare(read: UsageRead) -> _Prepared:
     return _Prepared(read, frame, scopes, record, notes)
 
 
-def _chunks(frame: pd.DataFrame, import_id: int):
-    """The rows as statement parameters, :data:`INSERT_CHUNK_ROWS` at a time (never all at once)."""
+#: The columns of a stored row, in the order :func:`_chunks` gives them.
+_INSERT_COLUMNS = ("import_id",) + _STORED_COLUMNS
+_OPTIONAL = ("list_cost_usd", "billed_cost_usd")
+
+
+def _insert_sql(dialect: str) -> str:
+    mark = "?" if dialect == "sqlite" else "%s"
+    return (f"INSERT INTO {UsageRecord.__tablename__} ({', '.join(_INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))})")
+
+
+def _chunks(frame: pd.DataFrame, import_id: int, dialect: str):
+    """The rows as statement parameters (tuples in :data:`_INSERT_COLUMNS` order, plain Python
+    values), :data:`INSERT_CHUNK_ROWS` at a time: never all rows at once, and no per-row work
+    beyond building the tuple."""
     for start in range(0, len(frame), INSERT_CHUNK_ROWS):
         part = frame.iloc[start:start + INSERT_CHUNK_ROWS]
-        obj = part.astype(object).where(part.notna(), None)
-        obj["import_id"] = import_id
-        yield obj.to_dict("records")
+        days = pd.to_datetime(part["usage_date"])
+        columns = [[import_id] * len(part),
+                   days.dt.strftime("%Y-%m-%d").tolist() if dialect == "sqlite" else days.dt.date.tolist()]
+        for col in _STORED_COLUMNS[1:]:
+            values = part[col].tolist()
+            if col in _OPTIONAL:
+                values = [None if v != v else v for v in values]  # NaN: not given
+            columns.append(values)
+        yield list(zip(*columns))
 
 
 def _replace_overlap(conn, prepared: _Prepared) -> tuple[list[ReplacedRows], list[str]]:
@@ -180,8 +199,9 @@ def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=N
                 })
                 import_id = conn.execute(insert(imports).values(**item.record, report_json=report,
                                                                 created_at=utcnow())).inserted_primary_key[0]
-                for params in _chunks(item.frame, import_id):
-                    conn.execute(insert(UsageRecord.__table__), params)
+                sql = _insert_sql(conn.dialect.name)
+                for params in _chunks(item.frame, import_id, conn.dialect.name):
+                    conn.exec_driver_sql(sql, params)
                 seen[read.sha256] = import_id
                 if lines:
                     read = replace(read, warnings=read.warnings + tuple(HedgingWarning("replaced_days", f"{read.file_name}: {line}")

@@ -129,11 +129,12 @@ def test_a_failing_batch_stores_nothing(db_url, tmp_path, monkeypatch):
     real = repository._chunks
     calls = {"n": 0}
 
-    def flaky(frame, import_id):
+    def flaky(frame, import_id, dialect):
         calls["n"] += 1
         if calls["n"] == 2:
-            return iter([[{"import_id": import_id, "usage_date": None}]])  # NOT NULL violation in the database
-        return real(frame, import_id)
+            width = len(repository._INSERT_COLUMNS)
+            return iter([[(import_id,) + (None,) * (width - 1)]])  # NOT NULL violation in the database
+        return real(frame, import_id, dialect)
 
     monkeypatch.setattr(repository, "_chunks", flaky)
     with pytest.raises(StorageError, match="nothing was stored"):
