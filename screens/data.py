@@ -75,7 +75,7 @@ threshold = left.number_input("Flag differences above (%)", min_value=0.1, max_v
                               format="%.1f", key=sh.RECONCILE_THRESHOLD, help="A month is flagged when any figure "
                               "differs from usage at list price by more than this share of it.")
 show_all = right.toggle("Show every provider-month, not only the flagged ones", key=sh.RECONCILE_ALL)
-rd.reconciliation(sh.reconciliation(threshold / 100, version), threshold, show_all)
+rd.reconciliation(sh.reconciliation(version).with_threshold(threshold / 100), threshold, show_all)
 
 st.header("Imports")
 imports = service.list_imports(sh.settings())

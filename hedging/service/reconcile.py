@@ -101,6 +101,13 @@ class Reconciliation:
     causes: pd.DataFrame
     threshold: float
 
+    def with_threshold(self, threshold: float) -> "Reconciliation":
+        """The same reconciliation flagged at another threshold (nothing is recomputed but the flags)."""
+        check_threshold(threshold)
+        months = self.months.copy()
+        months["flagged"] = _flags(months, threshold)
+        return Reconciliation(months, self.causes, threshold)
+
     @property
     def flagged(self) -> pd.DataFrame:
         return self.months[self.months["flagged"]]
@@ -383,9 +390,7 @@ def _finish(figures: pd.DataFrame, causes: pd.DataFrame, threshold: float) -> pd
         gaps = pd.DataFrame({c: (m[c] - m["list_usd"]).abs() / m["list_usd"].where(m["list_usd"] > 0)
                              for c in ("counted_usd", "cost_export_usd", "billing_usd", "gateway_usd")})
     m["max_gap_pct"] = gaps.max(axis=1, skipna=True)
-    unpriceable = (m["list_usd"] == 0) & (m["counted_usd"].abs() > 0.005)
-    # compared at 0.0001% so that a contract's exact 10% discount is not flagged at a 10% threshold
-    m["flagged"] = (m["max_gap_pct"].round(6) > threshold).to_numpy() | unpriceable.to_numpy()
+    m["flagged"] = _flags(m, threshold)
     wide = (causes.astype({"usd": float}).pivot_table(index=["provider", "month"], columns="key", values="usd",
                                                        aggfunc="sum") if len(causes) else pd.DataFrame())
     for key in CAUSES:
@@ -402,6 +407,14 @@ def _finish(figures: pd.DataFrame, causes: pd.DataFrame, threshold: float) -> pd
     cols = ["provider", "month", "list_usd", "list_source", "cost_export_usd", "billing_usd", "gateway_usd",
             "counted_usd", "counted_source", "difference_usd", "difference_pct", "max_gap_pct", "flagged", "causes"]
     return m[cols + [f"{k}_usd" for k in CAUSES]].sort_values(["provider", "month"]).reset_index(drop=True)
+
+
+def _flags(m: pd.DataFrame, threshold: float) -> np.ndarray:
+    """Months where a figure is further than ``threshold`` from the list-price one, or where usage
+    could not be priced at all but was charged."""
+    unpriceable = (m["list_usd"] == 0) & (m["counted_usd"].abs() > 0.005)
+    # compared at 0.0001% so that a contract's exact 10% discount is not flagged at a 10% threshold
+    return (m["max_gap_pct"].round(6) > threshold).to_numpy(dtype=bool) | unpriceable.to_numpy(dtype=bool)
 
 
 def _signed(usd: float) -> str:

@@ -211,6 +211,9 @@ def test_the_threshold_is_the_users(imported):
     assert not _month(loose, "openai", "2025-03-01")["flagged"]   # -34.3% is inside 40%
     assert not _month(loose, "openai", "2024-06-01")["flagged"]   # -15.4%
     assert _month(loose, "anthropic", "2025-10-01")["flagged"]    # +4,928%
+    refl = loose.with_threshold(0.10)  # re-flagging gives what a reconciliation at 10% gives
+    assert refl.months["flagged"].tolist() == service.reconciliation(imported).months["flagged"].tolist()
+    assert refl.threshold == 0.10 and "flagged (above 10%)" in refl.table().columns
     strict = service.reconciliation(imported, threshold=0.05)
     assert set(strict.flagged["provider"] + strict.flagged["month"].dt.strftime(" %Y-%m")) == {
         "openai 2025-03", "openai 2024-06", "anthropic 2025-10"}
