@@ -10,7 +10,8 @@ Goal (issue 2): import time at most 2x the bare read, and peak memory under 600 
 Storing (issue 10): a template export with one daily row per line (``--store-rows``, default
 200,000 daily rows) is read, then stored; the bytes per stored daily row are measured while
 storing (tracemalloc peak above what was allocated before, and the process's peak RSS growth)
-and on disk (SQLite file after a checkpoint, per row). The baseline is the previous release's
+and on disk (SQLite file after a checkpoint, per row), and how long the write lock is held (from
+runs without tracemalloc). The baseline is the previous release's
 way of storing, in the same run: every row turned into a parameter dict at once and sent in one
 statement, with its smaller index and no unique key.
 
@@ -144,7 +145,9 @@ def _old_store(engine, read) -> None:
         session.execute(insert(UsageRecord.__table__), obj.to_dict("records"))
 
 
-def store_worker(mode: str, path: str) -> None:
+def store_worker(mode: str, path: str, traced: str = "1") -> None:
+    """Store ``path`` the ``old`` or ``new`` way; with ``traced`` = "0" no tracemalloc (which slows
+    Python code several times), for the times."""
     import gc
     import tracemalloc
 
@@ -167,16 +170,34 @@ def store_worker(mode: str, path: str) -> None:
     rows = len(read.frame)
     gc.collect()
     rss_before = _rss_mb()
-    tracemalloc.start()
+    if traced == "1":
+        tracemalloc.start()
     before, _ = tracemalloc.get_traced_memory()
+    held = {"seconds": 0.0}
     t0 = time.perf_counter()
-    if mode == "old":
+    if mode == "old":  # its transaction took the write lock at the import record's INSERT, at once
         _old_store(engine, read)
+        held["seconds"] = time.perf_counter() - t0
     else:
+        from contextlib import contextmanager
+
+        from hedging.store import repository
+
+        real_lock = repository.write_lock
+
+        @contextmanager
+        def timed_lock(*args, **kwargs):
+            with real_lock(*args, **kwargs) as conn:
+                start = time.perf_counter()
+                yield conn
+                held["seconds"] = time.perf_counter() - start  # commit excluded in both: it is short
+
+        repository.write_lock = timed_lock
         store.save_imports(engine, [read])
     seconds = time.perf_counter() - t0
     _now, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    if traced == "1":
+        tracemalloc.stop()
     rss_growth = peak_memory_mb() - rss_before
     with engine.begin() as conn:
         stored = conn.exec_driver_sql("SELECT COUNT(*) FROM usage_daily").scalar()
@@ -184,7 +205,7 @@ def store_worker(mode: str, path: str) -> None:
     engine.dispose()
     clear_engines()
     disk = (tmp / "bench.db").stat().st_size - empty_bytes
-    print(json.dumps({"rows": rows, "stored": stored, "seconds": seconds,
+    print(json.dumps({"rows": rows, "stored": stored, "seconds": seconds, "lock_seconds": held["seconds"],
                       "traced_bytes_per_row": (peak - before) / rows,
                       "rss_growth_bytes_per_row": max(rss_growth, 0) * 2**20 / rows,
                       "disk_bytes_per_row": disk / rows}))
@@ -202,16 +223,22 @@ def measure_store(n: int, tmp: Path) -> None:
     make_template(n, path)
     results = {}
     for mode in ("old", "new"):
-        out = subprocess.run([sys.executable, __file__, "--store-worker", mode, str(path)], check=True,
-                             capture_output=True, text=True)
-        results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+        runs = []
+        for traced in ("1", "0"):
+            out = subprocess.run([sys.executable, __file__, "--store-worker", mode, str(path), traced], check=True,
+                                 capture_output=True, text=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        memory, times = runs
+        results[mode] = {**memory, "seconds": times["seconds"], "lock_seconds": times["lock_seconds"],
+                         "rss_growth_bytes_per_row": times["rss_growth_bytes_per_row"]}
     old, new = results["old"], results["new"]
     assert old["stored"] == new["stored"] == new["rows"], results
     print(f"\nStoring {new['rows']:,} daily rows (SQLite), bytes per stored daily row:")
     print(f"{'':>34} {'before':>10} {'after':>10} {'after/before':>13}")
     for key, label in (("traced_bytes_per_row", "in memory while storing (traced)"),
                        ("rss_growth_bytes_per_row", "peak RSS growth while storing"),
-                       ("disk_bytes_per_row", "on disk"), ("seconds", "seconds to store")):
+                       ("disk_bytes_per_row", "on disk"), ("seconds", "seconds to store"),
+                       ("lock_seconds", "seconds holding the write lock")):
         ratio = new[key] / old[key] if old[key] else float("nan")
         print(f"{label:>34} {old[key]:>10,.1f} {new[key]:>10,.1f} {ratio:>13.2f}", flush=True)
 
@@ -233,7 +260,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median time)")
     parser.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"))
     parser.add_argument("--store-rows", type=int, default=200_000, help="daily rows for the storing figures (0: skip)")
-    parser.add_argument("--store-worker", nargs=2, metavar=("MODE", "PATH"))
+    parser.add_argument("--store-worker", nargs=3, metavar=("MODE", "PATH", "TRACED"))
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
