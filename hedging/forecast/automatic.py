@@ -3,8 +3,10 @@
 1. **Candidates.** The package's seasonal naive, damped trend and log-linear models (the last
    carries the calendar regressors and the level shifts of model migrations) and the statsmodels
    ETS, ARIMA, Theta and STL models of :mod:`hedging.forecast.statistical`. Windows shorter than
-   :data:`STATS_MIN_TRAIN` months leave the statsmodels models out, STL needs two full years and
-   ARIMA three (its non-seasonal form, ARIMA(0,1,1) with drift, is the Theta method's model).
+   :data:`STATS_MIN_TRAIN` months leave the statsmodels models out; ETS and STL join once every
+   window holds two full years (without a season, ETS is ETS(A,Ad,N) on logs: the package's
+   damped trend candidate) and ARIMA once it holds three (its non-seasonal form, ARIMA(0,1,1)
+   with drift, is the Theta method's model; Hyndman and Billah 2003).
 2. **Rolling-origin backtest** (:func:`hedging.forecast.backtest.backtest`) of every candidate at
    the same origins: up to :data:`MAX_ORIGINS` training lengths spread evenly over the last
    :data:`ORIGIN_SPAN` months (statsmodels fits cost tens of milliseconds each, so not every
@@ -14,8 +16,9 @@
    point forecasts (an equal-weight combination of log forecasts, which is robust where picking
    one winner from a short backtest is not: Makridakis et al. 2020, "The M4 Competition", IJF
    36(1); Petropoulos and Svetunkov 2020, "A simple combination of univariate models", IJF 36(1))
-   and its log spread the mean of theirs. The combination's own backtest forecasts are scored the
-   same way and listed as ``combination``.
+   and its log spread the mean of theirs, widened by the error of a trend estimated from the
+   window (:func:`with_trend_uncertainty`). The combination's own backtest forecasts are scored
+   the same way and listed as ``combination``.
 4. **Calibration per horizon band** (split conformal prediction on the rolling-origin errors;
    Angelopoulos and Bates 2023, "Conformal prediction: a gentle introduction", Found. Trends ML
    16(4); Stankeviciute, Alaa and van der Schaar 2021, "Conformal time-series forecasting",
@@ -24,7 +27,9 @@
    ``(log hi_80 - log lo_80) / (2 z_0.90)``. In each horizon band (:data:`BANDS`: 1-3, 4-6 and
    7-12 months; later months use the last band) with ``n`` errors, the conformal quantile at level
    ``L`` is the ``ceil((n + 1) L)``-th smallest ``s``; the band's factor is ``f_L = q_L / z_L``
-   (``z_L`` the standard normal ``(1 + L)/2`` quantile), kept within :data:`FACTOR_RANGE`. A band
+   (``z_L`` the standard normal ``(1 + L)/2`` quantile), kept within :data:`FACTOR_RANGE`, and
+   at least 1 for histories shorter than :data:`NARROW_MONTHS` (there the backtest only widens
+   the models' bands). A band
    with too few errors for a level (``(n + 1) L > n``) uses all bands pooled; with too few even
    then the factor is 1 and a warning says the intervals are uncalibrated.
 5. **Paths.** Every simulated path's standardised log deviation ``u = (log v - log p) / sigma``
@@ -71,8 +76,12 @@ ORIGIN_SPAN = 24
 BANDS = ((1, 3), (4, 6), (7, 12))
 #: Interval levels the calibration targets (percent).
 LEVELS = (80, 95)
-#: Smallest and largest calibration factor.
+#: Smallest and largest calibration factor. Below :data:`NARROW_MONTHS` of history the backtest
+#: only widens a model's bands (a few dozen errors from short, overlapping windows are too noisy to
+#: trust a narrowing: on simulated random walks with 24 months of history, allowing factors down
+#: to 0.5 left 80% bands covering 67%); from four years on it may also narrow them, to half.
 FACTOR_RANGE = (0.5, 5.0)
+NARROW_MONTHS = 48
 #: A factor above this is reported to the user as a widening.
 REPORT_WIDENING = 1.25
 
@@ -177,12 +186,13 @@ def conformal_quantile(scores: ArrayLike, level: float) -> float:
     return float(s[k - 1]) if 1 <= k <= s.size else float("nan")
 
 
-def calibrate(h: ArrayLike, scores: ArrayLike) -> Calibration:
+def calibrate(h: ArrayLike, scores: ArrayLike, *, narrow: bool = True) -> Calibration:
     """Band factors from standardised backtest errors ``scores`` at months ahead ``h``
-    (module docstring, step 4)."""
+    (module docstring, step 4); ``narrow=False`` keeps every factor >= 1."""
     h = np.asarray(h, dtype=int)
     scores = np.asarray(scores, dtype=float)
     lo_f, hi_f = FACTOR_RANGE
+    lo_f = lo_f if narrow else max(lo_f, 1.0)
 
     def factor(sel, level):
         q = conformal_quantile(scores[sel], level / 100)
@@ -231,8 +241,27 @@ def _combine_records(backtests: list[Backtest]) -> np.ndarray:
             raise ModelError("the candidates' backtests do not cover the same months.")
     log_point = np.mean([np.log(r[:, 3]) for r in recs], axis=0)
     sigma = np.mean([_spread(r[:, 4], r[:, 5]) for r in recs], axis=0)
+    origin, h = base[:, 0], base[:, 1]
+    for T in np.unique(origin):
+        sel = origin == T
+        first = sel & (h == 1)
+        sigma[sel] = with_trend_uncertainty(sigma[sel], h[sel], float(sigma[first][0]) if first.any() else 0.0, T)
     out = np.column_stack([base[:, 0], base[:, 1], base[:, 2], np.exp(log_point), sigma, base[:, 8]])
     return out  # origin, h, actual, point, sigma, scale
+
+
+def with_trend_uncertainty(sigma: np.ndarray, h: np.ndarray, sigma1: float, n: float) -> np.ndarray:
+    """Log spreads widened by the error of a trend estimated from ``n`` months.
+
+    The models' variances treat their estimated trend as known; for the random walk with drift the
+    trend's estimation error adds ``sigma_1^2 h^2 / n`` at ``h`` months ahead (FPP3, Hyndman and
+    Athanasopoulos 2021, section 5.5, table of benchmark intervals: ``sigma_h = sigma
+    sqrt(h (1 + h / T))`` for the drift method), so ``sigma_h <- sqrt(sigma_h^2 + sigma_1^2 h^2 / n)``.
+    Worked number: ``sigma_h = sigma_1 sqrt(h)`` with ``h = 12``, ``n = 24`` gives
+    ``sigma_1 sqrt(12 + 6) = 4.243 sigma_1``, FPP3's drift value.
+    """
+    h = np.asarray(h, dtype=float)
+    return np.sqrt(np.square(sigma) + (sigma1 * h) ** 2 / float(n))
 
 
 def _mase(actual, point, scale) -> tuple[float, float]:
@@ -254,7 +283,8 @@ def candidates_for(n: int, origins: tuple[int, ...], candidates=CANDIDATES) -> t
     for name in candidates:
         if name in STATS_NAMES and first < STATS_MIN_TRAIN:
             continue
-        if name == "stl" and first < SEASONAL_MONTHS:
+        if name in ("stl", "ets") and first < SEASONAL_MONTHS:
+            # without a season statsmodels' ETS is ETS(A,Ad,N) on logs, the damped_trend candidate
             continue
         if name == "arima" and first < SEASONAL_ARIMA_MONTHS:
             # the non-seasonal ARIMA(0,1,1) with drift is the Theta method's model
@@ -351,7 +381,7 @@ def automatic_forecast(y: ArrayLike, horizon: int, *, calendar: ArrayLike | Mapp
     mase, mae = _mase(actual, point, scale)
     scores.append(CandidateScore("combination", mase, _coverage(actual, point, sigma, 80),
                                  _coverage(actual, point, sigma, 95), int(rec.shape[0]), mae))
-    calibration = calibrate(rec[:, 1], _standardised(actual, point, sigma))
+    calibration = calibrate(rec[:, 1], _standardised(actual, point, sigma), narrow=n >= NARROW_MONTHS)
 
     # final fits, each simulated with the backtest's path count to measure its log spread
     log_points, spreads, seasonal = [], [], False
@@ -367,7 +397,8 @@ def automatic_forecast(y: ArrayLike, horizon: int, *, calendar: ArrayLike | Mapp
         start = fc.start
         warnings.extend(w for w in fc.warnings if w.code not in {x.code for x in warnings})
     log_point = np.mean(log_points, axis=0)
-    sigma_h = np.maximum.accumulate(np.nan_to_num(np.mean(spreads, axis=0), nan=0.0))
+    sigma_h = np.nan_to_num(np.mean(spreads, axis=0), nan=0.0)
+    sigma_h = np.maximum.accumulate(with_trend_uncertainty(sigma_h, np.arange(1, horizon + 1), sigma_h[0], n))
     rng = np.random.default_rng(seed)
     z = standard_shocks(shocks, n_paths, horizon, rng)
     log_paths = log_point + np.cumsum(z * np.sqrt(np.diff(sigma_h ** 2, prepend=0.0)), axis=1)
