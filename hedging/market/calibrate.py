@@ -747,7 +747,8 @@ def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
     likelihood maximum with kappa held at ``kappa_mle - b``. Pass 2 simulates from that corrected
     model (closer to the truth: a kappa that is too high makes the trend look too precise) and
     applies the same estimator, refit and shift by ``b``, to each history; the standard deviation
-    of those estimates is each parameter's standard error. Without a free kappa one pass of
+    of those estimates is each parameter's standard error, and their mean less the corrected
+    model's sigma is the pull of the kappa correction on sigma, which is subtracted too. Without a free kappa one pass of
     plain refits gives the standard errors. Returns ``(se, bias, corrected params, refits,
     warnings)``.
     """
@@ -786,6 +787,10 @@ def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
         return se, math.nan, dict(params), len(estimates), warns
     est = np.array(estimates)
     se.update({k: float(v) for k, v in zip(free, est.std(axis=0, ddof=1))})
+    if math.isfinite(bias) and "sigma" in free:
+        # lowering kappa lowers the sigma that fits the same moves: pass 2 measures that pull
+        pulled = float(est[:, free.index("sigma")].mean() - corrected["sigma"])
+        corrected["sigma"] = float(np.clip(corrected["sigma"] - pulled, *BOUNDS["sigma"]))
     weak = [k for k in ("kappa", "sigma") if k in free and se[k] > abs(corrected[k])]
     if weak:
         warns.append(HedgingWarning("weakly_identified", (
