@@ -297,6 +297,8 @@ def _causes(invoice: pd.DataFrame, estimate: pd.DataFrame, figures: pd.DataFrame
     rem = both.groupby(_KEY).agg(remainder=("remainder", "sum"), cache_at_input=("cache_at_input", "sum"),
                                  batch_saving=("batch_saving", "sum"))
     rows = []
+    # each provider-month's rows, split once (filtering the whole frame per month is slow)
+    split = [({k: g for k, g in frame.groupby(_KEY, sort=False)}, frame.iloc[:0]) for frame in (inv, est, both)]
     for (provider, month), fig in figures.set_index(_KEY).iterrows():
         base = fig["list_usd"]
         if not np.isfinite(base):
@@ -304,7 +306,7 @@ def _causes(invoice: pd.DataFrame, estimate: pd.DataFrame, figures: pd.DataFrame
         listed_amounts = {key: float(amounts[key].get((provider, month), 0.0)) for key in CAUSES}
         r = rem.loc[(provider, month)] if (provider, month) in rem.index else None
         remainder = float(r["remainder"]) if r is not None else 0.0
-        evidence = _evidence(inv, est, both, provider, month)
+        frames = [parts.get((provider, month), empty) for parts, empty in split]
         likely = _name_remainder(remainder, r, base)
         listed_amounts[likely] += remainder
         for key, usd in listed_amounts.items():
@@ -313,7 +315,7 @@ def _causes(invoice: pd.DataFrame, estimate: pd.DataFrame, figures: pd.DataFrame
             how = "likely" if key in ("cached", "unexplained") or (key == "batch" and likely == "batch") \
                 else "from the rows"
             rows.append({"provider": provider, "month": month, "cause": CAUSES[key], "key": key, "usd": usd,
-                         "share": usd / base if base else np.nan, "how": how, "evidence": evidence.get(key, "")})
+                         "share": usd / base if base else np.nan, "how": how, "evidence": _evidence(key, *frames)})
     out = pd.DataFrame(rows, columns=list(_empty_causes().columns))
     return out
 
@@ -336,45 +338,43 @@ def _name_remainder(remainder: float, r, base: float) -> str:
     return "unexplained"
 
 
-def _evidence(inv: pd.DataFrame, est: pd.DataFrame, both: pd.DataFrame, provider: str, month) -> dict[str, str]:
-    """One sentence per cause naming the rows it comes from."""
-    i = inv[(inv["billing_provider"] == provider) & (inv["month"] == month)]
-    e = est[(est["billing_provider"] == provider) & (est["month"] == month)]
-    b = both[(both["billing_provider"] == provider) & (both["month"] == month)]
-    out = {}
-    n = int((i["bucket"] == "credits").sum())
-    out["credits"] = f"{n:,} invoice row(s) with charge category credit."
-    n = int((i["bucket"] == "tax").sum())
-    out["tax"] = f"{n:,} invoice row(s) with charge category tax or adjustment."
-    ws = i[i["non_token"] != 0]
-    out["non_token"] = (f"non-token cost on {len(ws):,} invoice row(s) "
-                        f"({', '.join(sorted(set(ws['model']) - {''})[:3]) or 'no model'}).")
-    disc = i[(i["negotiated"] != 0)]
-    if len(disc):
+def _evidence(key: str, i: pd.DataFrame, e: pd.DataFrame, b: pd.DataFrame) -> str:
+    """One sentence naming the rows cause ``key`` comes from: ``i`` the month's invoice rows, ``e``
+    its estimated rows, ``b`` its matched groups (computed only for the causes listed)."""
+    if key in ("credits", "tax"):
+        n = int((i["bucket"] == key).sum())
+        return f"{n:,} invoice row(s) with charge category {'credit' if key == 'credits' else 'tax or adjustment'}."
+    if key == "non_token":
+        ws = i[i["non_token"] != 0]
+        return (f"non-token cost on {len(ws):,} invoice row(s) "
+                f"({', '.join(sorted(set(ws['model']) - {''})[:3]) or 'no model'}).")
+    if key == "negotiated":
+        disc = i[i["negotiated"] != 0]
         lst = disc["list_cost_usd"].sum()
         rate = -disc["negotiated"].sum() / lst if lst else np.nan
-        out["negotiated"] = (f"{len(disc):,} invoice row(s) charged below their list cost "
-                             f"(${lst:,.2f} at list, {rate:.1%} off).")
-    out["batch"] = (f"batch-tier rows: the invoice's own list cost, or the 50% the estimate took off "
-                    f"(${float(e['batch_saving'].sum()):,.2f}).")
-    days = sorted({d.strftime("%Y-%m-%d") for d in i.loc[i["bucket"] == "missing_days", "usage_date"]})
-    out["missing_days"] = f"{len(days):,} day(s) billed with no usage rows ({_few(days)})."
-    models = sorted(set(i.loc[i["bucket"] == "missing_models", "model"]))
-    out["missing_models"] = f"billed but absent from the usage export on those days: {_few(models)}."
-    ub = b[b["unbilled"] != 0]
-    out["unbilled"] = f"{len(ub):,} day-model group(s) in the usage export with no invoice rows."
-    up = sorted(set(e.loc[e["unpriced"], "model"]))
-    out["unpriced"] = f"no list price for {_few(up)}: the estimate counts them at $0."
-    cache = int(e.loc[e["cache_at_input"] > 0, "cache_read_tokens"].sum())
-    out["cached"] = (f"{cache:,} cache-read tokens priced at the input price (the price table has no cache "
-                     f"price for {_few(sorted(set(e.loc[e['cache_at_input'] > 0, 'model'])))}).")
+        return f"{len(disc):,} invoice row(s) charged below their list cost (${lst:,.2f} at list, {rate:.1%} off)."
+    if key == "batch":
+        return (f"batch-tier rows: the invoice's own list cost, or the 50% the estimate took off "
+                f"(${float(e['batch_saving'].sum()):,.2f}).")
+    if key == "missing_days":
+        days = sorted({d.strftime("%Y-%m-%d") for d in i.loc[i["bucket"] == "missing_days", "usage_date"]})
+        return f"{len(days):,} day(s) billed with no usage rows ({_few(days)})."
+    if key == "missing_models":
+        models = sorted(set(i.loc[i["bucket"] == "missing_models", "model"]))
+        return f"billed but absent from the usage export on those days: {_few(models)}."
+    if key == "unbilled":
+        return f"{int((b['unbilled'] != 0).sum()):,} day-model group(s) in the usage export with no invoice rows."
+    if key == "unpriced":
+        return f"no list price for {_few(sorted(set(e.loc[e['unpriced'], 'model'])))}: the estimate counts them at $0."
+    if key == "cached":
+        cached = e[e["cache_at_input"] > 0]
+        return (f"{int(cached['cache_read_tokens'].sum()):,} cache-read tokens priced at the input price (the price "
+                f"table has no cache price for {_few(sorted(set(cached['model'])))}).")
     if set(e["source_format"]) and set(e["source_format"]) == set(i["source_format"]):
-        out["unexplained"] = ("the file's own charges differ from its tokens at list price: contract or regional "
-                              "prices, a premium tier, or list prices that changed; check the contract's unit prices.")
-    else:
-        out["unexplained"] = ("the matched invoice and usage rows differ: check that the usage export covers every "
-                              "project, workspace and key the invoice bills, and the contract's unit prices.")
-    return out
+        return ("the file's own charges differ from its tokens at list price: contract or regional prices, a "
+                "premium tier, or list prices that changed; check the contract's unit prices.")
+    return ("the matched invoice and usage rows differ: check that the usage export covers every project, "
+            "workspace and key the invoice bills, and the contract's unit prices.")
 
 
 def _few(items: list[str], n: int = 4) -> str:

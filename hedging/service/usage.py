@@ -23,6 +23,8 @@ from hedging.ingest import read_usage as _read_usage
 from hedging.ingest.consolidate import COST_RANK, consolidate
 from hedging.ingest.source import Source
 from hedging.models import TOKEN_COLUMNS, ImportOutcome, ImportSummary, UsageRead
+from hedging.service import audit
+from hedging.store import audit as audit_store
 
 
 def default_settings() -> Settings:
@@ -49,12 +51,15 @@ def read_usage(source: Source, name: str | None = None, *, settings: Settings | 
 
 def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings | None = None, *,
                  skip_bad_rows: bool = False,
-                 progress: Callable[[float, str], None] | None = None) -> list[ImportOutcome]:
+                 progress: Callable[[float, str], None] | None = None,
+                 actor: str | None = None) -> list[ImportOutcome]:
     """Read every file, then store them all in one transaction.
 
     Any file-level problem, or any rejected row when ``skip_bad_rows`` is false, raises before
     anything is stored. Files with no AI usage at all are reported but not stored.
     ``progress(fraction, message)`` hears how far reading has got (storing is the last 5%).
+    Each file stored is recorded in the audit trail as done by ``actor`` (default: the local
+    user), in the same transaction.
     """
     settings = settings or default_settings()
     files = list(files)
@@ -72,8 +77,22 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     storable = [r for r in reads if len(r.frame)]
     if progress:
         progress(0.95, f"Storing {sum(len(r.frame) for r in storable):,} daily rows…")
-    stored = iter(store.save_imports(store.get_engine(settings.database_url), storable, progress=progress))
+    with audit.audited(settings) as conn:
+        saved = store.save_imports(conn, storable, progress=progress)
+        for o in saved:
+            if o.import_id is not None and not o.already_imported:
+                _audit_import(conn, o, actor)
+    stored = iter(saved)
     return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
+
+
+def _audit_import(conn, outcome: ImportOutcome, actor: str | None) -> None:
+    r = outcome.read
+    detail = (f"{r.format}, {r.rows_read:,} rows read, {r.rows_kept:,} kept, {len(r.frame):,} daily rows stored, "
+              f"{r.first_day} to {r.last_day}")
+    if outcome.replaced:
+        detail += "; replaced days of import " + ", ".join(f"#{x.import_id}" for x in outcome.replaced)
+    audit.record(conn, actor, audit.IMPORT, "import", outcome.import_id, r.file_name, r.sha256, detail)
 
 
 def transaction(settings: Settings | None = None):
@@ -93,9 +112,9 @@ def sample_files(settings: Settings | None = None) -> list[Path]:
     return files
 
 
-def load_sample_company(settings: Settings | None = None) -> list[ImportOutcome]:
+def load_sample_company(settings: Settings | None = None, *, actor: str | None = None) -> list[ImportOutcome]:
     settings = settings or default_settings()
-    return import_files([(p.name, p) for p in sample_files(settings)], settings)
+    return import_files([(p.name, p) for p in sample_files(settings)], settings, actor=actor)
 
 
 def list_imports(settings: Settings | None = None) -> list[ImportSummary]:
@@ -103,9 +122,16 @@ def list_imports(settings: Settings | None = None) -> list[ImportSummary]:
     return store.list_imports(store.get_engine(settings.database_url))
 
 
-def delete_import(import_id: int, settings: Settings | None = None) -> int:
+def delete_import(import_id: int, settings: Settings | None = None, *, actor: str | None = None) -> int:
+    """Delete import ``import_id`` and exactly its rows (how many), recorded in the audit trail as
+    done by ``actor`` in the same transaction."""
     settings = settings or default_settings()
-    return store.delete_import(store.get_engine(settings.database_url), import_id)
+    with audit.audited(settings) as conn:
+        label, sha = audit_store.import_target(conn, import_id)
+        removed = store.delete_import(conn, import_id)
+        audit.record(conn, actor, audit.DELETE_IMPORT, "import", import_id, label, sha,
+                     f"{removed:,} daily rows removed")
+    return removed
 
 
 def stored_usage(settings: Settings | None = None) -> pd.DataFrame:
@@ -303,6 +329,8 @@ def imports_overview(settings: Settings | None = None) -> ImportsOverview:
 def overview_of(imports: list[ImportSummary], stored: pd.DataFrame) -> ImportsOverview:
     """:class:`ImportsOverview` of ``imports`` and their stored rows (pure)."""
     f = counted_rows(stored) if len(stored) else None
+    if f is not None:
+        f["_pd"] = f["billing_provider"].astype(str) + "|" + f["usage_date"].astype(str)
     months = sorted(f["month"].unique()) if f is not None else []
     last12 = months[-12:]
     names = {i.id: f"#{i.id} {i.file_name}" for i in imports}
@@ -341,50 +369,61 @@ def _share_text(n: int, of: int) -> str:
 
 def _why(counted: pd.DataFrame, other: pd.DataFrame) -> str:
     """Why the counted source's cost wins over the other sources' on the same provider-days."""
-    if other.empty:
+    return _why_of(set(counted["cost_basis"]), set(counted["source_format"]), set(other["cost_basis"]))
+
+
+def _why_of(bases: set, formats: set, other_bases: set) -> str:
+    if not other_bases:
         return "the only cost of its provider-days"
-    best = min(counted["cost_basis"], key=lambda b: COST_RANK.get(b, 3))
-    worst = sorted(set(other["cost_basis"]), key=lambda b: COST_RANK.get(b, 3))
+    best = min(bases, key=lambda b: COST_RANK.get(b, 3))
+    worst = sorted(other_bases, key=lambda b: COST_RANK.get(b, 3))
     if COST_RANK.get(best, 3) < COST_RANK.get(worst[0], 3):
         return f"{_BASIS_LABEL.get(best, best)} over {' and '.join(_BASIS_LABEL.get(b, b) for b in worst)}"
-    formats = sorted(set(counted["source_format"]))
+    formats = sorted(formats)
     return (f"both are {_BASIS_LABEL.get(best, best)}s: {', '.join(formats)} "
             f"{'counts' if len(formats) == 1 else 'count'} (ties go to the alphabetically first format, so the "
             "result never depends on the order of imports)")
 
 
 def _import_why(g: pd.DataFrame, f: pd.DataFrame, names: dict[int, str]) -> str:
-    """For an import whose cost does not count everywhere: which import's does, and why."""
+    """For an import whose cost does not count everywhere: which import's does, and why
+    (``_pd`` is each row's provider-day)."""
     lost = g[~g["counts_cost"] & (g["cost_usd"] != 0)]
     if lost.empty:
         won = g[g["counts_cost"]]
         if won.empty:
             return "tokens only: it carries no cost"
-        days = set(zip(won["billing_provider"], won["usage_date"]))
-        key = pd.Series(list(zip(f["billing_provider"], f["usage_date"])), index=f.index).isin(days)
-        other = f[key & ~f["counts_cost"] & (f["cost_usd"] != 0)]
-        return _why(won, other)
-    days = set(zip(lost["billing_provider"], lost["usage_date"]))
-    key = pd.Series(list(zip(f["billing_provider"], f["usage_date"])), index=f.index).isin(days)
-    winners = f[key & f["counts_cost"]]
+        on_days = f["_pd"].isin(set(won["_pd"]))
+        return _why(won, f[on_days & ~f["counts_cost"] & (f["cost_usd"] != 0)])
+    winners = f[f["_pd"].isin(set(lost["_pd"])) & f["counts_cost"]]
     ids = ", ".join(f"#{int(i)}" for i in sorted(winners["import_id"].unique()))
     return f"{ids or 'another import'} counts instead: {_why(winners, lost)}"
 
 
 def _months_table(f: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    key = ["billing_provider", "month"]
+
+    def listed(ids) -> str:
+        return ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(set(ids)))
+
+    won = f[f["counts_cost"]]
+    lost = f[~f["counts_cost"] & (f["cost_usd"] != 0)]
+    out = f[key].drop_duplicates().set_index(key).sort_index()
+    w = won.groupby(key).agg(counted=("cost_usd", "sum"), ids=("import_id", listed), bases=("cost_basis", set),
+                             formats=("source_format", set))
+    lb = lost.groupby(key)["cost_basis"].agg(set)
+    lost_by = lost.groupby(key + ["import_id"])["cost_usd"].sum().reset_index()
+    lost_by["text"] = [f"{names.get(int(i), f'#{int(i)}')}: ${v:,.2f}" for i, v in
+                       zip(lost_by["import_id"], lost_by["cost_usd"])]
+    nc = lost_by.groupby(key)["text"].agg("; ".join)
+    tok = f[f["counts_tokens"]].groupby(key)["import_id"].agg(listed)
     rows = []
-    for (provider, month), g in f.groupby(["billing_provider", "month"], sort=True):
-        won = g[g["counts_cost"]]
-        lost = g[~g["counts_cost"] & (g["cost_usd"] != 0)]
-        tok = g[g["counts_tokens"]]
-        not_counted = lost.groupby("import_id")["cost_usd"].sum()
+    for k in out.index:
+        has = k in w.index
         rows.append({
-            "provider": provider, "month": month, "counted (USD)": float(won["cost_usd"].sum()),
-            "why": _why(won, lost) if len(won) else "",
-            "cost counted from": ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(won["import_id"].unique()))
-            or "no cost",
-            "not counted": "; ".join(f"{names.get(int(i), f'#{int(i)}')}: ${v:,.2f}" for i, v in not_counted.items()),
-            "tokens from": ", ".join(names.get(int(i), f"#{int(i)}") for i in sorted(tok["import_id"].unique()))
-            or "no tokens",
+            "provider": k[0], "month": k[1], "counted (USD)": float(w.at[k, "counted"]) if has else 0.0,
+            "why": _why_of(w.at[k, "bases"], w.at[k, "formats"], lb.get(k, set())) if has else "",
+            "cost counted from": w.at[k, "ids"] if has else "no cost",
+            "not counted": nc.get(k, ""), "tokens from": tok.get(k, "no tokens"),
         })
     return pd.DataFrame(rows).sort_values(["month", "provider"], ascending=[False, True]).reset_index(drop=True)
