@@ -64,8 +64,18 @@ def contract_table(curve) -> None:
     prices = {c: (lambda v: fmt.price(v, tick)) for c in ("fair price", "bid", "ask")}
     margins = {c: (lambda row: lambda v, n=notional[row.name]: fmt.margin(v, n))
                for c in ("initial margin / lot", "maintenance / lot")}
+    # what is the same on every row goes below the table, so the prices and margins fit at 1024 px
+    same = [c for c in ("settles on", "margin set by") if frame[c].nunique() == 1]
+    shown = [c for c in frame.columns if c not in same and c != "maintenance / lot"]
+    short = {"delivery month": "delivers", "last trading day": "last trading", "fair price": "fair",
+             "initial margin / lot": "initial margin / lot (% of notional)"}
     table(frame, "market_contracts", {**prices, "delivery month": fmt.month, "last trading day": fmt.date},
-          rows=margins)
+          rows=margins, column_order=shown, column_config={c: st.column_config.Column(t) for c, t in short.items()})
+    if len(frame):
+        notes = [f"{c.capitalize()}: {frame[c].iloc[0]}." for c in same]
+        ratio = frame["maintenance / lot"].iloc[0] / frame["initial margin / lot"].iloc[0]
+        st.caption(" ".join(notes) + f" Maintenance margin is {fmt.share(ratio, 0)} of initial "
+                   f"({fmt.money(frame['maintenance / lot'].iloc[0])} a lot on the front contract).")
 
 
 def show_error(err) -> None:

@@ -86,7 +86,7 @@ def index_history(history: pd.DataFrame, name: str, unit: str, illustrative: boo
                     line=dict(color=PALETTE[0], shape="hv" if "token" in name.lower() else "linear"),
                     marker=dict(size=5), customdata=sources,
                     hovertemplate="%{x|%b %Y}: %{y:,.3f} " + unit + "<br>%{customdata}<extra></extra>")
-    title = name + (" — illustrative" if illustrative else "")
+    title = name.split(" (")[0] + (" — illustrative" if illustrative else "")   # the full name is in the index list
     fig.update_layout(title=title, yaxis_title=unit, showlegend=False, **_LAYOUT)
     fig.update_yaxes(type="log", tickprefix="$")
     return fig
@@ -119,21 +119,21 @@ def forward_curve(curve: pd.DataFrame, unit: str, title: str = "Forward curve") 
     fig = go.Figure()
     x = pd.to_datetime(curve["delivery_month"])
     places = fmt.tick_decimals(float(curve["tick"].iloc[0])) if "tick" in curve and len(curve) else 3
-    price = f":$,.{places}f"   # prices at the contract's tick
+    price = f"$,.{places}f"   # prices at the contract's tick
     fig.add_scatter(x=x, y=curve["ask"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
     fig.add_scatter(x=x, y=curve["bid"], mode="lines", line=dict(width=0), fill="tonexty",
                     fillcolor="rgba(243,156,18,0.25)", name="bid–ask (market-maker rule)",
-                    hovertemplate="%{x|%b %Y} bid %{y" + price + "}<extra></extra>")
+                    hovertemplate="%{x|%b %Y} bid %{y:" + price + "}<extra></extra>")
     fig.add_scatter(x=x, y=curve["fair"], mode="lines+markers", name="fair price (closed form)",
                     line=dict(color=PALETTE[0], width=2), customdata=curve["symbol"],
-                    hovertemplate="%{customdata} %{x|%b %Y}: %{y" + price + "}<extra></extra>")
+                    hovertemplate="%{customdata} %{x|%b %Y}: %{y:" + price + "}<extra></extra>")
     fig.add_scatter(x=x, y=curve["mc_mean"], mode="markers", name="Monte Carlo check (±3 SE)",
                     marker=dict(color=PALETTE[5], size=7, symbol="x"),
                     error_y=dict(type="data", array=curve["mc_high"] - curve["mc_mean"],
                                  arrayminus=curve["mc_mean"] - curve["mc_low"], thickness=1.2, width=4),
-                    hovertemplate="%{x|%b %Y}: simulated %{y" + price + "}<extra></extra>")
+                    hovertemplate="%{x|%b %Y}: simulated %{y:" + price + "}<extra></extra>")
     fig.update_layout(title=title, yaxis_title=unit, **_LAYOUT)
-    fig.update_yaxes(tickprefix="$")
+    fig.update_yaxes(tickformat=price)
     fig.update_xaxes(tickformat="%b %Y")
     return fig
 
@@ -246,6 +246,7 @@ def distribution_overlay(unhedged, hedged, budget: float | None, title: str) -> 
         fig.add_vline(x=budget, line=dict(color="#2c3e50", dash="dash"), annotation_text="budget")
     fig.update_layout(title=title, barmode="overlay", xaxis_title="USD over the horizon", yaxis_title="share of paths",
                       **_LAYOUT)
+    fig.update_yaxes(**fmt.PLOTLY_SHARE_AXIS)
     fig.update_xaxes(**fmt.PLOTLY_MONEY_AXIS)
     return fig
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hedging import fmt
 from hedging.config import Settings
 from hedging.contracts import year_fraction
 from hedging.errors import HedgingWarning, InputError
@@ -313,7 +314,7 @@ def forecast(spec: RunSpec, settings: Settings | None = None) -> ForecastView:
             parts[u] = part
     if not parts:
         if (frame["usage_date"] > pd.Timestamp(spec.as_of)).all():
-            raise InputError(f"all stored usage is dated after the as-of date {spec.as_of:%d %b %Y}.",
+            raise InputError(f"all stored usage is dated after the as-of date {fmt.date(spec.as_of)}.",
                              column="as_of", value=spec.as_of.isoformat(), fix="choose a later as-of date.")
         raise InputError("the stored usage has neither tokens nor GPU-hours.", fix="import usage exports.")
     return _company(spec, parts)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hedging import store
+from hedging import fmt, store
 from hedging.config import Settings
 from hedging.contracts import forward_curve, load_specs, margin_requirement, year_fraction
 from hedging.errors import HedgingWarning, InputError, ModelError
@@ -324,8 +324,8 @@ class PriceModel:
         if self.age_days <= 31:
             return None
         return HedgingWarning("stale_market", (
-            f"The {self.data.name.split(' (')[0]} was last observed on {self.valuation:%d %b %Y}, {self.age_days} days "
-            f"before the as-of date {self.as_of:%d %b %Y}; the model carries it forward from there (its expectation "
+            f"The {self.data.name.split(' (')[0]} was last observed on {fmt.date(self.valuation)}, {self.age_days} days "
+            f"before the as-of date {fmt.date(self.as_of)}; the model carries it forward from there (its expectation "
             "and its uncertainty over those days). Upload a newer history on the Market page to replace that."))
 
 
@@ -338,7 +338,7 @@ def price_model(underlying: str, key: str | None = None, model_choice: str = "au
     if as_of is not None:
         history = history[pd.to_datetime(history["date"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
         if history.empty:
-            raise InputError(f"the {data.name} starts after the as-of date {as_of:%d %b %Y}.",
+            raise InputError(f"the {data.name} starts after the as-of date {fmt.date(as_of)}.",
                              column="as_of", value=as_of.isoformat(),
                              fix="choose a later as-of date or upload an index history that covers it.")
         data = dataclasses.replace(data, history=history)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hedging import fmt
 from hedging.errors import HedgingWarning
 from hedging.models import TOKEN_COLUMNS
 
@@ -147,7 +148,7 @@ def usage_series(frame: pd.DataFrame, underlying: str, by: str = "provider", max
         late = frame["usage_date"] > pd.Timestamp(as_of)
         if late.any():
             warnings.append(HedgingWarning("after_as_of", (
-                f"{int(late.sum()):,} usage rows dated after the as-of date {pd.Timestamp(as_of):%d %b %Y} "
+                f"{fmt.count(late.sum())} usage rows dated after the as-of date {fmt.date(pd.Timestamp(as_of))} "
                 "are not known on that date and are left out.")))
             frame = frame.loc[~late]
     part = _rows(frame, underlying) if not frame.empty else None
@@ -174,14 +175,14 @@ def usage_series(frame: pd.DataFrame, underlying: str, by: str = "provider", max
             series[provider] = sums
             spans[provider] = (month, month)
             scaled[provider] = True
-            partial_notes.append(f"{provider} covers only {first:%d %b} – {last:%d %b %Y}, scaled to the whole month "
+            partial_notes.append(f"{provider} covers only {first.day} {first:%b} – {fmt.date(last)}, scaled to the whole month "
                                  f"at its daily rate (×{factor:.2f})")
             continue
         start, end = complete[0], complete[-1]
         if start > candidates[0]:
-            partial_notes.append(f"{provider} starts on {max(first_row, intervals[0][0]):%d %b %Y}")
+            partial_notes.append(f"{provider} starts on {fmt.date(max(first_row, intervals[0][0]))}")
         if end < candidates[-1]:
-            partial_notes.append(f"{provider} ends on {end_cover:%d %b %Y}")
+            partial_notes.append(f"{provider} ends on {fmt.date(end_cover)}")
         own = pd.date_range(start, end, freq="MS")
         sums = rows.groupby("_month")[["_volume", "_cost"]].sum().reindex(own)
         regular = _regular(rows)
@@ -270,8 +271,8 @@ def _spikes(cost: pd.Series, name: str) -> tuple[list[HedgingWarning], list]:
             factor = values[i] / np.median(around)
             found.append((m, factor))
             out.append(HedgingWarning("spike", (
-                f"{name.capitalize()} spend in {m:%B %Y} (${values[i]:,.0f}) was {factor:.1f} times the months around "
-                f"it (median ${np.median(around):,.0f}). It is taken as a one-off (a migration, a batch job, a billing "
+                f"{name.capitalize()} spend in {m:%B %Y} ({fmt.money(values[i])}) was {fmt.number(factor, 1)} times the "
+                f"months around it (median {fmt.money(np.median(around))}). It is taken as a one-off (a migration, a batch job, a billing "
                 "correction): the forecast models that month at its neighbours' level and marks it estimated. If such "
                 "months recur, they are part of the business: check the Data page.")))
     return out, found

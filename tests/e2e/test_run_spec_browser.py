@@ -44,7 +44,7 @@ def metric_value(page, label: str) -> str:
 
 
 def spec_locator(page):
-    return page.locator('[data-testid="stCaptionContainer"]').filter(has_text=re.compile(r"^As of 06 Dec 2026")).first
+    return page.locator('[data-testid="stCaptionContainer"]').filter(has_text=re.compile(r"^As of 6 Dec 2026")).first
 
 
 def spec_line(page) -> str:

@@ -118,4 +118,4 @@ def test_cli_index_upload_list_and_a_run_on_the_uploaded_index(tmp_path, monkeyp
     assert out["data"]["gpu"]["index"] == "Licensed H100"
     # the uploaded history ends in Oct 2026: the as-of date is further on, and the run says so
     assert out["data"]["gpu"]["index_last_observed"] == "2026-10-01"
-    assert any("Licensed H100 was last observed on 01 Oct 2026" in w for w in out["warnings"])
+    assert any("Licensed H100 was last observed on 1 Oct 2026" in w for w in out["warnings"])   # dates as 1 Oct 2026
