@@ -63,7 +63,7 @@ st.caption("Futures remove only the part of spend that moves with the index: a l
 st.subheader("Trade schedule")
 st.plotly_chart(service.charts().hedge_ratio_bars(service.ratio_table(result, view)), key="hedge_ratios")
 ui.schedule(schedule, "hedge_schedule")
-st.download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), "trade_schedule.csv",
+st.download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), "trade_schedule.csv",
                    "text/csv", key="hedge_schedule_csv")
 st.caption(f"Solver: {result.program.status} — {result.program.message}")
 inst.instruments(view, result)

@@ -81,7 +81,7 @@ ui.outcome_table(pd.DataFrame(saved["tables"]["metrics"]), key="proposal_metrics
 c = st.columns(2)
 c[0].download_button("Download the PDF proposal", partial(sh.proposal_pdf, saved["fingerprint"], chosen), f"proposal_{chosen}.pdf",
                      "application/pdf", key="proposal_pdf", type="primary", help="Rendered when you click (a few seconds).")
-c[1].download_button("Download the trade schedule (CSV)", service.safe_csv(schedule), f"proposal_{chosen}_schedule.csv",
+c[1].download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
                      "text/csv", key="proposal_csv")
 
 st.subheader("Compare two proposals")

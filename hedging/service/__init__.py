@@ -9,6 +9,7 @@ from hedging.service.forecast import ForecastView, forecast, monthly_table  # no
 from hedging.service.hedge import (  # noqa: F401
     exposure_table,
     ratio_table,
+    schedule_csv,
     schedule_table,
 )
 from hedging.contracts.instruments import DEFAULT_RATE as INSTRUMENT_RATE  # noqa: F401

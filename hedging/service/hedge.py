@@ -265,6 +265,19 @@ def _day(d) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+def schedule_csv(schedule: pd.DataFrame) -> bytes:
+    """The trade schedule as CSV for a spreadsheet: numbers stay numbers (no "$" or separators) and
+    every column says its unit in its heading; the price's unit is its own column, as rows of the
+    token and GPU contracts are quoted in different units."""
+    from hedging.service.usage import safe_csv
+
+    units = {key: u.unit for key, u in market_service.UNDERLYINGS.items()}
+    out = schedule.rename(columns={"price": "price (quote units)", "lots": "lots (contracts)"})
+    if "underlying" in schedule and "price" in schedule:
+        out.insert(out.columns.get_loc("price (quote units)") + 1, "quote unit", schedule["underlying"].map(units))
+    return safe_csv(out)
+
+
 def ratio_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:
     """Hedged share of each underlying's expected volume by delivery month."""
     c = result.contracts

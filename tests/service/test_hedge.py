@@ -107,6 +107,22 @@ def test_stress_table_and_prospective_test(view):
         np.testing.assert_allclose(np.array(h.hedged_cost), np.array(h.unhedged_cost) - np.array(h.hedge_pnl))
 
 
+def test_the_schedule_csv_keeps_numbers_and_names_units(view):
+    import io
+
+    import pandas as pd
+
+    result = build_program(view, service.Policy(name="min_variance"))
+    schedule = service.schedule_table(result, view)
+    back = pd.read_csv(io.BytesIO(service.schedule_csv(schedule)))
+    for col in ("notional (USD)", "initial margin (USD)", "cost (USD)", "price (quote units)", "lots (contracts)"):
+        assert pd.api.types.is_numeric_dtype(back[col]), col          # numbers, not "$75,255"
+    np.testing.assert_allclose(back["notional (USD)"], schedule["notional (USD)"])
+    units = dict(zip(back["underlying"], back["quote unit"]))
+    assert units.get("gpu", "USD per GPU-hour") == "USD per GPU-hour"
+    assert set(back["quote unit"]) <= {"USD per million tokens", "USD per GPU-hour"}
+
+
 def test_the_historical_backtest_uses_the_chosen_policy(view):
     """Layered: the bands by tenor; minimum variance: the ratios its program holds for each month ahead
     (month k of the horizon is k months ahead of the as-of month); an excluded underlying: none."""
