@@ -127,11 +127,13 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
                      "at list price, as a share of the list-price figure"
                      + ("." if top is None else f": {top['provider']}, {fmt.month(top['month'])}."))
     if len(flagged):
-        worst = flagged.loc[flagged["max_gap_pct"].idxmax()]
+        worst = flagged.loc[flagged["max_gap_pct"].fillna(float("inf")).idxmax()]
+        times = worst["counted_usd"] / worst["list_usd"] if worst["list_usd"] else None
+        ratio = f", {fmt.number(times, 1)} times the list-price figure" if times and times >= 2 else ""
         st.warning(as_text(f"{len(flagged):,} provider-month(s) differ from usage at list price by more than "
-                           f"{threshold_pct:g}%. Largest: {worst['provider']} {fmt.month(worst['month'])}, "
+                           f"{threshold_pct:g}%. Largest: {worst['provider']}, {fmt.month(worst['month'])}: "
                            f"{fmt.money(worst['counted_usd'])} counted against {fmt.money(worst['list_usd'])} at list "
-                           f"price ({worst['causes']})."), icon=":material/flag:")
+                           f"price{ratio}. Likely causes: {worst['causes']}."), icon=":material/flag:")
     elif len(priced):
         st.success(f"Every provider-month is within {threshold_pct:g}% of usage at list price.",
                    icon=":material/check:")
@@ -140,6 +142,8 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
              or rec.months[{"cost export (USD)": "cost_export_usd", "billing file (USD)": "billing_usd",
                             "gateway estimate (USD)": "gateway_usd"}[c]].isna().all()]
     table = table.drop(columns=empty)  # a kind of source no import provides
+    first = ["provider", "month", "difference vs list (%)", "difference vs list (USD)", "counted in totals (USD)"]
+    table = table[first + [c for c in table.columns if c not in first]]  # what matters reads at 1024 px
     money_cols = [c for c in table.columns if c.endswith("(USD)")]
     if len(table):
         _table(table, "data_reconcile_table", {**{col: fmt.money for col in money_cols}, "month": fmt.month,

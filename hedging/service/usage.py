@@ -338,7 +338,11 @@ def overview_of(imports: list[ImportSummary], stored: pd.DataFrame) -> ImportsOv
 
 
 def _share_text(n: int, of: int) -> str:
-    return "none" if n == 0 else (f"all {of:,} provider-months" if n == of else f"{n:,} of {of:,} provider-months")
+    if n == 0:
+        return "none"
+    if n == of:
+        return f"all {of:,} provider-months" if of > 1 else "its one provider-month"
+    return f"{n:,} of {of:,} provider-months"
 
 
 def _why(counted: pd.DataFrame, other: pd.DataFrame) -> str:
