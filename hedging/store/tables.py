@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, text
+from sqlalchemy import DDL, BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, event, text
 from sqlmodel import Field, SQLModel
 
 
@@ -158,3 +158,49 @@ class ProposalRecord(SQLModel, table=True):
     schema_version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
     #: HMAC-SHA256 over the whole record (hedging.store.signing); NULL: saved before signatures.
     signature: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class AuditRecord(SQLModel, table=True):
+    """One entry of the audit trail: who did what, when, to which record (kind, id, label and the
+    fingerprint of its content), written in the same transaction as the action itself. The database
+    refuses to change or delete an entry (:data:`AUDIT_TRIGGERS`, created with the table)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False,
+                                                                     index=True))
+    actor: str = Field(sa_column=Column(Text, nullable=False))
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    target_kind: str = Field(sa_column=Column(Text, nullable=False))
+    target_id: str = Field(sa_column=Column(Text, nullable=False))
+    target_label: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    fingerprint: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+#: What the database runs to refuse any change to an audit entry, per dialect: SQLite triggers that
+#: abort an UPDATE or DELETE, and on PostgreSQL a trigger function that raises on UPDATE, DELETE
+#: and TRUNCATE. Revision 0005 creates the same statements on a database it upgrades (a test
+#: compares the two); a new database gets them from ``create_all`` through the listeners below.
+AUDIT_REFUSED = "the audit trail is append-only: its entries cannot be changed or deleted"
+AUDIT_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSED}'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSED}'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$body$ BEGIN RAISE EXCEPTION '{AUDIT_REFUSED}' USING ERRCODE = 'insufficient_privilege'; END $body$",
+        "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()",
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()",
+    ],
+}
+for _dialect, _statements in AUDIT_TRIGGERS.items():
+    for _statement in _statements:
+        event.listen(AuditRecord.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
