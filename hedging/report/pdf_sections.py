@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from fpdf.enums import XPos, YPos
 
+from hedging import fmt
+
 from .pdf_layout import FAMILY, GREY, INK, NAVY, TINT, ReportPDF
 from .pdf_tables import count, draw_key_values, draw_table, money, plain, share
 
@@ -17,6 +19,30 @@ def _map(value: object) -> Mapping:
 
 def _list(value: object) -> list:
     return list(value) if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else []
+
+
+def _policy_name(p: Mapping) -> str:
+    """The policy's ratios in words for a heading ("layered ratios", "minimum-variance ratios")."""
+    name = str(_map(p.get("inputs")).get("policy") or "")
+    return {"layered": "layered ratios", "min_variance": "minimum-variance ratios",
+            "min_cvar": "minimum-CVaR ratios"}.get(name, "chosen policy's ratios")
+
+
+def _at_tick(schedule: list, p: Mapping) -> list:
+    """The schedule with each futures price written at its contract's tick (``contracts`` in the
+    provenance give root and tick; a symbol starts with its root); other rows unchanged."""
+    ticks = {str(c.get("root")): c.get("tick") for c in _list(_map(p.get("provenance")).get("contracts"))
+             if isinstance(c, Mapping) and fmt.as_number(c.get("tick"))}
+    out = []
+    for row in schedule:
+        if not isinstance(row, Mapping):
+            continue
+        root = next((r for r in sorted(ticks, key=len, reverse=True) if str(row.get("contract", "")).startswith(r)), None)
+        price = row.get("price")
+        if root and fmt.as_number(price) is not None and not isinstance(price, str):
+            row = {**row, "price": fmt.price(price, ticks[root], currency=False)}
+        out.append(row)
+    return out
 
 
 def _parts(p: Mapping) -> tuple[Mapping, Mapping, Mapping, Mapping]:
@@ -160,7 +186,7 @@ def _policy_rows(inputs: Mapping) -> list[tuple[str, object]]:
     changes = [str(x) for x in _list(inputs.get("price_changes"))]
     as_of = str(inputs.get("as_of") or "")
     try:
-        as_of = dt.date.fromisoformat(as_of).strftime("%d %b %Y")
+        as_of = fmt.date(dt.date.fromisoformat(as_of))
     except ValueError:
         as_of = as_of or "not stated"
     return [("As-of date", as_of),
@@ -197,7 +223,7 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     doc.paragraph(f"{len(schedule):,} trades, all long futures (a buyer of compute is short the price). Prices are "
                   "per lot unit (USD per million tokens or per GPU-hour); cost is fees and half the bid-ask spread. "
                   f"Total program cost {money(h.get('program_cost'))}.", size=8.5)
-    draw_table(doc, schedule)
+    draw_table(doc, _at_tick(schedule, p), kinds={"price": "price"})
     charts.draw(doc, "hedge_ratios")
     ratios = _list(t.get("ratios"))
     if ratios:
@@ -217,7 +243,7 @@ def before_after(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     rows = [{"underlying": str(u), **{str(k).replace("_", " "): v for k, v in _map(vals).items()}}
             for u, vals in history.items()]
     if rows:
-        doc.subsection("Historical backtest (the layered ratios applied to past months)")
+        doc.subsection(f"Historical backtest (the {_policy_name(p)} applied to past months)")
         draw_table(doc, rows)
         doc.paragraph("sd is the standard deviation of monthly cost over the backtest window; totals are the sums "
                       "over the window.", size=8.5, color=GREY)

@@ -153,7 +153,8 @@ def format_value(value: object, kind: str, signed: bool = False, doc: ReportPDF 
     if isinstance(value, bool):
         return "yes" if value else "no"
     if kind == "price":
-        return price(value, signed, decimals)
+        # a price already written at its contract's tick (text) stays as written
+        return value if isinstance(value, str) else price(value, signed, decimals)
     if kind == "money" and decimals:
         return money(value, signed, decimals)
     return FORMATS[kind](value, signed)
