@@ -50,7 +50,7 @@ def _import_lines(s: dict) -> list[str]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     outcomes = service.import_files([(None, p) for p in args.paths], _settings(args),
-                                    skip_bad_rows=args.skip_bad_rows)
+                                    skip_bad_rows=args.skip_bad_rows, actor=service.cli_actor())
     summaries = [service.import_summary(o) for o in outcomes]
     lines = [line for s in summaries for line in _import_lines(s)]
     payload = summaries[0] if len(summaries) == 1 else summaries
@@ -131,14 +131,14 @@ def _usd(x) -> float | None:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    n = service.delete_import(args.import_id, _settings(args))
+    n = service.delete_import(args.import_id, _settings(args), actor=service.cli_actor())
     _print({"deleted_import": args.import_id, "rows_removed": n}, args.json,
            f"Deleted import #{args.import_id} and its {n:,} usage rows.")
     return 0
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    outcomes = service.load_sample_company(_settings(args))
+    outcomes = service.load_sample_company(_settings(args), actor=service.cli_actor())
     summaries = [service.import_summary(o) for o in outcomes]
     _print(summaries, args.json, "\n".join(line for s in summaries for line in _import_lines(s)))
     return 0
@@ -315,8 +315,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         proposal_id = args.proposal
     pdf = service.proposal_pdf(proposal_id, settings)
-    with open(args.out, "wb") as fh:
-        fh.write(pdf)
+    fingerprint = service.load_proposal(proposal_id, settings)["fingerprint"]
+    with service.transaction(settings):  # the entry is kept only if the file was written
+        service.record_pdf_export(proposal_id, fingerprint, settings, actor=service.cli_actor(),
+                                  detail=f"written to {os.path.basename(args.out)}")
+        with open(args.out, "wb") as fh:
+            fh.write(pdf)
     _print({"proposal": proposal_id, "out": args.out, "bytes": len(pdf)}, args.json,
            f"Wrote proposal #{proposal_id} to {args.out} ({len(pdf) / 1024:,.0f} KB).")
     return 0
@@ -327,14 +331,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     spec = _spec(args)
     say = _progress(args)
+    actor = service.cli_actor()
     with service.transaction(settings):
-        outcomes = service.import_files([(None, p) for p in args.paths], settings, skip_bad_rows=args.skip_bad_rows)
+        outcomes = service.import_files([(None, p) for p in args.paths], settings, skip_bad_rows=args.skip_bad_rows,
+                                        actor=actor)
         run = service.build_run(spec, settings, progress=say)
-        proposal_id = service.save_proposal(run, args.name, args.company, settings)
+        proposal_id = service.save_proposal(run, args.name, args.company, settings, actor=actor)
         saved = service.load_proposal(proposal_id, settings)
         if say:
             say(0.97, "Rendering the PDF")
         pdf = service.proposal_pdf(proposal_id, settings)
+        service.record_pdf_export(proposal_id, saved["fingerprint"], settings, actor=actor,
+                                  detail=f"written to {os.path.basename(args.out)}")
         with open(args.out, "wb") as fh:
             fh.write(pdf)
     imports = [{"import_id": o.summary()["import_id"], "file": o.summary()["file"], "format": o.summary()["format"],
@@ -350,9 +358,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_index_upload(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    index_id, already, warnings = service.upload_index(args.underlying, args.name or "", args.file, settings=settings)
+    index_id, already, warnings = service.upload_index(args.underlying, args.name or "", args.file, settings=settings,
+                                                       actor=service.cli_actor())
     if args.choose:
-        service.choose_index(args.underlying, f"upload:{index_id}", settings)
+        service.choose_index(args.underlying, f"upload:{index_id}", settings, actor=service.cli_actor())
     _print({"index_id": index_id, "key": f"upload:{index_id}", "already_uploaded": already, "chosen": args.choose,
             "warnings": [w.message for w in warnings]}, args.json,
            "\n".join([f"{'Already uploaded' if already else 'Uploaded'} as upload:{index_id}"
@@ -367,6 +376,30 @@ def cmd_index_list(args: argparse.Namespace) -> int:
             for u in service.UNDERLYINGS for key, label in service.index_choices(u, settings)]
     _print(rows, args.json, "\n".join(f"{'*' if r['chosen'] else ' '} {r['underlying']:<6} {r['key']:<10} {r['name']}"
                                         for r in rows))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit trail, newest first, optionally filtered and written to CSV."""
+    settings = _settings(args)
+    try:
+        start, end = (dt.date.fromisoformat(d) if d else None for d in (args.since, args.until))
+    except ValueError:
+        raise InputError("dates must be YYYY-MM-DD.", column="--since/--until",
+                         value=f"{args.since or ''} {args.until or ''}".strip(), fix="e.g. --since 2026-12-01.") from None
+    frame = service.audit_trail(settings, actor=args.who, action=args.action, start=start, end=end)
+    if args.csv:
+        with open(args.csv, "wb") as fh:
+            fh.write(service.audit_csv(frame))
+    rows = [{"at": r["when (UTC)"].isoformat(timespec="seconds"), "who": r["who"], "action": r["action"],
+             "record": r["record"], "id": r["id"], "name": r["name"], "fingerprint": r["fingerprint"],
+             "detail": r["detail"]} for r in frame.to_dict("records")]
+    lines = [f"{service.audit_when(r['when (UTC)'])}  {r['who']}  {r['action']}  {r['record']} #{r['id']} {r['name']}"
+             + (f"  {r['fingerprint'][:12]}" if r["fingerprint"] else "") + (f"\n    {r['detail']}" if r["detail"] else "")
+             for r in frame.to_dict("records")]
+    lines.append(f"{len(rows):,} entr{'y' if len(rows) == 1 else 'ies'}, times in UTC."
+                 + (f" Wrote {args.csv}." if args.csv else ""))
+    _print(rows, args.json, "\n".join(lines))
     return 0
 
 
@@ -462,6 +495,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     q.set_defaults(func=cmd_index_list)
+    p = add("audit", cmd_audit, "The audit trail: who imported, deleted, uploaded, chose, saved or exported what, "
+                                 "and when (UTC), newest first.")
+    p.add_argument("--csv", metavar="FILE.csv", help="also write the entries shown to this CSV file")
+    p.add_argument("--who", metavar="USER", help="only this user's entries (as listed, e.g. cli:ann)")
+    p.add_argument("--action", choices=list(service.AUDIT_ACTIONS), help="only this action")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="from this UTC day")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="up to and including this UTC day")
     p = add("db", None, "Database schema: upgrade it to this release's revision.")
     dsub = p.add_subparsers(dest="db_command", required=True)
     q = dsub.add_parser("upgrade", help="upgrade the schema now (the first open of a database does it anyway) "

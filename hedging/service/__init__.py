@@ -52,6 +52,16 @@ from hedging.service.market import (  # noqa: F401
     price_model,
     upload_index,
 )
+from hedging.service.audit import (  # noqa: F401
+    ACTIONS as AUDIT_ACTIONS,
+    LOCAL_USER,
+    audit_actors,
+    audit_csv,
+    audit_trail,
+    cli_actor,
+    record_pdf_export,
+)
+from hedging.service.audit import when as audit_when  # noqa: F401
 from hedging.service.reconcile import Reconciliation, reconciliation, reconciliation_csv  # noqa: F401
 from hedging.service.usage import (  # noqa: F401
     COUNTS,

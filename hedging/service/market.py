@@ -23,7 +23,9 @@ from hedging.market import PAPER_TABLE3, JumpDiffusionModel, calibrate
 from hedging.market.analysis import LevelPricer, annual_volatility, monte_carlo_check, price_fan
 from hedging.market.index import validate_index_history
 from hedging.market.plausibility import GPU_RENTAL, TOKEN_PRICES
+from hedging.service import audit
 from hedging.service.usage import default_settings
+from hedging.store import audit as audit_store
 from hedging.store import indices as index_store
 
 
@@ -85,24 +87,38 @@ def chosen_index(underlying: str, settings: Settings | None = None) -> str:
     return key if key in dict(index_choices(underlying, settings)) else "builtin"
 
 
-def choose_index(underlying: str, key: str, settings: Settings | None = None) -> None:
+def choose_index(underlying: str, key: str, settings: Settings | None = None, *, actor: str | None = None) -> None:
+    """Use index ``key`` for ``underlying`` from now on (a stored setting), recorded in the audit
+    trail as chosen by ``actor``, with the fingerprint of the chosen history, in the same transaction."""
     settings = settings or default_settings()
-    if key not in dict(index_choices(underlying, settings)):
+    choices = dict(index_choices(underlying, settings))
+    if key not in choices:
         raise InputError(f"there is no index {key!r} for the {underlying} underlying.", fix="pick a listed index.")
-    index_store.set_choice(_engine(settings), underlying, key)
+    with audit.audited(settings) as conn:
+        before = index_store.get_choice(conn, underlying)
+        index_store.set_choice(conn, underlying, key)
+        sha = audit_store.index_target(conn, int(key.split(":")[1]))[1] if key.startswith("upload:") else "built in"
+        audit.record(conn, actor, audit.INDEX_CHOICE, "index choice", underlying, choices[key], sha,
+                     f"{_underlying(underlying).label}: {before} -> {key}")
 
 
 def upload_index(underlying: str, name: str, source: Source, file_name: str | None = None,
-                 settings: Settings | None = None) -> tuple[int, bool, tuple[HedgingWarning, ...]]:
-    """Validate and store an index history CSV (``date,value[,source]``); nothing stored on error."""
+                 settings: Settings | None = None, *,
+                 actor: str | None = None) -> tuple[int, bool, tuple[HedgingWarning, ...]]:
+    """Validate and store an index history CSV (``date,value[,source]``); nothing stored on error.
+    A new upload is recorded in the audit trail as done by ``actor``, in the same transaction."""
     settings = settings or default_settings()
     u = _underlying(underlying)
     raw = open_source(source, file_name, settings.max_upload_bytes)
     frame = pd.concat(list(iter_tables(raw, raw.header, raw.header)), ignore_index=True).fillna("")
     history, warnings = validate_index_history(frame, raw.name)
     label = name.strip() or raw.name
-    index_id, already = index_store.save_index(_engine(settings), name=label, underlying=underlying, unit=u.unit,
-                                               file_name=raw.name, sha256=raw.sha256, history=history)
+    with audit.audited(settings) as conn:
+        index_id, already = index_store.save_index(conn, name=label, underlying=underlying, unit=u.unit,
+                                                   file_name=raw.name, sha256=raw.sha256, history=history)
+        if not already:
+            audit.record(conn, actor, audit.INDEX_UPLOAD, "index", index_id, f"{label} ({underlying})", raw.sha256,
+                         f"file {raw.name}, {len(history):,} points")
     return index_id, already, warnings
 
 
@@ -116,9 +132,14 @@ def market_version(settings: Settings | None = None) -> str:
     return ";".join(parts)
 
 
-def delete_index(index_id: int, settings: Settings | None = None) -> None:
+def delete_index(index_id: int, settings: Settings | None = None, *, actor: str | None = None) -> None:
+    """Delete an uploaded index history (an underlying that used it goes back to the built-in one),
+    recorded in the audit trail as done by ``actor`` in the same transaction."""
     settings = settings or default_settings()
-    index_store.delete_index(_engine(settings), index_id)
+    with audit.audited(settings) as conn:
+        label, sha = audit_store.index_target(conn, index_id)
+        index_store.delete_index(conn, index_id)
+        audit.record(conn, actor, audit.INDEX_DELETE, "index", index_id, label, sha)
 
 
 @dataclass(frozen=True, eq=False)

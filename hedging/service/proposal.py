@@ -22,6 +22,7 @@ from hedging.config import Settings
 from hedging.contracts import load_specs
 from hedging.errors import InputError
 from hedging.report import charts
+from hedging.service import audit
 from hedging.service import market as market_service
 from hedging.service.forecast import monthly_table
 from hedging.service.hedge import exposure_table, ratio_table, schedule_table
@@ -30,6 +31,7 @@ from hedging.service.run import Run
 from hedging.service.spec import POLICIES
 from hedging.service.stress import paper_reproduction
 from hedging.service.usage import default_settings, list_imports
+from hedging.store import audit as audit_store
 from hedging.store import proposals as proposal_store
 from hedging.store import signing
 
@@ -195,15 +197,23 @@ DATA_SOURCES = [
 ]
 
 
-def save_proposal(run: Run, name: str, company: str = "", settings: Settings | None = None) -> int:
-    """Freeze ``run`` (the one on screen) as a proposal; nothing is recomputed. Returns its id."""
+def save_proposal(run: Run, name: str, company: str = "", settings: Settings | None = None, *,
+                  actor: str | None = None) -> int:
+    """Freeze ``run`` (the one on screen) as a proposal; nothing is recomputed. Returns its id.
+    Recorded in the audit trail as saved by ``actor`` (default: the local user), in the same
+    transaction."""
     settings = settings or default_settings()
     name, company = name.strip(), company.strip()
     if not name:
         raise InputError("the proposal needs a name.", column="name", fix="e.g. 'FY27 compute hedge'.")
     payload = build_payload(name, company or "(company not named)", run, settings)
-    return proposal_store.save_proposal(store.get_engine(settings.database_url), name, company, hedging.__version__,
-                                        payload, key=signing_key(settings))
+    key = signing_key(settings)
+    with audit.audited(settings) as conn:
+        new_id = proposal_store.save_proposal(conn, name, company, hedging.__version__, payload, key=key)
+        label, fingerprint = audit_store.proposal_target(conn, new_id)
+        audit.record(conn, actor, audit.PROPOSAL_SAVE, "proposal", new_id, label, fingerprint,
+                     f"company {company or '(not named)'}; {run.spec_line()}")
+    return new_id
 
 
 def signing_key(settings: Settings | None = None) -> signing.SigningKey:
@@ -235,9 +245,14 @@ def load_proposal(proposal_id: int, settings: Settings | None = None) -> dict:
     return payload
 
 
-def delete_proposal(proposal_id: int, settings: Settings | None = None) -> None:
+def delete_proposal(proposal_id: int, settings: Settings | None = None, *, actor: str | None = None) -> None:
+    """Delete a proposal (one that fails its checks too), recorded in the audit trail as done by
+    ``actor`` in the same transaction."""
     settings = settings or default_settings()
-    proposal_store.delete_proposal(store.get_engine(settings.database_url), proposal_id)
+    with audit.audited(settings) as conn:
+        label, fingerprint = audit_store.proposal_target(conn, proposal_id)
+        proposal_store.delete_proposal(conn, proposal_id)
+        audit.record(conn, actor, audit.PROPOSAL_DELETE, "proposal", proposal_id, label, fingerprint)
 
 
 def _listed(v) -> str:

@@ -23,6 +23,8 @@ from hedging.ingest import read_usage as _read_usage
 from hedging.ingest.consolidate import COST_RANK, consolidate
 from hedging.ingest.source import Source
 from hedging.models import TOKEN_COLUMNS, ImportOutcome, ImportSummary, UsageRead
+from hedging.service import audit
+from hedging.store import audit as audit_store
 
 
 def default_settings() -> Settings:
@@ -49,12 +51,15 @@ def read_usage(source: Source, name: str | None = None, *, settings: Settings | 
 
 def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings | None = None, *,
                  skip_bad_rows: bool = False,
-                 progress: Callable[[float, str], None] | None = None) -> list[ImportOutcome]:
+                 progress: Callable[[float, str], None] | None = None,
+                 actor: str | None = None) -> list[ImportOutcome]:
     """Read every file, then store them all in one transaction.
 
     Any file-level problem, or any rejected row when ``skip_bad_rows`` is false, raises before
     anything is stored. Files with no AI usage at all are reported but not stored.
     ``progress(fraction, message)`` hears how far reading has got (storing is the last 5%).
+    Each file stored is recorded in the audit trail as done by ``actor`` (default: the local
+    user), in the same transaction.
     """
     settings = settings or default_settings()
     files = list(files)
@@ -72,8 +77,22 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     storable = [r for r in reads if len(r.frame)]
     if progress:
         progress(0.95, f"Storing {sum(len(r.frame) for r in storable):,} daily rows…")
-    stored = iter(store.save_imports(store.get_engine(settings.database_url), storable, progress=progress))
+    with audit.audited(settings) as conn:
+        saved = store.save_imports(conn, storable, progress=progress)
+        for o in saved:
+            if o.import_id is not None and not o.already_imported:
+                _audit_import(conn, o, actor)
+    stored = iter(saved)
     return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
+
+
+def _audit_import(conn, outcome: ImportOutcome, actor: str | None) -> None:
+    r = outcome.read
+    detail = (f"{r.format}, {r.rows_read:,} rows read, {r.rows_kept:,} kept, {len(r.frame):,} daily rows stored, "
+              f"{r.first_day} to {r.last_day}")
+    if outcome.replaced:
+        detail += "; replaced days of import " + ", ".join(f"#{x.import_id}" for x in outcome.replaced)
+    audit.record(conn, actor, audit.IMPORT, "import", outcome.import_id, r.file_name, r.sha256, detail)
 
 
 def transaction(settings: Settings | None = None):
@@ -93,9 +112,9 @@ def sample_files(settings: Settings | None = None) -> list[Path]:
     return files
 
 
-def load_sample_company(settings: Settings | None = None) -> list[ImportOutcome]:
+def load_sample_company(settings: Settings | None = None, *, actor: str | None = None) -> list[ImportOutcome]:
     settings = settings or default_settings()
-    return import_files([(p.name, p) for p in sample_files(settings)], settings)
+    return import_files([(p.name, p) for p in sample_files(settings)], settings, actor=actor)
 
 
 def list_imports(settings: Settings | None = None) -> list[ImportSummary]:
@@ -103,9 +122,16 @@ def list_imports(settings: Settings | None = None) -> list[ImportSummary]:
     return store.list_imports(store.get_engine(settings.database_url))
 
 
-def delete_import(import_id: int, settings: Settings | None = None) -> int:
+def delete_import(import_id: int, settings: Settings | None = None, *, actor: str | None = None) -> int:
+    """Delete import ``import_id`` and exactly its rows (how many), recorded in the audit trail as
+    done by ``actor`` in the same transaction."""
     settings = settings or default_settings()
-    return store.delete_import(store.get_engine(settings.database_url), import_id)
+    with audit.audited(settings) as conn:
+        label, sha = audit_store.import_target(conn, import_id)
+        removed = store.delete_import(conn, import_id)
+        audit.record(conn, actor, audit.DELETE_IMPORT, "import", import_id, label, sha,
+                     f"{removed:,} daily rows removed")
+    return removed
 
 
 def stored_usage(settings: Settings | None = None) -> pd.DataFrame:
