@@ -7,10 +7,10 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
-from screens._render import as_text, show_error
+from screens._render import as_text, show_error, table as fmt_table
 from screens._state import HG_CAP_STRIKE, HG_TAIL
 
-_MONEY = st.column_config.NumberColumn(format="dollar")
+fmt = service.fmt
 
 
 def instruments(view, result) -> None:
@@ -30,9 +30,8 @@ def instruments(view, result) -> None:
         return
     money = ("expected cost (USD)", "cost std error (USD)", "premium today (USD)", "fees (USD)",
              "margin or cash needed (USD)", "95th pct spend after (USD)", "CVaR 95% after (USD)")
-    st.dataframe(table.drop(columns=["venue", "credit"]), hide_index=True, key="hedge_instruments",
-                 column_config={"volatility reduction": st.column_config.NumberColumn(format="percent"),
-                                **{c: _MONEY for c in money}})
+    fmt_table(table.drop(columns=["venue", "credit"]), "hedge_instruments",
+              {"volatility reduction": fmt.share, **{c: fmt.money for c in money}})
     st.caption(as_text(note))
     with st.expander("Where each instrument trades, and its counterparty and credit terms"):
         for _, row in table.iterrows():
@@ -40,17 +39,16 @@ def instruments(view, result) -> None:
             st.text(row["credit"])
     with st.expander("Prices per unit and month, with Monte Carlo standard errors"):
         quotes = service.instrument_quotes(view, result.policy.cap_strike)
-        quotes["month"] = quotes["month"].dt.strftime("%b %Y")
-        st.dataframe(quotes, hide_index=True, key="hedge_instrument_quotes",
-                     column_config={c: st.column_config.NumberColumn(format="%.4f") for c in quotes.columns
-                                    if c not in ("underlying", "unit", "month")})
+        fmt_table(quotes, "hedge_instrument_quotes",
+                  {"month": fmt.month, **{c: (lambda v: fmt.number(v, 4)) for c in quotes.columns
+                                          if c not in ("underlying", "unit", "month")}})
         st.caption("Swap fixed price = the mean monthly average on the paths; the closed-form column is the model's "
                    "monthly-average futures price, which it must match within a few standard errors. Premiums and "
                    f"binary prices are discounted at {service.INSTRUMENT_RATE:.0%} a year to each month's end.")
     st.markdown("**Hedge regret: the same hedges when prices fall or rise**")
     regret = service.regret_table(view, result)
-    st.dataframe(regret, hide_index=True, key="hedge_regret",
-                 column_config={c: _MONEY for c in regret.columns if c != "scenario"})
+    fmt_table(regret, "hedge_regret", {c: (fmt.money if c.startswith("unhedged") else fmt.money_change)
+                                       for c in regret.columns if c != "scenario"})
     st.caption("Each hedge column is its change to expected spend over the horizon against unhedged: negative is "
                "protection bought, positive the cost of certainty. Terms stay as bought on the as-of date. A cap's "
                "regret is limited to its premium; a swap, futures and a collar give up savings when prices fall. "

@@ -8,24 +8,15 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from hedging import fmt, service
-from hedging.config import Settings
+from tests.ui.test_hedge_pages import loaded  # noqa: F401  (the sample company in a fresh data folder)
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 12, 6)
 RAW = re.compile(r"^-?\d{4,}(\.\d+)?$|e[+-]\d|^None$|^nan$|-0\.0%|\$-|\+ -")   # what must never be shown
-
-
-@pytest.fixture
-def loaded(tmp_path, monkeypatch):
-    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.chdir(ROOT)
-    service.load_sample_company(Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)}))
 
 
 def page(name: str) -> AppTest:
