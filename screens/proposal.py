@@ -43,7 +43,7 @@ if not proposals:
     st.stop()
 ids = [p["id"] for p in proposals]
 marks = {"signed": "", None: " — cannot be opened"}  # None: its signature check failed
-labels = {p["id"]: f"#{p['id']} {p['name']} ({p['company'] or 'no company'}, {p['created_at']:%d %b %Y %H:%M})"
+labels = {p["id"]: f"#{p['id']} {p['name']} ({p['company'] or 'no company'}, {service.fmt.date(p['created_at'])} {p['created_at']:%H:%M})"
           + marks.get(p["signature"], f" — {p['signature']}") for p in proposals}
 chosen = st.selectbox("Open a proposal", ids, format_func=labels.get, key=sh.PR_OPEN,
                       index=len(ids) - 1 if st.session_state.get(sh.PR_OPEN) not in ids else None)
