@@ -202,7 +202,7 @@ def test_bad_horizon_model_and_calendar_are_input_errors():
     with pytest.raises(InputError, match="horizon"):
         fit_volume(y, "loglinear").forecast(0)
     with pytest.raises(InputError, match="unknown volume model"):
-        fit_volume(y, "arima")
+        fit_volume(y, "prophet")  # "arima" is a candidate model now
     with pytest.raises(InputError, match="14 rows"):
         fit_volume(y, "loglinear", calendar=np.ones(13))
     fitted = fit_volume(y, "loglinear", calendar={"weekend_days": np.arange(14) % 3 + 8})
