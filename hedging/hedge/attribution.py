@@ -138,49 +138,63 @@ def index_slope(e: Exposure) -> np.ndarray:
     return np.where(var > 0, np.einsum("ij,ij->j", p, a) / np.where(var > 0, var, 1.0), 0.0)
 
 
+class _Worlds:
+    """The pieces every world is made of, computed once: spend with volume and basis real or not,
+    the P&L per lot with or without the timing, and the lots of each hedge."""
+
+    def __init__(self, e: Exposure, basis_lines: np.ndarray | None = None):
+        self.e = e
+        self.slope = index_slope(e)
+        fitted = e.price.mean(axis=0) + self.slope * (e.index - e.index.mean(axis=0))
+        if basis_lines is not None:
+            fitted = np.where(basis_lines, fitted, e.price)
+        mean_volume = e.volume.mean(axis=0)
+        self.spend = {(v, b): np.einsum("ij,ij->i", e.volume, p) if v else p @ mean_volume
+                      for v in (True, False) for b, p in ((True, e.price), (False, fitted))}
+        self.per_lot = {True: (e.settlement - e.entry) * e.lot_size,
+                        False: (e.index[:, e.line] - e.entry) * e.lot_size}
+        per_line = np.bincount(e.line, minlength=e.volume.shape[1])[e.line]
+        self.full = {x: mean_volume[e.line] * self.slope[e.line] * (e.share[e.line] if x else 1.0)
+                     / e.lot_size / per_line for x in (True, False)}
+        self.exact = None
+
+    def lots(self, on: frozenset) -> np.ndarray:
+        x = "exclusions" in on
+        if "cover" not in on:
+            return np.rint(self.full[x]) if "rounding" in on else self.full[x]
+        if "rounding" in on:
+            return np.asarray(self.e.lots if x else self.e.lots_all, float)
+        if self.exact is None:
+            self.exact = exact_lots(self.e)
+        return self.exact[0 if x else 1]
+
+    def total(self, on: frozenset, lots: np.ndarray | None = None) -> np.ndarray:
+        q = self.lots(on) if lots is None else np.asarray(lots, float)
+        return self.spend[("volume" in on, "basis" in on)] - self.per_lot["timing" in on] @ q + self.e.other
+
+
 def hedged_total(e: Exposure, on: frozenset, exact: tuple[np.ndarray, np.ndarray] | None = None,
                  basis_lines: np.ndarray | None = None, lots: np.ndarray | None = None) -> np.ndarray:
     """Hedged spend per path in the world where the sources in ``on`` are real and the rest are off.
 
     ``exact`` = (lots, lots_all) made exact (rounding off; computed when needed); ``basis_lines``
     limits the basis counterfactual to those lines (bool mask), for telling which underlying's
-    basis matters; ``lots`` overrides the position (cover and rounding as given)."""
-    volume = e.volume if "volume" in on else np.broadcast_to(e.volume.mean(axis=0), e.volume.shape)
-    slope = index_slope(e)
-    if "basis" in on:
-        price = e.price
-    else:
-        price = e.price.mean(axis=0) + slope * (e.index - e.index.mean(axis=0))
-        if basis_lines is not None:
-            price = np.where(basis_lines, price, e.price)
-    settle = e.settlement if "timing" in on else e.index[:, e.line]
-    if lots is not None:
-        pass
-    elif "cover" in on:
-        lots = e.lots if "exclusions" in on else e.lots_all
-        if "rounding" not in on:
-            lots = (exact or exact_lots(e))[0 if "exclusions" in on else 1]
-    else:
-        per_line = np.bincount(e.line, minlength=e.volume.shape[1])[e.line]
-        share = e.share[e.line] if "exclusions" in on else 1.0
-        lots = e.volume.mean(axis=0)[e.line] * slope[e.line] * share / e.lot_size / per_line
-        if "rounding" in on:
-            lots = np.rint(lots)
-    spend = np.einsum("ij,ij->i", volume, price)
-    hedge = (settle - e.entry) @ (np.asarray(lots, float) * e.lot_size)
-    return spend - hedge + e.other
+    basis matters; ``lots`` overrides the position."""
+    worlds = _Worlds(e, basis_lines)
+    worlds.exact = exact
+    return worlds.total(on, lots)
 
 
 def exact_lots(e: Exposure) -> tuple[np.ndarray, np.ndarray]:
     """The program's lots (and the no-exclusion lots) moved by the fractions of a lot, at most half
     a lot either way and never below zero, that minimise ``Var(H)`` with every other source real."""
-    x = (e.settlement - e.entry) * e.lot_size
-    x = x - x.mean(axis=0)
+    x_raw = (e.settlement - e.entry) * e.lot_size
+    x = x_raw - x_raw.mean(axis=0)
     n = x.shape[0]
     a = x.T @ x / (n - 1)
     out = []
     for lots in (np.asarray(e.lots, float), np.asarray(e.lots_all, float)):
-        base = hedged_total(e, frozenset(SOURCES), lots=lots)
+        base = e.other + np.einsum("ij,ij->i", e.volume, e.price) - x_raw @ lots
         b = x.T @ (base - base.mean()) / (n - 1)
         lo, hi = np.maximum(-0.5, -lots), np.full(len(lots), 0.5)
         d = np.zeros(len(lots))
@@ -226,10 +240,10 @@ def attribute(e: Exposure, sources: Sequence[str] = SOURCES) -> Attribution:
     if unknown or len(sources) != len(SOURCES):
         raise InputError("the attribution needs each source once.", value=tuple(sources),
                          fix="Use " + ", ".join(SOURCES) + ".")
-    exact = exact_lots(e)
+    worlds = _Worlds(e)
 
     def variance(on: frozenset) -> float:
-        return float(np.var(hedged_total(e, on, exact), ddof=1))
+        return float(np.var(worlds.total(on), ddof=1))
 
     parts = shapley(sources, variance)
     residual = variance(frozenset())
@@ -241,8 +255,7 @@ def attribute(e: Exposure, sources: Sequence[str] = SOURCES) -> Attribution:
 def basis_part_by_line_group(e: Exposure, groups: dict[str, np.ndarray]) -> dict[str, float]:
     """How much the remaining variance falls when only one group of lines (an underlying) loses
     its basis, every other source real: tells whose price moved against its index."""
-    exact = exact_lots(e)
     everything = frozenset(SOURCES)
-    total = float(np.var(hedged_total(e, everything, exact), ddof=1))
-    return {g: total - float(np.var(hedged_total(e, everything - {"basis"}, exact, basis_lines=mask), ddof=1))
+    total = float(np.var(_Worlds(e).total(everything), ddof=1))
+    return {g: total - float(np.var(_Worlds(e, mask).total(everything - {"basis"}), ddof=1))
             for g, mask in groups.items()}
