@@ -59,8 +59,14 @@ st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.e
                                  f"AI compute spend: actual, estimated and {fmt.count(view.n_paths)} simulated paths",
                                  estimated=len(view.estimate_months), budget_months=view.fiscal_months),
                 key="fc_spend")
-base.table(service.monthly_table(view), "fc_budget_table",
-           {c: fmt.money for c in ("expected (USD)", "80% low (USD)", "80% high (USD)", "95th percentile (USD)")})
+monthly = service.monthly_table(view)
+money = ("expected (USD)", "80% low (USD)", "80% high (USD)", "95th percentile (USD)")
+base.table(monthly, "fc_budget_table", {c: fmt.money for c in money},   # "what" goes in the caption: fits at 1024 px
+           column_order=[c for c in monthly.columns if c != "what"],
+           column_config={c: st.column_config.Column(c.replace(" (USD)", "").replace("percentile", "pct")) for c in money})
+estimated = list(monthly.loc[monthly["what"].str.startswith("estimate"), "month"])
+st.caption("Spend in USD a month. " + (f"{estimated[0]} – {estimated[-1]}: estimates of months not yet reported; "
+                                        "the rest is the forecast for the hedge horizon." if estimated else ""))
 
 for tab, part in zip(st.tabs([p.label for p in view.underlyings.values()]), view.underlyings.values()):
     with tab:
