@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hedging import service
+
 
 def deployment_mode() -> bool:
     """True when .streamlit/secrets.toml configures a sign-in provider (st.user then reports
@@ -23,8 +25,20 @@ def signed_in_user() -> str | None:
         st.write("Sign in with your organisation's account to see your company's data and proposals.")
         st.button("Sign in", type="primary", on_click=st.login, key="auth_sign_in")
         st.stop()
-    who = str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or "signed-in user")
+    who = _who()
     with st.sidebar:
         st.text(f"Signed in as {who}")  # literal text: no Markdown, no e-mail autolink
         st.button("Sign out", on_click=st.logout, key="auth_sign_out")
     return who
+
+
+def _who() -> str:
+    return str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or "signed-in user")
+
+
+def actor() -> str:
+    """Who the audit trail names for this session's actions: the signed-in user in deployment
+    mode, "local user" in local mode. Draws nothing (app.py has already asked for a sign-in)."""
+    if not deployment_mode():
+        return service.LOCAL_USER
+    return _who() if st.user.is_logged_in else "not signed in"

@@ -30,6 +30,7 @@ def router_pages() -> list:
         st.Page("screens/hedge.py", title="Hedge program", icon=":material/shield:"),
         st.Page("screens/outcome.py", title="Before / after", icon=":material/compare_arrows:"),
         st.Page("screens/proposal.py", title="Proposal", icon=":material/description:"),
+        st.Page("screens/audit.py", title="Audit trail", icon=":material/history:"),
     ]
 
 

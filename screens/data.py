@@ -4,6 +4,7 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError, RejectedRowsError
+from screens import _auth as auth
 from screens import _render as ui
 from screens import _render_data as rd
 from screens import _shared as sh
@@ -19,7 +20,7 @@ def run_import(pairs, skip_bad_rows):
     bar = st.progress(0.0, text="Reading…")
     try:
         outcomes = service.import_files(pairs, sh.settings(), skip_bad_rows=skip_bad_rows,
-                                        progress=lambda f, msg: bar.progress(f, text=msg))
+                                        progress=lambda f, msg: bar.progress(f, text=msg), actor=auth.actor())
         st.session_state[sh.LAST_REPORT], st.session_state[sh.LAST_ERROR] = service.import_report(outcomes), None
         st.session_state[sh.UPLOADER_GENERATION] = st.session_state.get(sh.UPLOADER_GENERATION, 0) + 1
     except RejectedRowsError as err:
@@ -85,7 +86,7 @@ with st.form("data_delete_form"):
                           format_func=lambda i: next(f"#{x.id} {x.file_name}" for x in imports if x.id == i))
     sure = st.checkbox("Yes, delete this import and exactly its rows", key="data_delete_sure")
     if st.form_submit_button("Delete import") and sure:
-        removed = service.delete_import(choice, sh.settings())
+        removed = service.delete_import(choice, sh.settings(), actor=auth.actor())
         st.session_state[sh.LAST_REPORT] = None
         st.session_state.pop("data_delete_sure", None)  # the next import needs its own tick
         st.toast(f"Deleted import #{choice} ({service.fmt.count(removed)} rows).")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
+from screens import _auth as auth
 from screens import _render as ui
 from screens import _shared as sh
 
@@ -22,7 +23,7 @@ left, right = st.columns([3, 2])
 key = left.selectbox("Index", list(choices), index=list(choices).index(current), format_func=choices.get,
                      key=f"{sh.MARKET_INDEX}_{underlying}")
 if key != current:
-    service.choose_index(underlying, key, sh.settings())
+    service.choose_index(underlying, key, sh.settings(), actor=auth.actor())
 model_key = f"{sh.MARKET_MODEL}_{underlying}"
 model_choice = right.selectbox("Model parameters", list(service.MODEL_CHOICES), key=model_key,
                                format_func=service.MODEL_CHOICES.get,
@@ -78,7 +79,8 @@ with st.expander("Upload your own index history"):
     name = st.text_input("Name (for example: Licensed H100 index)", key=sh.MARKET_UPLOAD_NAME)
     if st.button("Store index", disabled=upload is None, key="market_store"):
         try:
-            new_id, already, notes = service.upload_index(underlying, name, upload, upload.name, sh.settings())
+            new_id, already, notes = service.upload_index(underlying, name, upload, upload.name, sh.settings(),
+                                                          actor=auth.actor())
             st.session_state[sh.MARKET_MESSAGE] = ("info", f"{'Already stored' if already else 'Stored'} as index "
                                                    f"#{new_id}; choose it in the Index list above. "
                                                    + " ".join(n.message for n in notes))

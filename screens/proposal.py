@@ -7,6 +7,7 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
+from screens import _auth as auth
 from screens import _render as base
 from screens import _render_risk as ui
 from screens import _shared as sh
@@ -26,7 +27,7 @@ with st.form("proposal_save"):
         try:
             run = sh.current_run()
             with st.spinner("Freezing the run on screen as a proposal…"):
-                new_id = service.save_proposal(run, name, company, sh.settings())
+                new_id = service.save_proposal(run, name, company, sh.settings(), actor=auth.actor())
             st.session_state[sh.PR_MESSAGE], st.session_state[sh.PR_OPEN] = ("success", f"Saved as proposal #{new_id}."), new_id
         except HedgingError as err:
             st.session_state[sh.PR_MESSAGE] = ("error", str(err))
@@ -55,7 +56,7 @@ try:
 except HedgingError as err:  # changed outside the app, signed elsewhere, or saved by a newer release
     st.error(sh.as_text(str(err)))
     if st.button(f"Delete proposal #{chosen}", key="proposal_delete_refused"):
-        service.delete_proposal(chosen, sh.settings())
+        service.delete_proposal(chosen, sh.settings(), actor=auth.actor())
         st.session_state.pop(sh.PR_OPEN, None)
         st.rerun()
     st.stop()
@@ -96,7 +97,7 @@ if other is not None:
 with st.form("proposal_delete"):
     sure = st.checkbox(f"Yes, delete proposal #{chosen}; it cannot be recovered", key="proposal_delete_sure")
     if st.form_submit_button("Delete proposal") and sure:
-        service.delete_proposal(chosen, sh.settings())
+        service.delete_proposal(chosen, sh.settings(), actor=auth.actor())
         st.session_state.pop(sh.PR_OPEN, None)
         st.session_state.pop("proposal_delete_sure", None)  # the next proposal needs its own tick
         st.rerun()

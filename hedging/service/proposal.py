@@ -156,13 +156,15 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                    "ratios": _records(ratio_table(result, view)),
                    "metrics": _records(metrics_table(outcome, run.spec.fiscal_name())),
                    "monthly_budget": _records(monthly), "stress": _records(outcome.stress) if outcome.stress is not None else [],
-                   "backtest_scores": {k: _records(p.scores) for k, p in parts.items()}, "history": history},
+                   "backtest_scores": {k: _records(p.scores) for k, p in parts.items()}, "history": history,
+                   "remaining": [] if outcome.remaining is None else _records(outcome.remaining.table())},
         "statements": {
             "basis": " ".join(basis_statement(p) for p in parts.values()),
             "effectiveness": None if e is None else {"slope": e.slope, "r_squared": e.r_squared,
                                                      "dollar_offset": e.dollar_offset, "passes": e.passes,
                                                      "explanation": e.explanation, "ifrs9_note": e.ifrs9_note},
             "paper_check": paper_reproduction().explanation(),
+            "remaining": None if outcome.remaining is None else outcome.remaining.sentence(),
             "methodology": METHODOLOGY,
             "assumptions": [s.assumption_note for s in specs.values()] + [
                 f"Volume shocks are correlated {view.rho:g} with index shocks; token and GPU markets are independent.",
@@ -173,6 +175,8 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
         },
         "figures": {k: f.to_json() for k, f in figures.items()},
     }
+    if outcome.remaining is not None:
+        payload["figures"]["remaining"] = charts.remaining_bars(outcome.remaining.table()).to_json()
     return _clean(payload)
 
 
