@@ -5,6 +5,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
+from screens import _render_attribution as attribution
 from screens import _render_risk as ui
 from screens import _shared as sh
 
@@ -47,6 +48,9 @@ left.plotly_chart(charts.distribution_overlay(result.unhedged.sum(axis=1), resul
                                               f"Total spend over {horizon} months"), key="outcome_dist")
 right.plotly_chart(charts.fan_compare(view.future, result.unhedged, result.hedged, "Monthly spend, 5–95%"),
                    key="outcome_fan")
+
+st.subheader("What the hedge did not remove")
+attribution.remaining(outcome.remaining, charts)
 
 st.subheader("Liquidity")
 liq = outcome.liquidity

@@ -292,3 +292,23 @@ def history_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(title=title, yaxis_title="USD per month", **_LAYOUT)
     fig.update_yaxes(**fmt.PLOTLY_MONEY_AXIS)
     return fig
+
+
+@_inert
+def remaining_bars(frame: pd.DataFrame, title: str = "What the hedge did not remove") -> go.Figure:
+    """Each source's share of the remaining variance of horizon spend (horizontal bars), labelled
+    with its part of the standard deviation in USD; negative bars are sources that offset others."""
+    rows = frame.iloc[::-1]
+    colors = [PALETTE[0] if v >= 0 else PALETTE[3] for v in rows["share of remaining variance"]]
+    text = [f"{fmt.share(s)} · {fmt.money(d)}" for s, d in zip(rows["share of remaining variance"],
+                                                                  rows["standard deviation (USD)"])]
+    fig = go.Figure()
+    fig.add_bar(x=rows["share of remaining variance"], y=rows["source"], orientation="h", marker_color=colors,
+                text=text, textposition="outside", cliponaxis=False,
+                hovertemplate="%{y}: %{x:.1%} of the remaining variance<extra></extra>")
+    layout = {**_LAYOUT, "margin": dict(l=20, r=130, t=60, b=50)}
+    fig.update_layout(title=title, xaxis_title="share of the remaining variance (label: its part of the standard "
+                      "deviation, USD)", showlegend=False, height=360, **layout)
+    fig.update_xaxes(tickformat=".0%", zeroline=True, zerolinecolor="#7f8c8d")
+    fig.update_yaxes(automargin=True)
+    return fig

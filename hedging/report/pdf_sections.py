@@ -239,6 +239,7 @@ def before_after(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     draw_table(doc, _list(t.get("metrics")), label_column="metric")
     charts.draw(doc, "distribution")
     charts.draw(doc, "fan_compare")
+    remaining(doc, t, st, charts)
     history = _map(t.get("history"))
     rows = [{"underlying": str(u), **{str(k).replace("_", " "): v for k, v in _map(vals).items()}}
             for u, vals in history.items()]
@@ -247,6 +248,25 @@ def before_after(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
         draw_table(doc, rows)
         doc.paragraph("sd is the standard deviation of monthly cost over the backtest window; totals are the sums "
                       "over the window.", size=8.5, color=GREY)
+
+
+def remaining(doc: ReportPDF, t: Mapping, st: Mapping, charts) -> None:
+    """What the hedge did not remove, by source (documents saved before it existed have none: skipped)."""
+    rows, sentence = _list(t.get("remaining")), st.get("remaining")
+    if not rows and not sentence:
+        return
+    doc.subsection("What the hedge did not remove", keep_with=40)
+    if sentence:
+        doc.paragraph(str(sentence))
+    charts.draw(doc, "remaining")
+    if rows:
+        draw_table(doc, rows, kinds={"share of remaining variance": "share", "standard deviation (USD)": "money"})
+        doc.paragraph("Each source is switched off in turn on the same simulated paths (volume at its expected path, "
+                      "the company's price following the index, settlement on the month's average, exact fractions "
+                      "of a lot, nothing excluded, full cover) and what it adds to the variance is averaged over "
+                      "every order (Shapley value), so the parts add up to the remaining variance; the standard "
+                      "deviation column splits the remaining standard deviation in the same proportions. A negative "
+                      "part offsets the others.", size=8.5, color=GREY)
 
 
 def stress(doc: ReportPDF, p: Mapping, charts, title: str) -> None:

@@ -8,16 +8,17 @@ the months of the horizon that fall in it. Liquidity is computed in :mod:`hedgin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from hedging.hedge.attribution import RESIDUAL, Attribution, Exposure, attribute, basis_part_by_line_group
 from hedging.hedge.effectiveness import Effectiveness
 from hedging.hedge.liquidity import Liquidity, liquidity
 from hedging.risk import RiskSummary, quantile, risk_summary, volatility_reduction
 from hedging.service.forecast import ForecastView
-from hedging.service.hedge import HedgeResult
+from hedging.service.hedge import HedgeResult, _hedgeable_share, build_program
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +39,7 @@ class Outcome:
     effectiveness: Effectiveness | None = None   # prospective test (price doubles); None without lots
     stress: pd.DataFrame | None = None
     history: dict | None = None
+    remaining: "RemainingRisk | None" = None     # what the hedge did not remove, by source
 
     @property
     def margin_needed(self) -> float:
@@ -96,3 +98,94 @@ def metrics_table(outcome: Outcome, fiscal_name: str = "fiscal year") -> pd.Data
     frame = pd.DataFrame(rows, columns=["metric", "unhedged", "hedged"])
     frame["change"] = frame["hedged"] - frame["unhedged"]
     return frame
+
+
+# ----------------------------------------------------------------------------------------------
+# what the hedge did not remove
+
+#: How each source of the remaining variance reads on the page and in the PDF.
+SOURCE_LABELS = {
+    "volume": "Volume: how much you will use",
+    "basis": "Basis: your price against the index",
+    "timing": "Timing: month's average against settlement day",
+    "rounding": "Lot rounding: whole lots only",
+    "exclusions": "Exclusions: left unhedged by choice",
+    "cover": "Hedge ratio: the share the policy covers",
+    RESIDUAL: "Residual: months without a contract, caps, later layers",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class RemainingRisk:
+    """The remaining variance of horizon spend attributed to its sources (:mod:`hedging.hedge.attribution`)."""
+
+    attribution: Attribution
+    basis_by: dict          # underlying -> variance the basis of that underlying alone adds, USD^2
+    slopes: dict            # underlying -> basis slope
+    labels: dict            # underlying -> "token" / "GPU"
+    excluded: tuple[str, ...]
+
+    def table(self) -> pd.DataFrame:
+        a = self.attribution
+        return pd.DataFrame({"source": [SOURCE_LABELS[s] for s in a.parts],
+                             "share of remaining variance": [a.share(s) for s in a.parts],
+                             "standard deviation (USD)": [a.sd_part(s) for s in a.parts]})
+
+    def sentence(self) -> str:
+        """One plain sentence on the largest part."""
+        a = self.attribution
+        top = a.largest()
+        if a.total <= 0 or a.parts[top] <= 0:
+            return "The hedge leaves no variance of the horizon's spend to explain."
+        lead = f"Most of what remains ({a.share(top):.0%}) is "
+        if top == "basis":
+            u = max(self.basis_by, key=self.basis_by.get)
+            slope = self.slopes[u]
+            how = "moved against" if slope < 0 else ("moved less than" if slope < 0.8 else "moved apart from")
+            return (lead + f"basis: your {self.labels[u]} price {how} the index (slope {slope:.2f}); "
+                    "hedging more futures would not remove it.")
+        if top == "volume":
+            return (lead + "volume: how much compute you will use is uncertain, and futures fix a price, not a "
+                    "quantity; more futures would not remove it.")
+        if top == "timing":
+            return (lead + "timing: the futures settle on one day's index while you pay the month's average; "
+                    "a contract settled on the monthly average would remove it.")
+        if top == "rounding":
+            return lead + "lot rounding: whole lots cannot match your exposure exactly."
+        if top == "exclusions":
+            return (lead + f"what you chose to leave unhedged ({', '.join(self.excluded)}); include it on the "
+                    "Hedge program page to hedge it.")
+        if top == "cover":
+            return (lead + "the share of your spend the policy leaves uncovered; a higher hedge ratio "
+                    "(the layered policy's bands) would remove part of it.")
+        return (lead + "in months without a listed contract, or in the caps' and later layers' prices; "
+                "no futures position can remove it.")
+
+
+def remaining_risk(view: ForecastView, result: HedgeResult) -> RemainingRisk:
+    """Attribute the variance of hedged horizon spend left by ``result`` to volume, basis, timing,
+    lot rounding, exclusions and the hedge ratio, on the forecast's own paths (exclusions are
+    judged against the program the same policy builds with nothing excluded)."""
+    parts = list(view.underlyings.values())
+    h = view.horizon
+    excluded = tuple(result.policy.excluded)
+    full = result if not excluded else build_program(view, replace(result.policy, excluded=()))
+    c = full.contracts
+    keys = list(zip(c.table["underlying"], c.table["symbol"]))
+    lots = np.zeros(len(keys))
+    mine = result.contracts.table
+    for k, key in enumerate(zip(mine["underlying"], mine["symbol"])):
+        lots[keys.index(key)] = result.lots[k]
+    order = {p.underlying: i for i, p in enumerate(parts)}
+    line = np.array([order[u] * h for u in c.table["underlying"]]) + c.month
+    e = Exposure(volume=np.hstack([p.volume_paths for p in parts]), price=np.hstack([p.unit_price_paths for p in parts]),
+                 index=np.hstack([p.index_paths for p in parts]),
+                 share=np.repeat([_hedgeable_share(p, excluded) for p in parts], h),
+                 line=line, settlement=c.settlement, entry=c.entry, lot_size=c.lot_size, lots=lots,
+                 lots_all=np.asarray(full.lots, float), other=np.zeros(view.n_paths))
+    spend_less_hedge = (e.volume * e.price).sum(axis=1) - (e.settlement - e.entry) @ (lots * e.lot_size)
+    e = replace(e, other=result.hedged.sum(axis=1) - spend_less_hedge)
+    groups = {p.underlying: np.repeat(np.arange(len(parts)) == i, h) for i, p in enumerate(parts)}
+    return RemainingRisk(attribute(e), basis_part_by_line_group(e, groups),
+                         {p.underlying: p.basis.slope for p in parts},
+                         {p.underlying: ("token" if p.underlying == "token" else "GPU") for p in parts}, excluded)

@@ -20,7 +20,7 @@ from hedging.errors import HedgingError, HedgingWarning
 from hedging.service.forecast import ForecastView, forecast
 from hedging.hedge.layered import ratios_by_tenor
 from hedging.service.hedge import HedgeResult, build_program, ratio_table
-from hedging.service.outcome import Outcome, evaluate, program_liquidity
+from hedging.service.outcome import Outcome, evaluate, program_liquidity, remaining_risk
 from hedging.service.spec import POLICY_SHORT, RunSpec
 from hedging.service.stress import history_backtests, stress_table
 from hedging.service.usage import default_settings
@@ -43,6 +43,7 @@ class Program:
     stress: object
     effectiveness: object
     history: dict
+    remaining: object = None        # what the hedge does not remove, by source (RemainingRisk)
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +94,7 @@ def build_program_stage(view: ForecastView, spec: RunSpec) -> Program:
     result = build_program(view, spec.policy)
     stress, prospective = stress_table(view, result)
     return Program(result, program_liquidity(view, result), stress, prospective,
-                   history_backtests(view, policy_ratios(view, spec.policy, result)))
+                   history_backtests(view, policy_ratios(view, spec.policy, result)), remaining_risk(view, result))
 
 
 def policy_ratios(view: ForecastView, policy, result: HedgeResult) -> dict[str, tuple[float, ...]]:
@@ -117,7 +118,7 @@ def finish_run(spec: RunSpec, view: ForecastView, program: Program) -> Run:
     """Add the budget comparison, check the headline and freeze the run."""
     budget = view.default_budget() if spec.budget_annual is None else float(spec.budget_annual)
     outcome = evaluate(view, program.result, budget, liquidity=program.liquidity, stress=program.stress,
-                       effectiveness=program.effectiveness, history=program.history)
+                       effectiveness=program.effectiveness, history=program.history, remaining=program.remaining)
     warnings = list(view.warnings)
     for p in view.underlyings.values():
         warnings += list(p.warnings)

@@ -1,0 +1,26 @@
+"""The Before / after page's "What the hedge did not remove": one sentence, the bars and the table."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hedging.service import fmt
+from screens._render import as_text, table
+
+
+def remaining(rem, charts) -> None:
+    """The attribution of the remaining variance of horizon spend (``outcome.remaining``)."""
+    if rem is None:
+        st.caption("This run has no breakdown of what the hedge did not remove.")
+        return
+    st.markdown(as_text(rem.sentence()))
+    frame = rem.table()
+    st.plotly_chart(charts.remaining_bars(frame), key="outcome_remaining")
+    st.caption(as_text(
+        f"The standard deviation left after the hedge, {fmt.money(rem.attribution.sd)}, split by source: each "
+        "source is switched off in turn (volume at its expected path, your price following the index, settlement "
+        "on the month's average, exact fractions of a lot, nothing excluded, full cover) on the same paths, and "
+        "what it adds is averaged over every order (Shapley value), so the parts add up to the total. A negative "
+        "part offsets the others."))
+    table(frame, "outcome_remaining_table", {"share of remaining variance": fmt.share,
+                                             "standard deviation (USD)": fmt.money})
