@@ -62,7 +62,7 @@ def contract_table(curve) -> None:
     tick = float(curve["tick"].iloc[0]) if "tick" in curve else None
     notional = list(curve["notional_per_lot"])
     prices = {c: (lambda v: fmt.price(v, tick)) for c in ("fair price", "bid", "ask")}
-    margins = {c: (lambda row: lambda v, n=notional[row.name]: fmt.margin(v, n))
+    margins = {c: (lambda row: lambda v, n=notional[row.name]: fmt.margin(v, n, words=False))
                for c in ("initial margin / lot", "maintenance / lot")}
     # what is the same on every row goes below the table, so the prices and margins fit at 1024 px
     same = [c for c in ("settles on", "margin set by") if frame[c].nunique() == 1]

@@ -110,7 +110,7 @@ def test_market_contract_table(loaded):
     values, text = shown(at, "contract")
     never_raw(text)
     assert all(re.fullmatch(r"\$\d+\.\d{2}", t) for t in text["fair price"])       # SIT: tick $0.01
-    assert all(re.fullmatch(r"\$[\d,.]+ \(\d+\.\d% of notional\)", t) for t in text["initial margin / lot"])
+    assert all(re.fullmatch(r"\$[\d,.]+ \(\d+\.\d%\)", t) for t in text["initial margin / lot"])   # heading: % of notional
     assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in text["delivery month"])
     at.radio(key="market_underlying").set_value("gpu").run()
     values, text = shown(at, "contract")
