@@ -1,8 +1,10 @@
 """Volume forecasts with simulated intervals, their backtest, and coherent drill-downs.
 
 Models (each module has ``fit(y, *, calendar=None, ...)``): :mod:`.seasonal_naive`,
-:mod:`.damped_trend`, :mod:`.loglinear`; :func:`fit_volume` fits one by name and
-:func:`select_model` picks one by rolling-origin backtest. Spend paths live in
+:mod:`.damped_trend`, :mod:`.loglinear`, and statsmodels' ETS, ARIMA, Theta and STL in
+:mod:`.statistical`; :func:`fit_volume` fits one by name and :func:`select_model` picks one by
+rolling-origin backtest. The app's forecast, :func:`.automatic.automatic_forecast`, combines the
+three best in the backtest and calibrates their intervals per horizon band. Spend paths live in
 :mod:`hedging.forecast.spend`. :func:`forecast_series` (in :mod:`hedging.forecast.api`) is the
 public one-call forecast of a monthly pandas Series; it is loaded on first use, so importing this
 package does not import pandas.
