@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hedging import service
+from hedging.errors import HedgingError
 from screens._render import as_text, show_error, spec_caption  # noqa: F401  (pages call them as sh.*)
 from screens._state import (  # noqa: F401  (pages read the keys as sh.*)
     AS_OF, CHANGE_COLUMNS, DEFAULT, FC_BUDGET, FC_BY, FC_CHANGES, FC_FISCAL_START, FC_HORIZON, FC_PATHS, FC_RHO,
@@ -121,7 +122,49 @@ PR_NAME, PR_COMPANY, PR_OPEN = "proposal_name", "proposal_company", "proposal_op
 PR_COMPARE, PR_MESSAGE = "proposal_compare", "proposal_message"
 
 
-@st.cache_data(show_spinner="Rendering the PDF (charts through Chromium)…", max_entries=8)
-def proposal_pdf(fingerprint: str, _proposal_id: int) -> bytes:
-    """Cached by the document's fingerprint (its content), never by its id."""
-    return service.proposal_pdf(_proposal_id, settings(), fingerprint=fingerprint)
+PR_PDF_READY, PR_BUILD_PDF = "proposal_pdf_ready", "proposal_build_pdf"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def proposal_pdf(fingerprint: str, _proposal_id: int, _progress=None) -> bytes:
+    """Cached by the document's fingerprint (its content), never by its id; sessions asking for the
+    same document at once wait for one build."""
+    return service.proposal_pdf(_proposal_id, settings(), fingerprint=fingerprint, progress=_progress)
+
+
+def pdf_download(proposal_id: int, fingerprint: str) -> None:
+    """The PDF's download button, given the finished bytes (never a file rendered on the click, which
+    can be gone by then); built on "Prepare" or right after a save, each step shown as it runs, and
+    a failure said in words."""
+    wanted = (st.session_state.get(PR_BUILD_PDF) == proposal_id or fingerprint in st.session_state.get(PR_PDF_READY, ())
+              or st.session_state.get("proposal_pdf_retry"))
+    slot = st.empty()
+    if not wanted and not slot.button("Prepare the PDF proposal", key="proposal_pdf_prepare", type="primary",
+                                      help="Draws the charts and lays out the board document (a few seconds)."):
+        return
+    slot.empty()  # the download button takes its place once the PDF is built
+    box = {}
+
+    def step(fraction: float, text: str) -> None:
+        if "status" not in box:
+            box["status"], box["bar"] = st.status("Building the PDF proposal…", expanded=True), st.progress(0.0)
+        box["status"].write(text + "…")
+        box["bar"].progress(fraction, text=text)
+
+    try:
+        pdf = proposal_pdf(fingerprint, proposal_id, step)
+    except HedgingError as err:
+        if box:
+            box["status"].update(label="The PDF could not be built", state="error")
+        st.error(as_text(f"The PDF of proposal #{proposal_id} could not be built: {err} The trade schedule (CSV) "
+                         "still downloads."), icon=":material/error:")
+        st.session_state.pop(PR_BUILD_PDF, None)
+        slot.button("Prepare the PDF proposal", key="proposal_pdf_retry", help="Try again once the cause is fixed.")
+        return
+    if box:
+        box["bar"].empty()
+        box["status"].update(label=f"PDF ready ({len(pdf) / 1e6:.1f} MB)", state="complete", expanded=False)
+    st.session_state[PR_PDF_READY] = {*st.session_state.get(PR_PDF_READY, ()), fingerprint}
+    st.session_state[PR_BUILD_PDF] = None
+    st.download_button("Download the PDF proposal", pdf, f"proposal_{proposal_id}.pdf", "application/pdf",
+                       key="proposal_pdf", type="primary", on_click="ignore")

@@ -1,7 +1,5 @@
 """Proposal: save the current program frozen, reopen it exactly, compare two, export PDF and CSV."""
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
@@ -29,6 +27,7 @@ with st.form("proposal_save"):
             with st.spinner("Freezing the run on screen as a proposal…"):
                 new_id = service.save_proposal(run, name, company, sh.settings(), actor=auth.actor())
             st.session_state[sh.PR_MESSAGE], st.session_state[sh.PR_OPEN] = ("success", f"Saved as proposal #{new_id}."), new_id
+            st.session_state[sh.PR_BUILD_PDF] = new_id  # its PDF is built right away, each step shown
         except HedgingError as err:
             st.session_state[sh.PR_MESSAGE] = ("error", str(err))
 kind, message = st.session_state.get(sh.PR_MESSAGE) or (None, None)
@@ -80,10 +79,14 @@ for key in ("spend_fan", "distribution"):   # full width: a half-width column cu
 schedule = pd.DataFrame(saved["tables"]["schedule"])
 ui.outcome_table(pd.DataFrame(saved["tables"]["metrics"]), key="proposal_metrics")
 c = st.columns(2)
-c[0].download_button("Download the PDF proposal", partial(sh.proposal_pdf, saved["fingerprint"], chosen), f"proposal_{chosen}.pdf",
-                     "application/pdf", key="proposal_pdf", type="primary", help="Rendered when you click (a few seconds).")
 c[1].download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
                      "text/csv", key="proposal_csv")
+with c[0]:
+    built = saved["fingerprint"] in st.session_state.get(sh.PR_PDF_READY, ())
+    sh.pdf_download(chosen, saved["fingerprint"])
+    if not built and saved["fingerprint"] in st.session_state.get(sh.PR_PDF_READY, ()):  # built for download now
+        service.record_pdf_export(chosen, saved["fingerprint"], sh.settings(), actor=auth.actor(),
+                                  detail="built for download on the Proposal page")
 
 st.subheader("Compare two proposals")
 others = [p["id"] for p in proposals if p["id"] != chosen and p["signature"]]  # only those that open

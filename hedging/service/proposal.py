@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import math
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -20,7 +25,7 @@ import hedging
 from hedging import fmt, store
 from hedging.config import Settings
 from hedging.contracts import load_specs
-from hedging.errors import InputError
+from hedging.errors import HedgingError, InputError
 from hedging.report import charts
 from hedging.service import audit
 from hedging.service import market as market_service
@@ -76,21 +81,26 @@ def basis_statement(part) -> str:
             "of the price variance; the rest is basis risk, and volume risk is not hedged by price at all.")
 
 
-def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict:
-    """The frozen document of a proposal (see the module docstring)."""
-    view, result, outcome, budget = run.forecast, run.result, run.outcome, run.budget
-    policy = result.policy
-    specs = load_specs()
-    parts = view.underlyings
-    h, u = outcome.hedged, outcome.unhedged
-    margin_peak = float(outcome.liquidity.initial_margin["initial margin"].max())
-    verb = "lowers" if outcome.sd_reduction >= 0 else "raises"
-    summary = (f"The {POLICY_NAMES[policy.name]} of {len(result.program.trades)} long futures trades {verb} the standard "
-               f"deviation of the next {view.horizon} months' AI compute spend by {fmt.share(abs(outcome.sd_reduction))} "
-               f"(from {fmt.money(u.std)} to {fmt.money(h.std)}) for an expected cost of {fmt.money(h.mean - u.mean)}, "
-               f"and needs up to {fmt.money(margin_peak + outcome.liquidity.peak_variation_margin_p95)} of margin cash "
-               "(peak initial margin plus the 95th-percentile variation margin).")
-    monthly = monthly_table(view)
+#: The charts of a proposal by the run they were drawn from: proposals saved from the same run (several
+#: users at once, or one user saving twice) draw them once.
+_FIGURES: "weakref.WeakKeyDictionary[Run, dict[str, str]]" = weakref.WeakKeyDictionary()
+_FIGURES_LOCK = threading.Lock()
+
+
+def run_figures(run: Run) -> dict[str, str]:
+    """The proposal's charts of ``run`` as plotly JSON, by name. Drawn under a lock, so that sessions
+    saving proposals of one run at the same moment wait for one drawing instead of repeating it."""
+    with _FIGURES_LOCK:
+        if run in _FIGURES:
+            return _FIGURES[run]
+        view, result, outcome, budget = run.forecast, run.result, run.outcome, run.budget
+        parts = view.underlyings
+        drawn = {k: f.to_json() for k, f in _draw_figures(run, view, result, outcome, budget, parts).items()}
+        _FIGURES[run] = drawn
+        return drawn
+
+
+def _draw_figures(run: Run, view, result, outcome, budget, parts) -> dict:
     rng = np.random.default_rng(0)
     keep = rng.choice(result.unhedged.shape[0], size=min(FIGURE_PATHS, result.unhedged.shape[0]), replace=False)
     figures = {
@@ -110,6 +120,25 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
         figures[f"basis_{key}"] = charts.basis_scatter(part.index_at_months, part.unit_price, part.months,
                                                        part.basis.slope, part.basis.intercept, "USD", "USD",
                                                        f"Basis: company price vs {part.index_name.split(' (')[0]}")
+    return figures
+
+
+def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict:
+    """The frozen document of a proposal (see the module docstring)."""
+    view, result, outcome, budget = run.forecast, run.result, run.outcome, run.budget
+    policy = result.policy
+    specs = load_specs()
+    parts = view.underlyings
+    h, u = outcome.hedged, outcome.unhedged
+    margin_peak = float(outcome.liquidity.initial_margin["initial margin"].max())
+    verb = "lowers" if outcome.sd_reduction >= 0 else "raises"
+    summary = (f"The {POLICY_NAMES[policy.name]} of {len(result.program.trades)} long futures trades {verb} the standard "
+               f"deviation of the next {view.horizon} months' AI compute spend by {fmt.share(abs(outcome.sd_reduction))} "
+               f"(from {fmt.money(u.std)} to {fmt.money(h.std)}) for an expected cost of {fmt.money(h.mean - u.mean)}, "
+               f"and needs up to {fmt.money(margin_peak + outcome.liquidity.peak_variation_margin_p95)} of margin cash "
+               "(peak initial margin plus the 95th-percentile variation margin).")
+    monthly = monthly_table(view)
+    figures = run_figures(run)
     e = outcome.effectiveness
     history = {k: {"sd_unhedged": hb.sd_unhedged, "sd_hedged": hb.sd_hedged, "total_unhedged": hb.total_unhedged,
                    "total_hedged": hb.total_hedged, "months": len(months)}
@@ -173,7 +202,7 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
             "data_sources": DATA_SOURCES,
             "warnings": [w.message for w in run.warnings],
         },
-        "figures": {k: f.to_json() for k, f in figures.items()},
+        "figures": dict(figures),
     }
     if outcome.remaining is not None:
         payload["figures"]["remaining"] = charts.remaining_bars(outcome.remaining.table()).to_json()
@@ -336,17 +365,59 @@ def _plain(v) -> str:
     return fmt.number(v, 2) if isinstance(v, float) else str(v)
 
 
-def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint: str | None = None) -> bytes:
+def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint: str | None = None,
+                 progress: Callable[[float, str], None] | None = None) -> bytes:
     """The board-ready PDF of a saved proposal, rendered from its frozen document. With
     ``fingerprint``, the document stored under ``proposal_id`` must be that one (callers that cache
-    by content pass it, so a PDF is never served for another document)."""
+    by content pass it, so a PDF is never served for another document). ``progress(fraction, text)``
+    hears each step: reading the document, drawing its charts, laying out the pages."""
     from hedging.report.pdf import build_pdf
 
+    say = progress or (lambda fraction, text: None)
+    say(0.0, f"Reading proposal #{proposal_id} as it was saved")
     payload = load_proposal(proposal_id, settings)
     if fingerprint is not None and payload.get("fingerprint") != fingerprint:
         raise InputError(f"proposal #{proposal_id} is no longer the document that was opened.",
                          fix="reopen the proposal from the list and download again.")
-    return build_pdf(payload)
+    figures = payload.get("figures") if isinstance(payload.get("figures"), dict) else {}
+    say(0.1, f"Drawing its {len(figures)} charts (headless Chromium; charts already drawn for another proposal "
+             "are reused)")
+    images, problems = chart_images(figures)
+    say(0.6, "Laying out the pages")
+    try:  # a chart that failed is drawn again inside build_pdf, which then prints why it is missing
+        return build_pdf(payload, images=None if problems else images)
+    except (ValueError, TypeError, KeyError, RuntimeError) as err:
+        raise HedgingError(f"the PDF of proposal #{proposal_id} could not be laid out ({type(err).__name__}: "
+                           f"{str(err)[:200]}). Fix: the trade schedule (CSV) still downloads; report this "
+                           "proposal number to the person who maintains the app.") from err
+
+
+#: PNGs of stored charts by their content (chart name and figure JSON): proposals saved from the same
+#: run share every chart, so eight users downloading eight such proposals draw them once.
+_IMAGES: OrderedDict[str, bytes] = OrderedDict()
+_IMAGES_LOCK = threading.Lock()
+IMAGE_CACHE_ENTRIES = 64
+
+
+def chart_images(figures: dict) -> tuple[dict[str, bytes], dict[str, str]]:
+    """PNG bytes by chart name, and the reason for each chart that could not be drawn. Charts drawn
+    before (same name, same stored figure) come from memory; the rest are drawn in one batch. The
+    lock is held while drawing: the renderer draws one chart at a time anyway, and a caller waiting
+    for the same charts then finds them drawn instead of drawing them again."""
+    from hedging.report.pdf_figures import render_all
+
+    keys = {name: hashlib.sha256(f"{name}\n{stored}".encode()).hexdigest() for name, stored in figures.items()}
+    with _IMAGES_LOCK:
+        images = {name: _IMAGES[k] for name, k in keys.items() if k in _IMAGES}
+        missing = {name: stored for name, stored in figures.items() if name not in images}
+        drawn, problems = render_all(missing) if missing else ({}, {})
+        for name, png in drawn.items():
+            _IMAGES[keys[name]] = images[name] = png
+        for name in images:
+            _IMAGES.move_to_end(keys[name])
+        while len(_IMAGES) > IMAGE_CACHE_ENTRIES:
+            _IMAGES.popitem(last=False)
+    return images, problems
 
 
 def figure(figure_json: str):

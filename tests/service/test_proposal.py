@@ -56,11 +56,17 @@ def test_tampering_is_detected(loaded):
 
 def test_pdf_is_asked_for_by_fingerprint(loaded, monkeypatch):
     """A caller that caches PDFs by fingerprint never gets another document's PDF for an id."""
+    from collections import OrderedDict
+
     import hedging.report.pdf as pdf
+    import hedging.report.pdf_figures as pdf_figures
+    import hedging.service.proposal as proposal_service
 
     pid = service.save_proposal(_run(loaded), "P", "C", loaded)
     fingerprint = service.load_proposal(pid, loaded)["fingerprint"]
-    monkeypatch.setattr(pdf, "build_pdf", lambda payload: payload["fingerprint"].encode())
+    monkeypatch.setattr(pdf, "build_pdf", lambda payload, images=None: payload["fingerprint"].encode())
+    monkeypatch.setattr(pdf_figures, "render_all", lambda figures: ({k: b"png" for k in figures}, {}))
+    monkeypatch.setattr(proposal_service, "_IMAGES", OrderedDict())  # no stand-in image outlives this test
     assert service.proposal_pdf(pid, loaded, fingerprint=fingerprint) == fingerprint.encode()
     with pytest.raises(InputError, match="no longer the document that was opened"):
         service.proposal_pdf(pid, loaded, fingerprint="0" * 64)
