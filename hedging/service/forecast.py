@@ -40,6 +40,12 @@ from hedging.service.spec import RunSpec
 from hedging.service.usage import default_settings, stored_usage
 
 
+#: Volume models as a reader knows them (the backtest table and the Forecast page name them so).
+MODEL_NAMES = {"ets": "ETS (exponential smoothing)", "arima": "seasonal ARIMA", "theta": "Theta",
+               "stl": "STL + ETS", "seasonal_naive": "seasonal naive", "damped_trend": "damped trend",
+               "loglinear": "log-linear trend", "drift": "drift", "combination": "combination"}
+
+
 @dataclass(frozen=True, eq=False)
 class UnderlyingForecast:
     """One underlying's history, chosen volume model, basis and simulated spend.
@@ -77,6 +83,16 @@ class UnderlyingForecast:
     price_steps: tuple               # (step index, multiplier) announced price changes
     anchor_index: float              # index level of the last history month (its expectation if unobserved)
     last_unit_price: float           # the company's unit price in the last history month
+    model_members: tuple[str, ...] = ()  # the models a "combination" combines
+
+    @property
+    def model_label(self) -> str:
+        """The volume model in words: "combination of ETS, Theta and seasonal ARIMA"."""
+        if self.model == "combination" and self.model_members:
+            names = [MODEL_NAMES.get(m, m.replace("_", " ")) for m in self.model_members]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            return f"combination of {listed}"
+        return MODEL_NAMES.get(self.model, self.model.replace("_", " "))
 
     @property
     def future(self) -> pd.DatetimeIndex:
@@ -265,7 +281,7 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
         np.nanmean(series.unit_price[-3:]))
     all_prices = unit_price_paths(all_index, basis, last_price, anchor, seed=seed + 3, steps=price_steps)
     all_spend = np.asarray(spend_paths(all_volume, all_prices, volume_unit_scale=1.0).spend)
-    scores = pd.DataFrame([{"model": s.model, "MASE": s.mase, "80% coverage": s.coverage_80,
+    scores = pd.DataFrame([{"model": MODEL_NAMES.get(s.model, s.model.replace("_", " ")), "MASE": s.mase, "80% coverage": s.coverage_80,
                             "95% coverage": s.coverage_95, "forecasts": s.n_forecasts, "note": s.error or ""}
                            for s in selection.scores])
     drill = _drilldown(series, selection.model, month_calendar(series.months), month_calendar(steps), n_paths, seed,
@@ -277,7 +293,7 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
         index_at_months=index_at_months, market=pm, steps=steps, h0=h0, model=selection.model, scores=scores,
         basis=basis, drilldown=drill, warnings=tuple(warnings), all_volume=all_volume, all_index=all_index,
         all_unit_price=all_prices, all_spend=all_spend, simulation=sim, seed=seed, price_steps=price_steps,
-        anchor_index=anchor, last_unit_price=last_price)
+        anchor_index=anchor, last_unit_price=last_price, model_members=tuple(selection.members))
 
 
 def _drilldown(series, model, calendar_hist, calendar_steps, n_paths, seed, total_paths, steps, h0) -> pd.DataFrame:

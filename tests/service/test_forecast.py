@@ -167,3 +167,14 @@ def test_token_and_gpu_markets_are_simulated_independently(view):
     z = [np.diff(np.log(p.index_paths), axis=1)[:, 0] for p in (token, gpu)]
     # 4,000 independent pairs: |corr| beyond 4/sqrt(n) = 0.063 would be a shared random stream
     assert abs(np.corrcoef(z[0], z[1])[0, 1]) < 4 / np.sqrt(4000)
+
+
+def test_the_volume_model_is_named_in_words_with_what_it_combines():
+    import dataclasses
+
+    from hedging.service.forecast import UnderlyingForecast
+    names = {f.name: None for f in dataclasses.fields(UnderlyingForecast) if f.name not in ("model", "model_members")}
+    combined = UnderlyingForecast(**names, model="combination", model_members=("ets", "theta", "arima"))
+    assert combined.model_label == "combination of ETS (exponential smoothing), Theta and seasonal ARIMA"
+    single = UnderlyingForecast(**names, model="damped_trend")
+    assert single.model_label == "damped trend"
