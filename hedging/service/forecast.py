@@ -281,7 +281,7 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
         np.nanmean(series.unit_price[-3:]))
     all_prices = unit_price_paths(all_index, basis, last_price, anchor, seed=seed + 3, steps=price_steps)
     all_spend = np.asarray(spend_paths(all_volume, all_prices, volume_unit_scale=1.0).spend)
-    scores = pd.DataFrame([{"model": MODEL_NAMES.get(s.model, s.model.replace("_", " ")), "MASE": s.mase, "80% coverage": s.coverage_80,
+    scores = pd.DataFrame([{"model": s.model, "MASE": s.mase, "80% coverage": s.coverage_80,
                             "95% coverage": s.coverage_95, "forecasts": s.n_forecasts, "note": s.error or ""}
                            for s in selection.scores])
     drill = _drilldown(series, selection.model, month_calendar(series.months), month_calendar(steps), n_paths, seed,
