@@ -87,3 +87,44 @@ def test_the_app_routes_to_the_audit_trail_after_the_proposal(tmp_path, monkeypa
     assert not at.exception and [t.value for t in at.title] == ["Audit trail"]
     source = (ROOT / "screens" / "_shared.py").read_text()   # the menu order
     assert source.index('st.Page("screens/proposal.py"') < source.index('st.Page("screens/audit.py"')
+
+
+class _User(dict):
+    """What st.user holds: in deployment mode an ``is_logged_in`` flag and the provider's claims."""
+
+    def __getattr__(self, name):
+        return self[name]
+
+
+def test_the_actor_is_the_signed_in_user_in_deployment_mode(monkeypatch):
+    from screens import _auth as auth
+
+    monkeypatch.setattr(auth.st, "user", _User())                            # no [auth] section: local mode
+    assert auth.actor() == service.LOCAL_USER
+    monkeypatch.setattr(auth.st, "user", _User(is_logged_in=True, email="ann@example.com", sub="42"))
+    assert auth.actor() == "ann@example.com"
+    monkeypatch.setattr(auth.st, "user", _User(is_logged_in=True, sub="42"))   # a provider without e-mail
+    assert auth.actor() == "42"
+    monkeypatch.setattr(auth.st, "user", _User(is_logged_in=False))
+    assert auth.actor() == "not signed in"                                    # never passed for the local user
+
+
+def test_a_pdf_built_for_download_is_recorded_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
+    service.load_sample_company(settings)
+    run = service.build_run(service.RunSpec(as_of=dt.date(2026, 12, 6), n_paths=500), settings)
+    number = service.save_proposal(run, "FY27 compute hedge", "Northwind", settings, actor="ann@example.com")
+    at = AppTest.from_file(str(ROOT / "screens" / "proposal.py"), default_timeout=300)
+    at.session_state["run_as_of"] = dt.date(2026, 12, 6)
+    at.run()
+    assert service.audit_trail(settings, action="PDF export").empty           # opening it exports nothing
+    next(b for b in at.button if b.label == "Prepare the PDF proposal").click().run()
+    assert not at.exception and at.get("download_button")
+    at.run()                                                                    # the button stays; no second build
+    exports = service.audit_trail(settings, action="PDF export")
+    assert list(zip(exports["who"], exports["id"], exports["fingerprint"])) == [
+        (service.LOCAL_USER, str(number), service.load_proposal(number, settings)["fingerprint"])]
+    assert exports["detail"][0] == "built for download on the Proposal page"
