@@ -321,6 +321,13 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
                 f"This history cannot separate jumps from diffusion: {why}. The model without "
                 "jumps is used, so the volatility (sigma) also carries the jump variance.")))
             best = diffusion_only
+        elif plausible is not None and not (plausible.trend_ok(best[0]["beta"])
+                                            and plausible.season_ok(best[0]["gamma"])):
+            warns.append(HedgingWarning("jumps_not_supported", (
+                f"With jumps the fitted trend ({percent_a_year(best[0]['beta'])}) or seasonal swing "
+                f"is outside what {plausible.what} have done, so the model without jumps is used and "
+                "the volatility (sigma) also carries the jump variance.")))
+            best = diffusion_only
     elif windows is not None:
         warns.append(HedgingWarning("averages_without_jumps", (
             "The index values are monthly averages of a daily index, which smooth a jump over two "
