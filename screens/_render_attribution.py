@@ -22,5 +22,7 @@ def remaining(rem, charts) -> None:
         "on the month's average, exact fractions of a lot, nothing excluded, full cover) on the same paths, and "
         "what it adds is averaged over every order (Shapley value), so the parts add up to the total. A negative "
         "part offsets the others."))
-    table(frame, "outcome_remaining_table", {"share of remaining variance": fmt.share,
-                                             "standard deviation (USD)": fmt.money})
+    named = frame["source"].str.split(": ", n=1, expand=True)
+    frame = frame.assign(source=named[0], **{"what it is": named[1]})   # numbers first: fits at 1024 px
+    table(frame, "outcome_remaining_table", {"share of what remains": fmt.share,
+                                             "part of the sd (USD)": fmt.money})

@@ -295,20 +295,20 @@ def history_chart(frame: pd.DataFrame, title: str) -> go.Figure:
 
 
 @_inert
-def remaining_bars(frame: pd.DataFrame, title: str = "What the hedge did not remove") -> go.Figure:
-    """Each source's share of the remaining variance of horizon spend (horizontal bars), labelled
-    with its part of the standard deviation in USD; negative bars are sources that offset others."""
+def remaining_bars(frame: pd.DataFrame, title: str = "") -> go.Figure:
+    """Each source's share of the remaining variance of horizon spend (horizontal bars, named by the
+    part of its label before the colon), labelled with its part of the standard deviation in USD;
+    negative bars are sources that offset others."""
     rows = frame.iloc[::-1]
-    colors = [PALETTE[0] if v >= 0 else PALETTE[3] for v in rows["share of remaining variance"]]
-    text = [f"{fmt.share(s)} · {fmt.money(d)}" for s, d in zip(rows["share of remaining variance"],
-                                                                  rows["standard deviation (USD)"])]
+    shares, sds = rows["share of what remains"], rows["part of the sd (USD)"]
+    colors = [PALETTE[0] if v >= 0 else PALETTE[3] for v in shares]
+    text = [f"{fmt.share(s)} · {fmt.money(d, cents=False)}" for s, d in zip(shares, sds)]
     fig = go.Figure()
-    fig.add_bar(x=rows["share of remaining variance"], y=rows["source"], orientation="h", marker_color=colors,
-                text=text, textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}: %{x:.1%} of the remaining variance<extra></extra>")
-    layout = {**_LAYOUT, "margin": dict(l=20, r=130, t=60, b=50)}
-    fig.update_layout(title=title, xaxis_title="share of the remaining variance (label: its part of the standard "
-                      "deviation, USD)", showlegend=False, height=360, **layout)
+    fig.add_bar(x=shares, y=[str(s).split(":")[0] for s in rows["source"]], orientation="h", marker_color=colors,
+                text=text, textposition="outside", cliponaxis=False, customdata=list(rows["source"]),
+                hovertemplate="%{customdata}: %{x:.1%} of the remaining variance<extra></extra>")
+    layout = {**_LAYOUT, "margin": dict(l=20, r=140, t=60 if title else 40, b=50)}
+    fig.update_layout(title=title or None, xaxis_title="share of the variance left after the hedge", showlegend=False, height=340, **layout)
     fig.update_xaxes(tickformat=".0%", zeroline=True, zerolinecolor="#7f8c8d")
     fig.update_yaxes(automargin=True)
     return fig

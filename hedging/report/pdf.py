@@ -215,6 +215,8 @@ class _Charts:
         "fan_compare": ("Monthly spend with and without the program", "median and 5-95% band of monthly spend, "
                         "unhedged and hedged."),
         "margin": ("Initial margin", "initial margin held each month by the program's open positions, USD."),
+        "remaining": ("What the hedge did not remove", "each source's share of the variance of horizon spend "
+                      "left after the program, labelled with its part of the remaining standard deviation in USD."),
         "volume_token": ("Token volume forecast", "monthly token volume: history, then the forecast mean with its "
                          "50%, 80% and 95% intervals."),
         "volume_gpu": ("GPU-hour volume forecast", "monthly GPU-hours: history, then the forecast mean with its "

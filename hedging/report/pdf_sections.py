@@ -260,12 +260,12 @@ def remaining(doc: ReportPDF, t: Mapping, st: Mapping, charts) -> None:
         doc.paragraph(str(sentence))
     charts.draw(doc, "remaining")
     if rows:
-        draw_table(doc, rows, kinds={"share of remaining variance": "share", "standard deviation (USD)": "money"})
+        draw_table(doc, rows, kinds={"share of what remains": "share", "part of the sd (USD)": "money"})
         doc.paragraph("Each source is switched off in turn on the same simulated paths (volume at its expected path, "
                       "the company's price following the index, settlement on the month's average, exact fractions "
                       "of a lot, nothing excluded, full cover) and what it adds to the variance is averaged over "
-                      "every order (Shapley value), so the parts add up to the remaining variance; the standard "
-                      "deviation column splits the remaining standard deviation in the same proportions. A negative "
+                      "every order (Shapley value), so the parts add up to the remaining variance; the last column "
+                      "splits the remaining standard deviation (sd) in the same proportions. A negative "
                       "part offsets the others.", size=8.5, color=GREY)
 
 

@@ -128,8 +128,8 @@ class RemainingRisk:
     def table(self) -> pd.DataFrame:
         a = self.attribution
         return pd.DataFrame({"source": [SOURCE_LABELS[s] for s in a.parts],
-                             "share of remaining variance": [a.share(s) for s in a.parts],
-                             "standard deviation (USD)": [a.sd_part(s) for s in a.parts]})
+                             "share of what remains": [a.share(s) for s in a.parts],
+                             "part of the sd (USD)": [a.sd_part(s) for s in a.parts]})
 
     def sentence(self) -> str:
         """One plain sentence on the largest part."""

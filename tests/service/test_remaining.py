@@ -33,7 +33,7 @@ def test_parts_add_up_to_the_variance_of_the_runs_hedged_spend(view, policy):
     assert sum(a.parts.values()) == pytest.approx(a.total, rel=1e-9)
     table = rem.table()
     assert list(table["source"]) == list(SOURCE_LABELS.values())
-    assert table["standard deviation (USD)"].sum() == pytest.approx(a.sd, rel=1e-9)
+    assert table["part of the sd (USD)"].sum() == pytest.approx(a.sd, rel=1e-9)
     if not policy.excluded:
         assert a.parts["exclusions"] == 0.0
     else:
@@ -64,8 +64,8 @@ def test_pdf_shows_the_sentence_and_table_and_skips_them_in_older_documents():
     new = copy.deepcopy(p)
     new["statements"]["remaining"] = ("Most of what remains (62%) is volume: how much compute you will use is "
                                       "uncertain.")
-    new["tables"]["remaining"] = [{"source": label, "share of remaining variance": 0.1,
-                                   "standard deviation (USD)": 1000.0} for label in SOURCE_LABELS.values()]
+    new["tables"]["remaining"] = [{"source": label, "share of what remains": 0.1,
+                                   "part of the sd (USD)": 1000.0} for label in SOURCE_LABELS.values()]
     text = _text(new)
     assert "What the hedge did not remove" in text and "Most of what remains (62%) is volume" in text
     assert "Basis: your price against the index" in text and "10.0%" in text
