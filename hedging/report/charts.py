@@ -310,5 +310,5 @@ def remaining_bars(frame: pd.DataFrame, title: str = "") -> go.Figure:
     layout = {**_LAYOUT, "margin": dict(l=20, r=140, t=60 if title else 40, b=50)}
     fig.update_layout(title=title or None, xaxis_title="share of the variance left after the hedge", showlegend=False, height=340, **layout)
     fig.update_xaxes(tickformat=".0%", zeroline=True, zerolinecolor="#7f8c8d")
-    fig.update_yaxes(automargin=True)
+    fig.update_yaxes(automargin=True, ticks="outside", ticklen=8, tickcolor="rgba(0,0,0,0)")  # labels clear of the axis
     return fig
