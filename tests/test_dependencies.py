@@ -65,3 +65,39 @@ def test_the_installed_versions_are_the_pinned_ones():
         assert metadata.version(req.name) == pins[name], (
             f"{req.name} {metadata.version(req.name)} is installed but constraints.txt pins {pins[name]}; "
             "run 'make clean test' to reinstall from the pins")
+
+
+def test_every_third_party_import_of_the_product_is_declared():
+    """A module the app imports but pyproject.toml does not declare installs on this machine by
+    accident and fails on a new one; walk every import of hedging/, screens/ and app.py."""
+    import ast
+    import sys
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    for req in list(declared):  # what the declared packages bring with them is available too
+        todo = [req]
+        while todo:
+            name = todo.pop()
+            for spec in metadata.requires(name) or []:
+                sub = Requirement(spec)
+                if (sub.marker is None or sub.marker.evaluate({"extra": ""})) and \
+                        canonicalize_name(sub.name) not in declared:
+                    declared.add(canonicalize_name(sub.name))
+                    todo.append(sub.name)
+    owners = metadata.packages_distributions()
+    files = [ROOT / "app.py", *(ROOT / "hedging").rglob("*.py"), *(ROOT / "screens").glob("*.py")]
+    missing = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                     else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in ("hedging", "screens", "__future__"):
+                    continue
+                dists = {canonicalize_name(d) for d in owners.get(top, [])}
+                if not dists & declared:
+                    missing.add(f"{path.relative_to(ROOT)} imports {top} ({', '.join(sorted(dists)) or 'not installed'})")
+    assert not missing, "imported but not declared in pyproject.toml's dependencies:\n" + "\n".join(sorted(missing))
