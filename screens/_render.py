@@ -42,7 +42,7 @@ def spend_metrics(monthly) -> None:
         return
     months = sorted(monthly["month"].unique())
     last12 = monthly[monthly["month"].isin(months[-12:])]
-    c = st.columns(4)
+    c = metric_slots(4)
     c[0].metric("Spend, last 12 months", fmt.money(last12["cost_usd"].sum()))
     c[1].metric("Latest month", fmt.money(monthly[monthly["month"] == months[-1]]["cost_usd"].sum()),
                 help=fmt.month(months[-1]))

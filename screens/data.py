@@ -30,12 +30,12 @@ def run_import(pairs, skip_bad_rows):
     bar.empty()
 
 
-left, right = st.columns([3, 1])
+left, right = st.columns([2, 1])
 with left:
     files = st.file_uploader("Usage or cost exports (.csv or .csv.gz)", type=["csv", "gz"], accept_multiple_files=True,
                              key=f"{sh.UPLOADER}_{st.session_state.get(sh.UPLOADER_GENERATION, 0)}")
-    skip = st.checkbox("Import the valid rows even if some rows are rejected (they are listed in the report)",
-                       key=sh.SKIP_BAD_ROWS)
+    skip = st.checkbox("Import the valid rows, skip rejected ones", key=sh.SKIP_BAD_ROWS,
+                       help="Rows that fail a check are left out and listed in the import report.")
     if st.button("Import", type="primary", disabled=not files, key="data_import"):
         run_import([(f.name, f) for f in files], skip)
 with right:
