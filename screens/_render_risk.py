@@ -21,7 +21,7 @@ def underlying_forecast(part, view, charts) -> None:
     st.plotly_chart(charts.volume_fan(part.months, part.volume, part.steps, part.volume_mean, part.volume_bands,
                                       part.unit, f"{part.label}: volume ({part.unit})"), key=f"fc_vol_{part.underlying}")
     st.markdown(f"**Volume model: {part.model_label}**, chosen by rolling-origin backtest (lowest "
-                "MASE; below 1 beats a naive forecast).")
+                "MASE; below 1 beats a naive forecast); the bands are calibrated on the same backtest's errors.")
     table(part.scores, f"fc_scores_{part.underlying}",
           {"80% coverage": fmt.share, "95% coverage": fmt.share, "MASE": fmt.ratio, "forecasts": fmt.count})
     left, right = st.columns(2)

@@ -212,8 +212,9 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
 METHODOLOGY = [
     "Usage exports are imported as canonical daily rows (uncached input, cache reads and writes, output tokens, "
     "GPU-hours, cost in USD); each provider-day's cost and tokens are counted once across overlapping exports.",
-    "Volume is forecast per underlying by the model with the lowest MASE in a rolling-origin backtest; intervals "
-    "are widened when the backtest shows they were too narrow.",
+    "Volume is forecast per underlying by statistical models (ETS, Theta, seasonal ARIMA, STL and simpler trends); "
+    "the three with the lowest MASE in a rolling-origin backtest are combined, and the 80% and 95% bands are set per "
+    "horizon band (1-3, 4-6, 7-12 months) from that backtest's own errors (conformal calibration).",
     "Index prices follow the mean-reverting jump diffusion of arXiv 2603.21690 (eqs. 11-12); futures prices are its "
     "closed-form conditional expectation, checked against Monte Carlo.",
     "The company's unit price follows its index through a fitted log-log basis with an AR(1) residual; spend = "
