@@ -28,6 +28,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    """Wait (up to 90 s) until the Streamlit server at ``url`` answers its health check."""
+    deadline = time.time() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            raise RuntimeError(f"the app did not start: {log.read_text()}")
+        time.sleep(0.3)
+
+
 @pytest.fixture
 def app_url(tmp_path):
     port = _free_port()
@@ -40,17 +55,7 @@ def app_url(tmp_path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"the app did not start: {(tmp_path / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+        wait_until_healthy(url, proc, tmp_path / "streamlit.log")
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -13,13 +13,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 import warnings
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port
+from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, wait_until_healthy
 
 pytestmark = pytest.mark.browser
 
@@ -41,20 +39,6 @@ def provider():
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log) -> None:
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            raise RuntimeError(f"the app did not start: {log.read_text()}")
-        time.sleep(0.3)
 
 
 @pytest.fixture
@@ -82,7 +66,7 @@ def deployed_app(tmp_path, provider):
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=site.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_healthy(url, proc, log_path)
+        wait_until_healthy(url, proc, log_path)
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
