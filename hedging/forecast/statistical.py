@@ -128,7 +128,7 @@ class StatsFit:
 
 
 def _series(logs: np.ndarray):
-    # statsmodels' prediction objects need a pandas index; the dates are placeholders for the
+    # statsmodels' prediction objects need a pandas index; the dates only stand in for the
     # month positions (only their monthly frequency matters). pandas is imported here so that
     # importing hedging.forecast does not import it.
     import pandas as pd
