@@ -314,16 +314,32 @@ def cmd_report(args: argparse.Namespace) -> int:
         proposal_id = items[-1]["id"]
     else:
         proposal_id = args.proposal
-    pdf = service.proposal_pdf(proposal_id, settings)
+    if not args.out and not args.xlsx:
+        raise HedgingError("nothing to write. Fix: give --out FILE.pdf, --xlsx FILE.xlsx or both.")
     fingerprint = service.load_proposal(proposal_id, settings)["fingerprint"]
-    with service.transaction(settings):  # the entry is kept only if the file was written
-        service.record_pdf_export(proposal_id, fingerprint, settings, actor=service.cli_actor(),
-                                  detail=f"written to {os.path.basename(args.out)}")
-        with open(args.out, "wb") as fh:
-            fh.write(pdf)
-    _print({"proposal": proposal_id, "out": args.out, "bytes": len(pdf)}, args.json,
-           f"Wrote proposal #{proposal_id} to {args.out} ({len(pdf) / 1024:,.0f} KB).")
+    result = {"proposal": proposal_id}
+    lines = []
+    if args.out:
+        pdf = service.proposal_pdf(proposal_id, settings)
+        with service.transaction(settings):  # the entry is kept only if the file was written
+            service.record_pdf_export(proposal_id, fingerprint, settings, actor=service.cli_actor(),
+                                      detail=f"written to {os.path.basename(args.out)}")
+            with open(args.out, "wb") as fh:
+                fh.write(pdf)
+        result.update(out=args.out, bytes=len(pdf))
+        lines.append(f"Wrote proposal #{proposal_id} to {args.out} ({len(pdf) / 1024:,.0f} KB).")
+    if args.xlsx:
+        lines.append(_write_xlsx(proposal_id, fingerprint, settings, args.xlsx))
+        result["xlsx"] = args.xlsx
+    _print(result, args.json, "\n".join(lines))
     return 0
+
+
+def _write_xlsx(proposal_id: int, fingerprint: str, settings, path: str) -> str:
+    data = service.proposal_xlsx(proposal_id, settings, fingerprint=fingerprint)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return f"Wrote the workbook of proposal #{proposal_id} to {path} ({len(data) / 1024:,.0f} KB)."
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -345,14 +361,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                                   detail=f"written to {os.path.basename(args.out)}")
         with open(args.out, "wb") as fh:
             fh.write(pdf)
+        if args.xlsx:
+            _write_xlsx(proposal_id, saved["fingerprint"], settings, args.xlsx)
     imports = [{"import_id": o.summary()["import_id"], "file": o.summary()["file"], "format": o.summary()["format"],
                 "first_day": o.summary()["first_day"], "last_day": o.summary()["last_day"],
                 "rows_imported": o.summary()["rows_imported"], "already_imported": o.summary()["already_imported"]}
                for o in outcomes]
     _print({**_run_json(run), "proposal": {"id": proposal_id, "fingerprint": saved.get("fingerprint")},
-            "imports": imports, "out": args.out}, args.json,
+            "imports": imports, "out": args.out, **({"xlsx": args.xlsx} if args.xlsx else {})}, args.json,
            "\n".join([f"Imported {len(outcomes)} file(s); proposal #{proposal_id}."] + _headline_text(run)
-                     + [f"  warning: {w.message}" for w in run.warnings] + [f"Wrote {args.out}."]))
+                     + [f"  warning: {w.message}" for w in run.warnings]
+                     + [f"Wrote {args.out}" + (f" and {args.xlsx}." if args.xlsx else ".")]))
     return 0
 
 
@@ -467,14 +486,16 @@ def build_parser() -> argparse.ArgumentParser:
     add("sample", cmd_sample, "Load the sample company's exports.")
     p = add("forecast", cmd_forecast, "Volume, price and spend forecast against the fiscal-year budget.")
     _add_spec_args(p, "--paths")
-    p = add("report", cmd_report, "Write a saved proposal as a PDF.")
+    p = add("report", cmd_report, "Write a saved proposal as a PDF, an Excel workbook, or both.")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--proposal", type=int, metavar="ID")
     which.add_argument("--latest", action="store_true")
-    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--out", metavar="FILE.pdf")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", help="also (or only) write the proposal as an Excel workbook")
     p = add("run", cmd_run, "Import exports, forecast, hedge, save a proposal and write its PDF in one transaction.")
     p.add_argument("paths", nargs="+", metavar="USAGE_FILE")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", help="also write the proposal as an Excel workbook")
     p.add_argument("--name", default="Compute hedge proposal")
     p.add_argument("--company", default="")
     p.add_argument("--skip-bad-rows", action="store_true")

@@ -1,4 +1,4 @@
-"""Proposal: save the current program frozen, reopen it exactly, compare two, export PDF and CSV."""
+"""Proposal: save the current program frozen, reopen it exactly, compare two, export PDF, Excel and CSV."""
 
 import pandas as pd
 import streamlit as st
@@ -78,8 +78,10 @@ for key in ("spend_fan", "distribution"):   # full width: a half-width column cu
         st.plotly_chart(service.figure(saved["figures"][key]), key=f"proposal_{key}")
 schedule = pd.DataFrame(saved["tables"]["schedule"])
 ui.outcome_table(pd.DataFrame(saved["tables"]["metrics"]), key="proposal_metrics")
-c = st.columns(2)
-c[1].download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
+c = st.columns(3)
+with c[1]:
+    sh.xlsx_download(chosen, saved["fingerprint"])
+c[2].download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
                      "text/csv", key="proposal_csv")
 with c[0]:
     built = saved["fingerprint"] in st.session_state.get(sh.PR_PDF_READY, ())

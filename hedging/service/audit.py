@@ -118,9 +118,6 @@ def when(value) -> str:
 def audit_csv(frame: pd.DataFrame) -> bytes:
     """The trail as CSV: times in ISO 8601 UTC, every cell a spreadsheet would run as a formula
     neutralised."""
-    def neutral(v):  # the rule of service.safe_csv (not imported: usage records through this module)
-        return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-
     out = frame.copy()
     out["when (UTC)"] = out["when (UTC)"].map(lambda t: t.isoformat(timespec="seconds"))
-    return out.map(neutral).to_csv(index=False).encode("utf-8")
+    return out.map(fmt.formula_safe).to_csv(index=False).encode("utf-8")

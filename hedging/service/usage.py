@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hedging import store
+from hedging import fmt, store
 from hedging.config import Settings
 from hedging.errors import InputError, RejectedRowsError
 from hedging.ingest import PriceTable
@@ -271,11 +271,8 @@ def charts():
 
 
 def safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes with cells that a spreadsheet would run as formulas (= + - @) neutralised."""
-    def neutral(v):
-        return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-
-    return frame.map(neutral).to_csv(index=False).encode("utf-8")
+    """CSV bytes with cells that a spreadsheet would run as formulas neutralised (:func:`fmt.runs_as_formula`)."""
+    return frame.map(fmt.formula_safe).to_csv(index=False).encode("utf-8")
 
 
 # --- which import counts in the totals ------------------------------------------------------------
