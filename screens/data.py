@@ -32,7 +32,7 @@ def run_import(pairs, skip_bad_rows):
 
 left, right = st.columns([2, 1])
 with left:
-    files = st.file_uploader("Usage or cost exports (.csv or .csv.gz)", type=["csv", "gz"], accept_multiple_files=True,
+    files = st.file_uploader("Usage or cost exports (.csv, .csv.gz or .xlsx)", type=["csv", "gz", "xlsx"], accept_multiple_files=True,
                              key=f"{sh.UPLOADER}_{st.session_state.get(sh.UPLOADER_GENERATION, 0)}")
     skip = st.checkbox("Import the valid rows, skip rejected ones", key=sh.SKIP_BAD_ROWS,
                        help="Rows that fail a check are left out and listed in the import report.")
