@@ -197,7 +197,7 @@ def _spec(args: argparse.Namespace) -> "service.RunSpec":
     if args.policy:
         policy["name"] = args.policy.replace("-", "_")
     for flag, key in (("percentile", "volume_percentile"), ("position_limit", "position_limit"),
-                      ("margin_budget", "margin_budget")):
+                      ("margin_budget", "margin_budget"), ("min_notional", "min_notional")):
         if getattr(args, flag, None) is not None:
             policy[key] = getattr(args, flag)
     if args.exclude:
@@ -456,6 +456,8 @@ def _add_spec_args(p: argparse.ArgumentParser, paths_flag: str = "--paths-sim") 
     p.add_argument("--position-limit", type=int, help="lots per contract (default 1,000,000)")
     p.add_argument("--margin-budget", type=float, metavar="USD", help="initial margin the treasury can post")
     p.add_argument("--exclude", nargs="*", help="underlyings or underlying:series to leave unhedged")
+    p.add_argument("--min-notional", type=float, metavar="USD",
+                   help="materiality: drop trades whose notional is below this many USD (default 0: keep all)")
 
 
 def build_parser() -> argparse.ArgumentParser:

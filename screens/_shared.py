@@ -12,6 +12,7 @@ from screens._state import (  # noqa: F401  (pages read the keys as sh.*)
     FC_SEED, HG_BANDS, HG_DEFAULTS, HG_EXCLUDE, HG_LIMIT, HG_MARGIN, HG_PERCENTILE, HG_POLICY, MARKET_MODEL, RUN_KEYS,
     as_of_control, price_changes, remember, spec_from_state,
 )
+from screens._state import HG_MIN_NOTIONAL  # noqa: F401  (the materiality threshold's key)
 
 UPLOADER = "data_uploader"
 SKIP_BAD_ROWS = "data_skip_bad_rows"

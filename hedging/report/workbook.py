@@ -172,7 +172,7 @@ def table_sheet(wb: Workbook, title: str, rows: list, *, formats: Mapping[str, s
     for r in rows:
         names += [str(k) for k in r if str(k) not in names]
     if not names:
-        put(ws, 1, 1, "The proposal holds no rows for this table.")
+        _fit(ws, _header(ws, ["The proposal holds no rows for this table."]))
         return
     widths = _header(ws, names)
     kinds = {n: (formats or {}).get(n) or column_format(n, [r.get(n) for r in rows]) for n in names}
@@ -451,7 +451,7 @@ def build_workbook(p: Mapping) -> bytes:
     key_value_sheet(wb, "Policy check", policy_rows(p))
     done = {"schedule", "monthly_budget", "metrics", "stress"}
     for key, value in t.items():
-        if key in done:
+        if key in done or not value:
             continue
         title = OTHER_TABLES.get(key, key.replace("_", " ").capitalize())
         if key == "dropped":

@@ -38,6 +38,7 @@ from hedging.service.proposal import (  # noqa: F401
 )
 from hedging.service.stress import paper_reproduction  # noqa: F401
 from hedging.service.workbook import XLSX_MIME, proposal_xlsx  # noqa: F401
+from hedging.service.hedge import dropped_table  # noqa: F401
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,

@@ -30,7 +30,7 @@ from hedging.report import charts
 from hedging.service import audit
 from hedging.service import market as market_service
 from hedging.service.forecast import monthly_table
-from hedging.service.hedge import exposure_table, ratio_table, schedule_table
+from hedging.service.hedge import dropped_table, exposure_table, ratio_table, schedule_table
 from hedging.service.outcome import metrics_table
 from hedging.service.run import Run
 from hedging.service.spec import POLICIES
@@ -154,7 +154,8 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                    "budget_annual": budget, "fiscal_year": run.spec.fiscal_name(),
                    "price_changes": [c.label() for c in run.spec.price_changes],
                    "volume_percentile": policy.volume_percentile, "position_limit": policy.position_limit,
-                   "margin_budget": policy.margin_budget, "excluded": list(policy.excluded),
+                   "margin_budget": policy.margin_budget, "min_notional": policy.min_notional,
+                   "excluded": list(policy.excluded),
                    "bands": [list(b) for b in policy.bands]},
         "data": {k: {"last_complete_month": p.last_complete_month.strftime("%Y-%m"),
                      "last_day": p.last_day.strftime("%Y-%m-%d"),
@@ -186,7 +187,8 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                    "metrics": _records(metrics_table(outcome, run.spec.fiscal_name())),
                    "monthly_budget": _records(monthly), "stress": _records(outcome.stress) if outcome.stress is not None else [],
                    "backtest_scores": {k: _records(p.scores) for k, p in parts.items()}, "history": history,
-                   "remaining": [] if outcome.remaining is None else _records(outcome.remaining.table())},
+                   "remaining": [] if outcome.remaining is None else _records(outcome.remaining.table()),
+                   "dropped": _records(dropped_table(result, view))},
         "statements": {
             "basis": " ".join(basis_statement(p) for p in parts.values()),
             "effectiveness": None if e is None else {"slope": e.slope, "r_squared": e.r_squared,
@@ -310,6 +312,8 @@ COMPARED = {
                               partial(fmt.number, decimals=0, signed=True)),
         "position_limit": ("Position limit (lots per contract)", fmt.count, partial(fmt.count, signed=True)),
         "margin_budget": ("Margin budget", lambda v: fmt.money(v) if v else "none", fmt.money_change),
+        "min_notional": ("Materiality threshold (notional)", lambda v: fmt.money(v) if v else "none",
+                         fmt.money_change),
         "excluded": ("Left unhedged", _listed, None), "bands": ("Layered ratios by tenor", _bands, None),
     },
     "headline": {

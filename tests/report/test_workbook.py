@@ -217,3 +217,19 @@ def test_cli_writes_the_workbook(saved, tmp_path, capsys, monkeypatch):
     assert wb["Trade schedule"].max_row == len(payload["tables"]["schedule"]) + 2
     assert main(["report", "--db", s.database_url, "--proposal", str(pid)]) == 2
     assert "nothing to write" in capsys.readouterr().err
+
+
+def test_trades_dropped_as_immaterial_have_their_sheet_and_count_in_the_policy_check():
+    p = make_proposal()
+    dropped = p["tables"]["schedule"][-2:]
+    p["tables"]["schedule"] = p["tables"]["schedule"][:-2]
+    p["tables"]["dropped"] = dropped
+    p["inputs"]["min_notional"] = 25_000.0
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(p)))
+    header, rows = _rows(wb["Dropped trades"])
+    assert len(rows) == 3 and rows[-1]["contract"].value == "Total"
+    assert rows[-1]["notional (USD)"].value == pytest.approx(sum(r["notional (USD)"] for r in dropped))
+    policy = {r[0].value: r[1] for r in wb["Policy check"].iter_rows(min_row=2)}
+    assert policy["Materiality threshold"].value == 25_000.0 and policy["Materiality threshold"].number_format == "$#,##0"
+    assert policy["Trades dropped as immaterial"].value == 2
+    assert policy["Notional dropped"].value == pytest.approx(sum(r["notional (USD)"] for r in dropped))
