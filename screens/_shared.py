@@ -185,7 +185,7 @@ def xlsx_download(proposal_id: int, fingerprint: str) -> None:
         st.error(as_text(f"The Excel workbook of proposal #{proposal_id} could not be built: {err}"),
                  icon=":material/error:")
         return
-    st.download_button("Download Excel workbook", data, f"proposal_{proposal_id}.xlsx", service.XLSX_MIME,
+    st.download_button("Download Excel", data, f"proposal_{proposal_id}.xlsx", service.XLSX_MIME,
                        key="proposal_xlsx", on_click="ignore", icon=":material/table_view:",
-                       help="Assumptions, trade schedule with totals, monthly spend, metrics, stress and policy check, "
-                            "one sheet each, with number formats set.")
+                       help="The whole proposal as a workbook: assumptions, trade schedule with totals, monthly spend, "
+                            "metrics, stress and policy check, one sheet each, with number formats set.")

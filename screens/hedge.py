@@ -17,20 +17,20 @@ st.caption("A buyer of compute is short the price, so the hedge is long futures:
            "Lots are whole; fees and half the bid-ask spread are costs. Horizon, paths, budget and price changes come "
            "from the Forecast page, the model from the Market page.")
 
-c = st.columns([2, 1, 1, 1, 1])
+c = st.columns([2, 1, 1, 1])
 policy_name = c[0].selectbox("Policy", list(service.POLICIES), key=sh.HG_POLICY, format_func=service.POLICIES.get)
 c[1].slider("Cap: percentile of forecast volume", 5, 100, step=5, key=sh.HG_PERCENTILE,
             help="No more lots than this percentile of the month's simulated volume (no over-hedging).")
 c[2].number_input("Position limit (lots per contract)", min_value=0, step=1000, key=sh.HG_LIMIT)
 base.amount_input(c[3], "Margin budget (USD)", sh.HG_MARGIN, placeholder="none",
                   help="Initial margin the program may post at most. Type 250000, 250,000 or $250k; empty: no limit.")
-base.amount_input(c[4], "Materiality threshold (USD)", sh.HG_MIN_NOTIONAL, placeholder="none",
-                  help="Trades whose notional is below this amount are dropped from the program and listed below "
-                       "the schedule. Type 25000 or $25k; empty: keep every trade.")
 b = st.columns(4)
 for col, key, label in zip(b, sh.HG_BANDS, ("months 1-3", "months 4-6", "months 7-12")):
     col.slider(f"Layered ratio, {label} (%)", 0, 100, step=5, key=key, disabled=policy_name != "layered",
                help="Used by the layered policy only." if policy_name != "layered" else None)
+base.amount_input(st.columns(4)[0], "Materiality threshold (USD)", sh.HG_MIN_NOTIONAL, placeholder="none",
+                  help="Trades whose notional is below this amount are dropped from the program and listed below "
+                       "the schedule. Type 25000 or $25k; empty: keep every trade.")
 try:
     run = sh.current_run()
 except HedgingError as err:

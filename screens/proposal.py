@@ -81,8 +81,9 @@ ui.outcome_table(pd.DataFrame(saved["tables"]["metrics"]), key="proposal_metrics
 c = st.columns(3)
 with c[1]:
     sh.xlsx_download(chosen, saved["fingerprint"])
-c[2].download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
-                     "text/csv", key="proposal_csv")
+c[2].download_button("Trade schedule CSV", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
+                     "text/csv", key="proposal_csv", icon=":material/download:",
+                     help="The trade schedule alone, one row per trade, for a spreadsheet or an order system.")
 with c[0]:
     built = saved["fingerprint"] in st.session_state.get(sh.PR_PDF_READY, ())
     sh.pdf_download(chosen, saved["fingerprint"])
