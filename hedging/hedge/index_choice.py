@@ -175,7 +175,7 @@ def score_candidate(key: str, name: str, unit_price: ArrayLike, index_level: Arr
     if long_only and ratio < 0:
         notes.append("the company's price moved against this index (negative slope), so a long hedge would add "
                      "risk: the best long hedge is none (0% effectiveness)")
-        effectiveness, std_error, ratio = 0.0, 0.0, 0.0
+        effectiveness, std_error, ratio = 0.0, math.nan, 0.0
     elif math.isfinite(fit.slope_se) and fit.slope_se > 0 and abs(fit.slope) < 2 * fit.slope_se:
         notes.append(f"the slope is within two standard errors of zero (t = {fit.slope / fit.slope_se:.1f}): the "
                      "simulated effectiveness rests on a weak fit")
@@ -209,7 +209,8 @@ def recommendation(ranked) -> str:
     if len(usable) > 1:
         second = usable[1]
         gap = best.effectiveness - second.effectiveness
-        if gap < 2 * math.hypot(best.std_error, second.std_error):
+        se = math.hypot(*(x if math.isfinite(x) else 0.0 for x in (best.std_error, second.std_error)))
+        if gap < 2 * se:
             text += (f"; \u201c{second.name}\u201d does as well within simulation error "
                      f"({second.effectiveness:.0%})")
         else:
