@@ -29,9 +29,13 @@ def candidates(underlying: str, index_widget: str, current: str) -> None:
     fmt = service.fmt
     st.markdown("**" + sh.as_text(found.sentence) + "**")
     table = found.table().drop(columns=["key", "rank", "sources", "note"])
-    ui.table(table, "market_candidates", {
-        "hedge effectiveness": fmt.share, "± s.e.": fmt.share, "basis R²": fmt.ratio, "basis slope": fmt.ratio,
-        "residual vol (a year)": fmt.share, "months": fmt.count})
+    formats = {"hedge effectiveness": fmt.share, "± s.e.": fmt.share, "basis R²": fmt.ratio, "basis slope": fmt.ratio,
+               "residual vol (a year)": fmt.share, "months": fmt.count}
+    for col, func in list(formats.items()):   # a missing value reads "—" (the grid shows an empty number as "None")
+        if table[col].isna().any():
+            table[col] = table[col].map(func)
+            del formats[col]
+    ui.table(table, "market_candidates", formats)
     notes = [f"{s.name}: {service.candidate_source(underlying, s.key)}" + (f". Note: {s.note}" if s.note else "")
              for s in found.ranked]
     st.caption("\n".join("- " + sh.as_text(n) for n in notes))

@@ -26,7 +26,7 @@ def candidates_chart(rows: list[dict], title: str = "Candidate indices") -> go.F
     fig.add_bar(y=names, x=eff, orientation="h", name="Hedge effectiveness (variance removed)",
                 marker_color=[PALETTE[0] if r.get("chosen") else PALETTE[1] for r in usable],
                 error_x=dict(type="data", array=err, visible=True, color="#555"),
-                text=[f"{v:.0f}%" for v in eff], textposition="inside", insidetextanchor="start",
+                text=[f"{v:.0f}%" for v in eff], textposition="outside", textangle=0, cliponaxis=False,
                 hovertemplate="%{y}<br>effectiveness %{x:.1f}%<extra></extra>")
     fig.add_scatter(y=names, x=r2, mode="markers", name="Basis R²", marker=dict(symbol="diamond", size=12,
                     color=PALETTE[2]), hovertemplate="%{y}<br>basis R² %{x:.0f}%<extra></extra>")
