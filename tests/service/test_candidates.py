@@ -73,3 +73,18 @@ def test_a_short_history_lists_the_candidates_as_unavailable_with_the_reason(tmp
 def test_an_unknown_index_key_is_refused(company):
     with pytest.raises(InputError, match="no index 'builtin:nope'"):
         service.index_history("token", "builtin:nope", company)
+
+
+def test_the_command_line_ranks_and_chooses(company, capsys):
+    import json
+
+    from hedging.cli import main
+
+    assert main(["index", "rank", "gpu", "--db", company.database_url, "--as-of", "2026-12-06", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["recommended"] == out["rows"][0]["key"] and out["chosen"] == "builtin"
+    assert main(["index", "rank", "gpu", "--db", company.database_url, "--as-of", "2026-13-01"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["index", "choose", "gpu", "builtin:hyperscaler", "--db", company.database_url]) == 0
+    assert service.chosen_index("gpu", company) == "builtin:hyperscaler"
+    service.choose_index("gpu", "builtin", company)
