@@ -168,7 +168,7 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                         for i in list_imports(settings)],
             "indices": [{"underlying": k, "name": p.index_name,
                          "unit": market_service.UNDERLYINGS[k].unit,
-                         "illustrative": market_service.chosen_index(k, settings) == "builtin",
+                         "illustrative": p.market.data.illustrative,
                          "valuation_date": p.valuation_date, "spot": p.spot,
                          "points": int(np.isfinite(p.index_at_months).sum())}
                         for k, p in parts.items()],
