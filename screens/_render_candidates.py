@@ -42,7 +42,9 @@ def candidates(underlying: str, index_widget: str, current: str) -> None:
     st.plotly_chart(service.candidates_figure(found), key="market_candidates_chart")
     st.caption(f"{fmt.count(found.n_paths)} simulated paths per index (seed {found.seed}), "
                f"{found.horizon} months from the as-of date, each index carried forward by the model chosen below; error "
-               "bars are ±2 standard errors of the simulation. "
+               "bars are ±2 standard errors of the simulation. The simulated share can exceed R²: the index moves as that "
+               "model says (for the built-in, constructed histories the paper's parameters, more volatile than the "
+               "histories), so index moves weigh more against the basis residual than in the fitted months. "
                + sh.as_text(found.why_chosen()))
     best = found.recommended
     if best and best != current:

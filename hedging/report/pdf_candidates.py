@@ -47,9 +47,16 @@ def candidate_indices(doc: ReportPDF, tables: Mapping) -> None:
                       size=9)
         draw_table(doc, _rows(block), columns=["index", "rank", "used", "effectiveness", "R²", "slope",
                                                "residual vol / yr", "note"], notes_title="Notes")
+        sources = [f"{r.get('index')}: {r.get('source')}" for r in block.get("rows") or []
+                   if isinstance(r, Mapping) and r.get("source")]
+        if sources:
+            doc.paragraph("Sources. " + "; ".join(sources) + ".", size=8.5, color=GREY)
     first = next(iter(blocks.values()), {})
     doc.paragraph(f"Effectiveness: the share of the variance of the {first.get('horizon', 12)}-month spend a "
                   "minimum-variance long hedge on the index removes, simulated on "
                   f"{fmt.count(first.get('paths'))} paths (seed {first.get('seed')}) with volume held at its recent "
                   "level (price and basis risk only), ± one standard error. Slope, R² and residual volatility come "
-                  "from the log-log regression of the company's monthly price on the index.", size=8.5, color=GREY)
+                  "from the log-log regression of the company's monthly price on the index. The simulated figure can exceed R²: "
+                  "the index moves as the price model says (for the built-in, constructed histories the paper's "
+                  "parameters, more volatile than the histories), so index moves weigh more against the basis residual "
+                  "than they did in the fitted months.", size=8.5, color=GREY)

@@ -104,7 +104,8 @@ class IndexCandidates:
                 "rows": [{"index": s.name, "key": s.key, "slope": s.slope, "r_squared": s.r_squared,
                           "residual_vol": s.residual_vol, "effectiveness": s.effectiveness,
                           "std_error": s.std_error, "months": s.months, "available": s.available,
-                          "note": s.note, "chosen": s.key == self.chosen} for s in self.ranked]}
+                          "note": s.note, "chosen": s.key == self.chosen,
+                          "source": candidate_source(self.underlying, s.key)} for s in self.ranked]}
 
 
 def _score(underlying: str, key: str, name: str, series, spec: RunSpec, volume: np.ndarray,

@@ -16,7 +16,7 @@ def _block():
     rows = [
         {"index": "Frontier-model basket", "key": "builtin:frontier", "slope": 0.44, "r_squared": 0.70,
          "residual_vol": 0.253, "effectiveness": 0.83, "std_error": 0.0046, "months": 24, "available": True,
-         "note": "", "chosen": False},
+         "note": "", "chosen": False, "source": "dated list prices, a dated list of frontier models"},
         {"index": "SIT token index (TPI method)", "key": "builtin", "slope": -0.19, "r_squared": 0.27,
          "residual_vol": 0.394, "effectiveness": 0.0, "std_error": None, "months": 24, "available": True,
          "note": "the company's price moved against this index (negative slope)", "chosen": True},
@@ -41,6 +41,7 @@ def test_the_basis_section_lists_the_candidates_the_choice_and_why():
                  "Licensed <b>H100</b>", "5,000 paths (seed 7)"):
         assert cell in text, cell
     assert "at least 6 are needed" in text
+    assert "Sources. Frontier-model basket: dated list prices, a dated list of frontier models." in text
 
 
 def test_a_proposal_without_candidates_prints_as_before():
