@@ -88,3 +88,15 @@ def test_the_command_line_ranks_and_chooses(company, capsys):
     assert main(["index", "choose", "gpu", "builtin:hyperscaler", "--db", company.database_url]) == 0
     assert service.chosen_index("gpu", company) == "builtin:hyperscaler"
     service.choose_index("gpu", "builtin", company)
+
+
+def test_an_uploaded_history_is_a_candidate_too(company):
+    from tests.service.test_market import _history
+
+    new_id, _, _ = service.upload_index("gpu", "Licensed H100", _history().encode(), "h100.csv", company)
+    c = service.index_candidates("gpu", service.RunSpec(as_of=AS_OF, seed=7), company, n_paths=500)
+    upload = next(s for s in c.ranked if s.key == f"upload:{new_id}")
+    # an unrelated simulated history: it is fitted on the 24 paired months and ranked like the others
+    assert upload.available and upload.name.startswith("Licensed H100 (uploaded h100.csv") and upload.months == 24
+    assert 0.0 <= upload.effectiveness <= 1.0
+    assert service.candidate_source("gpu", upload.key) == "your uploaded history"
