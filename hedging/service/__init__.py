@@ -39,6 +39,13 @@ from hedging.service.proposal import (  # noqa: F401
 from hedging.service.stress import paper_reproduction  # noqa: F401
 from hedging.service.workbook import XLSX_MIME, proposal_xlsx  # noqa: F401
 from hedging.service.hedge import dropped_table  # noqa: F401
+from hedging.service.candidates import (  # noqa: F401
+    IndexCandidates,
+    candidate_source,
+    candidate_summary,
+    candidates_figure,
+    index_candidates,
+)
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,
