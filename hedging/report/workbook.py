@@ -64,6 +64,8 @@ def put(ws, row: int, col: int, value: object, number_format: str | None = None)
         return cell
     if isinstance(value, bool):
         value = "yes" if value else "no"
+    if isinstance(value, (list, tuple, dict)):   # a nested value of a newer document: shown as text
+        value = _listed(value) if isinstance(value, (list, tuple)) else _listed([f"{k}: {v}" for k, v in value.items()])
     if isinstance(value, str):
         text = _text(value)
         cell.value = text
@@ -111,7 +113,8 @@ def column_format(name: str, values: list) -> str | None:
     if "usd" in low or low.startswith(("unhedged,", "hedged,", "hedge p&l")) or low.startswith(("sd_", "total_")) \
             or low in ("notional", "cost", "premium"):
         return MONEY
-    if low.startswith("p(") or any(k in low for k in ("share", "coverage", "ratio", "r²", "uncertainty")):
+    if low.startswith("p(") or any(k in low for k in ("share", "coverage", "ratio", "r²", "r_squared", "uncertainty",
+                                                      "effectiveness", "_vol")):
         return SHARE
     if all(float(v).is_integer() for v in present):
         return COUNT
@@ -434,7 +437,7 @@ def policy_rows(p: Mapping) -> list[tuple]:
 
 #: Tables of the document with a sheet of their own above; the rest follow under these names.
 OTHER_TABLES = {"exposure": "Exposure", "ratios": "Hedge ratios", "remaining": "Remaining risk",
-                "dropped": "Dropped trades"}
+                "dropped": "Dropped trades", "index_candidates": "Index candidates"}
 
 
 def build_workbook(p: Mapping) -> bytes:
@@ -461,7 +464,9 @@ def build_workbook(p: Mapping) -> bytes:
         elif isinstance(value, Mapping) and all(isinstance(v, list) for v in value.values()):
             table_sheet(wb, title, [{"series": k, **r} for k, rows in value.items() for r in rows if isinstance(r, Mapping)])
         elif isinstance(value, Mapping) and all(isinstance(v, Mapping) for v in value.values()):
-            table_sheet(wb, title, [{"series": k, **v} for k, v in value.items()])
+            nested = [{"series": k, **r} for k, v in value.items() for rows in v.values()
+                      if isinstance(rows, list) for r in rows if isinstance(r, Mapping)]
+            table_sheet(wb, title, nested or [{"series": k, **v} for k, v in value.items()])
     prov = _map(p.get("provenance"))
     table_sheet(wb, "Imports", _list(prov.get("imports")))
     table_sheet(wb, "Contracts", _list(prov.get("contracts")), wrap=("assumption_note",),

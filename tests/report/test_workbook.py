@@ -233,3 +233,17 @@ def test_trades_dropped_as_immaterial_have_their_sheet_and_count_in_the_policy_c
     assert policy["Materiality threshold"].value == 25_000.0 and policy["Materiality threshold"].number_format == "$#,##0"
     assert policy["Trades dropped as immaterial"].value == 2
     assert policy["Notional dropped"].value == pytest.approx(sum(r["notional (USD)"] for r in dropped))
+
+
+def test_tables_a_newer_document_adds_are_written_whatever_their_shape():
+    p = make_proposal()
+    p["tables"]["index_candidates"] = {"token": {"chosen": "builtin", "rows": [
+        {"index": "=SUM(A1)", "r_squared": 0.7, "months": 24, "tags": ["a", "b"], "extra": {"k": 1}}]}}
+    p["tables"]["by_quarter"] = [{"quarter": "Q1 2027", "hedged share": 0.42, "notional (USD)": 1_234_567.0}]
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(p)))
+    header, rows = _rows(wb["Index candidates"])
+    assert rows[0]["series"].value == "token" and rows[0]["index"].quotePrefix
+    assert rows[0]["r_squared"].number_format == "0.0%" and rows[0]["tags"].value == "a; b"
+    assert rows[0]["extra"].value == "k: 1"
+    _, rows = _rows(wb["By quarter"])
+    assert rows[0]["hedged share"].number_format == "0.0%" and rows[0]["notional (USD)"].number_format == "$#,##0"
