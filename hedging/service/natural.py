@@ -28,7 +28,7 @@ from hedging.service.forecast import ForecastView
 
 __all__ = ["KINDS", "KIND_SHORT", "CSV_COLUMNS", "EDITOR_COLUMNS", "Commitment", "commitments_from_rows",
            "commitment_rows", "commitments_from_csv", "commitments_template", "natural_table", "natural_summary",
-           "commitment_providers"]
+           "commitment_providers", "check_providers"]
 
 #: The columns of the editable table on the Hedge program page (and of the CSV template).
 EDITOR_COLUMNS = CSV_COLUMNS
@@ -93,6 +93,20 @@ def commitments_template() -> bytes:
 def commitment_providers(view: ForecastView) -> dict[str, list[str]]:
     """Providers a commitment may name, per underlying (from the recent usage)."""
     return {u: sorted(p.provider_volume) for u, p in view.underlyings.items()}
+
+
+def check_providers(commitments: Iterable[Commitment], view: ForecastView) -> None:
+    """Each commitment names an underlying with usage and, if any, a provider of that underlying."""
+    providers = commitment_providers(view)
+    for n, c in enumerate(commitments, start=1):
+        if c.underlying not in providers:
+            raise InputError(f"commitments, row {n}: there is no {c.underlying} usage to apply it to.",
+                             column="underlying", value=c.underlying, fix="import that usage first, or remove the row.")
+        names = {p.lower() for p in providers[c.underlying]}
+        if c.provider and c.provider.lower() not in names:
+            raise InputError(f"commitments, row {n}: no recent {c.underlying} usage from {c.provider!r}.",
+                             column="provider", value=c.provider,
+                             fix="use one of " + ", ".join(providers[c.underlying]) + ", or leave it empty for all.")
 
 
 def _period(c: Commitment) -> str:

@@ -100,3 +100,11 @@ def test_table_rows_are_checked_with_their_row_number():
     with pytest.raises(InputError, match="row 2.*not a number"):
         service.commitments_from_rows(rows)
     assert service.commitments_from_rows([{"kind": None}]) == ()
+
+
+def test_the_page_check_names_the_row_and_the_providers_there_are(views):
+    _, fixed = views
+    rows = FIXED + (service.Commitment("discount", "token", JAN, JAN, provider="nebius", discount=10),)
+    with pytest.raises(InputError, match=r"row 3.*nebius.*anthropic, azure, openai"):
+        service.check_commitment_providers(rows, fixed)
+    service.check_commitment_providers(FIXED, fixed)   # these pass
