@@ -108,3 +108,24 @@ def test_the_page_check_names_the_row_and_the_providers_there_are(views):
     with pytest.raises(InputError, match=r"row 3.*nebius.*anthropic, azure, openai"):
         service.check_commitment_providers(rows, fixed)
     service.check_commitment_providers(FIXED, fixed)   # these pass
+
+
+def test_cli_takes_the_template_and_refuses_a_bad_row(company, capsys, monkeypatch, tmp_path):  # noqa: F811
+    from hedging.cli import main
+
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(company.data_dir))
+    monkeypatch.setenv("DATABASE_URL", company.database_url)
+    good = tmp_path / "commitments.csv"
+    assert main(["commitments-template", "--out", str(good)]) == 0
+    good.write_text("kind,underlying,provider,start month,end month,volume per month,price (USD per unit),"
+                    "share of usage %,discount %,amount (USD)\ncontracted,gpu,,2027-01,2027-01,,2.0,100,,\n")
+    capsys.readouterr()
+    assert main(["hedge", "--as-of", AS_OF.isoformat(), "--policy", "layered", "--paths", "1000", "--json",
+                 "--commitments", str(good)]) == 0
+    out = __import__("json").loads(capsys.readouterr().out)
+    assert out["spec"]["commitments"][0]["kind"] == "contracted"
+    assert not any(r["contract"] == "GPUHF27" for r in out["schedule"])    # January's GPU price is fixed
+    bad = tmp_path / "bad.csv"
+    bad.write_text(good.read_text().replace("2.0,100", "2.0,300"))
+    assert main(["hedge", "--as-of", AS_OF.isoformat(), "--paths", "1000", "--commitments", str(bad)]) != 0
+    assert "bad.csv, row 2, column `share of usage %`" in capsys.readouterr().err
