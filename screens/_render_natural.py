@@ -63,27 +63,27 @@ def natural_hedges(view) -> None:
             help="A provider in your usage; empty: every provider of the underlying."),
         "start month": st.column_config.TextColumn("start month", help="YYYY-MM, e.g. 2027-01", max_chars=7),
         "end month": st.column_config.TextColumn("end month", help="YYYY-MM, the last month covered", max_chars=7),
-        "volume per month": st.column_config.NumberColumn("volume per month", min_value=0.0, format="%.6g",
+        "volume per month": st.column_config.NumberColumn("volume per month", min_value=0.0, format="localized",
                                                           help="Reserved: units a month (GPU-hours or M tokens)."),
         "price (USD per unit)": st.column_config.NumberColumn("price (USD per unit)", min_value=0.0, format="%.4f",
                                                               help="Reserved, contracted, or a prepaid block."),
         "share of usage %": st.column_config.NumberColumn("share of usage %", min_value=0.0, max_value=100.0,
                                                           format="%.4g", help="Contracted: share of that usage."),
         "discount %": st.column_config.NumberColumn("discount %", min_value=0.0, max_value=99.99, format="%.4g"),
-        "amount (USD)": st.column_config.NumberColumn("amount (USD)", min_value=0.0, format="%.0f",
+        "amount (USD)": st.column_config.NumberColumn("amount (USD)", min_value=0.0, format="localized",
                                                       help="Prepaid: the amount paid in advance."),
         "label": st.column_config.TextColumn("label", max_chars=80, help="Your name for the contract."),
     }
     edited = st.data_editor(_frame(applied), key=f"{EDITOR}_{generation}", num_rows="dynamic",
                             hide_index=True, column_config=columns, width="stretch")
-    left, middle, right = st.columns([1, 2, 1], vertical_alignment="bottom")
-    if left.button("Apply commitments", key="natural_hedge_apply", type="primary"):
+    left, right = st.columns(2, vertical_alignment="bottom")
+    if left.button("Apply commitments", key="natural_hedge_apply", type="primary", width="stretch"):
         _apply(edited.to_dict("records"), "Table", view)
         st.rerun()
-    upload = middle.file_uploader("Import commitments (CSV template)", type=["csv"], key=UPLOAD,
-                                  help="Replaces the table when every row is valid; a bad row changes nothing.")
     right.download_button("Download the CSV template", service.commitments_template(), "commitments_template.csv",
-                          "text/csv", key="natural_hedge_template")
+                          "text/csv", key="natural_hedge_template", width="stretch")
+    upload = st.file_uploader("Import commitments (CSV template)", type=["csv"], key=UPLOAD,
+                              help="Replaces the table when every row is valid; a bad row changes nothing.")
     if upload is not None and st.session_state.get(UPLOAD + "_done") != upload.file_id:
         st.session_state[UPLOAD + "_done"] = upload.file_id
         try:

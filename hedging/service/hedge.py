@@ -306,4 +306,10 @@ def exposure_table(view: ForecastView, policy: Policy) -> pd.DataFrame:
             fixed = 0.0 if part.natural is None else float(part.natural.fixed_volume[:, part.h0:].sum(axis=1).mean())
             rows[-1]["at fixed prices (share of volume)"] = fixed / gross if gross > 0 else 0.0
             rows[-1]["price-exposed volume, horizon"] = round(float(part.exposed_paths.sum(axis=1).mean()))
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    natural = ["at fixed prices (share of volume)", "price-exposed volume, horizon"]
+    if natural[0] in frame:   # beside the volume they qualify, so they are read with it
+        rest = [c for c in frame.columns if c not in natural]
+        at = rest.index("expected volume, horizon") + 1
+        frame = frame[rest[:at] + natural + rest[at:]]
+    return frame

@@ -118,7 +118,7 @@ def natural_table(view: ForecastView) -> pd.DataFrame:
     """One row per commitment: its terms, what of the horizon it covers (expected over the paths)
     and what it does to price risk. Empty when none were entered."""
     rows = []
-    for u, part in view.underlyings.items():
+    for part in view.underlyings.values():
         if part.natural is None:
             continue
         h0 = part.h0
@@ -128,7 +128,7 @@ def natural_table(view: ForecastView) -> pd.DataFrame:
             rows.append({"underlying": part.label, "provider": c.provider or "all providers",
                          "kind": KIND_SHORT[c.kind], "period": _period(c), "terms": c.terms(part.unit),
                          "label": c.label or fmt.DASH,
-                         f"volume at a fixed price, horizon": float(covered) if fixed else 0.0,
+                         "volume at a fixed price, horizon": float(covered) if fixed else 0.0,
                          "unit": part.unit,
                          "paid at fixed prices (USD)": float(arrays["cost"][:, h0:].sum(axis=1).mean()) if fixed else 0.0,
                          "discount saved (USD)": float(-arrays["cost"][:, h0:].sum(axis=1).mean())

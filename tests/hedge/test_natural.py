@@ -84,7 +84,9 @@ def test_a_discount_scales_price_and_dollar_risk_not_percentage_risk(paths):
     np.testing.assert_allclose(e.spend, 0.8 * volume * price)
     np.testing.assert_allclose(e.exposed, 0.8 * volume)
     # the coefficient of variation (percentage risk) is unchanged; the min-variance hedge is 80%
-    cv = lambda x: x.std() / x.mean()  # noqa: E731
+    def cv(x):
+        return x.std() / x.mean()
+
     assert cv(e.spend[:, 0]) == pytest.approx(cv(volume[:, 0] * price[:, 0]), rel=1e-12)
     assert _min_var_ratio(e.spend[:, 0], price[:, 0]) == pytest.approx(
         0.8 * _min_var_ratio(volume[:, 0] * price[:, 0], price[:, 0]), rel=1e-9)

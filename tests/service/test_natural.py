@@ -49,8 +49,8 @@ def test_half_the_volume_fixed_halves_the_hedged_volume(views):
     plain, fixed = views
     c0 = build_program(plain, service.Policy(name="layered")).contracts
     c1 = build_program(fixed, service.Policy(name="layered")).contracts
-    k = [i for i, (u, m) in enumerate(zip(c0.table["underlying"], c0.table["delivery_month"].astype(str)))
-         if u == "gpu" and m.startswith(FEB)][0]
+    k = next(i for i, (u, m) in enumerate(zip(c0.table["underlying"], c0.table["delivery_month"].astype(str)))
+             if u == "gpu" and m.startswith(FEB))
     assert c1.expected_volume[k] == pytest.approx(0.5 * c0.expected_volume[k], rel=1e-12)
     lots0 = _gpu_lots(build_program(plain, service.Policy(name="layered")), FEB)
     lots1 = _gpu_lots(build_program(fixed, service.Policy(name="layered")), FEB)
