@@ -249,6 +249,7 @@ SPEC_ROWS = {
     "price_changes": ("Announced price changes", "", None),
     "index": ("Index per underlying", "", None),
     "model": ("Price model per underlying", "", None),
+    "commitments": ("Natural hedges (commitments)", "netted before any hedge is sized", None),
     "horizon_months": ("Horizon months", "delivery months hedged", None),
     "fiscal_year_label": ("Fiscal year compared", "FY", None),
     "fiscal_months": ("Fiscal year months", "first and last month", None),
@@ -279,7 +280,7 @@ def _spec_value(key: str, value: object, number_format: str | None):
     if isinstance(value, Mapping):
         return _listed([f"{k}: {v}" for k, v in value.items()])
     if isinstance(value, (list, tuple)):
-        return _listed(value)
+        return _listed([", ".join(f"{k} {v}" for k, v in x.items()) if isinstance(x, Mapping) else x for x in value])
     if key == "fiscal_year" and value is None:
         return "default"
     if key == "margin_budget" and value is None:

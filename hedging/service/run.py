@@ -87,7 +87,9 @@ class Run:
                 f"budget {fmt.money(self.budget)} for {s.fiscal_name()} · {indices} · policy {POLICY_SHORT[s.policy.name]} · "
                 f"{fmt.count(s.n_paths)} paths, seed {s.seed}"
                 + (f" · trades under {fmt.money(s.policy.min_notional)} notional dropped" if s.policy.min_notional else "")
-                + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else ""))
+                + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else "")
+                + (f" · natural hedges: {len(s.commitments)} commitment{'s' if len(s.commitments) > 1 else ''}"
+                   if s.commitments else ""))
 
 
 def build_program_stage(view: ForecastView, spec: RunSpec) -> Program:
