@@ -130,7 +130,13 @@ class ReportPDF(FPDF):
 
     # ---- page furniture -----------------------------------------------------------------------
 
+    #: Drawn across every page, under its content ("" for none): a draft's "Draft — not approved".
+    watermark = ""
+
     def header(self) -> None:
+        if self.watermark:
+            from .pdf_approval import draw_watermark
+            draw_watermark(self, self.watermark)
         if self.page_no() == 1:
             return
         self.set_font(FAMILY, "", 7.5)
