@@ -3,7 +3,7 @@
 A saved proposal opened for its PDF carries ``approval`` (``hedging.service.lifecycle``): its
 status, who prepared, submitted and approved it and when, the comment, its fingerprint and whether
 the approval's signature verifies. Every page of a proposal that is not approved is marked across
-with "Draft — not approved"; an approved proposal's cover names its approver, and the last section
+with "Draft — not approved" (drawn by ``ReportPDF.watermark``); an approved proposal's cover names its approver, and the last section
 holds the whole block. A document with no ``approval`` (one rendered before it was saved) is left
 as it is.
 """
@@ -19,7 +19,6 @@ from .pdf_layout import FAMILY, GREY, INK, NAVY, ReportPDF
 DRAFT_MARK = "Draft — not approved"
 #: Statuses whose pages carry no draft mark: the decision was taken.
 DECIDED = ("approved", "superseded")
-MARK_COLOUR = (222, 226, 230)
 
 
 def approval_of(proposal: Mapping) -> Mapping | None:
@@ -31,24 +30,6 @@ def watermark_text(proposal: Mapping) -> str:
     """The mark every page carries ("" for an approved proposal or an unsaved document)."""
     block = approval_of(proposal)
     return "" if block is None or block.get("status") in DECIDED else DRAFT_MARK
-
-
-def draw_watermark(doc: ReportPDF, text: str) -> None:
-    """``text`` large, pale and diagonal across the page, under what the page then draws."""
-    if not text:
-        return
-    x, y = doc.x, doc.y
-    font = (doc.font_family, doc.font_style, doc.font_size_pt)
-    colour = doc.text_color
-    doc.set_font(FAMILY, "B", 44)
-    doc.set_text_color(*MARK_COLOUR)
-    width = doc.get_string_width(text)
-    cx, cy = doc.w / 2, doc.h / 2
-    with doc.rotation(angle=52, x=cx, y=cy):
-        doc.text(cx - width / 2, cy + 6, text)
-    doc.set_font(*font)
-    doc.text_color = colour
-    doc.set_xy(x, y)
 
 
 def cover_lines(proposal: Mapping) -> list[tuple[str, str]]:

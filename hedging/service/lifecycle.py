@@ -25,7 +25,7 @@ from hedging.service import access, audit
 from hedging.store import audit as audit_store
 from hedging.store import proposals as proposal_store
 from hedging.store import reviews, signing
-from hedging.store.reviews import APPROVED, DRAFT, REJECTED, SUBMITTED, SUPERSEDED  # noqa: F401
+from hedging.store.reviews import APPROVED, DRAFT, REJECTED, SUBMITTED, SUPERSEDED
 
 #: Who prepared a proposal saved before the lifecycle existed.
 NOT_RECORDED = "(not recorded: saved before approvals)"
