@@ -50,6 +50,8 @@ def set_member(user: str, role: str, settings: Settings | None = None, *, actor:
     settings = audit._settings(settings)
     me = access.authorize(settings, access.MEMBERS)
     user = (user or "").strip()
+    if role != "admin":
+        _keep_local_mode(me.workspace_id, user)
     with audit.audited(settings) as conn:
         before = ws_store.role_of(conn, me.workspace_id, user)
         if before == "admin" and role != "admin":
@@ -64,6 +66,7 @@ def remove_member(user: str, settings: Settings | None = None, *, actor: str | N
     """Remove ``user`` from the workspace (an admin's action); returns the role they had."""
     settings = audit._settings(settings)
     me = access.authorize(settings, access.MEMBERS)
+    _keep_local_mode(me.workspace_id, user)
     with audit.audited(settings) as conn:
         if ws_store.role_of(conn, me.workspace_id, user) == "admin":
             _keep_an_admin(conn, me.workspace_id, user)
@@ -71,6 +74,12 @@ def remove_member(user: str, settings: Settings | None = None, *, actor: str | N
         audit.record(conn, access.audit_name(settings, actor), audit.MEMBER_CHANGE, "member", user, user, "",
                      f"{before} -> removed", workspace_id=me.workspace_id)
     return before
+
+
+def _keep_local_mode(workspace_id: int, user: str) -> None:
+    if workspace_id == 1 and (user or "").strip() == access.LOCAL_USER:
+        raise InputError("the local user stays admin of the Default workspace: local mode (no sign-in) acts as "
+                         "that user.", column="user", fix="change the roles of signed-in users instead.")
 
 
 def _keep_an_admin(conn, workspace_id: int, user: str) -> None:

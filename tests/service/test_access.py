@@ -154,6 +154,15 @@ def test_members_are_managed_by_admins_and_a_workspace_keeps_an_admin(s):
     assert set(ws.members(ann)["user"]) == {"ann@acme.example", "pete@acme.example", "alice@acme.example"}
 
 
+def test_local_mode_cannot_lock_itself_out(s):
+    ws.set_member("cfo@example.com", "admin", s)            # the deployment's first admin, added locally
+    for call in (lambda: ws.remove_member("local user", s), lambda: ws.set_member("local user", "viewer", s)):
+        with pytest.raises(InputError, match="the local user stays admin of the Default workspace"):
+            call()
+    assert access.authorize(s, access.MEMBERS).role == "admin"
+    assert access.authorize(s.acting("cfo@example.com"), access.MEMBERS).workspace == "default"
+
+
 def test_workspace_rows_are_scoped_in_the_store(s):
     from hedging import store
     engine = store.get_engine(s.database_url)
