@@ -114,7 +114,8 @@ def test_two_workspaces_share_nothing_even_by_id(s):
     assert [i.id for i in service.list_imports(gary)] == [theirs.import_id]
     assert len(service.stored_usage(pete)) == len(service.stored_usage(gary)) > 0
     index_id, _, _ = service.upload_index("gpu", "Acme H100", _history().encode(), "h100.csv", pete)
-    assert [k for k, _ in service.index_choices("gpu", gary)] == ["builtin"]
+    assert f"upload:{index_id}" in dict(service.index_choices("gpu", pete))
+    assert not [k for k, _ in service.index_choices("gpu", gary) if k.startswith("upload:")]
     for call in (lambda: service.delete_import(mine.import_id, gary),
                  lambda: service.index_history("gpu", f"upload:{index_id}", gary),
                  lambda: service.choose_index("gpu", f"upload:{index_id}", gary),
