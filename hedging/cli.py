@@ -595,7 +595,7 @@ def add_identity_args(p: argparse.ArgumentParser, suppress: bool = False) -> Non
 
 
 def add_governance_commands(add, settings_of, print_out) -> None:
-    """Register ``workspace`` and ``proposal`` with the parser's ``add`` helper."""
+    """Register ``workspace`` and ``proposal`` through the parser's ``add`` function."""
 
     def sub(parent, name: str, func, help_text: str) -> argparse.ArgumentParser:
         q = parent.add_parser(name, help=help_text, description=help_text)
