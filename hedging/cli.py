@@ -17,13 +17,16 @@ from pathlib import Path
 from hedging import service
 from hedging.config import Settings
 from hedging.errors import HedgingError, InputError
+from hedging.service import access, lifecycle
+from hedging.service import workspaces as ws_service
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = service.default_settings()
     if getattr(args, "db", None):
         settings = dataclasses.replace(settings, database_url=args.db)
-    return settings
+    # --user / --workspace (or HEDGING_USER / HEDGING_WORKSPACE): every command acts as that member
+    return settings.acting(getattr(args, "user", None) or settings.user, getattr(args, "workspace", None))
 
 
 def _print(obj, as_json: bool, text: str) -> None:
@@ -515,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--db", metavar="URL", help="database URL (default: DATABASE_URL or the SQLite file)")
         p.add_argument("--json", action="store_true", help="print JSON")
+        add_identity_args(p)
         p.set_defaults(func=func)
         return p
 
@@ -563,10 +567,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--choose", action="store_true", help="use it for the underlying from now on")
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    add_identity_args(q, suppress=True)
     q.set_defaults(func=cmd_index_upload)
     q = isub.add_parser("list", help="the indices of each underlying (* = in use)")
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    add_identity_args(q, suppress=True)
     q.set_defaults(func=cmd_index_list)
     q = isub.add_parser("rank", help="fit your price to every index of the underlying and rank a hedge on each")
     q.add_argument("underlying", choices=["token", "gpu"])
@@ -603,6 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paths", type=int, default=20_000, help="Monte Carlo paths for the check (default 20,000)")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="list and price contracts as of this day (default: today, UTC)")
+    add_governance_commands(add, _settings, _print)
     return parser
 
 
@@ -619,3 +626,99 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+# --- workspaces, members and approvals; --workspace / --user on every command -------------------------
+
+def add_identity_args(p: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """``--workspace`` and ``--user`` on a command (``suppress``: on a sub-command, not overriding
+    what its parent command was given)."""
+    default = argparse.SUPPRESS if suppress else None
+    p.add_argument("--workspace", metavar="NAME", default=default,
+                   help="the workspace to act in, by its short name (default: HEDGING_WORKSPACE or 'default')")
+    p.add_argument("--user", metavar="EMAIL", default=default,
+                   help="act as this member of the workspace (default: HEDGING_USER or the local user)")
+
+
+def add_governance_commands(add, settings_of, print_out) -> None:
+    """Register ``workspace`` and ``proposal`` through the parser's ``add`` function."""
+
+    def sub(parent, name: str, func, help_text: str) -> argparse.ArgumentParser:
+        q = parent.add_parser(name, help=help_text, description=help_text)
+        q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+        q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        add_identity_args(q, suppress=True)
+        q.set_defaults(func=func)
+        return q
+
+    def ws_list(args) -> int:
+        rows = access.my_workspaces(settings_of(args))
+        print_out(rows, args.json, "\n".join(f"{r['slug']:<20} {r['role']:<9} {r['name']}" for r in rows)
+                  or "You are not a member of any workspace.")
+        return 0
+
+    def ws_create(args) -> int:
+        new_id = ws_service.create_workspace(args.slug, args.name or args.slug, settings_of(args))
+        print_out({"workspace_id": new_id, "slug": args.slug}, args.json,
+                  f"Created workspace {args.slug!r} (#{new_id}); you are its admin.")
+        return 0
+
+    def ws_members(args) -> int:
+        frame = ws_service.members(settings_of(args))
+        print_out(frame.to_dict("records"), args.json,
+                  "\n".join(f"{r['user']:<32} {r['role']:<9} {r['may']}" for r in frame.to_dict("records")))
+        return 0
+
+    def ws_set_role(args) -> int:
+        before = ws_service.set_member(args.member, args.role, settings_of(args))
+        print_out({"user": args.member, "before": before, "role": args.role}, args.json,
+                  f"{args.member}: {before or 'not a member'} -> {args.role}.")
+        return 0
+
+    def ws_remove(args) -> int:
+        before = ws_service.remove_member(args.member, settings_of(args))
+        print_out({"user": args.member, "removed": before}, args.json, f"Removed {args.member} ({before}).")
+        return 0
+
+    p = add("workspace", None, "Workspaces and their members (admins manage members).")
+    wsub = p.add_subparsers(dest="workspace_command", required=True)
+    sub(wsub, "list", ws_list, "the workspaces you are a member of, with your role")
+    q = sub(wsub, "create", ws_create, "create a workspace; you become its admin")
+    q.add_argument("slug", metavar="SHORT_NAME")
+    q.add_argument("--name", default="", help="its full name (default: the short name)")
+    sub(wsub, "members", ws_members, "the members of the workspace and their roles")
+    q = sub(wsub, "set-role", ws_set_role, "add a member or change their role (admins)")
+    q.add_argument("member", metavar="EMAIL")
+    q.add_argument("role", choices=list(access.ROLES))
+    q = sub(wsub, "remove", ws_remove, "remove a member (admins)")
+    q.add_argument("member", metavar="EMAIL")
+
+    def status_text(state: lifecycle.Lifecycle) -> str:
+        lines = [f"Proposal #{state.proposal_id}: {lifecycle.MEANING[state.status]}."]
+        lines += [f"  {step} by {who} on {lifecycle._when(when)}" + (f": {comment}" if comment else "")
+                  for step, who, when, comment in state.steps]
+        return "\n".join(lines)
+
+    def as_json(state: lifecycle.Lifecycle) -> dict:
+        return {"proposal": state.proposal_id, "status": state.status, "prepared_by": state.prepared_by,
+                "submitted_by": state.submitted_by, "decided_by": state.decided_by, "comment": state.comment,
+                "steps": [{"status": s, "by": w, "at": t.isoformat(), "comment": c} for s, w, t, c in state.steps]}
+
+    def step(func):
+        def run(args) -> int:
+            kwargs = {} if func is lifecycle.lifecycle else {"comment": args.comment or ""}
+            state = func(args.proposal_id, settings_of(args), **kwargs)
+            print_out(as_json(state), args.json, status_text(state))
+            return 0
+        return run
+
+    p = add("proposal", None, "A saved proposal's approval: status, submit, approve, reject.")
+    psub = p.add_subparsers(dest="proposal_command", required=True)
+    for name, func, text in (("status", lifecycle.lifecycle, "where the proposal stands, step by step"),
+                             ("submit", lifecycle.submit, "submit a draft for approval (preparers)"),
+                             ("approve", lifecycle.approve, "approve a submitted proposal (approvers; not your own)"),
+                             ("reject", lifecycle.reject, "reject a submitted proposal with a comment (approvers)")):
+        q = sub(psub, name, step(func), text)
+        q.add_argument("proposal_id", type=int, metavar="ID")
+        if name != "status":
+            q.add_argument("--comment", default="", required=name == "reject", help="why (required to reject)")

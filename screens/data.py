@@ -86,7 +86,11 @@ with st.form("data_delete_form"):
                           format_func=lambda i: next(f"#{x.id} {x.file_name}" for x in imports if x.id == i))
     sure = st.checkbox("Yes, delete this import and exactly its rows", key="data_delete_sure")
     if st.form_submit_button("Delete import") and sure:
-        removed = service.delete_import(choice, sh.settings(), actor=auth.actor())
+        try:
+            removed = service.delete_import(choice, sh.settings(), actor=auth.actor())
+        except HedgingError as err:  # e.g. a viewer's or approver's role does not allow it
+            st.error(sh.as_text(str(err)), icon=":material/block:")
+            st.stop()
         st.session_state[sh.LAST_REPORT] = None
         st.session_state.pop("data_delete_sure", None)  # the next import needs its own tick
         st.toast(f"Deleted import #{choice} ({service.fmt.count(removed)} rows).")

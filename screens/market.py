@@ -24,7 +24,11 @@ left, right = st.columns([3, 2])
 key = left.selectbox("Index", list(choices), index=list(choices).index(current), format_func=choices.get,
                      key=f"{sh.MARKET_INDEX}_{underlying}")
 if key != current:
-    service.choose_index(underlying, key, sh.settings(), actor=auth.actor())
+    try:
+        service.choose_index(underlying, key, sh.settings(), actor=auth.actor())
+    except HedgingError as err:  # a viewer's or approver's role does not allow it: the page uses the chosen one
+        st.error(sh.as_text(str(err)), icon=":material/block:")
+        key = current
 model_key = f"{sh.MARKET_MODEL}_{underlying}"
 model_choice = right.selectbox("Model parameters", list(service.MODEL_CHOICES), key=model_key,
                                format_func=service.MODEL_CHOICES.get,

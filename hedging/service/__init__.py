@@ -110,3 +110,19 @@ from hedging.service.usage import (  # noqa: F401
     transaction,
     usage_totals,
 )
+from hedging.service.access import ROLES, AccessDenied, my_workspaces  # noqa: F401,E402
+from hedging.service.lifecycle import (  # noqa: F401,E402
+    DRAFT_MARK,
+    MEANING as STATUS_MEANING,
+    approve as approve_proposal,
+    lifecycle as proposal_lifecycle,
+    reject as reject_proposal,
+    submit as submit_proposal,
+)
+from hedging.service.workspaces import (  # noqa: F401,E402
+    ROLE_HELP,
+    create_workspace,
+    members as workspace_members,
+    remove_member,
+    set_member,
+)
