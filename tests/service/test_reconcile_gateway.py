@@ -21,7 +21,7 @@ import json
 
 import pytest
 
-from hedging import service
+from hedging import cli, service
 from hedging.service.reconcile_gateway import GATEWAY_CAUSES
 
 SPEND_HEADER = ("request_id,api_key,spend,prompt_tokens,completion_tokens,startTime,model,model_group,"
@@ -119,3 +119,14 @@ def test_no_split_without_both_a_gateway_and_an_invoice(settings, tmp_path):
 
 def test_the_split_survives_a_new_threshold(rec):
     assert rec.with_threshold(0.5).gateway.equals(rec.gateway)
+
+
+def test_cli_reconcile_prints_the_gateway_split(rec, settings, capsys, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert cli.main(["reconcile"]) == 0
+    text = capsys.readouterr().out
+    [line] = [x for x in text.splitlines() if x.startswith("openai") and "gateway $4,010" in x]
+    assert "invoice $3,020 = +$990" in line
+    assert "cached tokens priced at the input price by the gateway +$250 (likely)" in line
+    assert "days the gateway did not see -$320" in line
