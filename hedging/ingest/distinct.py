@@ -96,6 +96,11 @@ def column_hash(s: pd.Series) -> np.ndarray:
     return np.where(blank, _BLANK_HASH, pd.util.hash_array(values, categorize=False))
 
 
+#: Runs are not merged beyond this many rows: merging copies both runs, and at 10M rows that copy
+#: would be the import's largest allocation; a few more runs to search cost little.
+_MAX_RUN = 2_000_000
+
+
 class RepeatedRows:
     """Rows of one file that repeat an earlier row, however far apart (every chunk of the file is
     checked against every earlier one).
@@ -112,8 +117,9 @@ class RepeatedRows:
     def __init__(self, id_columns: tuple[str, ...] = ()) -> None:
         self.id_columns = id_columns
         # sorted runs of (key, content, row); a new run is merged into the one before while it is
-        # at least half its size, so a file of k chunks keeps about log2(k) runs and each row is
-        # re-sorted about log2(k) times (one sorted array re-sorted per chunk was quadratic)
+        # at least half its size (up to _MAX_RUN rows), so a file of k chunks keeps about log2(k)
+        # runs and each row is re-sorted about log2(k) times (one sorted array re-sorted per chunk
+        # was quadratic)
         self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.copies: list[tuple[int, int]] = []  # (earlier row, repeated row), spreadsheet numbers
         self.by_id = False
@@ -160,7 +166,8 @@ class RepeatedRows:
             return
         order = np.argsort(keys, kind="stable")
         self._runs.append((keys[order], content[order], rows[order]))
-        while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
+        while (len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0])
+               and len(self._runs[-1][0]) + len(self._runs[-2][0]) <= _MAX_RUN):
             (k1, c1, r1), (k2, c2, r2) = self._runs[-2], self._runs.pop()
             keys_all = np.concatenate([k1, k2])
             order = np.argsort(keys_all, kind="stable")  # two sorted runs: merged in linear time
