@@ -3,9 +3,12 @@ rows, against a bare ``pandas.read_csv`` of the same file in the same run.
 
     python bench/ingest.py                 # 10k, 100k and 1M rows (the 1M file is about 200 MB)
     python bench/ingest.py --rows 100000   # one size
+    python bench/ingest.py --rows 10000 100000 1000000 10000000 --engines --store-rows 0
 
 Each measurement runs in a fresh child process so that its peak memory (VmHWM) is its own.
-Goal (issue 2): import time at most 2x the bare read, and peak memory under 600 MB at 1M rows.
+Goal (issues 2 and 12): import time at most 2x the bare read, and peak memory under 600 MB at 1M
+rows; 10M rows (about 2.1 GB) in under 1 GB. ``lock s`` is how long the import held the
+database's write lock.
 
 Storing (issue 10): a template export with one daily row per line (``--store-rows``, default
 200,000 daily rows) is read, then stored; the bytes per stored daily row are measured while
@@ -44,8 +47,15 @@ MODELS = ["anthropic/claude-4.5-sonnet-20250929", "openai/gpt-5-2025-08-07", "op
 PROVIDERS = ["Anthropic", "OpenAI", "OpenAI", "Google", "DeepInfra", "Amazon Bedrock"]
 
 
-def make_log(n: int, path: Path, seed: int = 7) -> None:
-    """Write ``n`` per-generation rows over 30 days in the real export's shape."""
+def make_log(n: int, path: Path, seed: int = 7, part_rows: int = 1_000_000) -> None:
+    """Write ``n`` per-generation rows over 30 days in the real export's shape (in parts of a
+    million rows, so that a 10M-row file is written in bounded memory)."""
+    with open(path, "w", newline="") as out:
+        for part, start in enumerate(range(0, n, part_rows)):
+            _log_part(min(part_rows, n - start), start, seed + part).to_csv(out, index=False, header=part == 0)
+
+
+def _log_part(n: int, first: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2026-09-01").value // 10**6
     ms = np.sort(rng.integers(0, 30 * 86_400_000, n)) + start
@@ -57,7 +67,7 @@ def make_log(n: int, path: Path, seed: int = 7) -> None:
     reasoning = np.where(rng.random(n) < 0.3, (completion * 0.4).astype(np.int64), 0)
     cost = (prompt - cached) * 3e-6 + cached * 3e-7 + completion * 1.5e-5
     frame = pd.DataFrame({
-        "generation_id": [f"gen-{m // 1000}-{i:016X}" for i, m in enumerate(ms)],
+        "generation_id": [f"gen-{m // 1000}-{i:016X}" for i, m in enumerate(ms, start=first)],
         "created_at": created,
         "cost_total": np.round(cost, 7),
         "cost_web_search": 0, "cost_cache": np.round(cached * 3e-7, 7), "cost_file_processing": 0,
@@ -73,7 +83,7 @@ def make_log(n: int, path: Path, seed: int = 7) -> None:
             rng.integers(0, 5, n)],
         "app_name": np.array(["Acme Chat", "Acme Search", "Internal tools"])[rng.integers(0, 3, n)],
     })
-    frame[HEADER].to_csv(path, index=False)
+    return frame[HEADER]
 
 
 def peak_memory_mb() -> float:
@@ -89,18 +99,65 @@ def worker(mode: str, path: str) -> None:
     from hedging import service  # imported before the clock starts, as pandas is
     from hedging.config import Settings
 
+    held = {"seconds": 0.0}
     t0 = time.perf_counter()
     if mode == "baseline":
         rows = len(pd.read_csv(path))
+    elif mode in ("pandas", "arrow"):  # the parse alone, by each engine, of the columns the importer reads
+        rows = parse_only(mode, path)
     else:
         tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-        settings = Settings(database_url=f"sqlite:///{tmp / 'bench.db'}", data_dir=tmp)
+        settings = Settings(database_url=f"sqlite:///{tmp / 'bench.db'}", data_dir=tmp, max_upload_bytes=2**40)
+        _time_the_write_lock(held)
         [outcome] = service.import_files([(Path(path).name, path)], settings)
         rows = len(outcome.read.frame)
         assert outcome.read.rows_rejected == 0, outcome.read.rejected[:3]
+        assert outcome.read.rows_read == int(Path(path).name.rsplit("_", 1)[1].split(".")[0])
     seconds = time.perf_counter() - t0
     peak_mb = peak_memory_mb()
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "rows": rows}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "rows": rows, "lock_seconds": held["seconds"]}))
+
+
+def _time_the_write_lock(held: dict) -> None:
+    """Time how long the import holds the database's write lock (commit excluded: it is short)."""
+    from contextlib import contextmanager
+
+    from hedging.store import repository
+
+    real_lock = repository.write_lock
+
+    @contextmanager
+    def timed_lock(*args, **kwargs):
+        with real_lock(*args, **kwargs) as conn:
+            start = time.perf_counter()
+            yield conn
+            held["seconds"] = time.perf_counter() - start
+
+    repository.write_lock = timed_lock
+
+
+def parse_only(engine: str, path: str) -> int:
+    """Parse the columns the OpenRouter importer reads, in parts, with pandas' C parser (text as
+    Python strings, as the importer asks) or Arrow's multithreaded streaming reader."""
+    from hedging.ingest.formats.openrouter import GENERATION_COLS
+
+    wanted = list(GENERATION_COLS) + ["generation_id"]
+    text = ["created_at", "model_permaslug", "api_key_name", "app_name", "generation_id"]
+    rows = 0
+    if engine == "pandas":
+        for chunk in pd.read_csv(path, usecols=wanted, dtype={c: object for c in text}, keep_default_na=False,
+                                 na_values=["", "NULL", "null", "None"], chunksize=250_000):
+            rows += len(chunk)
+        return rows
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    reader = pa_csv.open_csv(path, convert_options=pa_csv.ConvertOptions(
+        include_columns=wanted, column_types={c: pa.string() for c in text},
+        null_values=["", "NULL", "null", "None"], strings_can_be_null=True))
+    for batch in reader:
+        rows += batch.num_rows
+    return rows
 
 
 STORE_TEAMS = [f"team-{i:02d}" for i in range(25)]
@@ -251,7 +308,8 @@ def measure(mode: str, path: Path, repeat: int) -> dict:
                              capture_output=True, text=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {"seconds": float(np.median([r["seconds"] for r in runs])),
-            "peak_mb": max(r["peak_mb"] for r in runs), "rows": runs[0]["rows"]}
+            "peak_mb": max(r["peak_mb"] for r in runs), "rows": runs[0]["rows"],
+            "lock_seconds": float(np.median([r["lock_seconds"] for r in runs]))}
 
 
 def main() -> None:
@@ -261,6 +319,9 @@ def main() -> None:
     parser.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"))
     parser.add_argument("--store-rows", type=int, default=200_000, help="daily rows for the storing figures (0: skip)")
     parser.add_argument("--store-worker", nargs=3, metavar=("MODE", "PATH", "TRACED"))
+    parser.add_argument("--engines", action="store_true",
+                        help="also time the parse alone by pandas' C parser and by Arrow's streaming reader")
+    parser.add_argument("--tmp", default=None, help="folder for the generated files (10M rows: about 2.1 GB)")
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
@@ -269,16 +330,27 @@ def main() -> None:
         store_worker(*args.store_worker)
         return
     print(f"{'rows':>10} {'MB':>7} {'read_csv s':>11} {'import s':>9} {'ratio':>6} "
-          f"{'read_csv peak MB':>17} {'import peak MB':>15} {'daily rows':>11}")
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+          f"{'read_csv peak MB':>17} {'import peak MB':>15} {'daily rows':>11} {'lock s':>7}")
+    engines = []
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=args.tmp) as tmp:
         for n in args.rows:
             path = Path(tmp) / f"openrouter_generations_{n}.csv"
             make_log(n, path)
-            base = measure("baseline", path, args.repeat)
-            imp = measure("import", path, args.repeat)
+            repeat = args.repeat if n < 5_000_000 else 1  # one run of the 2 GB file is minutes
+            base = measure("baseline", path, repeat)
+            imp = measure("import", path, repeat)
             print(f"{n:>10,} {path.stat().st_size / 1e6:>7.1f} {base['seconds']:>11.2f} {imp['seconds']:>9.2f} "
                   f"{imp['seconds'] / base['seconds']:>6.2f} {base['peak_mb']:>17.0f} {imp['peak_mb']:>15.0f} "
-                  f"{imp['rows']:>11,}", flush=True)
+                  f"{imp['rows']:>11,} {imp['lock_seconds']:>7.2f}", flush=True)
+            if args.engines and n == max(args.rows):
+                engines = [(e, measure(e, path, repeat)) for e in ("pandas", "arrow")]
+            path.unlink()
+        if engines:
+            print(f"\nParsing the importer's columns of the {max(args.rows):,}-row file, in parts (engine choice):")
+            for engine, m in engines:
+                label = "pandas C parser, chunked" if engine == "pandas" else "pyarrow.csv.open_csv, multithreaded"
+                print(f"{label:>38}: {m['seconds']:6.2f} s, ratio to bare read_csv {m['seconds'] / base['seconds']:.2f}, "
+                      f"peak {m['peak_mb']:,.0f} MB", flush=True)
         if args.store_rows:
             measure_store(args.store_rows, Path(tmp))
 

@@ -10,7 +10,9 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,9 +54,41 @@ def _import_lines(s: dict) -> list[str]:
     return lines
 
 
+class _ImportProgress:
+    """A progress bar on stderr for ``hedging import``: rows done and time left, redrawn in place
+    on a terminal, a line every few seconds into a log file."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = -1e9
+        self.drawn = False
+
+    def __call__(self, fraction: float, text: str) -> None:
+        now = time.monotonic()
+        if now - self.last < (0.25 if self.tty else 5.0):
+            return
+        self.last = now
+        line = f"[{'#' * int(fraction * 24):<24}] {fraction:4.0%} {text}"
+        if self.tty:
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            print("\r" + line[:width].ljust(width), end="", file=sys.stderr, flush=True)
+            self.drawn = True
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.drawn:
+            print(file=sys.stderr, flush=True)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    outcomes = service.import_files([(None, p) for p in args.paths], _settings(args),
-                                    skip_bad_rows=args.skip_bad_rows, actor=service.cli_actor())
+    bar = None if args.json else _ImportProgress()
+    try:
+        outcomes = service.import_files([(None, p) for p in args.paths], _settings(args),
+                                        skip_bad_rows=args.skip_bad_rows, progress=bar, actor=service.cli_actor())
+    finally:
+        if bar:
+            bar.done()
     summaries = [service.import_summary(o) for o in outcomes]
     lines = [line for s in summaries for line in _import_lines(s)]
     payload = summaries[0] if len(summaries) == 1 else summaries
@@ -124,10 +158,23 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     summary = (f"{n} of {len(rows)} provider-months differ from usage at list price by more than "
                f"{args.threshold:g}%." + ("" if args.all else " (--all lists every month.)")
                + (f" Wrote {args.csv}." if args.csv else ""))
+    gateway = []
+    for (provider, month), part in rec.gateway.groupby(["provider", "month"], sort=True):
+        first = part.iloc[0]
+        gateway.append(f"{provider:<12} {month:%Y-%m} gateway ${first['gateway_usd']:,.0f} - invoice "
+                       f"${first['invoice_usd']:,.0f} = {_signed_usd(first['difference_usd'])}: " + "; ".join(
+                           f"{c} {_signed_usd(u)}" + (" (likely)" if h == "likely" else "")
+                           for c, u, h in zip(part["cause"], part["usd"], part["how"])))
+    if gateway:
+        summary += "\nGateway estimate against the invoice:\n" + "\n".join(gateway)
     text = "\n".join(([head] + lines if lines else []) + [summary]) if rows else \
         "No usage stored yet. Import exports with `hedging import FILE...`."
     _print(rows, args.json, text)
     return 0
+
+
+def _signed_usd(x: float) -> str:
+    return f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
 
 
 def _usd(x) -> float | None:

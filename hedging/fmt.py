@@ -122,6 +122,23 @@ def count(value: object, signed: bool = False) -> str:
     return number(value, 0, signed)
 
 
+def duration(seconds: object) -> str:
+    """A time span for a progress message, rounded to what a person reads.
+
+    >>> [duration(s) for s in (0.4, 42, 80, 3725, None)]
+    ['1 s', '42 s', '1 min 20 s', '1 h 02 min', '—']
+    """
+    x = as_number(seconds)
+    if x is None or x < 0:
+        return DASH
+    s = max(1, round(x))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60} s" if s < 600 else f"{round(s / 60)} min"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
 def ratio(value: object, decimals: int = 2, signed: bool = False) -> str:
     """A dimensionless statistic (slope, R², MASE): ``ratio(0.8764) == "0.88"``."""
     return number(value, decimals, signed)

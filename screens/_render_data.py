@@ -155,5 +155,15 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
             _table(causes, "data_reconcile_causes", {"month": fmt.month, "amount (USD)": fmt.money_change,
                                                      "share of list": lambda v: fmt.share(v, signed=True)},
                    pinned=("provider", "month"))
+    if len(rec.gateway):
+        with st.expander("Gateway estimate against the invoice: the causes of the difference"):
+            st.caption("Per provider and month where a gateway log (LiteLLM) and a bill both exist: gateway minus "
+                       "invoice, split into causes read from the rows; they add up to the difference.")
+            gw = rec.gateway.drop(columns="key").rename(columns={
+                "gateway_usd": "gateway (USD)", "invoice_usd": "invoice (USD)", "difference_usd": "difference (USD)",
+                "usd": "amount (USD)"})
+            _table(gw, "data_reconcile_gateway", {"month": fmt.month, "gateway (USD)": fmt.money,
+                                                  "invoice (USD)": fmt.money, "difference (USD)": fmt.money_change,
+                                                  "amount (USD)": fmt.money_change}, pinned=("provider", "month"))
     st.download_button("Download the reconciliation (CSV)", service.reconciliation_csv(rec),
                        file_name="reconciliation.csv", mime="text/csv", key="data_reconcile_csv")

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from hedging import fmt
 from hedging.errors import HedgingWarning
 from hedging.models import UsageRead
 
@@ -38,7 +40,7 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     parsed ``chunk_rows`` rows at a time; ``progress(fraction, message)`` is told as they go.
     """
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
-    fmt = detect(raw.header, raw.name)
+    form = detect(raw.header, raw.name)
     parts: list[pd.DataFrame] = []
     rejected: list = []
     skipped: Counter = Counter()
@@ -46,34 +48,36 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     rows = 0
     # A repeated row is counted once, with a report line; in a format with a key of its own (our
     # template) a repeated key is refused instead, copy or not, as a hand-made file's slip.
-    repeats, keys = RepeatedRows(fmt.row_id), RepeatedRows()
-    ids = frozenset(fmt.row_id)
-    for table in iter_tables(raw, fmt.columns | ids, fmt.text_columns | ids, chunk_rows):
-        if fmt.unique_key:
+    repeats, keys = RepeatedRows(form.row_id), RepeatedRows()
+    ids = frozenset(form.row_id)
+    started = time.monotonic()
+    for table in iter_tables(raw, form.columns | ids, form.text_columns | ids, chunk_rows):
+        if form.unique_key:
             _earlier, copy = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=bool)
         else:
             _earlier, copy = repeats.check(table, rows + 2)
         conflict = (_earlier > 0) & ~copy  # the same request id with different figures
         if ids & set(table.columns):
-            table = table.drop(columns=[c for c in fmt.row_id if c in table.columns])
+            table = table.drop(columns=[c for c in form.row_id if c in table.columns])
         cells = Cells(table, raw.name, first_row=rows + 2, source=raw)
         cells.skip(copy, "repeats an earlier row of the file (counted once)")
         for earlier in np.unique(_earlier[conflict]):
-            cells.reject(conflict & (_earlier == earlier), fmt.row_id[0], np.full(cells.n, ""),
+            cells.reject(conflict & (_earlier == earlier), form.row_id[0], np.full(cells.n, ""),
                          f"has the request id of row {earlier:,} but different figures",
                          "export the log again; one request must appear once.")
-        parsed = fmt.parse(cells)
-        if fmt.unique_key:
-            _refuse_repeated_keys(cells, parsed, fmt, keys)
+        parsed = form.parse(cells)
+        if form.unique_key:
+            _refuse_repeated_keys(cells, parsed, form, keys)
         keep = ~(cells.bad | cells.skipped)
-        parts.append(canonical_rows(parsed, keep, fmt.name, fmt.cost_basis))
+        parts.append(canonical_rows(parsed, keep, form.name, form.cost_basis))
         rejected += cells.rejected
         skipped.update(cells.skip_reasons)
         for w in cells.warnings:
             notes.setdefault(w.code, []).append(w)
         rows += cells.n
         if progress:
-            progress(min(0.99, rows / raw.approx_rows), f"{raw.name}: {rows:,} rows read")
+            fraction = min(0.99, rows / raw.approx_rows)
+            progress(fraction, _progress_text(raw.name, rows, raw.approx_rows, time.monotonic() - started, fraction))
     frame = combine(parts)
     frame, price_warnings = apply_computed_cost(frame, prices)
     warnings_out = [_merge(ws) for ws in notes.values()] + price_warnings
@@ -88,7 +92,7 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
         progress(1.0, f"{raw.name}: {rows:,} rows read")
     return UsageRead(
         file_name=raw.name,
-        format=fmt.name,
+        format=form.name,
         frame=frame,
         rows_read=rows,
         rejected=tuple(rejected),
@@ -113,6 +117,15 @@ def _refuse_repeated_keys(cells: Cells, parsed: pd.DataFrame, fmt: Format, keys:
         mask = np.zeros(cells.n, dtype=bool)
         mask[index[earlier == first]] = True
         cells.reject(mask, fmt.unique_key[0], None, f"repeats row {first:,}: {reason}", fix)
+
+
+def _progress_text(name: str, rows: int, approx_rows: int, elapsed: float, fraction: float) -> str:
+    """Rows done and time left, e.g. ``usage.csv: 2,500,000 of about 10,000,000 rows read, about
+    1 min 20 s left`` (no estimate until a few seconds and a few percent have gone by)."""
+    text = f"{name}: {fmt.count(rows)} of about {fmt.count(max(approx_rows, rows))} rows read"
+    if elapsed >= 2 and fraction >= 0.02:
+        text += f", about {fmt.duration(elapsed * (1 - fraction) / fraction)} left"
+    return text
 
 
 def _merge(warnings_of_one_code: list[HedgingWarning]) -> HedgingWarning:

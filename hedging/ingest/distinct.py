@@ -64,10 +64,41 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
 
     Numbers hash by value, so ``2`` in a part of the file read as whole numbers and ``2.0`` in a
     part read as decimals are the same cell."""
-    if frame.shape[1] == 0:
-        return np.zeros(len(frame), dtype=np.uint64)
-    cols = {c: frame[c].astype(np.float64) if frame[c].dtype.kind in "biuf" else frame[c] for c in frame.columns}
-    return pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
+    return combine_hashes([column_hash(frame[c]) for c in frame.columns], len(frame))
+
+
+def combine_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
+    """One 64-bit hash per row from per-column hashes (pandas' own combination for a row)."""
+    if not columns:
+        return np.zeros(n, dtype=np.uint64)
+    out = np.full(n, 0x345678, dtype=np.uint64)
+    mult = np.uint64(1000003)
+    for i, h in enumerate(columns):
+        out ^= h
+        out *= mult
+        mult += np.uint64(82520 + 2 * (len(columns) - i))
+        out += np.uint64(97531)
+    return out
+
+
+_BLANK_HASH = np.uint64(0x9E3779B97F4A7C15)
+
+
+def column_hash(s: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each cell of one column: numbers by value, text by its characters (hashed
+    in one C loop, no per-column factorising: an id column has as many values as rows)."""
+    if s.dtype.kind in "biuf":
+        return pd.util.hash_array(s.to_numpy(dtype=np.float64, na_value=np.nan), categorize=False)
+    values = s.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    if blank.any():
+        values = np.where(blank, "", values)
+    return np.where(blank, _BLANK_HASH, pd.util.hash_array(values, categorize=False))
+
+
+#: Runs are not merged beyond this many rows: merging copies both runs, and at 10M rows that copy
+#: would be the import's largest allocation; a few more runs to search cost little.
+_MAX_RUN = 2_000_000
 
 
 class RepeatedRows:
@@ -85,9 +116,11 @@ class RepeatedRows:
 
     def __init__(self, id_columns: tuple[str, ...] = ()) -> None:
         self.id_columns = id_columns
-        self._keys = np.empty(0, dtype=np.uint64)  # sorted
-        self._content = np.empty(0, dtype=np.uint64)
-        self._rows = np.empty(0, dtype=np.int64)
+        # sorted runs of (key, content, row); a new run is merged into the one before while it is
+        # at least half its size (up to _MAX_RUN rows), so a file of k chunks keeps about log2(k)
+        # runs and each row is re-sorted about log2(k) times (one sorted array re-sorted per chunk
+        # was quadratic)
+        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.copies: list[tuple[int, int]] = []  # (earlier row, repeated row), spreadsheet numbers
         self.by_id = False
 
@@ -95,11 +128,12 @@ class RepeatedRows:
         """``rows``: the spreadsheet row of each row of ``table`` when they are not consecutive
         from ``first_row``."""
         n = len(table)
-        content = row_hashes(table)
+        hashes = {c: column_hash(table[c]) for c in table.columns}  # each column hashed once
+        content = combine_hashes(list(hashes.values()), n)
         ids = [c for c in self.id_columns if c in table.columns]
         self.by_id = bool(ids)
         if ids:
-            id_hash = row_hashes(table[ids])
+            id_hash = combine_hashes([hashes[c] for c in ids], n)
             blank = table[ids].isna().all(axis=1).to_numpy()
             keys = np.where(blank, content, id_hash)  # a row without an id is identified by its cells
         else:
@@ -107,12 +141,11 @@ class RepeatedRows:
         rows = np.arange(n, dtype=np.int64) + first_row if rows is None else np.asarray(rows, dtype=np.int64)
         earlier = np.zeros(n, dtype=np.int64)
         earlier_content = np.zeros(n, dtype=np.uint64)
-        if len(self._keys):
-            pos = np.searchsorted(self._keys, keys)
-            pos_ok = np.minimum(pos, len(self._keys) - 1)
-            hit = self._keys[pos_ok] == keys
-            earlier[hit] = self._rows[pos_ok[hit]]
-            earlier_content[hit] = self._content[pos_ok[hit]]
+        for run_keys, run_content, run_rows in self._runs:  # a key is in one run at most
+            pos = np.minimum(np.searchsorted(run_keys, keys), len(run_keys) - 1)
+            hit = run_keys[pos] == keys
+            earlier[hit] = run_rows[pos[hit]]
+            earlier_content[hit] = run_content[pos[hit]]
         # within the chunk: the first row with each key
         codes, uniques = pd.factorize(keys)
         first_index = np.full(len(uniques), n, dtype=np.int64)
@@ -129,11 +162,16 @@ class RepeatedRows:
         return earlier, copy
 
     def _add(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray) -> None:
-        keys_all = np.concatenate([self._keys, keys])
-        order = np.argsort(keys_all, kind="stable")
-        self._keys = keys_all[order]
-        self._content = np.concatenate([self._content, content])[order]
-        self._rows = np.concatenate([self._rows, rows])[order]
+        if not len(keys):
+            return
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((keys[order], content[order], rows[order]))
+        while (len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0])
+               and len(self._runs[-1][0]) + len(self._runs[-2][0]) <= _MAX_RUN):
+            (k1, c1, r1), (k2, c2, r2) = self._runs[-2], self._runs.pop()
+            keys_all = np.concatenate([k1, k2])
+            order = np.argsort(keys_all, kind="stable")  # two sorted runs: merged in linear time
+            self._runs[-1] = (keys_all[order], np.concatenate([c1, c2])[order], np.concatenate([r1, r2])[order])
 
     def report(self, file_name: str, shown: int = 5) -> str | None:
         """The report line for the copies counted once (``None``: there were none)."""

@@ -133,7 +133,7 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
         default = np.nan if col in ("list_cost_usd", "billed_cost_usd") else 0.0
         arrays[col] = df[col].to_numpy(dtype=float) if col in df else np.full(n, default)
     keys = [c for c in KEY_COLUMNS + LABEL_COLUMNS if c in arrays]
-    out = _aggregate(pd.DataFrame(arrays), keys)
+    out = _aggregate(_sum_by_key(arrays, keys, n), keys)
     for col, value in constants.items():
         out[col] = value
     for col in TEXT_COLUMNS:
@@ -162,6 +162,38 @@ def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     out = out[list(USAGE_COLUMNS)]
     out["source_row_hash"] = row_hashes(out)
     return out
+
+
+def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.DataFrame:
+    """Rows with equal ``keys`` summed, on the arrays themselves (a request log has a million rows
+    but a few thousand keys: no frame of a million text cells is ever built).
+
+    Counts are summed exactly as int64; ``list_cost_usd``/``billed_cost_usd`` stay missing for a
+    key none of whose rows had them (as ``sum(min_count=1)``)."""
+    if n == 0:
+        return pd.DataFrame({k: pd.Series(v) for k, v in arrays.items()})
+    code = np.zeros(n, dtype=np.int64)
+    for col in keys:
+        codes, uniques = pd.factorize(arrays[col], sort=False, use_na_sentinel=False)
+        if len(uniques) > 1:
+            code = code * len(uniques) + codes
+            code, _ = pd.factorize(code, sort=False)
+    order = np.argsort(code, kind="stable")
+    sorted_code = code[order]
+    starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
+    first = order[starts]
+    out: dict[str, object] = {k: arrays[k][first] for k in keys}
+    for col in COUNT_COLUMNS:
+        out[col] = np.add.reduceat(arrays[col][order], starts)
+    for col in AMOUNT_COLUMNS:
+        values = arrays[col][order]
+        if col in ("list_cost_usd", "billed_cost_usd"):
+            given = np.add.reduceat((~np.isnan(values)).astype(np.int64), starts)
+            total = np.add.reduceat(np.nan_to_num(values, nan=0.0), starts)
+            out[col] = np.where(given > 0, total, np.nan)
+        else:
+            out[col] = np.add.reduceat(values, starts)
+    return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()})
 
 
 def _constant(values: np.ndarray) -> bool:

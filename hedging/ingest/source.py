@@ -10,13 +10,15 @@ Lines may end in LF, CRLF or a lone CR (old Mac exports); all three read alike.
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import os
 import re
+import tempfile
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -34,6 +36,11 @@ _HEAD_BYTES = 1024 * 1024
 CHUNK_ROWS = 250_000
 _DATA_CHAR = re.compile(rb"[^\s,]")
 _MAX_HEADER_BYTES = 256 * 1024
+#: Uploads and gzip files are copied to disk in blocks of this size (memory stays bounded).
+_BLOCK = 8 * 1024 * 1024
+#: Hashing the file and the Arrow check of its field counts run beside the parse (they release
+#: the interpreter lock: on a machine with two cores they cost almost no wall time).
+_BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hedging-ingest")
 #: The end of a line: LF, CRLF, or a lone CR (spreadsheets on classic Mac OS wrote CR only).
 _LINE_END = re.compile(rb"\r\n?|\n")
 #: A CR that ends a line by itself (not the CR of a CRLF).
@@ -45,15 +52,20 @@ Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
 @dataclass(frozen=True)
 class RawFile:
     """An opened export: its identity (name, SHA-256 of the bytes as uploaded), header, and either
-    its decompressed bytes in memory or, for a plain file on disk, its path (read in place)."""
+    its decompressed bytes in memory or its path on disk (read in place; an upload or a gzip file
+    is first copied there, decompressed, and the copy is removed when the RawFile is dropped)."""
 
     name: str
-    sha256: str
+    digest: "str | Future[str]"
     header: tuple[str, ...]
     data: bytes | None = None
     path: Path | None = None
     size: int = 0
     approx_rows: int = 1
+
+    @property
+    def sha256(self) -> str:
+        return self.digest if isinstance(self.digest, str) else self.digest.result()
 
     def handle(self):
         return io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")
@@ -77,14 +89,6 @@ def _size_of(source: Source) -> int | None:
         return None
 
 
-def _read_all(source: Source) -> bytes:
-    if isinstance(source, (bytes, bytearray)):
-        return bytes(source)
-    if isinstance(source, (str, os.PathLike)):
-        return Path(source).read_bytes()
-    return source.read()
-
-
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:,.1f} MB"
 
@@ -104,7 +108,8 @@ def open_source(source: Source, name: str | None = None, max_bytes: int = DEFAUL
             f"the file is {_mb(size)}, larger than the {_mb(max_bytes)} upload limit, so it was not read.",
             file=name,
             fix="split the export by month (every provider's console can export a date range), "
-                "or raise HEDGING_MAX_UPLOAD_MB if this machine has the memory.",
+                "or raise HEDGING_MAX_UPLOAD_MB (a file is read in parts, so memory is not the limit; "
+                "disk space for a copy of an upload is).",
         )
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -114,18 +119,95 @@ def open_source(source: Source, name: str | None = None, max_bytes: int = DEFAUL
             _sniff(head, name)
             header = _header(head, name, complete=len(head) < _HEAD_BYTES)
             total = path.stat().st_size
-            return RawFile(name=name, sha256=_sha256_file(path), header=header, path=path, size=total,
-                           approx_rows=_approx_rows(head, total))
-    data = _read_all(source)
-    if len(data) > max_bytes:
-        raise InputError(f"the file is larger than the {_mb(max_bytes)} upload limit.", file=name,
-                         fix="split the export by month.")
-    sha = hashlib.sha256(data).hexdigest()
-    data = _decompress(data, name, max_bytes)
-    _sniff(data, name)
-    header = _header(data, name)
-    return RawFile(name=name, sha256=sha, header=header, data=data, size=len(data),
-                   approx_rows=_approx_rows(data[:_HEAD_BYTES], len(data)))
+            return RawFile(name=name, digest=_BESIDE.submit(_sha256_file, path), header=header, path=path,
+                           size=total, approx_rows=_approx_rows(head, total))
+    elif isinstance(source, (bytes, bytearray)) and bytes(source[:2]) != b"\x1f\x8b":
+        data = bytes(source)
+        _sniff(data, name)
+        header = _header(data, name)
+        return RawFile(name=name, digest=hashlib.sha256(data).hexdigest(), header=header, data=data,
+                       size=len(data), approx_rows=_approx_rows(data[:_HEAD_BYTES], len(data)))
+    return _spooled(source, name, max_bytes)
+
+
+def _spooled(source: Source, name: str, max_bytes: int) -> RawFile:
+    """An upload (file object) or a gzip file, copied to a temporary file in blocks, decompressed
+    on the way, hashed as uploaded: memory stays bounded whatever the size."""
+    fd, tmp = tempfile.mkstemp(prefix="hedging-upload-", suffix=".csv")
+    path = Path(tmp)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            digest, written = _copy(source, out, name, max_bytes)
+        with open(path, "rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+        _sniff(head, name)
+        header = _header(head, name, complete=len(head) < _HEAD_BYTES)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    raw = RawFile(name=name, digest=digest, header=header, path=path, size=written,
+                  approx_rows=_approx_rows(head, written))
+    weakref.finalize(raw, path.unlink, missing_ok=True)
+    return raw
+
+
+def _copy(source: Source, out, name: str, max_bytes: int) -> tuple[str, int]:
+    """Copy ``source`` to ``out`` (gunzipped if it is gzip), refusing more than ``max_bytes`` of
+    upload or of decompressed text; the SHA-256 of the bytes as uploaded, and the bytes written."""
+    if isinstance(source, (str, os.PathLike)):
+        reader = open(source, "rb")
+    elif isinstance(source, (bytes, bytearray)):
+        reader = io.BytesIO(source)
+    else:
+        reader = source
+    digest = hashlib.sha256()
+    read = written = 0
+    inflate = None
+    try:
+        while block := reader.read(_BLOCK):
+            if not read and block[:2] == b"\x1f\x8b":
+                inflate = zlib.decompressobj(wbits=31)
+            read += len(block)
+            if read > max_bytes:
+                raise InputError(f"the file is larger than the {_mb(max_bytes)} upload limit.", file=name,
+                                 fix="split the export by month.")
+            digest.update(block)
+            if inflate is None:
+                out.write(block)
+                written += len(block)
+                continue
+            inflate, written = _inflate(inflate, block, out, written, name, max_bytes)
+        if inflate is not None:
+            tail = inflate.flush()
+            out.write(tail)
+            written += len(tail)
+            if not inflate.eof:
+                raise zlib.error("the compressed stream ends early")
+    except (zlib.error, EOFError) as exc:
+        raise InputError(f"looks gzip-compressed but could not be decompressed ({exc}).", file=name,
+                         fix="download the export again, or decompress it and upload the .csv.") from None
+    finally:
+        if reader is not source:
+            reader.close()
+    return digest.hexdigest(), written
+
+
+def _inflate(inflate, data: bytes, out, written: int, name: str, max_bytes: int):
+    """Decompress one block, at most ``_BLOCK`` bytes of output at a time (a gzip bomb never
+    fills memory), following a file made of several gzip members."""
+    while data:
+        if inflate.eof:  # the member before ended: what follows is another member, or padding
+            if not data.strip(b"\x00"):
+                return inflate, written
+            inflate = zlib.decompressobj(wbits=31)
+        chunk = inflate.decompress(data, _BLOCK)
+        out.write(chunk)
+        written += len(chunk)
+        if written > max_bytes:
+            raise InputError(f"decompresses to more than the {_mb(max_bytes)} upload limit.", file=name,
+                             fix="split the export by month.")
+        data = inflate.unused_data if inflate.eof else inflate.unconsumed_tail
+    return inflate, written
 
 
 def _sha256_file(path: Path) -> str:
@@ -139,21 +221,6 @@ def _sha256_file(path: Path) -> str:
 def _approx_rows(head: bytes, total: int) -> int:
     lines = max(head.count(b"\n") or head.count(b"\r"), 1)
     return max(1, int(total / max(len(head), 1) * lines))
-
-
-def _decompress(data: bytes, name: str, max_bytes: int) -> bytes:
-    if data[:2] != b"\x1f\x8b":
-        return data
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-            out = gz.read(max_bytes + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"looks gzip-compressed but could not be decompressed ({exc}).", file=name,
-                         fix="download the export again, or decompress it and upload the .csv.") from None
-    if len(out) > max_bytes:
-        raise InputError(f"decompresses to more than the {_mb(max_bytes)} upload limit.", file=name,
-                         fix="split the export by month.")
-    return out
 
 
 def _sniff(data: bytes, name: str) -> None:
@@ -220,7 +287,9 @@ def iter_tables(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str
     """
     wanted = set(usecols)
     present = [c for c in raw.header if c in wanted]
-    text = {c: object for c in text_columns if c in present}  # explicit: never inferred
+    # explicit: never inferred
+    text = {c: object for c in text_columns if c in present}
+    ragged = _BESIDE.submit(_arrow_sees_ragged_rows, raw)  # beside the parse, not after it
     try:
         with raw.handle() as handle, pd.read_csv(
             handle,
@@ -234,7 +303,7 @@ def iter_tables(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str
             for chunk in reader:
                 chunk.columns = [str(c).strip() for c in chunk.columns]
                 yield chunk.reset_index(drop=True)
-        _check_field_counts(raw)
+        _check_field_counts(raw, ragged.result())
     except UnicodeDecodeError:
         raise InputError("contains bytes that are not UTF-8 text.", file=raw.name, row=_first_bad_line(raw),
                          fix="save the file as CSV UTF-8; the provider's own export already is.") from None
@@ -259,15 +328,16 @@ def _parser_problem(exc: Exception) -> tuple[int | None, str]:
     return None, detail
 
 
-def _check_field_counts(raw: RawFile) -> None:
+def _check_field_counts(raw: RawFile, ragged: bool) -> None:
     """Refuse rows with more or fewer fields than the header.
 
     pandas pads a short row (a truncated download) with blanks and, with ``usecols``, drops extra
     fields (a row shifted by an unquoted comma), so both would be imported as if they were fine.
-    A streaming Arrow pass finds such rows quickly (about 0.2 s per 200 MB, constant memory);
-    only then is the file walked with the csv module, whose rules match pandas', to name the row.
+    A streaming Arrow pass, run beside the parse, finds such rows quickly (about 0.2 s per 200 MB,
+    constant memory); only then is the file walked with the csv module, whose rules match
+    pandas', to name the row.
     """
-    if not _arrow_sees_ragged_rows(raw):
+    if not ragged:
         return
     csv.field_size_limit(max(csv.field_size_limit(), raw.size + 1))  # one cell may be the whole file
     with raw.handle() as handle:
@@ -287,7 +357,8 @@ def _arrow_sees_ragged_rows(raw: RawFile) -> bool:
         return "skip"
 
     try:
-        with raw.handle() as handle:
+        # Arrow reads a file on disk itself, without the interpreter lock
+        with (pa.BufferReader(raw.data) if raw.data is not None else pa.OSFile(str(raw.path))) as handle:
             reader = pa_csv.open_csv(
                 handle,
                 read_options=pa_csv.ReadOptions(use_threads=False, autogenerate_column_names=True),

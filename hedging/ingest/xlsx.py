@@ -34,7 +34,7 @@ from pathlib import Path
 from hedging.errors import InputError
 
 from .detect import detect
-from .source import DEFAULT_MAX_BYTES, RawFile, Source, _mb, _read_all, _size_of, open_source
+from .source import DEFAULT_MAX_BYTES, RawFile, Source, _mb, _size_of, open_source
 
 ZIP_MAGIC = b"PK\x03\x04"
 #: An OLE2 compound file: an Excel 97-2003 .xls, or a password-protected (encrypted) .xlsx.
@@ -42,6 +42,14 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Rows below the first in which a header is looked for when row 1 is not one (to say where it is).
 HEADER_SEARCH_ROWS = 10
 _SAVE_AS = "in Excel use File > Save As > Excel Workbook (.xlsx) or CSV UTF-8 (comma delimited)"
+
+
+def _read_all(source: Source) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).read_bytes()
+    return source.read()
 
 
 def _head(source: Source, n: int = 8) -> bytes:
@@ -92,7 +100,7 @@ def open_usage_source(source: Source, name: str | None = None, max_bytes: int = 
                              "compressed (.csv.gz).")
     text, label = workbook_csv(data, name)
     raw = open_source(text, label, max_bytes)
-    return replace(raw, sha256=hashlib.sha256(data).hexdigest())
+    return replace(raw, digest=hashlib.sha256(data).hexdigest())
 
 
 def _load(data: bytes, name: str, values: bool):

@@ -37,7 +37,7 @@ discount and -$500 credits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ from hedging.errors import InputError
 from hedging.ingest import PriceTable
 from hedging.ingest.prices import apply_computed_cost
 from hedging.models import TOKEN_COLUMNS
-from hedging.service import access
+from hedging.service import access, reconcile_gateway
 from hedging.service.usage import counted_rows, default_settings, price_table, safe_csv
 
 DEFAULT_THRESHOLD = 0.10
@@ -101,13 +101,15 @@ class Reconciliation:
     months: pd.DataFrame
     causes: pd.DataFrame
     threshold: float
+    #: a gateway's estimate against the invoice, split into causes (:mod:`.reconcile_gateway`)
+    gateway: pd.DataFrame = field(default_factory=reconcile_gateway.empty)
 
     def with_threshold(self, threshold: float) -> "Reconciliation":
         """The same reconciliation flagged at another threshold (nothing is recomputed but the flags)."""
         check_threshold(threshold)
         months = self.months.copy()
         months["flagged"] = _flags(months, threshold)
-        return Reconciliation(months, self.causes, threshold)
+        return replace(self, months=months, threshold=threshold)
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -190,7 +192,8 @@ def reconcile_frame(stored: pd.DataFrame, prices: PriceTable | None,
     if prices is None:
         figures["list_usd"] = np.nan
     causes = _causes(invoice, estimate, figures)
-    return Reconciliation(_finish(figures, causes, threshold), causes, threshold)
+    return Reconciliation(_finish(figures, causes, threshold), causes, threshold,
+                          reconcile_gateway.gateway_causes(raw, prices))
 
 
 def reconciliation(settings: Settings | None = None, threshold: float = DEFAULT_THRESHOLD) -> Reconciliation:

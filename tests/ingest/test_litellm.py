@@ -89,6 +89,18 @@ def test_spend_logs_without_metadata_count_prompt_as_input():
     assert (t["input_tokens"], t["cache_read_tokens"]) == (1000 + 2000 + 3000, 0)
 
 
+def test_spend_logs_where_only_some_rows_carry_a_cache_key():
+    """Metadata of one row has a cache-write count, the other's has none: the second counts 0
+    cache writes (its missing key must not be read as an empty number)."""
+    both = json.dumps({"usage_object": {"cache_read_input_tokens": 100, "cache_creation_input_tokens": 50}})
+    read_only = json.dumps({"usage_object": {"cache_read_input_tokens": 30}})
+    rows = [f'r{i},2025-10-06T0{i}:00:00Z,0.01,1000,10,gpt-4o,openai,team-a,"{m.replace(chr(34), 2 * chr(34))}",success'
+            for i, m in ((1, both), (2, read_only))]
+    r = read_usage(("\n".join([SPEND_HEADER] + rows) + "\n").encode(), "spend.csv")
+    t = r.totals()
+    assert (t["cache_read_tokens"], t["cache_write_tokens"], t["input_tokens"]) == (130, 50, 2000 - 130 - 50)
+
+
 def test_detection_from_header_not_file_name(tmp_path):
     misleading = tmp_path / "openrouter_activity.csv"
     misleading.write_bytes((DATA / "spend_logs.csv").read_bytes())

@@ -88,7 +88,8 @@ def _cache_split(c: Cells, col: pd.Series | None, sample: str) -> dict[str, np.n
            else pa.array(col.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True))
     out = {}
     for key in keys:
-        found = pc.extract_regex(arr, rf'"{key}"\s*:\s*(?P<v>\d{{1,15}})').field("v")
+        # struct_field, not .field(): a row without the key is a null struct whose child holds ""
+        found = pc.struct_field(pc.extract_regex(arr, rf'"{key}"\s*:\s*(?P<v>\d{{1,15}})'), "v")
         out[key] = pc.fill_null(pc.cast(found, pa.int64()), 0).to_numpy(zero_copy_only=False)
     return out
 

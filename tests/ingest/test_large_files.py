@@ -1,0 +1,93 @@
+"""Large exports: uploads and gzip files are read from a copy on disk (bounded memory), a file of
+several gzip members reads whole, repeats are found however many parts apart, and the progress
+message says rows done and time left."""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import io
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hedging.errors import InputError
+from hedging.ingest import _progress_text, read_usage
+from hedging.ingest.distinct import RepeatedRows
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+OPENROUTER = ("generation_id,created_at,cost_total,tokens_prompt,tokens_completion,tokens_cached,model_permaslug,"
+              "api_key_name,app_name")
+
+
+def _log(n: int, repeat_of: int | None = None) -> bytes:
+    rows = [f"gen-{i},2025-10-0{1 + i % 7} 10:00:00.000,0.0{1 + i % 9},{100 + i},{10 + i % 5},{i % 50},"
+            f"openai/gpt-4o,key-{i % 3},app" for i in range(n)]
+    if repeat_of is not None:
+        rows.append(rows[repeat_of])
+    return ("\n".join([OPENROUTER] + rows) + "\n").encode()
+
+
+def _leftovers() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("hedging-upload-*")}
+
+
+def test_an_upload_and_a_multi_member_gzip_read_as_the_file_itself(tmp_path):
+    data = _log(3000)
+    path = tmp_path / "openrouter.csv"
+    path.write_bytes(data)
+    before = _leftovers()
+    as_path = read_usage(path)
+    as_upload = read_usage(io.BytesIO(data), "openrouter.csv")
+    half = data.index(b"\n", len(data) // 2) + 1  # two gzip members, as `cat a.gz b.gz` makes
+    two_members = gzip.compress(data[:half], mtime=0) + gzip.compress(data[half:], mtime=0)
+    as_gzip = read_usage(two_members, "openrouter.csv.gz")
+    for other in (as_upload, as_gzip):
+        pd.testing.assert_frame_equal(other.frame, as_path.frame)
+        assert other.rows_read == as_path.rows_read == 3000
+    assert as_gzip.sha256 != as_path.sha256  # the bytes as uploaded are what identifies a file
+    del as_upload, as_gzip
+    gc.collect()
+    assert _leftovers() <= before  # the copies on disk are removed with the read
+
+
+def test_a_gzip_bomb_is_refused_without_filling_memory():
+    bomb = gzip.compress(b"a,b\n" + b"0" * (64 * 1024 * 1024), mtime=0)  # 64 MB from about 64 KB
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(InputError, match="decompresses to more than the 8.0 MB upload limit"):
+        read_usage(bomb, "bomb.csv.gz", max_bytes=8 * 1024 * 1024)
+
+
+def test_a_repeat_far_apart_is_found_across_many_parts():
+    read = read_usage(_log(5000, repeat_of=3), "openrouter.csv", chunk_rows=97)  # 52 parts
+    assert read.rows_read == 5001
+    assert dict(read.skipped) == {"repeats an earlier row of the file (counted once)": 1}
+    assert any("rows 5 and 5,002 are the same request" in w.message for w in read.warnings)
+
+
+def test_repeated_rows_keep_few_sorted_runs():
+    seen = RepeatedRows(("id",))
+    for part in range(64):
+        ids = pd.DataFrame({"id": [f"r{part}-{i}" for i in range(100)]})
+        earlier, copy = seen.check(ids, 2 + 100 * part)
+        assert not earlier.any()
+    assert len(seen._runs) <= 7  # log2(64) + 1
+    again = pd.DataFrame({"id": ["r0-0", "r63-99", "new"]})
+    earlier, copy = seen.check(again, 10_000)
+    assert earlier.tolist() == [2, 2 + 100 * 63 + 99, 0] and copy.tolist() == [True, True, False]
+
+
+def test_progress_says_rows_done_and_time_left():
+    assert _progress_text("log.csv", 2_500_000, 10_000_000, 30.0, 0.25) == \
+        "log.csv: 2,500,000 of about 10,000,000 rows read, about 1 min 30 s left"
+    assert _progress_text("log.csv", 250_000, 10_000_000, 1.0, 0.025) == \
+        "log.csv: 250,000 of about 10,000,000 rows read"  # too early for an estimate
+    messages = []
+    read_usage(_log(2000), "openrouter.csv", chunk_rows=500, progress=lambda f, m: messages.append((f, m)))
+    fractions = [f for f, _m in messages]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert "1,500 of about" in messages[2][1]
+    assert np.all(np.diff(fractions) >= 0)
