@@ -88,3 +88,6 @@ from hedging.service.usage import (  # noqa: F401
     transaction,
     usage_totals,
 )
+from hedging.service.advice import Advice, advice_list, advise  # noqa: F401,E402
+from hedging.service.decision import CostBridge, DecisionSummary, cost_bridge, decision_summary  # noqa: F401,E402
+from hedging.service.disclosure import disclosure_csv, disclosure_table, ratios_by_name, run_disclosure  # noqa: F401,E402
