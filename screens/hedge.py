@@ -5,6 +5,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
+from screens import _render_decision as decide
 from screens import _render_instruments as inst
 from screens import _render_risk as ui
 from screens import _shared as sh
@@ -48,9 +49,7 @@ m[0].metric("Trades", fmt.count(len(schedule)), help=f"{fmt.count(result.lots.su
 m[1].metric("Program cost", fmt.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
 m[2].metric("Initial margin, first month", fmt.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
 m[3].metric("Volatility reduction", fmt.share(outcome.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
-for w in run.warnings:
-    if w.code == "adds_volatility" or w in result.warnings:
-        st.warning(sh.as_text(w.message), icon=":material/warning:")
+decide.warnings([w for w in run.warnings if w.code == "adds_volatility" or w in result.warnings], "hedge_advice")
 
 st.subheader("Exposure")
 base.table(service.exposure_table(view, result.policy), "hedge_exposure",

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from .pdf_decision import appendix, decision_page
 from .pdf_figures import (
     RenderFailure,
     figure_size,
@@ -49,7 +50,8 @@ __all__ = ["build_pdf", "render_figures", "render_all", "start_renderer", "stop_
 #: Section headings in the order they appear (after the cover).
 SECTIONS = ("1. Executive summary", "2. Exposure profile", "3. Forecast", "4. The program",
             "5. Before and after", "6. Stress scenarios", "7. Liquidity", "8. Basis risk",
-            "9. Hedge accounting tests", "10. Methodology and assumptions", "11. Disclaimer")
+            "9. Hedge accounting tests", "10. Methodology and assumptions", "11. Disclaimer",
+            "12. Appendix: the statistics behind the points to note")
 
 
 def _date(value: object) -> str:
@@ -104,6 +106,8 @@ def _cover(doc: ReportPDF, p: Mapping) -> None:
     name = doc.clean(p.get("name") or "Untitled proposal", 300)
     doc.multi_cell(0, 8, doc.fit_lines(name, doc.epw, 2, 8), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(3)
+    if decision_page(doc, p):   # the board reads the decision first; the document's details and contents follow
+        doc.add_page()
     doc.set_text_color(*INK)
     doc.set_font(FAMILY, "", 10)
     horizon = inputs.get("horizon")
@@ -196,7 +200,7 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
 
     _cover(doc, proposal)
     parts = (executive_summary, exposure_profile, forecast, program, before_after, stress, liquidity, basis_risk,
-             hedge_accounting, methodology, disclaimer)
+             hedge_accounting, methodology, disclaimer, appendix)
     for title, part in zip(SECTIONS, parts):
         part(doc, proposal, charts, title)
     return bytes(doc.output())

@@ -9,6 +9,7 @@ from fpdf.enums import XPos, YPos
 
 from hedging import fmt
 
+from .pdf_decision import disclosure, points_to_note
 from .pdf_layout import FAMILY, GREY, INK, NAVY, TINT, ReportPDF
 from .pdf_tables import count, draw_key_values, draw_table, money, plain, share
 
@@ -65,6 +66,10 @@ def _sum(*values: object) -> float | None:
         return None
 
 
+def _num(value: object) -> float | None:
+    return fmt.as_number(value)
+
+
 def _tile(doc: ReportPDF, x: float, y: float, w: float, h: float, label: str, value: str, sub: str) -> None:
     doc.set_fill_color(*TINT)
     doc.rect(x, y, w, h, style="F")
@@ -102,7 +107,10 @@ def executive_summary(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
          f"{share(h.get('variance_reduction'))}"),
         ("P(spend > budget)", _arrow(share, h.get("prob_over_before"), h.get("prob_over_after")),
          f"before → after; budget {money(h.get('budget'))} for {fiscal}"),
-        ("Program cost (fees and half-spreads)", money(h.get("program_cost")), f"USD over {months}"),
+        ("Expected cost of hedging (net)", money(h.get("expected_cost_of_hedging")),
+         f"program cost {money(h.get('program_cost'))} (fees and half-spreads) less expected futures P&L "
+         f"{money(_sum(h.get('program_cost'), -(_num(h.get('expected_cost_of_hedging')) or 0)), signed=True)}; "
+         f"USD over {months}"),
         ("Margin cash needed", money(margin_total),
          f"initial margin peak {money(h.get('initial_margin_peak'))} + 95th percentile variation margin "
          f"{money(h.get('vm_p95'))}"),
@@ -120,7 +128,7 @@ def executive_summary(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
                   "forecast months) minus its expected value. The program is judged by how much it narrows the spread of spend (variance reduction), "
                   "not by the profit or loss of the futures.", size=8.5, color=GREY)
     warnings = _list(st.get("warnings"))
-    if warnings:
+    if warnings and not points_to_note(doc, p):  # documents saved before advice: the warnings as saved
         doc.subsection("Points to note before deciding")
         doc.bullets(warnings)
 
@@ -210,7 +218,7 @@ def _ratio_pivot(rows: list) -> list[dict]:
             return rows
         row = table.setdefault(str(r.get("month")), {"month": str(r.get("month"))})
         row[f"{r.get('underlying', 'all')} hedge ratio"] = r.get("hedge ratio")
-    return list(table.values())
+    return sorted(table.values(), key=lambda row: row["month"])  # ISO months: text order is time order
 
 
 def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
@@ -229,6 +237,7 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     if ratios:
         doc.subsection("Hedge ratio by delivery month")
         draw_table(doc, _ratio_pivot(ratios))
+    disclosure(doc, p)
 
 
 def before_after(doc: ReportPDF, p: Mapping, charts, title: str) -> None:

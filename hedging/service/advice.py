@@ -12,7 +12,7 @@ action of their family (data, market model, forecast, program).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from hedging.errors import HedgingWarning
 
@@ -125,6 +125,11 @@ CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "An announced price change falls inside the reported history.",
         "It is applied only from the first forecast month; the history already holds it.",
         "Move or remove it under “Announced price changes” (“Remove”) on the Forecast page.", "Forecast"),
+    "ceiling_unreachable": (
+        "Caps alone cannot hold spend under the ceiling you set.",
+        "The programme buys the caps that come closest; the 95% tail of spend stays above the ceiling.",
+        "Raise “Spend ceiling for the caps-only policy, % above expected spend” or lower “Cap strike, % of the "
+        "month's fair price” on the Hedge program page, or choose the futures-and-caps policy with “Policy”.", HEDGE),
     "effectiveness_not_tested": (
         "The hedge-accounting tests could not run.",
         "Without them, hedge accounting (deferring gains and losses in equity) cannot be applied.",
@@ -135,7 +140,7 @@ CATALOGUE: dict[str, tuple[str, str, str, str]] = {
 MODEL_CODES = ("weakly_identified", "parameter_at_bound", "calibration_failed", "hessian_not_invertible", "kappa_bias",
                "no_mean_reversion", "jumps_not_supported", "implausible_trend", "implausible_season", "subsample",
                "averages_without_jumps", "bootstrap_failed", "zero_scale", "model_default", "extrapolated",
-               "index_gap", "carried_back", "after_as_of")
+               "index_gap", "carried_back", "after_as_of", "no_qualifying_quote", "cap_infeasible")
 MODEL = ("The price model's fit to the index history is uncertain.",
          "The simulated price risk, and so the budget at risk and the hedge's effect, depend on an assumption the "
          "data does not pin down.",
@@ -177,5 +182,13 @@ def advise(warning: HedgingWarning) -> Advice:
 
 
 def advice_list(warnings) -> list[Advice]:
-    """Each warning once, in the order given."""
-    return [advise(w) for w in dict.fromkeys(warnings)]
+    """Each point once, in the order first given: warnings that read the same in plain words (the
+    token and the GPU index both 35 days old) are one point, with each one's statistics."""
+    merged: dict[tuple[str, str, str], Advice] = {}
+    for w in dict.fromkeys(warnings):
+        a = advise(w)
+        key = (a.message, a.consequence, a.action)
+        if key in merged:
+            a = replace(merged[key], statistics=merged[key].statistics + "\n" + a.statistics)
+        merged[key] = a
+    return list(merged.values())

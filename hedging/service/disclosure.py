@@ -77,6 +77,7 @@ def disclosure_table(schedule: pd.DataFrame, expected: pd.DataFrame) -> pd.DataF
                          "expected consumption": consumption, "hedged": units,
                          "% of expected consumption hedged": units / consumption if consumption > 0 else np.nan,
                          "weighted average price": notional / units, "price unit": unit, "notional (USD)": notional})
+    rows.sort(key=lambda r: (int(r["quarter"][3:]), r["quarter"][:2]))   # by quarter, as filed; stable within one
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -170,3 +170,74 @@ def test_disclosure_of_the_sample_adds_up_to_its_schedule(runs):
         table.drop_duplicates(["quarter", "underlying"])["expected consumption"].sum(), rel=1e-12)
     csv = service.disclosure_csv(table).decode()
     assert csv.splitlines()[0].startswith("quarter,underlying,instrument,expected consumption (contract units)")
+
+
+def _pdf_pages(payload) -> list[str]:
+    import io
+
+    import pypdf
+
+    from hedging.report.pdf import build_pdf
+
+    reader = pypdf.PdfReader(io.BytesIO(build_pdf(payload, images={})))   # charts left out: text only
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_pdf_first_page_prints_the_summary_the_page_shows(runs, company):  # noqa: F811
+    from hedging.service.proposal import build_payload
+
+    run = runs["min_variance"]
+    payload = {**build_payload("FY27 compute hedge", "Northwind", run, company), "id": 9}
+    d = DecisionSummary.from_dict(payload["decision"])
+    pages = _pdf_pages(payload)
+    first = pages[0]
+    assert "Decision summary" in first and "Contents" not in first and "Contents" in pages[1]
+    for text in (d.recommendation[:60], d.decision[:60], d.risks[2][:50], d.price_falls[0].sentence[:50]):
+        assert " ".join(text.split()) in first, text
+    for label, value in d.bridge.lines():
+        assert f"{label} {service.fmt.money(value, cents=False)}" in first
+    for f in d.figures:
+        assert f.value in first
+    # the points to note say what to do, and the appendix holds their statistics
+    advice = payload["statements"]["advice"]
+    body = " ".join(pages)
+    assert all(" ".join(a["action"].split())[:40] in body for a in advice)
+    appendix = body[body.rindex("12. Appendix"):]
+    assert "lag-1 autocorrelation" in appendix and "Point 1:" in appendix
+    # the disclosure table is in section 4, quarter by quarter
+    assert "Hedge disclosure by quarter" in body and "Q1 2027" in body
+
+
+def test_advice_names_a_control_and_keeps_the_statistics():
+    from hedging.errors import HedgingWarning
+
+    w = HedgingWarning("residual_autocorrelation", "The basis residuals have lag-1 autocorrelation 0.88: deviations "
+                       "from the index persist. The annual basis volatility sqrt(12) x 0.112 = 0.389 (log units) ...")
+    a = service.advise(w)
+    assert "autocorrelation" not in a.message and "sqrt" not in a.message + a.consequence + a.action
+    assert "“Policy”" in a.action and a.statistics == w.message and a.page == "Hedge program"
+    stale = service.advise(HedgingWarning("stale_market", "The Token price index was last observed on 1 Nov 2026, "
+                                          "35 days before the as-of date 6 Dec 2026; ..."))
+    assert stale.message.startswith("The market price data is 35 days older") and "“Index history CSV”" in stale.action
+    # two warnings that read the same in plain words are one point, with both statistics
+    twice = service.advice_list([stale_w := HedgingWarning("stale_market", "a 35 days before"),
+                                 HedgingWarning("stale_market", "b 35 days before"), stale_w])
+    assert len(twice) == 1 and twice[0].statistics == "a 35 days before\nb 35 days before"
+    other = service.advise(HedgingWarning("something_new", "A new problem. With detail."))
+    assert other.message == "A new problem." and "“Policy”" in other.action and other.consequence
+
+
+def test_every_run_warning_code_has_a_plain_reading():
+    """Every code the forecast, market and hedge layers can emit is in the catalogue or a family."""
+    import re
+
+    from hedging.service import advice
+
+    root = Path(__file__).resolve().parents[2] / "hedging"
+    codes = set()
+    for sub in ("forecast", "hedge", "service", "market", "contracts"):
+        for path in (root / sub).rglob("*.py"):
+            codes |= set(re.findall(r'HedgingWarning\(\s*"([a-z_0-9]+)"', path.read_text()))
+    known = set(advice.CATALOGUE) | set(advice.MODEL_CODES) | set(advice.FORECAST_CODES)
+    missing = sorted(codes - known)
+    assert not missing, missing
