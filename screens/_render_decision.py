@@ -25,18 +25,17 @@ def decision(saved: dict) -> bool:
         st.markdown("**Decision requested.** " + as_text(d.decision))
     slots = metric_slots(len(d.figures))
     for slot, f in zip(slots, d.figures):
-        slot.metric(f.label, f.value, help=f.note)
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**The cost, reconciled** (USD over the horizon)")
-        lines = pd.DataFrame(d.bridge_lines or d.bridge.lines(), columns=["", "USD"])
-        table(lines, "decision_bridge", formats={"USD": lambda v: fmt.money(v, cents=False)})
-        st.caption("Fees and half spreads (and any cap premiums) are paid whatever happens; the futures' expected "
-                   "P&L on the simulated paths turns them into the expected cost of hedging.")
-    with right:
-        st.markdown("**If prices fall**")
-        for p in d.price_falls:
-            st.markdown("- " + as_text(p.sentence))
+        before, _, after = f.value.rpartition(" → ")   # "before → after": the after value, the before beneath
+        slot.metric(f.label, after, delta=f"before: {before}" if before else None, delta_color="off",
+                    delta_arrow="off", help=f.note)
+    st.markdown("**The cost, reconciled** (USD over the horizon)")
+    lines = pd.DataFrame(d.bridge_lines or d.bridge.lines(), columns=["", "USD"])
+    table(lines, "decision_bridge", formats={"USD": lambda v: fmt.money(v, cents=False)}, width="content")
+    st.caption("Fees and half spreads (and any cap premiums) are paid whatever happens; the futures' expected "
+               "P&L on the simulated paths turns them into the expected cost of hedging.")
+    st.markdown("**If prices fall**")
+    for p in d.price_falls:
+        st.markdown("- " + as_text(p.sentence))
     st.markdown("**Three risks that remain**")
     for i, risk in enumerate(d.risks, 1):
         st.markdown(f"{i}\\. " + as_text(risk))
@@ -50,22 +49,35 @@ def disclosure(saved: dict, key: str) -> None:
         return
     st.subheader("Hedge disclosure by quarter", anchor=False)
     st.caption("As airlines report fuel hedges: the share of expected consumption hedged in each quarter, the "
-               "instrument, its weighted average price (a cap's is its strike) and notional.")
+               "instrument, its weighted average price (a cap's is its strike) and notional. Expected use "
+               "in millions of tokens or GPU-hours; prices in USD per million tokens (/M) or per GPU-hour (/h).")
     frame = pd.DataFrame(rows, columns=service.DISCLOSURE_COLUMNS)
-    table(frame, f"{key}_table",
-          formats={"expected consumption": fmt.count, "hedged": fmt.count,
-                   "% of expected consumption hedged": fmt.share, "weighted average price": lambda v: fmt.price(v, decimals=3),
-                   "notional (USD)": lambda v: fmt.money(v, cents=False)})
+    tokens = frame["price unit"].astype(str).str.contains("token")
+    prices = pd.to_numeric(frame["weighted average price"], errors="coerce")
+    shown = frame.assign(  # narrow enough for 1024 px; the CSV and the PDF keep every column
+        underlying=["tokens (M)" if t else "GPU-hours" for t in tokens],
+        price=[fmt.DASH if p != p else fmt.price(p, decimals=3) + ("/M" if t else "/h") for p, t in zip(prices, tokens)])
+    short = {"expected consumption": "expected use", "% of expected consumption hedged": "% hedged",
+             "price": "avg price", "notional (USD)": "notional"}
+    table(shown, f"{key}_table",
+          formats={"expected consumption": fmt.count, "% of expected consumption hedged": fmt.share,
+                   "notional (USD)": lambda v: fmt.money(v, cents=False)},
+          column_order=["quarter", "underlying", "instrument", "expected consumption",
+                        "% of expected consumption hedged", "price", "notional (USD)"],
+          column_config={c: st.column_config.Column(t) for c, t in short.items()})
     st.download_button("Download the disclosure table (CSV)", service.disclosure_csv(frame),
                        f"{key}.csv", "text/csv", key=f"{key}_csv")
 
 
-def warnings(items, key: str) -> None:
+def warnings(items, key: str, title: str | None = None) -> None:
     """Warnings (``HedgingWarning`` or saved advice dicts): what happened, its consequence and what to do,
-    with the statistics behind them in an expander."""
-    advice = [service.Advice.from_dict(a) if isinstance(a, dict) else service.advise(a) for a in items]
+    with the statistics behind them in an expander; warnings that read the same are one."""
+    advice = [service.Advice.from_dict(a) for a in items if isinstance(a, dict)] + \
+        service.advice_list([w for w in items if not isinstance(w, dict)])
     if not advice:
         return
+    if title:
+        st.markdown(f"**{title}**")
     for a in advice:
         st.warning(as_text(f"{a.message} {a.consequence}") + "  \n**What to do:** " + as_text(a.action),
                    icon=":material/warning:")

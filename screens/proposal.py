@@ -75,7 +75,7 @@ if not decide.decision(saved):  # saved before decision summaries: its summary s
                 delta_color="inverse")
     m[2].metric("Program cost", fmt.money(h["program_cost"]))
     m[3].metric("Margin needed", fmt.money(h["initial_margin_peak"] + h["vm_p95"]), help="Peak initial + 95th pct variation")
-decide.warnings(saved["statements"].get("advice") or [], "proposal_advice")
+decide.warnings(saved["statements"].get("advice") or [], "proposal_advice", "Points to note before deciding")
 for key in ("spend_fan", "distribution"):   # full width: a half-width column cuts the charts' titles off
     if key in saved["figures"]:
         st.plotly_chart(service.figure(saved["figures"][key]), key=f"proposal_{key}")

@@ -130,6 +130,61 @@ CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "The programme buys the caps that come closest; the 95% tail of spend stays above the ceiling.",
         "Raise “Spend ceiling for the caps-only policy, % above expected spend” or lower “Cap strike, % of the "
         "month's fair price” on the Hedge program page, or choose the futures-and-caps policy with “Policy”.", HEDGE),
+    "intervals_widened": (
+        "The volume forecast's ranges were widened: in the backtest, actual usage fell outside them more often "
+        "than they promised.",
+        "The forecast bands, the budget at risk and P(spend > budget) now hold about 80% and 95% of outcomes as "
+        "stated; a budget set on the narrower bands would be overrun more often than planned.",
+        "Nothing to change; to see the widening, open the backtest table on the Forecast page. A longer history "
+        "(import older exports on the Data page) can narrow it.", "Forecast"),
+    "backtest_coverage": (
+        "In the backtest, actual usage fell outside the forecast's 80% range more often than it should.",
+        "The volume ranges are too narrow: the budget at risk understates how far spend can move.",
+        "Set the budget with room to spare in “Annual budget for AI compute (USD)” on the Forecast page, and "
+        "import a longer history on the Data page.", "Forecast"),
+    "intervals_uncalibrated": (
+        "At some horizons the backtest had too few months to check the forecast's ranges.",
+        "There the ranges are the models' own and may be too narrow, so the budget at risk may be understated.",
+        "Import a longer history with “Usage or cost exports” on the Data page.", "Data"),
+    "no_backtest": (
+        "There are too few months to test the volume forecast against the past.",
+        "One model is used without comparison and its ranges are unchecked; treat the budget at risk as rough.",
+        "Import a longer history with “Usage or cost exports” on the Data page.", "Data"),
+    "level_shift": (
+        "Usage stepped up or down at some point (a migration or a new product) and the forecast allows for it.",
+        "The trend is measured around the step, so the forecast does not extrapolate the jump itself.",
+        "Check the month on the Data page (“Break down by” provider or model); nothing to change if the step "
+        "is real.", "Data"),
+    "zero_months": (
+        "Some months after usage began show no usage at all.",
+        "They are treated as very low usage; if they are missing exports, the forecast is too low.",
+        DATA_IMPORT + ".", "Data"),
+    "settlement_fixings_missing": (
+        "Some daily index prints are missing in a settlement month.",
+        "The month's settlement average uses the prints there are, so it may differ from a full month's.",
+        "Upload a complete history with “Index history CSV” on the Market page.", "Market"),
+    "realised_average_assumed": (
+        "A contract is already in its settlement month; the prints so far are taken at today's index level.",
+        "The first contract's settlement is partly an estimate.",
+        "Upload the latest index prints with “Index history CSV” on the Market page.", "Market"),
+    "model_default": (
+        "The price model uses the paper's published parameters instead of a fit to this index.",
+        "Simulated price risk follows the paper's estimates; a built-in index is constructed from price-list steps, so "
+        "a fit to it would mistake those steps for volatility.",
+        "Upload a real index history with “Index history CSV” on the Market page, or choose calibration with "
+        "“Model parameters” to see the fit.", "Market"),
+    "index_gap": (
+        "The uploaded index history has long gaps between dates.",
+        "The model treats each gap as one long step, so the fitted volatility may be off.",
+        "Upload a history without gaps with “Index history CSV” on the Market page.", "Market"),
+    "extrapolated": (
+        "Some index months lie outside the cited price anchors and are held flat.",
+        "Those months of the built-in index show no movement, so its history understates price changes.",
+        "Upload a real index history with “Index history CSV” on the Market page.", "Market"),
+    "after_as_of": (
+        "Usage dated after the analysis date is left out.",
+        "The analysis stands on what was known on the as-of date; later months do not count.",
+        "Move “As of” in the sidebar to a later date to include them.", "Data"),
     "effectiveness_not_tested": (
         "The hedge-accounting tests could not run.",
         "Without them, hedge accounting (deferring gains and losses in equity) cannot be applied.",
@@ -139,15 +194,20 @@ CATALOGUE: dict[str, tuple[str, str, str, str]] = {
 #: Codes of the price model's calibration: one plain reading for all of them.
 MODEL_CODES = ("weakly_identified", "parameter_at_bound", "calibration_failed", "hessian_not_invertible", "kappa_bias",
                "no_mean_reversion", "jumps_not_supported", "implausible_trend", "implausible_season", "subsample",
-               "averages_without_jumps", "bootstrap_failed", "zero_scale", "model_default", "extrapolated",
-               "index_gap", "carried_back", "after_as_of", "no_qualifying_quote", "cap_infeasible")
+               "averages_without_jumps", "bootstrap_failed", "zero_scale")
+#: Codes of the built-in index's construction.
+INDEX_CODES = ("carried_back", "no_qualifying_quote", "cap_infeasible")
+INDEX = ("In some months the index could not be built the usual way (too few qualifying provider quotes).",
+         "Those months rest on fewer quotes or carried values, so the index history there is less reliable.",
+         "Upload a licensed or internal index with “Index history CSV” on the Market page.", "Market")
 MODEL = ("The price model's fit to the index history is uncertain.",
          "The simulated price risk, and so the budget at risk and the hedge's effect, depend on an assumption the "
          "data does not pin down.",
          "Use the paper's preset with “Model parameters” on the Market page, or upload a longer history with "
          "“Index history CSV”.", "Market")
 #: Codes of the volume forecast.
-FORECAST_CODES = ("unscored_models", "dropped_months", "leading_zeros", "partial_month", "no_volume", "no_volumes",
+FORECAST_CODES = ("calendar_ignored", "few_seasonal_differences", "mase_undefined", "negative_children",
+                  "unscored_models", "dropped_months", "leading_zeros", "partial_month", "no_volume", "no_volumes",
                   "few_tail_paths", "prorated_annual_budget", "budgets_disagree")
 FORECAST = ("The volume forecast had to work around the data.",
             "The forecast bands are less certain than the backtest table suggests.",
@@ -171,6 +231,8 @@ def advise(warning: HedgingWarning) -> Advice:
             message = message.format(*(found.groups() if found else ("several",)))
     elif code in MODEL_CODES:
         message, consequence, action, page = MODEL
+    elif code in INDEX_CODES:
+        message, consequence, action, page = INDEX
     elif code in FORECAST_CODES:
         message, consequence, action, page = FORECAST
     else:

@@ -238,6 +238,6 @@ def test_every_run_warning_code_has_a_plain_reading():
     for sub in ("forecast", "hedge", "service", "market", "contracts"):
         for path in (root / sub).rglob("*.py"):
             codes |= set(re.findall(r'HedgingWarning\(\s*"([a-z_0-9]+)"', path.read_text()))
-    known = set(advice.CATALOGUE) | set(advice.MODEL_CODES) | set(advice.FORECAST_CODES)
+    known = set(advice.CATALOGUE) | set(advice.MODEL_CODES) | set(advice.FORECAST_CODES) | set(advice.INDEX_CODES)
     missing = sorted(codes - known)
     assert not missing, missing

@@ -32,7 +32,9 @@ def test_save_reopen_compare_delete(tmp_path, monkeypatch):
     saved = service.load_proposal(1, settings)
     # the decision summary the PDF prints on its first page, from the same saved data
     d = service.DecisionSummary.from_dict(saved["decision"])
-    assert [(m.label, m.value) for m in at.metric] == [(f.label, f.value) for f in d.figures]
+    assert [(m.label, m.value) for m in at.metric] == [(f.label, f.value.split(" → ")[-1]) for f in d.figures]
+    assert {m.delta for m in at.metric if m.delta} == {"before: " + f.value.split(" → ")[0] for f in d.figures
+                                                        if " → " in f.value}
     assert any(d.recommendation[:40] in m.value.replace("\\", "") for m in at.markdown)
     bridge = next(x.value for x in at.dataframe if "USD" in x.value.columns)
     assert list(bridge["USD"]) == [v for _, v in d.bridge.lines()]
