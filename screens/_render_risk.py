@@ -71,12 +71,15 @@ def effectiveness(e) -> None:
                 help="Cumulative hedge change over cumulative item change; passes within 80–125%.")
     if e.passes:
         st.success("Passes the 80–125% effectiveness tests: the hedge can be designated a cash-flow hedge, its gains "
-                   "and losses held in equity until the compute is paid for. " + as_text(e.explanation))
+                   "and losses held in equity until the compute is paid for.")
     else:
         st.error("Does not pass the 80–125% effectiveness tests. Consequence: hedge accounting is not available, so "
                  "the futures' gains and losses go through profit and loss each quarter, before the compute cost they "
-                 "offset. What to do: on the Hedge program page, try “minimum variance” under “Policy”, or leave the "
-                 "underlying whose price does not follow its index out with “Leave unhedged”. " + as_text(e.explanation))
+                 "offset.  \n**What to do:** on the Hedge program page, leave the underlying whose price does not "
+                 "follow its index out with “Leave unhedged”, or choose another “Policy”; the PDF states the result "
+                 "either way.")
+    with st.expander("The statistics", key="effectiveness_statistics"):
+        st.text(e.explanation)
     st.caption(e.ifrs9_note)
 
 

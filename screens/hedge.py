@@ -46,7 +46,9 @@ schedule = service.schedule_table(result, view)
 m = base.metric_slots(4)
 fmt = service.fmt
 m[0].metric("Trades", fmt.count(len(schedule)), help=f"{fmt.count(result.lots.sum())} lots in all")
-m[1].metric("Program cost", fmt.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
+m[1].metric("Program cost", fmt.money(outcome.program_cost),
+            help="Fees and half the bid-ask spread, paid whatever happens. Less the expected futures P&L it is the "
+                 "expected cost of hedging on Before / after; the Proposal page shows the bridge.")
 m[2].metric("Initial margin, first month", fmt.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
 m[3].metric("Volatility reduction", fmt.share(outcome.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
 decide.warnings([w for w in run.warnings if w.code == "adds_volatility" or w in result.warnings], "hedge_advice")

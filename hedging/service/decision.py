@@ -253,8 +253,13 @@ def _risks(run, holds: bool) -> tuple[str, ...]:
     else:
         account = ("the programme does not pass the 80–125% hedge-accounting tests, so its gains and losses would go "
                    "through profit and loss each quarter, beside a compute cost that has not yet moved")
-    second = (f"Your prices follow the index only in part: the {weakest[0][:1].lower() + weakest[0][1:]} explains "
-              f"{fmt.share(r2, 0)} of the changes in your price, and the rest (basis) stays with you; {account}.")
+    index = weakest[0][:1].lower() + weakest[0][1:]
+    if weakest[1].r_squared != weakest[1].r_squared:    # not fitted: too few paired months
+        second = (f"Untested basis: your price could not yet be compared with the {index} (too few months), so it is "
+                  f"assumed to follow it one-for-one and the hedge may remove less than shown; {account}.")
+    else:
+        second = (f"Your prices follow the index only in part: the {index} explains {fmt.share(r2, 0)} of the changes "
+                  f"in your price, and the rest (basis) stays with you; {account}.")
     vm = o.liquidity.peak_variation_margin_p95
     if holds:
         third = (f"Cash for margin calls: if prices fall, the futures lose value before the cheaper compute is paid "

@@ -127,6 +127,10 @@ def test_short_and_single_provider_companies_get_a_whole_summary(shape, tmp_path
                                         for u in run.forecast.underlyings}
     if shape == "openai_only":
         assert "GPU-hours" not in set(table["underlying"])
+        assert d.risks[1].startswith("Your prices follow the index only in part")
+    else:  # three months: too few to fit the basis, and the summary says it is untested rather than "0%"
+        assert any(p.basis.r_squared != p.basis.r_squared for p in run.forecast.underlyings.values())
+        assert d.risks[1].startswith("Untested basis")
 
 
 def test_disclosure_table_matches_a_hand_computation():
