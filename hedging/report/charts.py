@@ -237,8 +237,8 @@ def basis_scatter(index, unit_price, months, slope: float, intercept: float, ind
                         line=dict(color=PALETTE[2], width=2))
     fig.update_layout(title=title, xaxis_title=f"index ({index_unit})", yaxis_title=f"company price ({price_unit})",
                       **_LAYOUT)
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    fig.update_xaxes(type="log", **log_price_ticks(index[ok]))
+    fig.update_yaxes(type="log", **log_price_ticks(unit_price[ok]))
     return fig
 
 

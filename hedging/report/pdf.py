@@ -1,9 +1,11 @@
 """The board-ready PDF proposal, rendered from a saved (frozen) proposal payload.
 
 ``build_pdf(proposal)`` lays out what the payload holds and computes nothing but display
-arithmetic: cover with contents, executive summary with the headline numbers, exposure,
-forecast, the program, before/after, stress, liquidity, basis risk, hedge accounting,
-methodology and assumptions, disclaimer. Charts are the app's own plotly figures (stored as
+arithmetic: the decision summary on the first page (:mod:`hedging.report.pdf_decision`; documents
+saved before it have none), the cover details with contents, executive summary with the headline
+numbers and the points to note, exposure, forecast, the program with its disclosure table,
+before/after, stress, liquidity, basis risk, hedge accounting, methodology and assumptions,
+disclaimer, and an appendix of the statistics behind the points to note. Charts are the app's own plotly figures (stored as
 JSON in the payload), rendered to PNG by one warm Chromium (:mod:`hedging.report.pdf_figures`);
 a chart that is missing or cannot be rendered is replaced by a note saying which one.
 

@@ -68,11 +68,11 @@ def decision_page(doc: ReportPDF, p: Mapping) -> bool:
     doc.set_text_color(*NAVY)
     doc.cell(0, 7, "Decision summary", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_text_color(*INK)
-    doc.paragraph(d.get("recommendation"), size=10.5, limit=700, bold=True)
-    doc.paragraph(d.get("decision"), size=9.5, limit=700)
+    doc.paragraph(d.get("recommendation"), size=10, limit=700, bold=True)
+    doc.paragraph(d.get("decision"), size=9, limit=700)
     figures = [f for f in _list(d.get("figures")) if isinstance(f, Mapping)]
     if figures:
-        cols, gap, th = 3, 3.0, 18.0
+        cols, gap, th = 3, 2.5, 17.0
         w = (doc.epw - gap * (cols - 1)) / cols
         rows = (len(figures) + cols - 1) // cols
         top = doc.y + 0.5
@@ -88,11 +88,11 @@ def decision_page(doc: ReportPDF, p: Mapping) -> bool:
     falls = [f for f in _list(d.get("price_falls")) if isinstance(f, Mapping)]
     if falls:
         _heading(doc, "If prices fall")
-        doc.bullets([f.get("sentence") for f in falls], size=8.8)
+        doc.bullets([f.get("sentence") for f in falls], size=8.3)
     risks = _list(d.get("risks"))
     if risks:
         _heading(doc, "Three risks that remain")
-        doc.bullets(risks, size=8.8)
+        doc.bullets(risks, size=8.3)
     return True
 
 

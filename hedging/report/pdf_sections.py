@@ -228,9 +228,13 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     draw_key_values(doc, _policy_rows(inputs))
     schedule = _list(t.get("schedule"))
     doc.subsection("Trade schedule", keep_with=40)
-    doc.paragraph(f"{len(schedule):,} trades, all long futures (a buyer of compute is short the price). Prices are "
-                  "per lot unit (USD per million tokens or per GPU-hour); cost is fees and half the bid-ask spread. "
-                  f"Total program cost {money(h.get('program_cost'))}.", size=8.5)
+    caps = sum(1 for r in schedule if isinstance(r, Mapping) and "cap" in str(r.get("side", "")))
+    what = (f"{len(schedule) - caps:,} long futures trades and {caps:,} cap purchases" if caps else
+            f"{len(schedule):,} trades, all long futures")
+    doc.paragraph(f"{what} (a buyer of compute is short the price). Prices are per lot unit (USD per million tokens "
+                  "or per GPU-hour; a cap's is its premium); cost is fees and half the bid-ask spread"
+                  + (", and a cap's premium" if caps else "") + f". Total program cost {money(h.get('program_cost'))}.",
+                  size=8.5)
     draw_table(doc, _at_tick(schedule, p), kinds={"price": "price"})
     charts.draw(doc, "hedge_ratios")
     ratios = _list(t.get("ratios"))
@@ -250,7 +254,9 @@ def before_after(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     charts.draw(doc, "fan_compare")
     remaining(doc, t, st, charts)
     history = _map(t.get("history"))
-    rows = [{"underlying": str(u), **{str(k).replace("_", " "): v for k, v in _map(vals).items()}}
+    names = {str(i.get("underlying")): str(i.get("name") or "").split(" (")[0]
+             for i in _list(_map(p.get("provenance")).get("indices")) if isinstance(i, Mapping)}
+    rows = [{"underlying": names.get(str(u)) or str(u), **{str(k).replace("_", " "): v for k, v in _map(vals).items()}}
             for u, vals in history.items()]
     if rows:
         doc.subsection(f"Historical backtest (the {_policy_name(p)} applied to past months)")
@@ -333,6 +339,11 @@ def hedge_accounting(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
         ("Explanation", eff.get("explanation") or ""),
         ("IFRS 9", eff.get("ifrs9_note") or ""),
     ], label_width=62)
+    if passes is False:
+        doc.note("Consequence: hedge accounting is not available, so the futures' gains and losses go through profit "
+                 "and loss each quarter, before the compute cost they offset. What to do: leave the underlying whose "
+                 "price does not follow its index unhedged (“Leave unhedged” on the Hedge program page), or choose "
+                 "another policy, and test again before designating the hedge.")
     doc.paragraph("The intended designation is a cash-flow hedge of forecast compute purchases; the tests are "
                   "prospective, on the simulated paths, and are to be repeated at inception and each reporting date.",
                   size=8.5, color=GREY)

@@ -208,6 +208,9 @@ def test_pdf_first_page_prints_the_summary_the_page_shows(runs, company):  # noq
     assert all(" ".join(a["action"].split())[:40] in body for a in advice)
     appendix = body[body.rindex("12. Appendix"):]
     assert "lag-1 autocorrelation" in appendix and "Point 1:" in appendix
+    # a failed effectiveness test says its consequence and what to do
+    assert payload["statements"]["effectiveness"]["passes"] is False
+    assert "Consequence: hedge accounting is not available" in body
     # the disclosure table is in section 4, quarter by quarter
     assert "Hedge disclosure by quarter" in body and "Q1 2027" in body
 
