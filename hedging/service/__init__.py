@@ -37,6 +37,13 @@ from hedging.service.proposal import (  # noqa: F401
     save_proposal,
 )
 from hedging.service.stress import paper_reproduction  # noqa: F401
+from hedging.service.candidates import (  # noqa: F401
+    IndexCandidates,
+    candidate_source,
+    candidate_summary,
+    candidates_figure,
+    index_candidates,
+)
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,

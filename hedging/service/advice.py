@@ -196,8 +196,8 @@ MODEL_CODES = ("weakly_identified", "parameter_at_bound", "calibration_failed", 
                "no_mean_reversion", "jumps_not_supported", "implausible_trend", "implausible_season", "subsample",
                "averages_without_jumps", "bootstrap_failed", "zero_scale")
 #: Codes of the built-in index's construction.
-INDEX_CODES = ("carried_back", "no_qualifying_quote", "cap_infeasible")
-INDEX = ("In some months the index could not be built the usual way (too few qualifying provider quotes).",
+INDEX_CODES = ("carried_back", "no_qualifying_quote", "cap_infeasible", "basket_starts_late")
+INDEX = ("In some months the index could not be built the usual way (too few qualifying quotes, or no quote yet).",
          "Those months rest on fewer quotes or carried values, so the index history there is less reliable.",
          "Upload a licensed or internal index with “Index history CSV” on the Market page.", "Market")
 MODEL = ("The price model's fit to the index history is uncertain.",
