@@ -185,6 +185,16 @@ CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "Usage dated after the analysis date is left out.",
         "The analysis stands on what was known on the as-of date; later months do not count.",
         "Move “As of” in the sidebar to a later date to include them.", "Data"),
+    "discount_in_history": (
+        "A discount you entered already shows in the imported invoices, so it is not applied again.",
+        "The forecast price already includes it; applying it twice would understate spend.",
+        "Nothing to change if the start month is right; otherwise correct it in the natural hedges table and press "
+        "“Apply commitments” on the Hedge program page.", HEDGE),
+    "reserved_unused": (
+        "Reserved capacity exceeds the usage forecast: part of it is paid for and not used.",
+        "That take-or-pay cost is volume risk the commitment adds; no futures hedge removes it.",
+        "Check the reserved volume in the natural hedges table and press “Apply commitments” on the Hedge program "
+        "page.", HEDGE),
     "effectiveness_not_tested": (
         "The hedge-accounting tests could not run.",
         "Without them, hedge accounting (deferring gains and losses in equity) cannot be applied.",
