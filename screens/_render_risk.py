@@ -16,8 +16,9 @@ def np_hstack(*arrays):
 
 def underlying_forecast(part, view, charts) -> None:
     """One underlying's tab on the Forecast page: volume fan, backtest, basis and drill-down."""
-    for w in part.warnings:
-        st.warning(as_text(w.message), icon=":material/warning:")
+    from screens._render_decision import warnings
+
+    warnings(part.warnings, f"forecast_{part.underlying}_advice")
     st.plotly_chart(charts.volume_fan(part.months, part.volume, part.steps, part.volume_mean, part.volume_bands,
                                       part.unit, f"{part.label}: volume ({part.unit})"), key=f"fc_vol_{part.underlying}")
     st.markdown(f"**Volume model: {part.model_label}**, chosen by rolling-origin backtest (lowest "
@@ -68,8 +69,17 @@ def effectiveness(e) -> None:
     c[1].metric("R²", fmt.ratio(e.r_squared), help="Passes at 0.80 or more.")
     c[2].metric("Dollar offset", fmt.share(e.dollar_offset, 0),
                 help="Cumulative hedge change over cumulative item change; passes within 80–125%.")
-    verdict = st.success if e.passes else st.error
-    verdict(("Passes" if e.passes else "Does not pass") + " the 80–125% effectiveness tests. " + e.explanation)
+    if e.passes:
+        st.success("Passes the 80–125% effectiveness tests: the hedge can be designated a cash-flow hedge, its gains "
+                   "and losses held in equity until the compute is paid for.")
+    else:
+        st.error("Does not pass the 80–125% effectiveness tests. Consequence: hedge accounting is not available, so "
+                 "the futures' gains and losses go through profit and loss each quarter, before the compute cost they "
+                 "offset.  \n**What to do:** on the Hedge program page, leave the underlying whose price does not "
+                 "follow its index out with “Leave unhedged”, or choose another “Policy”; the PDF states the result "
+                 "either way.")
+    with st.expander("The statistics", key="effectiveness_statistics"):
+        st.text(e.explanation)
     st.caption(e.ifrs9_note)
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
+from screens import _render_decision as decide
 from screens import _render_risk as ui
 from screens import _shared as sh
 
@@ -50,8 +51,7 @@ m[2].metric("Budget at risk (95%)", fmt.money(h["bar_before"]), help="95th perce
 m[3].metric("P(spend > budget)", fmt.share(h["prob_over_before"], 0),
             help=f"Fiscal-year spend against {fmt.money(h['budget_compared'])} "
                  f"({h['fiscal_months_covered']} of 12 months covered).")
-for w in view.warnings:
-    st.warning(sh.as_text(w.message), icon=":material/warning:")
+decide.warnings(view.warnings, "forecast_advice")
 
 charts = service.charts()
 st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),

@@ -5,6 +5,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
+from screens import _render_decision as decide
 from screens import _render_instruments as inst
 from screens import _render_natural as natural
 from screens import _render_risk as ui
@@ -50,12 +51,12 @@ schedule = service.schedule_table(result, view)
 m = base.metric_slots(4)
 fmt = service.fmt
 m[0].metric("Trades", fmt.count(len(schedule)), help=f"{fmt.count(result.lots.sum())} lots in all")
-m[1].metric("Program cost", fmt.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
+m[1].metric("Program cost", fmt.money(outcome.program_cost),
+            help="Fees and half the bid-ask spread, paid whatever happens. Less the expected futures P&L it is the "
+                 "expected cost of hedging on Before / after; the Proposal page shows the bridge.")
 m[2].metric("Initial margin, first month", fmt.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
 m[3].metric("Volatility reduction", fmt.share(outcome.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
-for w in run.warnings:
-    if w.code == "adds_volatility" or w in result.warnings:
-        st.warning(sh.as_text(w.message), icon=":material/warning:")
+decide.warnings([w for w in run.warnings if w.code == "adds_volatility" or w in result.warnings], "hedge_advice")
 
 st.subheader("Exposure")
 base.table(service.exposure_table(view, result.policy), "hedge_exposure",
@@ -68,7 +69,7 @@ st.caption("Futures remove only the part of spend that moves with the index: a l
 natural.natural_hedges(view)
 
 st.subheader("Trade schedule")
-st.plotly_chart(service.charts().hedge_ratio_bars(service.ratio_table(result, view)), key="hedge_ratios")
+st.plotly_chart(service.charts().hedge_ratio_bars(service.ratios_by_name(result, view)), key="hedge_ratios")
 ui.schedule(schedule, "hedge_schedule")
 st.download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), "trade_schedule.csv",
                    "text/csv", key="hedge_schedule_csv")

@@ -7,6 +7,7 @@ from hedging.errors import HedgingError
 from screens import _auth as auth
 from screens import _render as ui
 from screens import _render_candidates as cand
+from screens import _render_decision as decide
 from screens import _shared as sh
 
 sh.remember()
@@ -51,8 +52,7 @@ c[2].metric(f"Front contract {front['symbol']}", fmt.price(front["fair"], front[
 c[3].metric("Initial margin, front", fmt.money(front["initial_margin"]) + " / lot",
             help=f"{fmt.share(front['initial_margin'] / front['notional_per_lot'])} of the lot's notional. "
                  + front["margin_reason"])
-for w in view.warnings:
-    st.warning(sh.as_text(w.message), icon=":material/warning:")
+decide.warnings(view.warnings, "market_advice")
 
 charts = service.charts()
 st.plotly_chart(charts.index_history(view.index.history, view.index.name, unit, view.index.illustrative),

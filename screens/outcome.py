@@ -5,6 +5,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
+from screens import _render_decision as decide
 from screens import _render_attribution as attribution
 from screens import _render_risk as ui
 from screens import _shared as sh
@@ -36,9 +37,7 @@ m[3].metric("Expected cost of hedging", fmt.money(outcome.hedged.mean - outcome.
             help="Expected hedged minus unhedged spend over the horizon.")
 
 if outcome.sd_reduction < 0:
-    st.warning("This program adds volatility instead of removing it: some hedged exposure moves against its index "
-               "(see the basis slope on the Hedge program page). Try the minimum-variance policy, or leave that "
-               "underlying unhedged.", icon=":material/warning:")
+    decide.warnings([w for w in run.warnings if w.code == "adds_volatility"], "outcome_advice")
 table = service.metrics_table(outcome, run.spec.fiscal_name().split(" (")[0])
 ui.outcome_table(table)
 charts = service.charts()

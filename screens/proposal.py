@@ -7,6 +7,7 @@ from hedging import service
 from hedging.errors import HedgingError
 from screens import _auth as auth
 from screens import _render as base
+from screens import _render_decision as decide
 from screens import _render_risk as ui
 from screens import _review as review
 from screens import _shared as sh
@@ -72,18 +73,21 @@ st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
 review.section(chosen, sh.settings())
-st.markdown(sh.as_text(h["summary"]))
-m, fmt = base.metric_slots(4), service.fmt
-m[0].metric("Volatility reduction", fmt.share(h["volatility_reduction"]))
-m[1].metric("Budget at risk", fmt.money(h["bar_after"]), delta=fmt.money_change(h["bar_after"] - h["bar_before"]),
-            delta_color="inverse")
-m[2].metric("Program cost", fmt.money(h["program_cost"]))
-m[3].metric("Margin needed", fmt.money(h["initial_margin_peak"] + h["vm_p95"]), help="Peak initial + 95th pct variation")
+if not decide.decision(saved):  # saved before decision summaries: its summary sentence and four numbers
+    st.markdown(sh.as_text(h["summary"]))
+    m, fmt = base.metric_slots(4), service.fmt
+    m[0].metric("Volatility reduction", fmt.share(h["volatility_reduction"]))
+    m[1].metric("Budget at risk", fmt.money(h["bar_after"]), delta=fmt.money_change(h["bar_after"] - h["bar_before"]),
+                delta_color="inverse")
+    m[2].metric("Program cost", fmt.money(h["program_cost"]))
+    m[3].metric("Margin needed", fmt.money(h["initial_margin_peak"] + h["vm_p95"]), help="Peak initial + 95th pct variation")
+decide.warnings(saved["statements"].get("advice") or [], "proposal_advice", "Points to note before deciding")
 for key in ("spend_fan", "distribution"):   # full width: a half-width column cuts the charts' titles off
     if key in saved["figures"]:
         st.plotly_chart(service.figure(saved["figures"][key]), key=f"proposal_{key}")
 schedule = pd.DataFrame(saved["tables"]["schedule"])
 ui.outcome_table(pd.DataFrame(saved["tables"]["metrics"]), key="proposal_metrics")
+decide.disclosure(saved, f"proposal_{chosen}_disclosure")
 c = st.columns(3)
 with c[1]:
     sh.xlsx_download(chosen, saved["fingerprint"])

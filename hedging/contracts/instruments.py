@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from hedging import fmt
 from hedging.errors import InputError, ModelError
 
 #: USD discount rate for premiums paid today (an assumption of this app; the reference note's
@@ -262,7 +263,7 @@ def month_fixings(sim, months, valuation: dt.date, rate: float = DEFAULT_RATE) -
         first, last = m, m + pd.offsets.MonthEnd(0)
         if first < start or last > sim.dates[-1]:
             raise InputError(f"{m:%b %Y} is not wholly inside the simulated span "
-                             f"({sim.dates[0]:%d %b %Y} - {sim.dates[-1]:%d %b %Y}).", column="month",
+                             f"({fmt.date(sim.dates[0])} – {fmt.date(sim.dates[-1])}).", column="month",
                              value=f"{m:%Y-%m}", fix="Price months after the last index observation.")
         avg.append(sim.window_mean(first.date(), last.date()))
         end.append(sim.at(last.date()))

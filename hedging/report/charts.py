@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -88,8 +89,27 @@ def index_history(history: pd.DataFrame, name: str, unit: str, illustrative: boo
                     hovertemplate="%{x|%b %Y}: %{y:,.3f} " + unit + "<br>%{customdata}<extra></extra>")
     title = name.split(" (")[0] + (" — illustrative" if illustrative else "")   # the full name is in the index list
     fig.update_layout(title=title, yaxis_title=unit, showlegend=False, **_LAYOUT)
-    fig.update_yaxes(type="log", tickprefix="$")
+    values = pd.to_numeric(history["value"], errors="coerce").to_numpy(dtype=float)
+    fig.update_yaxes(type="log", **log_price_ticks(values))
     return fig
+
+
+def log_price_ticks(values) -> dict:
+    """Tick values and labels for a log price axis: 1-2-5 steps (1-1.5-2-3-5-7 over a narrow range)
+    inside the data's range, written as prices ("$0.50", "$2", "$10"), instead of plotly's bare
+    minor digits ("2", "5") beside a prefixed "$1"."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return {"tickprefix": "$"}
+    lo, hi = float(v.min()) / 1.05, float(v.max()) * 1.05
+    for steps in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)):
+        ticks = [m * 10.0 ** e for e in range(int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1)
+                 for m in steps if lo <= m * 10.0 ** e <= hi]
+        if len(ticks) >= 3:
+            break
+    text = [f"${t:,.0f}" if t >= 10 or float(t).is_integer() else f"${t:,.2f}" for t in ticks]
+    return {"tickvals": ticks, "ticktext": text}
 
 
 @_inert
@@ -217,8 +237,8 @@ def basis_scatter(index, unit_price, months, slope: float, intercept: float, ind
                         line=dict(color=PALETTE[2], width=2))
     fig.update_layout(title=title, xaxis_title=f"index ({index_unit})", yaxis_title=f"company price ({price_unit})",
                       **_LAYOUT)
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    fig.update_xaxes(type="log", **log_price_ticks(index[ok]))
+    fig.update_yaxes(type="log", **log_price_ticks(unit_price[ok]))
     return fig
 
 

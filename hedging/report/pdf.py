@@ -1,9 +1,11 @@
 """The board-ready PDF proposal, rendered from a saved (frozen) proposal payload.
 
 ``build_pdf(proposal)`` lays out what the payload holds and computes nothing but display
-arithmetic: cover with contents, executive summary with the headline numbers, exposure,
-forecast, the program, before/after, stress, liquidity, basis risk, hedge accounting,
-methodology and assumptions, disclaimer. Charts are the app's own plotly figures (stored as
+arithmetic: the decision summary on the first page (:mod:`hedging.report.pdf_decision`; documents
+saved before it have none), the cover details with contents, executive summary with the headline
+numbers and the points to note, exposure, forecast, the program with its disclosure table,
+before/after, stress, liquidity, basis risk, hedge accounting, methodology and assumptions,
+disclaimer, and an appendix of the statistics behind the points to note. Charts are the app's own plotly figures (stored as
 JSON in the payload), rendered to PNG by one warm Chromium (:mod:`hedging.report.pdf_figures`);
 a chart that is missing or cannot be rendered is replaced by a note saying which one.
 
@@ -19,6 +21,7 @@ from collections.abc import Mapping
 
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from .pdf_decision import appendix, decision_page
 from .pdf_figures import (
     RenderFailure,
     figure_size,
@@ -50,7 +53,8 @@ __all__ = ["build_pdf", "render_figures", "render_all", "start_renderer", "stop_
 #: Section headings in the order they appear (after the cover).
 SECTIONS = ("1. Executive summary", "2. Exposure profile", "3. Forecast", "4. The program",
             "5. Before and after", "6. Stress scenarios", "7. Liquidity", "8. Basis risk",
-            "9. Hedge accounting tests", "10. Methodology and assumptions", "11. Disclaimer")
+            "9. Hedge accounting tests", "10. Methodology and assumptions", "11. Disclaimer", "12. Approval",
+            "13. Appendix: the statistics behind the points to note")
 
 
 def _date(value: object) -> str:
@@ -105,6 +109,8 @@ def _cover(doc: ReportPDF, p: Mapping) -> None:
     name = doc.clean(p.get("name") or "Untitled proposal", 300)
     doc.multi_cell(0, 8, doc.fit_lines(name, doc.epw, 2, 8), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(3)
+    if decision_page(doc, p):   # the board reads the decision first; the document's details and contents follow
+        doc.add_page()
     doc.set_text_color(*INK)
     doc.set_font(FAMILY, "", 10)
     horizon = inputs.get("horizon")
@@ -197,11 +203,13 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
         doc.set_creation_date(created)
 
     _cover(doc, proposal)
+    def approval_part(doc, proposal, charts, title):
+        approval.approval_section(doc, proposal, title)
+
     parts = (executive_summary, exposure_profile, forecast, program, before_after, stress, liquidity, basis_risk,
-             hedge_accounting, methodology, disclaimer)
-    for title, part in zip(SECTIONS, parts):
+             hedge_accounting, methodology, disclaimer, approval_part, appendix)
+    for title, part in zip(SECTIONS, parts, strict=True):
         part(doc, proposal, charts, title)
-    approval.approval_section(doc, proposal, f"{len(SECTIONS) + 1}. Approval")
     return bytes(doc.output())
 
 

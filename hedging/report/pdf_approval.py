@@ -48,9 +48,11 @@ def cover_lines(proposal: Mapping) -> list[tuple[str, str]]:
 def approval_section(doc: ReportPDF, proposal: Mapping, title: str) -> None:
     """The approval block: the decision on this document, by whom and when, and what it covers."""
     block = approval_of(proposal)
-    if block is None:
-        return
     doc.section(title, keep_with=70)
+    if block is None:
+        doc.note("No approval is recorded with this document (it was printed before it was saved, or saved "
+                 "before proposals were approved in the app). Approve the saved proposal on the Proposal page.")
+        return
     status = str(block.get("status"))
     if status not in DECIDED:
         doc.note(f"{DRAFT_MARK}. This document is {block.get('meaning')}. It becomes the approved proposal only when "

@@ -10,6 +10,7 @@ from fpdf.enums import XPos, YPos
 from hedging import fmt
 
 from .pdf_candidates import candidate_indices
+from .pdf_decision import disclosure, points_to_note
 from .pdf_instruments import instruments_and_regret, natural_hedges
 from .pdf_layout import FAMILY, GREY, INK, NAVY, TINT, ReportPDF
 from .pdf_tables import count, draw_key_values, draw_table, money, plain, share
@@ -67,6 +68,10 @@ def _sum(*values: object) -> float | None:
         return None
 
 
+def _num(value: object) -> float | None:
+    return fmt.as_number(value)
+
+
 def _tile(doc: ReportPDF, x: float, y: float, w: float, h: float, label: str, value: str, sub: str) -> None:
     doc.set_fill_color(*TINT)
     doc.rect(x, y, w, h, style="F")
@@ -104,7 +109,10 @@ def executive_summary(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
          f"{share(h.get('variance_reduction'))}"),
         ("P(spend > budget)", _arrow(share, h.get("prob_over_before"), h.get("prob_over_after")),
          f"before → after; budget {money(h.get('budget'))} for {fiscal}"),
-        ("Program cost (fees and half-spreads)", money(h.get("program_cost")), f"USD over {months}"),
+        ("Expected cost of hedging (net)", money(h.get("expected_cost_of_hedging")),
+         f"program cost {money(h.get('program_cost'))} (fees and half-spreads) less expected futures P&L "
+         f"{money(_sum(h.get('program_cost'), -(_num(h.get('expected_cost_of_hedging')) or 0)), signed=True)}; "
+         f"USD over {months}"),
         ("Margin cash needed", money(margin_total),
          f"initial margin peak {money(h.get('initial_margin_peak'))} + 95th percentile variation margin "
          f"{money(h.get('vm_p95'))}"),
@@ -122,7 +130,7 @@ def executive_summary(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
                   "forecast months) minus its expected value. The program is judged by how much it narrows the spread of spend (variance reduction), "
                   "not by the profit or loss of the futures.", size=8.5, color=GREY)
     warnings = _list(st.get("warnings"))
-    if warnings:
+    if warnings and not points_to_note(doc, p):  # documents saved before advice: the warnings as saved
         doc.subsection("Points to note before deciding")
         doc.bullets(warnings)
 
@@ -215,7 +223,7 @@ def _ratio_pivot(rows: list) -> list[dict]:
             return rows
         row = table.setdefault(str(r.get("month")), {"month": str(r.get("month"))})
         row[f"{r.get('underlying', 'all')} hedge ratio"] = r.get("hedge ratio")
-    return list(table.values())
+    return sorted(table.values(), key=lambda row: row["month"])  # ISO months: text order is time order
 
 
 def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
@@ -225,9 +233,13 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     draw_key_values(doc, _policy_rows(inputs))
     schedule = _list(t.get("schedule"))
     doc.subsection("Trade schedule", keep_with=40)
-    doc.paragraph(f"{len(schedule):,} trades, all long futures (a buyer of compute is short the price). Prices are "
-                  "per lot unit (USD per million tokens or per GPU-hour); cost is fees and half the bid-ask spread. "
-                  f"Total program cost {money(h.get('program_cost'))}.", size=8.5)
+    caps = sum(1 for r in schedule if isinstance(r, Mapping) and "cap" in str(r.get("side", "")))
+    what = (f"{len(schedule) - caps:,} long futures trades and {caps:,} cap purchases" if caps else
+            f"{len(schedule):,} trades, all long futures")
+    doc.paragraph(f"{what} (a buyer of compute is short the price). Prices are per lot unit (USD per million tokens "
+                  "or per GPU-hour; a cap's is its premium); cost is fees and half the bid-ask spread"
+                  + (", and a cap's premium" if caps else "") + f". Total program cost {money(h.get('program_cost'))}.",
+                  size=8.5)
     draw_table(doc, _at_tick(schedule, p), kinds={"price": "price"})
     dropped = [r for r in _list(t.get("dropped")) if isinstance(r, Mapping)]
     if dropped:
@@ -242,6 +254,7 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     if ratios:
         doc.subsection("Hedge ratio by delivery month")
         draw_table(doc, _ratio_pivot(ratios))
+    disclosure(doc, p)
     instruments_and_regret(doc, p)
 
 
@@ -255,7 +268,9 @@ def before_after(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     charts.draw(doc, "fan_compare")
     remaining(doc, t, st, charts)
     history = _map(t.get("history"))
-    rows = [{"underlying": str(u), **{str(k).replace("_", " "): v for k, v in _map(vals).items()}}
+    names = {str(i.get("underlying")): str(i.get("name") or "").split(" (")[0]
+             for i in _list(_map(p.get("provenance")).get("indices")) if isinstance(i, Mapping)}
+    rows = [{"underlying": names.get(str(u)) or str(u), **{str(k).replace("_", " "): v for k, v in _map(vals).items()}}
             for u, vals in history.items()]
     if rows:
         doc.subsection(f"Historical backtest (the {_policy_name(p)} applied to past months)")
@@ -339,6 +354,11 @@ def hedge_accounting(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
         ("Explanation", eff.get("explanation") or ""),
         ("IFRS 9", eff.get("ifrs9_note") or ""),
     ], label_width=62)
+    if passes is False:
+        doc.note("Consequence: hedge accounting is not available, so the futures' gains and losses go through profit "
+                 "and loss each quarter, before the compute cost they offset. What to do: leave the underlying whose "
+                 "price does not follow its index unhedged (“Leave unhedged” on the Hedge program page), or choose "
+                 "another policy, and test again before designating the hedge.")
     doc.paragraph("The intended designation is a cash-flow hedge of forecast compute purchases; the tests are "
                   "prospective, on the simulated paths, and are to be repeated at inception and each reporting date.",
                   size=8.5, color=GREY)

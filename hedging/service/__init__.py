@@ -126,3 +126,7 @@ from hedging.service.workspaces import (  # noqa: F401,E402
     remove_member,
     set_member,
 )
+from hedging.service.advice import Advice, advice_list, advise  # noqa: F401,E402
+from hedging.service.decision import CostBridge, DecisionSummary, cost_bridge, decision_summary  # noqa: F401,E402
+from hedging.service.disclosure import COLUMNS as DISCLOSURE_COLUMNS  # noqa: F401,E402
+from hedging.service.disclosure import disclosure_csv, disclosure_table, ratios_by_name, run_disclosure  # noqa: F401,E402

@@ -28,6 +28,9 @@ from hedging.contracts import load_specs
 from hedging.errors import HedgingError, InputError
 from hedging.report import charts
 from hedging.service import access, audit, lifecycle
+from hedging.service import advice as advice_service
+from hedging.service import decision as decision_service
+from hedging.service import disclosure
 from hedging.service import market as market_service
 from hedging.service.candidates import candidate_records
 from hedging.service.forecast import monthly_table
@@ -110,7 +113,7 @@ def _draw_figures(run: Run, view, result, outcome, budget, parts) -> dict:
                                       np.hstack([view.estimate_spend, view.total_spend]), budget / 12,
                                       "AI compute spend: actual, estimated and simulated",
                                       estimated=len(view.estimate_months), budget_months=view.fiscal_months),
-        "hedge_ratios": charts.hedge_ratio_bars(ratio_table(result, view)),
+        "hedge_ratios": charts.hedge_ratio_bars(disclosure.ratios_by_name(result, view)),
         "distribution": charts.distribution_overlay(result.unhedged[keep].sum(axis=1), result.hedged[keep].sum(axis=1),
                                                     None, f"Total spend over {view.horizon} months"),
         "fan_compare": charts.fan_compare(view.future, result.unhedged, result.hedged, "Monthly spend, 5–95%"),
@@ -185,7 +188,8 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
         },
         "headline": {**run.headline(), "summary": summary},
         "tables": {"exposure": _records(exposure_table(view, policy)), "schedule": _records(schedule_table(result, view)),
-                   "ratios": _records(ratio_table(result, view)),
+                   "ratios": _records(disclosure.ratios_by_name(result, view)),
+                   "disclosure": _records(disclosure.run_disclosure(run)),
                    "metrics": _records(metrics_table(outcome, run.spec.fiscal_name())),
                    "monthly_budget": _records(monthly), "stress": _records(outcome.stress) if outcome.stress is not None else [],
                    "backtest_scores": {k: _records(p.scores) for k, p in parts.items()}, "history": history,
@@ -205,7 +209,9 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                 f"{policy.position_limit:,} lots per contract."],
             "data_sources": DATA_SOURCES,
             "warnings": [w.message for w in run.warnings],
+            "advice": [a.to_dict() for a in advice_service.advice_list(run.warnings)],
         },
+        "decision": decision_service.decision_summary(run).to_dict(),
         "figures": dict(figures),
     }
     if outcome.remaining is not None:

@@ -29,8 +29,23 @@ def test_save_reopen_compare_delete(tmp_path, monkeypatch):
     at.button[0].click().run()  # the save form's submit button
     assert not at.exception
     assert any("Saved as proposal #1" in s.value for s in at.success)
-    assert {m.label for m in at.metric} >= {"Volatility reduction", "Program cost", "Margin needed"}
     saved = service.load_proposal(1, settings)
+    # the decision summary the PDF prints on its first page, from the same saved data
+    d = service.DecisionSummary.from_dict(saved["decision"])
+    assert [(m.label, m.value) for m in at.metric] == [(f.label, f.value.split(" → ")[-1]) for f in d.figures]
+    assert {m.delta for m in at.metric if m.delta} == {"before: " + f.value.split(" → ")[0] for f in d.figures
+                                                        if " → " in f.value}
+    assert any(d.recommendation[:40] in m.value.replace("\\", "") for m in at.markdown)
+    bridge = next(x.value for x in at.dataframe if "USD" in x.value.columns)
+    assert list(bridge["USD"]) == [v for _, v in d.bridge.lines()]
+    assert bridge["USD"].iloc[:-1].sum() == bridge["USD"].iloc[-1] == round(saved["headline"]["expected_cost_of_hedging"])
+    disclosure = next(x.value for x in at.dataframe if "quarter" in x.value.columns)
+    assert len(disclosure) == len(saved["tables"]["disclosure"])
+    assert list(disclosure["quarter"]) == [r["quarter"] for r in saved["tables"]["disclosure"]]
+    # warnings say what to do, the statistics behind them are one click away
+    advice = saved["statements"]["advice"]
+    assert advice and sum("What to do" in w.value for w in at.warning) == len(advice)
+    assert any(e.label == "The statistics" for e in at.expander)
     assert saved["company"] == "Northwind [Analytics](http://203.0.113.9/wire) **now**"
     assert saved["inputs"]["paths"] == 2000
     # what a user typed is shown as text: the Markdown is escaped, so no link and no bold
