@@ -29,11 +29,11 @@ for col, key, label in zip(b, sh.HG_BANDS, ("months 1-3", "months 4-6", "months 
     col.slider(f"Layered ratio, {label} (%)", 0, 100, step=5, key=key, disabled=policy_name != "layered",
                help="Used by the layered policy only." if policy_name != "layered" else None)
 try:
-    run = sh.current_run()
+    run = sh.current_hedge()   # the program alone: stress and margin paths are added on Before / after
 except HedgingError as err:
     sh.show_error(err)
     st.stop()
-view, result, outcome = run.forecast, run.result, run.outcome
+view, result = run.forecast, run.result
 sh.spec_caption(run)
 options = list(view.underlyings) + [f"{u}:{label}" for u, p in view.underlyings.items()
                                     for label in sorted(p.drilldown["label"].unique())]
@@ -45,12 +45,11 @@ schedule = service.schedule_table(result, view)
 m = base.metric_slots(4)
 fmt = service.fmt
 m[0].metric("Trades", fmt.count(len(schedule)), help=f"{fmt.count(result.lots.sum())} lots in all")
-m[1].metric("Program cost", fmt.money(outcome.program_cost), help="Fees and half the bid-ask spread.")
-m[2].metric("Initial margin, first month", fmt.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
-m[3].metric("Volatility reduction", fmt.share(outcome.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
+m[1].metric("Program cost", fmt.money(run.program_cost), help="Fees and half the bid-ask spread.")
+m[2].metric("Initial margin, first month", fmt.money(float(run.initial_margin[0])))
+m[3].metric("Volatility reduction", fmt.share(run.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
 for w in run.warnings:
-    if w.code == "adds_volatility" or w in result.warnings:
-        st.warning(sh.as_text(w.message), icon=":material/warning:")
+    st.warning(sh.as_text(w.message), icon=":material/warning:")
 
 st.subheader("Exposure")
 base.table(service.exposure_table(view, result.policy), "hedge_exposure",
