@@ -120,6 +120,38 @@ def current_hedge(spec=None):
     return service.hedge_view(spec, view, result)
 
 
+def _hedge_key(view, result) -> tuple:
+    return repr((view.spec.simulation_key(), result.policy)), data_version(), market_version()
+
+
+@st.cache_resource(show_spinner="Pricing the instruments beside futures…", max_entries=12)
+def _instrument_comparison(key: str, version: str, market: str, _view, _result):
+    return service.instrument_comparison(_view, _result)
+
+
+@st.cache_resource(show_spinner="Pricing the instruments per month…", max_entries=12)
+def _instrument_quotes(key: str, version: str, market: str, cap_strike: float, _view):
+    return service.instrument_quotes(_view, cap_strike)
+
+
+@st.cache_resource(show_spinner="Measuring the hedge regret when prices fall or rise…", max_entries=12)
+def _regret_table(key: str, version: str, market: str, _view, _result):
+    return service.regret_table(_view, _result)
+
+
+def instrument_comparison(view, result):
+    """The Hedge program page's instrument tables, computed once per program (not on every rerun)."""
+    return _instrument_comparison(*_hedge_key(view, result), view, result)
+
+
+def instrument_quotes(view, cap_strike: float):
+    return _instrument_quotes(repr(view.spec.simulation_key()), data_version(), market_version(), cap_strike, view)
+
+
+def regret_table(view, result):
+    return _regret_table(*_hedge_key(view, result), view, result)
+
+
 def current_run(spec=None):
     """The run every analysis page reads: cached in three stages so that a policy change reuses the
     simulation and a budget change reuses the program. Raises HedgingError for the page to show."""

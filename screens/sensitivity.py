@@ -54,5 +54,7 @@ if st.button("Compute the tornado", key=sh.SENS_TORNADO, type="primary") or sh.t
     base.table(service.tornado_table(tornado), "sensitivity_tornado_table",
                {"budget at risk, low (USD)": fmt.money, "budget at risk, high (USD)": fmt.money,
                 "swing (USD)": fmt.money})
+    st.caption(sh.as_text("How each is moved: " + "; ".join(f"{k.lower()}: {v}" for k, v in service.SENSITIVITY_MOVES.items())
+                          + "."))
     for note in notes:
         st.caption(sh.as_text(note))

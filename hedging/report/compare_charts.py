@@ -60,15 +60,15 @@ def tornado_chart(tornado, title: str) -> go.Figure:
     """Budget-at-risk with each assumption at its low and high setting, around the run's own
     (the centre line); the largest swing on top."""
     bars = list(tornado.bars)[::-1]          # plotly draws the first category at the bottom
-    names = [b.assumption for b in bars]
+    names = [f"{b.assumption}<br>{b.low_setting} / {b.high_setting}" for b in bars]
     base = tornado.base
     fig = go.Figure()
     for attr, setting, color, kind in (("low", "low_setting", PALETTE[1], "low"),
                                        ("high", "high_setting", PALETTE[5], "high")):
         values = [getattr(b, attr) for b in bars]
         fig.add_bar(y=names, x=[v - base for v in values], base=base, orientation="h", name=kind,
-                    marker_color=color, text=[f"{getattr(b, setting)}: {fmt.money(v)}" for b, v in zip(bars, values)],
-                    textposition="auto", hovertemplate="%{text}<extra></extra>")
+                    marker_color=color, customdata=[f"{getattr(b, setting)}: {fmt.money(v)}" for b, v in zip(bars, values)],
+                    hovertemplate="%{customdata}<extra></extra>")
     fig.add_vline(x=base, line=dict(color="#2c3e50", width=2))
     fig.update_layout(title=f"{title}: this run {fmt.money(base)} (the line)", barmode="overlay", xaxis_title="budget at risk (95th percentile − expected), USD",
                       **_LAYOUT)

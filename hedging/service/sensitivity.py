@@ -163,4 +163,4 @@ def tornado_table(t: Tornado) -> pd.DataFrame:
     """The tornado's rows, largest swing first (USD)."""
     return pd.DataFrame([{"assumption": b.assumption, "moved to (low / high)": f"{b.low_setting} / {b.high_setting}",
                           "budget at risk, low (USD)": b.low, "budget at risk, high (USD)": b.high,
-                          "swing (USD)": b.swing, "how it is moved": MOVES[b.assumption]} for b in t.bars])
+                          "swing (USD)": b.swing} for b in t.bars])
