@@ -168,9 +168,7 @@ def browser(url: str) -> None:
         base = measure(page, "baseline: no-op rerun, Hedge program page", [rerun(page)] * 3, None)
         measure(page, "policy -> layered, CVaR, variance (Hedge program)",
                 [select(page, "Policy", service.POLICIES[n]) for n in ("layered", "min_cvar", "min_variance")], base)
-        page.get_by_test_id("stSelectbox").filter(has_text="Policy").first.locator("input").click()
-        page.get_by_role("option", name=service.POLICIES["layered"], exact=True).click()
-        settled(page, page.evaluate("() => performance.now()") - 50)
+        timed(page, select(page, "Policy", service.POLICIES["layered"]))
         measure(page, "layered hedge ratio, months 1-3, -5 pp (Hedge program)",
                 [slider_step(page, "months 1-3", "ArrowLeft")] * 3, base)
         measure(page, "margin budget typed (Hedge program)",

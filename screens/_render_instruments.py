@@ -46,7 +46,10 @@ def instruments(view, result) -> None:
         st.caption("Swap fixed price = the mean monthly average on the paths; the closed-form column is the model's "
                    "monthly-average futures price, which it must match within a few standard errors. Premiums and "
                    f"binary prices are discounted at {service.INSTRUMENT_RATE:.0%} a year to each month's end.")
-    st.markdown("**Hedge regret: the same hedges when prices fall or rise**")
+    if not st.toggle("Hedge regret: the same hedges when prices fall or rise", key="hedge_show_regret",
+                     help="Re-prices every hedge in four price moves (a few seconds for a layered programme); off, "
+                          "a change of policy or ratio answers at once."):
+        return
     regret = cached.regret_table(view, result)
     fmt_table(regret, "hedge_regret", {c: (fmt.money if c.startswith("unhedged") else fmt.money_change)
                                        for c in regret.columns if c != "scenario"})
