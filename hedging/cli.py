@@ -379,6 +379,33 @@ def cmd_index_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index_rank(args: argparse.Namespace) -> int:
+    """The Market page's candidate ranking for one underlying; ``--choose-best`` uses the first."""
+    settings = _settings(args)
+    fields = {k: getattr(args, k) for k in ("horizon", "seed") if getattr(args, k) is not None}
+    if args.as_of:
+        try:
+            fields["as_of"] = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError("the as-of date must be YYYY-MM-DD.", column="--as-of", value=args.as_of,
+                             fix="e.g. --as-of 2026-12-06.") from None
+    found = service.index_candidates(args.underlying, service.RunSpec(**fields), settings)
+    if args.choose_best and found.recommended:
+        service.choose_index(args.underlying, found.recommended, settings, actor=service.cli_actor())
+    table = service.candidate_summary(found)
+    lines = [found.sentence, found.why_chosen() if not args.choose_best else
+             f"Now used for {args.underlying}: {found.recommended}.", table.to_string(index=False)]
+    _print(found.records(), args.json, "\n".join(lines))
+    return 0
+
+
+def cmd_index_choose(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    service.choose_index(args.underlying, args.key, settings, actor=service.cli_actor())
+    _print({"underlying": args.underlying, "key": args.key}, args.json, f"Now used for {args.underlying}: {args.key}.")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     """The audit trail, newest first, optionally filtered and written to CSV."""
     settings = _settings(args)
@@ -481,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_args(p)
     p = add("hedge", cmd_hedge, "Build a futures hedge program and show spend before and after it.")
     _add_spec_args(p, "--paths")
-    p = add("index", None, "Index histories: upload one, list them.")
+    p = add("index", None, "Index histories: upload one, list them, rank them for your usage, choose one.")
     isub = p.add_subparsers(dest="index_command", required=True)
     q = isub.add_parser("upload", help="upload a date,value[,source] history and optionally use it")
     q.add_argument("underlying", choices=["token", "gpu"])
@@ -495,6 +522,21 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     q.set_defaults(func=cmd_index_list)
+    q = isub.add_parser("rank", help="fit your price to every index of the underlying and rank a hedge on each")
+    q.add_argument("underlying", choices=["token", "gpu"])
+    q.add_argument("--as-of", metavar="YYYY-MM-DD")
+    q.add_argument("--horizon", type=int)
+    q.add_argument("--seed", type=int)
+    q.add_argument("--choose-best", action="store_true", help="use the recommended index from now on")
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_index_rank)
+    q = isub.add_parser("choose", help="use index KEY (see `index list`) for the underlying from now on")
+    q.add_argument("underlying", choices=["token", "gpu"])
+    q.add_argument("key")
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_index_choose)
     p = add("audit", cmd_audit, "The audit trail: who imported, deleted, uploaded, chose, saved or exported what, "
                                  "and when (UTC), newest first.")
     p.add_argument("--csv", metavar="FILE.csv", help="also write the entries shown to this CSV file")

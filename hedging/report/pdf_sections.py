@@ -9,6 +9,7 @@ from fpdf.enums import XPos, YPos
 
 from hedging import fmt
 
+from .pdf_candidates import candidate_indices
 from .pdf_layout import FAMILY, GREY, INK, NAVY, TINT, ReportPDF
 from .pdf_tables import count, draw_key_values, draw_table, money, plain, share
 
@@ -299,6 +300,7 @@ def basis_risk(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     doc.paragraph("Futures settle on the index, not on the company's invoices: the residual of the invoice-to-index "
                   "regression and any change in volume stay with the company, whatever the hedge ratio.", size=8.5,
                   color=GREY)
+    candidate_indices(doc, t)
     for key in ("basis_token", "basis_gpu"):
         charts.draw(doc, key)
 

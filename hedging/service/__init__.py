@@ -49,6 +49,13 @@ from hedging.service.sensitivity import (  # noqa: F401
     sensitivity_tornado,
     tornado_table,
 )
+from hedging.service.candidates import (  # noqa: F401
+    IndexCandidates,
+    candidate_source,
+    candidate_summary,
+    candidates_figure,
+    index_candidates,
+)
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,
