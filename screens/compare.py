@@ -15,8 +15,7 @@ st.caption(f"Up to {service.MAX_COMPARED} scenarios side by side: saved proposal
            "against the first scenario; rows where the scenarios differ are shaded.")
 
 variants = st.session_state.setdefault(sh.CMP_VARIANTS, [])
-a, b = st.columns([1, 2])
-if a.button("Add the current settings as a variant", key="compare_add", type="primary",
+if st.button("Add the current settings as a variant", key="compare_add", type="primary",
             disabled=len(variants) >= service.MAX_COMPARED,
             help="Policy, ratios, budget and every other setting as they stand now on the other pages."):
     spec = sh.spec_from_state()
@@ -26,7 +25,7 @@ proposals = [p for p in service.list_proposals(sh.settings()) if p["signature"]]
 names = {p["id"]: f"#{p['id']} {p['name']} ({service.fmt.date(p['created_at'])})" for p in proposals}
 if st.session_state.get(sh.CMP_PROPOSALS):
     st.session_state[sh.CMP_PROPOSALS] = [i for i in st.session_state[sh.CMP_PROPOSALS] if i in names]
-chosen = b.multiselect("Saved proposals", list(names), format_func=names.get, key=sh.CMP_PROPOSALS,
+chosen = st.multiselect("Saved proposals", list(names), format_func=names.get, key=sh.CMP_PROPOSALS,
                        max_selections=max(service.MAX_COMPARED - len(variants), 1),
                        placeholder="choose proposals" if names else "no proposal saved yet")
 

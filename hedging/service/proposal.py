@@ -34,7 +34,7 @@ from hedging.service.forecast import monthly_table
 from hedging.service.hedge import exposure_table, ratio_table, schedule_table
 from hedging.service.outcome import metrics_table
 from hedging.service.run import Run
-from hedging.service.spec import POLICIES
+from hedging.service.spec import POLICIES, POLICY_SHORT
 from hedging.service.stress import paper_reproduction
 from hedging.service.usage import default_settings, list_imports
 from hedging.store import audit as audit_store
@@ -305,10 +305,13 @@ def _bands(v) -> str:
     return " / ".join(f"{fmt.share(r, 0)} to month {last}" for last, r in v) if v else fmt.DASH
 
 
+#: A policy's short name by its long label (the comparison's columns stay readable at 1024 px).
+_POLICY_BY_LABEL = {label: POLICY_SHORT[key] for key, label in POLICIES.items()}
+
 #: What the comparison shows, in order: key -> (label, format of a value, format of a difference or None).
 COMPARED = {
     "inputs": {
-        "as_of": ("As of", fmt.date, None), "policy_label": ("Policy", str, None),
+        "as_of": ("As of", fmt.date, None), "policy_label": ("Policy", lambda v: _POLICY_BY_LABEL.get(v, str(v)), None),
         "horizon": ("Horizon (months)", fmt.count, partial(fmt.count, signed=True)),
         "fiscal_year": ("Fiscal year", str, None), "budget_annual": ("Annual budget", fmt.money, fmt.money_change),
         "paths": ("Simulated paths", fmt.count, partial(fmt.count, signed=True)), "seed": ("Seed", str, None),

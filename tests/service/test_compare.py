@@ -35,7 +35,7 @@ def test_three_scenarios_side_by_side_with_signed_differences_against_the_first(
     assert cost["V − A"] == "" and not cost["same"]          # the variant keeps A's program; B does not
     budget = rows.loc["Annual budget"]
     assert budget["V"] == "$4,000,000" and budget["V − A"] == service.fmt.money_change(4_000_000 - a["inputs"]["budget_annual"])
-    assert rows.loc["Seed", "same"] and rows.loc["Policy", "B"].startswith("Layered")
+    assert rows.loc["Seed", "same"] and rows.loc["Policy", "B"] == "layered by tenor"
     # a variant is described exactly as a saved proposal of the same run would be
     assert v["inputs"] == service.proposal.run_inputs(variant_run)
     # the two-proposal table the Proposal page used is the same table

@@ -45,7 +45,7 @@ def test_compare_proposals_and_a_variant(tmp_path, monkeypatch):
     assert any(line.startswith("Variant 1: minimum CVaR (95%), budget $") for line in lines)
     assert f"{variant} − {first}" in results.columns
     policy = inputs.set_index("").loc["Policy"]
-    assert policy[variant].startswith("Minimum CVaR")
+    assert policy[variant] == "minimum CVaR (95%)"
     cost = results.set_index("").loc["Volatility reduction", f"{variant} − {first}"]
     assert cost.endswith(" pp") and cost[0] in "+-"
     assert not results.astype(str).apply(lambda c: c.str.contains("e\\+|_")).any().any()
