@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hedging import service
 from hedging.config import Settings
@@ -177,6 +178,17 @@ def cmd_market(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_commitments_template(args: argparse.Namespace) -> int:
+    """Write the natural hedges' CSV template (one example row of each kind)."""
+    data = service.commitments_template()
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"Wrote the commitments template to {args.out}.")
+    else:
+        sys.stdout.write(data.decode())
+    return 0
+
+
 def _spec(args: argparse.Namespace) -> "service.RunSpec":
     """The run specification from the common flags (RunSpec holds every default)."""
     fields = {}
@@ -193,6 +205,12 @@ def _spec(args: argparse.Namespace) -> "service.RunSpec":
             fields[key] = getattr(args, flag)
     fields["price_changes"] = tuple(service.PriceChange.parse(t) for t in (args.price_change or ()))
     fields["model"] = tuple((u, args.model) for u in service.UNDERLYINGS) if args.model else ()
+    if getattr(args, "commitments", None):   # natural hedges from the CSV template
+        path = Path(args.commitments)
+        if not path.is_file():
+            raise InputError("the commitments file does not exist.", file=str(path), column="--commitments",
+                             fix="give the path of a CSV made from `hedging commitments-template`.")
+        fields["commitments"] = service.commitments_from_csv(path.read_bytes(), path.name)
     policy = {}
     if args.policy:
         policy["name"] = args.policy.replace("-", "_")
@@ -454,6 +472,8 @@ def _add_spec_args(p: argparse.ArgumentParser, paths_flag: str = "--paths-sim") 
                    "year it ends in (default: the one containing the first horizon month)")
     p.add_argument("--price-change", action="append", metavar="UNDERLYING[:PROVIDER]:YYYY-MM:+PCT",
                    help="an announced price change, e.g. token:2027-03:-20 (repeat for several)")
+    p.add_argument("--commitments", metavar="CSV", help="natural hedges (contracted prices, reserved capacity, "
+                   "discounts, prepaid credits) from the CSV template; netted before any hedge is sized")
     p.add_argument(paths_flag, dest="paths_sim", type=int, metavar="N", help="simulated paths (default 10,000)")
     p.add_argument("--seed", type=int, help="random seed (default 7)")
     p.add_argument("--rho", type=float, help="volume-price correlation of monthly shocks (default 0.3)")
@@ -506,6 +526,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--company", default="")
     p.add_argument("--skip-bad-rows", action="store_true")
     _add_spec_args(p)
+    p = add("commitments-template", cmd_commitments_template,
+            "Print (or --out write) the CSV template for natural hedges, used with --commitments.")
+    p.add_argument("--out", metavar="FILE.csv")
     p = add("hedge", cmd_hedge, "Build a futures hedge program and show spend before and after it.")
     _add_spec_args(p, "--paths")
     p = add("index", None, "Index histories: upload one, list them, rank them for your usage, choose one.")

@@ -28,6 +28,19 @@ from hedging.service.spec import (  # noqa: F401
     today_utc,
 )
 from hedging.service.outcome import metrics_table  # noqa: F401
+from hedging.service.natural import (  # noqa: F401
+    EDITOR_COLUMNS as COMMITMENT_COLUMNS,
+    KINDS as COMMITMENT_KINDS,
+    Commitment,
+    check_providers as check_commitment_providers,
+    commitment_providers,
+    commitment_rows,
+    commitments_from_csv,
+    commitments_from_rows,
+    commitments_template,
+    natural_summary,
+    natural_table,
+)
 from hedging.service.proposal import (  # noqa: F401
     MAX_COMPARED,
     compare_documents,

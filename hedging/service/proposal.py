@@ -33,6 +33,7 @@ from hedging.service.candidates import candidate_records
 from hedging.service.forecast import monthly_table
 from hedging.service.hedge import exposure_table, ratio_table, schedule_table
 from hedging.service.outcome import metrics_table
+from hedging.service.proposal_extras import proposal_parts
 from hedging.service.run import Run
 from hedging.service.spec import POLICIES, POLICY_SHORT
 from hedging.service.stress import paper_reproduction
@@ -214,6 +215,9 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
     if outcome.remaining is not None:
         payload["figures"]["remaining"] = charts.remaining_bars(outcome.remaining.table()).to_json()
     payload["tables"]["index_candidates"] = candidate_records(run, settings)
+    extra_tables, extra_statements = proposal_parts(run)   # natural hedges, instruments, hedge regret
+    payload["tables"].update(extra_tables)
+    payload["statements"].update(extra_statements)
     return _clean(payload)
 
 

@@ -82,7 +82,7 @@ def _volume_view(view: ForecastView, factor: float) -> ForecastView:
     parts = {}
     for u, p in view.underlyings.items():
         volume = spread_scaled(p.all_volume, factor)
-        parts[u] = replace(p, all_volume=volume, all_spend=volume * p.all_unit_price)
+        parts[u] = replace(p, all_volume=volume, all_spend=p.spend_of(volume, p.all_unit_price))
     return _rebuilt(view, parts)
 
 
@@ -94,7 +94,7 @@ def _basis_view(view: ForecastView, factor: float) -> ForecastView:
         basis = replace(p.basis, residual_sd=p.basis.residual_sd * factor)
         prices = unit_price_paths(p.all_index, basis, p.last_unit_price, p.anchor_index, seed=p.seed + 3,
                                   steps=p.price_steps)
-        parts[u] = replace(p, all_unit_price=prices, all_spend=p.all_volume * prices)
+        parts[u] = replace(p, all_unit_price=prices, all_spend=p.spend_of(p.all_volume, prices))
     return _rebuilt(view, parts)
 
 
