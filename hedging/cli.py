@@ -17,13 +17,16 @@ from pathlib import Path
 from hedging import service
 from hedging.config import Settings
 from hedging.errors import HedgingError, InputError
+from hedging.service import access, lifecycle
+from hedging.service import workspaces as ws_service
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = service.default_settings()
     if getattr(args, "db", None):
         settings = dataclasses.replace(settings, database_url=args.db)
-    return settings
+    # --user / --workspace (or HEDGING_USER / HEDGING_WORKSPACE): every command acts as that member
+    return settings.acting(getattr(args, "user", None) or settings.user, getattr(args, "workspace", None))
 
 
 def _print(obj, as_json: bool, text: str) -> None:
@@ -215,7 +218,7 @@ def _spec(args: argparse.Namespace) -> "service.RunSpec":
     if args.policy:
         policy["name"] = args.policy.replace("-", "_")
     for flag, key in (("percentile", "volume_percentile"), ("position_limit", "position_limit"),
-                      ("margin_budget", "margin_budget")):
+                      ("margin_budget", "margin_budget"), ("min_notional", "min_notional")):
         if getattr(args, flag, None) is not None:
             policy[key] = getattr(args, flag)
     if args.exclude:
@@ -332,16 +335,32 @@ def cmd_report(args: argparse.Namespace) -> int:
         proposal_id = items[-1]["id"]
     else:
         proposal_id = args.proposal
-    pdf = service.proposal_pdf(proposal_id, settings)
+    if not args.out and not args.xlsx:
+        raise HedgingError("nothing to write. Fix: give --out FILE.pdf, --xlsx FILE.xlsx or both.")
     fingerprint = service.load_proposal(proposal_id, settings)["fingerprint"]
-    with service.transaction(settings):  # the entry is kept only if the file was written
-        service.record_pdf_export(proposal_id, fingerprint, settings, actor=service.cli_actor(),
-                                  detail=f"written to {os.path.basename(args.out)}")
-        with open(args.out, "wb") as fh:
-            fh.write(pdf)
-    _print({"proposal": proposal_id, "out": args.out, "bytes": len(pdf)}, args.json,
-           f"Wrote proposal #{proposal_id} to {args.out} ({len(pdf) / 1024:,.0f} KB).")
+    result = {"proposal": proposal_id}
+    lines = []
+    if args.out:
+        pdf = service.proposal_pdf(proposal_id, settings)
+        with service.transaction(settings):  # the entry is kept only if the file was written
+            service.record_pdf_export(proposal_id, fingerprint, settings, actor=service.cli_actor(),
+                                      detail=f"written to {os.path.basename(args.out)}")
+            with open(args.out, "wb") as fh:
+                fh.write(pdf)
+        result.update(out=args.out, bytes=len(pdf))
+        lines.append(f"Wrote proposal #{proposal_id} to {args.out} ({len(pdf) / 1024:,.0f} KB).")
+    if args.xlsx:
+        lines.append(_write_xlsx(proposal_id, fingerprint, settings, args.xlsx))
+        result["xlsx"] = args.xlsx
+    _print(result, args.json, "\n".join(lines))
     return 0
+
+
+def _write_xlsx(proposal_id: int, fingerprint: str, settings, path: str) -> str:
+    data = service.proposal_xlsx(proposal_id, settings, fingerprint=fingerprint)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return f"Wrote the workbook of proposal #{proposal_id} to {path} ({len(data) / 1024:,.0f} KB)."
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -363,14 +382,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                                   detail=f"written to {os.path.basename(args.out)}")
         with open(args.out, "wb") as fh:
             fh.write(pdf)
+        if args.xlsx:
+            _write_xlsx(proposal_id, saved["fingerprint"], settings, args.xlsx)
     imports = [{"import_id": o.summary()["import_id"], "file": o.summary()["file"], "format": o.summary()["format"],
                 "first_day": o.summary()["first_day"], "last_day": o.summary()["last_day"],
                 "rows_imported": o.summary()["rows_imported"], "already_imported": o.summary()["already_imported"]}
                for o in outcomes]
     _print({**_run_json(run), "proposal": {"id": proposal_id, "fingerprint": saved.get("fingerprint")},
-            "imports": imports, "out": args.out}, args.json,
+            "imports": imports, "out": args.out, **({"xlsx": args.xlsx} if args.xlsx else {})}, args.json,
            "\n".join([f"Imported {len(outcomes)} file(s); proposal #{proposal_id}."] + _headline_text(run)
-                     + [f"  warning: {w.message}" for w in run.warnings] + [f"Wrote {args.out}."]))
+                     + [f"  warning: {w.message}" for w in run.warnings]
+                     + [f"Wrote {args.out}" + (f" and {args.xlsx}." if args.xlsx else ".")]))
     return 0
 
 
@@ -484,6 +506,8 @@ def _add_spec_args(p: argparse.ArgumentParser, paths_flag: str = "--paths-sim") 
     p.add_argument("--position-limit", type=int, help="lots per contract (default 1,000,000)")
     p.add_argument("--margin-budget", type=float, metavar="USD", help="initial margin the treasury can post")
     p.add_argument("--exclude", nargs="*", help="underlyings or underlying:series to leave unhedged")
+    p.add_argument("--min-notional", type=float, metavar="USD",
+                   help="materiality: drop trades whose notional is below this many USD (default 0: keep all)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -494,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--db", metavar="URL", help="database URL (default: DATABASE_URL or the SQLite file)")
         p.add_argument("--json", action="store_true", help="print JSON")
+        add_identity_args(p)
         p.set_defaults(func=func)
         return p
 
@@ -514,14 +539,16 @@ def build_parser() -> argparse.ArgumentParser:
     add("sample", cmd_sample, "Load the sample company's exports.")
     p = add("forecast", cmd_forecast, "Volume, price and spend forecast against the fiscal-year budget.")
     _add_spec_args(p, "--paths")
-    p = add("report", cmd_report, "Write a saved proposal as a PDF.")
+    p = add("report", cmd_report, "Write a saved proposal as a PDF, an Excel workbook, or both.")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--proposal", type=int, metavar="ID")
     which.add_argument("--latest", action="store_true")
-    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--out", metavar="FILE.pdf")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", help="also (or only) write the proposal as an Excel workbook")
     p = add("run", cmd_run, "Import exports, forecast, hedge, save a proposal and write its PDF in one transaction.")
     p.add_argument("paths", nargs="+", metavar="USAGE_FILE")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", help="also write the proposal as an Excel workbook")
     p.add_argument("--name", default="Compute hedge proposal")
     p.add_argument("--company", default="")
     p.add_argument("--skip-bad-rows", action="store_true")
@@ -540,10 +567,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--choose", action="store_true", help="use it for the underlying from now on")
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    add_identity_args(q, suppress=True)
     q.set_defaults(func=cmd_index_upload)
     q = isub.add_parser("list", help="the indices of each underlying (* = in use)")
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    add_identity_args(q, suppress=True)
     q.set_defaults(func=cmd_index_list)
     q = isub.add_parser("rank", help="fit your price to every index of the underlying and rank a hedge on each")
     q.add_argument("underlying", choices=["token", "gpu"])
@@ -580,6 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paths", type=int, default=20_000, help="Monte Carlo paths for the check (default 20,000)")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="list and price contracts as of this day (default: today, UTC)")
+    add_governance_commands(add, _settings, _print)
     return parser
 
 
@@ -596,3 +626,99 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+# --- workspaces, members and approvals; --workspace / --user on every command -------------------------
+
+def add_identity_args(p: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """``--workspace`` and ``--user`` on a command (``suppress``: on a sub-command, not overriding
+    what its parent command was given)."""
+    default = argparse.SUPPRESS if suppress else None
+    p.add_argument("--workspace", metavar="NAME", default=default,
+                   help="the workspace to act in, by its short name (default: HEDGING_WORKSPACE or 'default')")
+    p.add_argument("--user", metavar="EMAIL", default=default,
+                   help="act as this member of the workspace (default: HEDGING_USER or the local user)")
+
+
+def add_governance_commands(add, settings_of, print_out) -> None:
+    """Register ``workspace`` and ``proposal`` through the parser's ``add`` function."""
+
+    def sub(parent, name: str, func, help_text: str) -> argparse.ArgumentParser:
+        q = parent.add_parser(name, help=help_text, description=help_text)
+        q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+        q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        add_identity_args(q, suppress=True)
+        q.set_defaults(func=func)
+        return q
+
+    def ws_list(args) -> int:
+        rows = access.my_workspaces(settings_of(args))
+        print_out(rows, args.json, "\n".join(f"{r['slug']:<20} {r['role']:<9} {r['name']}" for r in rows)
+                  or "You are not a member of any workspace.")
+        return 0
+
+    def ws_create(args) -> int:
+        new_id = ws_service.create_workspace(args.slug, args.name or args.slug, settings_of(args))
+        print_out({"workspace_id": new_id, "slug": args.slug}, args.json,
+                  f"Created workspace {args.slug!r} (#{new_id}); you are its admin.")
+        return 0
+
+    def ws_members(args) -> int:
+        frame = ws_service.members(settings_of(args))
+        print_out(frame.to_dict("records"), args.json,
+                  "\n".join(f"{r['user']:<32} {r['role']:<9} {r['may']}" for r in frame.to_dict("records")))
+        return 0
+
+    def ws_set_role(args) -> int:
+        before = ws_service.set_member(args.member, args.role, settings_of(args))
+        print_out({"user": args.member, "before": before, "role": args.role}, args.json,
+                  f"{args.member}: {before or 'not a member'} -> {args.role}.")
+        return 0
+
+    def ws_remove(args) -> int:
+        before = ws_service.remove_member(args.member, settings_of(args))
+        print_out({"user": args.member, "removed": before}, args.json, f"Removed {args.member} ({before}).")
+        return 0
+
+    p = add("workspace", None, "Workspaces and their members (admins manage members).")
+    wsub = p.add_subparsers(dest="workspace_command", required=True)
+    sub(wsub, "list", ws_list, "the workspaces you are a member of, with your role")
+    q = sub(wsub, "create", ws_create, "create a workspace; you become its admin")
+    q.add_argument("slug", metavar="SHORT_NAME")
+    q.add_argument("--name", default="", help="its full name (default: the short name)")
+    sub(wsub, "members", ws_members, "the members of the workspace and their roles")
+    q = sub(wsub, "set-role", ws_set_role, "add a member or change their role (admins)")
+    q.add_argument("member", metavar="EMAIL")
+    q.add_argument("role", choices=list(access.ROLES))
+    q = sub(wsub, "remove", ws_remove, "remove a member (admins)")
+    q.add_argument("member", metavar="EMAIL")
+
+    def status_text(state: lifecycle.Lifecycle) -> str:
+        lines = [f"Proposal #{state.proposal_id}: {lifecycle.MEANING[state.status]}."]
+        lines += [f"  {step} by {who} on {lifecycle._when(when)}" + (f": {comment}" if comment else "")
+                  for step, who, when, comment in state.steps]
+        return "\n".join(lines)
+
+    def as_json(state: lifecycle.Lifecycle) -> dict:
+        return {"proposal": state.proposal_id, "status": state.status, "prepared_by": state.prepared_by,
+                "submitted_by": state.submitted_by, "decided_by": state.decided_by, "comment": state.comment,
+                "steps": [{"status": s, "by": w, "at": t.isoformat(), "comment": c} for s, w, t, c in state.steps]}
+
+    def step(func):
+        def run(args) -> int:
+            kwargs = {} if func is lifecycle.lifecycle else {"comment": args.comment or ""}
+            state = func(args.proposal_id, settings_of(args), **kwargs)
+            print_out(as_json(state), args.json, status_text(state))
+            return 0
+        return run
+
+    p = add("proposal", None, "A saved proposal's approval: status, submit, approve, reject.")
+    psub = p.add_subparsers(dest="proposal_command", required=True)
+    for name, func, text in (("status", lifecycle.lifecycle, "where the proposal stands, step by step"),
+                             ("submit", lifecycle.submit, "submit a draft for approval (preparers)"),
+                             ("approve", lifecycle.approve, "approve a submitted proposal (approvers; not your own)"),
+                             ("reject", lifecycle.reject, "reject a submitted proposal with a comment (approvers)")):
+        q = sub(psub, name, step(func), text)
+        q.add_argument("proposal_id", type=int, metavar="ID")
+        if name != "status":
+            q.add_argument("--comment", default="", required=name == "reject", help="why (required to reject)")

@@ -28,7 +28,7 @@ CENTS_BELOW = 1000.0     # money below this many dollars shows cents
 __all__ = [
     "DASH", "as_number", "money", "money_change", "share", "share_change", "points", "number", "count", "ratio",
     "ratio_change", "tick_decimals", "price", "margin", "date", "month", "term", "multiple", "csv_header",
-    "parse_amount",
+    "parse_amount", "runs_as_formula", "formula_safe",
     "PLOTLY_MONEY", "PLOTLY_MONEY_AXIS", "PLOTLY_SHARE", "PLOTLY_SHARE_AXIS", "PLOTLY_COUNT", "PLOTLY_MONTH",
 ]
 
@@ -253,3 +253,19 @@ PLOTLY_COUNT = ":,.0f"
 PLOTLY_MONTH = "|%b %Y"
 PLOTLY_MONEY_AXIS = {"tickformat": "$,.0f"}   # axis ticks: $600,000, -$20,000
 PLOTLY_SHARE_AXIS = {"tickformat": ".0%"}
+
+
+#: What a spreadsheet runs as a formula instead of showing as text: a cell that starts, as written
+#: or after trimming its white space, with = + - @, a tab or a carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def runs_as_formula(value: object) -> bool:
+    """Whether a spreadsheet would evaluate the text ``value`` (``"=HYPERLINK(...)"``, ``" +1+cmd|x"``,
+    ``"\t=1"``, ``"@SUM(A1)"``) rather than show it. Every export of text to CSV or Excel asks this."""
+    return isinstance(value, str) and (value[:1] in FORMULA_STARTS or value.strip()[:1] in FORMULA_STARTS)
+
+
+def formula_safe(value: object) -> object:
+    """``value`` for a CSV cell: text a spreadsheet would run gets a leading apostrophe (shown as text)."""
+    return "'" + value if runs_as_formula(value) else value

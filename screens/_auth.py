@@ -36,6 +36,14 @@ def _who() -> str:
     return str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or "signed-in user")
 
 
+def user() -> str | None:
+    """Whom the service layer checks: the signed-in user in deployment mode, ``None`` (the local
+    user) in local mode."""
+    if not deployment_mode():
+        return None
+    return _who() if st.user.is_logged_in else "not signed in"
+
+
 def actor() -> str:
     """Who the audit trail names for this session's actions: the signed-in user in deployment
     mode, "local user" in local mode. Draws nothing (app.py has already asked for a sign-in)."""

@@ -6,12 +6,15 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
+from screens import _auth as auth
+from screens import _workspace
 from screens._render import as_text, show_error, spec_caption  # noqa: F401  (pages call them as sh.*)
 from screens._state import (  # noqa: F401  (pages read the keys as sh.*)
     AS_OF, CHANGE_COLUMNS, DEFAULT, FC_BUDGET, FC_BY, FC_CHANGES, FC_FISCAL_START, FC_HORIZON, FC_PATHS, FC_RHO,
     FC_SEED, HG_BANDS, HG_DEFAULTS, HG_EXCLUDE, HG_LIMIT, HG_MARGIN, HG_PERCENTILE, HG_POLICY, MARKET_MODEL, RUN_KEYS,
     as_of_control, price_changes, remember, spec_from_state,
 )
+from screens._state import HG_MIN_NOTIONAL  # noqa: F401  (the materiality threshold's key)
 
 UPLOADER = "data_uploader"
 SKIP_BAD_ROWS = "data_skip_bad_rows"
@@ -34,6 +37,7 @@ def router_pages() -> list:
         st.Page("screens/compare.py", title="Compare", icon=":material/view_column:"),
         st.Page("screens/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
         st.Page("screens/audit.py", title="Audit trail", icon=":material/history:"),
+        st.Page("screens/workspace.py", title="Workspace", icon=":material/group:"),
     ]
 
 
@@ -42,12 +46,17 @@ def configure_app() -> None:
 
 
 def settings():
-    return service.default_settings()
+    """The settings every service call of this session gets: they name the acting user (the
+    signed-in one; the local user in local mode) and the workspace, which the service checks."""
+    return service.default_settings().acting(auth.user(), _workspace.current())
 
 
 def data_version() -> str:
-    """Changes whenever imports are added or deleted; keys every cached usage computation."""
-    return service.data_version(settings())
+    """Changes whenever imports are added or deleted; keys every cached usage computation, and
+    starts with the workspace, so no cached result is ever served to another workspace ("empty"
+    stays as it is: the pages test for it, and nothing stored means nothing to share)."""
+    version = service.data_version(settings())
+    return version if version == "empty" else f"{_workspace.current()}|{version}"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -75,7 +84,7 @@ MARKET_UPLOAD, MARKET_UPLOAD_NAME, MARKET_MESSAGE = "market_upload", "market_upl
 
 
 def market_version() -> str:
-    return service.market_version(settings())
+    return f"{_workspace.current()}|{service.market_version(settings())}"
 
 
 @st.cache_data(show_spinner="Pricing the forward curve and checking it by simulation…", max_entries=16)
@@ -188,10 +197,16 @@ PR_PDF_READY, PR_BUILD_PDF = "proposal_pdf_ready", "proposal_build_pdf"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def proposal_pdf(fingerprint: str, _proposal_id: int, _progress=None) -> bytes:
-    """Cached by the document's fingerprint (its content), never by its id; sessions asking for the
-    same document at once wait for one build."""
+def _proposal_pdf(key: str, fingerprint: str, _proposal_id: int, _progress=None) -> bytes:
     return service.proposal_pdf(_proposal_id, settings(), fingerprint=fingerprint, progress=_progress)
+
+
+def proposal_pdf(fingerprint: str, proposal_id: int, progress=None) -> bytes:
+    """Cached by the workspace, the document's fingerprint (its content, never its id) and where it
+    stands in its lifecycle (an approval changes the PDF: no draft mark, the approval block);
+    sessions asking for the same document at once wait for one build."""
+    status = service.proposal_lifecycle(proposal_id, settings()).status
+    return _proposal_pdf(f"{_workspace.current()}|{fingerprint}|{status}", fingerprint, proposal_id, progress)
 
 
 def pdf_download(proposal_id: int, fingerprint: str) -> None:
@@ -230,6 +245,26 @@ def pdf_download(proposal_id: int, fingerprint: str) -> None:
     st.session_state[PR_BUILD_PDF] = None
     st.download_button("Download the PDF proposal", pdf, f"proposal_{proposal_id}.pdf", "application/pdf",
                        key="proposal_pdf", type="primary", on_click="ignore")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def proposal_xlsx(fingerprint: str, _proposal_id: int) -> bytes:
+    """The proposal's Excel workbook, cached by the document's fingerprint like the PDF."""
+    return service.proposal_xlsx(_proposal_id, settings(), fingerprint=fingerprint)
+
+
+def xlsx_download(proposal_id: int, fingerprint: str) -> None:
+    """The Excel workbook's download button (built when the proposal opens: well under a second)."""
+    try:
+        data = proposal_xlsx(fingerprint, proposal_id)
+    except HedgingError as err:
+        st.error(as_text(f"The Excel workbook of proposal #{proposal_id} could not be built: {err}"),
+                 icon=":material/error:")
+        return
+    st.download_button("Download Excel", data, f"proposal_{proposal_id}.xlsx", service.XLSX_MIME,
+                       key="proposal_xlsx", on_click="ignore", icon=":material/table_view:",
+                       help="The whole proposal as a workbook: assumptions, trade schedule with totals, monthly spend, "
+                            "metrics, stress and policy check, one sheet each, with number formats set.")
 
 
 # --- Compare and Sensitivity ----------------------------------------------------------------

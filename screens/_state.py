@@ -18,6 +18,7 @@ HG_POLICY, HG_PERCENTILE, HG_LIMIT = "hedge_policy", "hedge_volume_percentile", 
 HG_MARGIN, HG_EXCLUDE = "hedge_margin_budget", "hedge_exclude"
 HG_BANDS = ("hedge_band_1_3", "hedge_band_4_6", "hedge_band_7_12")
 HG_CAP_STRIKE, HG_TAIL = "hedge_cap_strike", "hedge_tail_ceiling"
+HG_MIN_NOTIONAL = "hedge_min_notional"
 CHANGE_COLUMNS = ("underlying", "provider", "from month", "change %")
 NATURAL_ROWS = "natural_hedge_rows"   # the commitments applied to the run (checked rows of the page's table)
 HG_DEFAULTS = {
@@ -25,7 +26,7 @@ HG_DEFAULTS = {
     FC_BY: DEFAULT.by, FC_BUDGET: DEFAULT.budget_annual, FC_FISCAL_START: DEFAULT.fiscal_start,
     HG_POLICY: DEFAULT.policy.name, HG_PERCENTILE: int(DEFAULT.policy.volume_percentile),
     HG_LIMIT: DEFAULT.policy.position_limit, HG_MARGIN: 0.0, HG_EXCLUDE: [], HG_CAP_STRIKE: int(DEFAULT.policy.cap_strike),
-    HG_TAIL: int(DEFAULT.policy.tail_ceiling),
+    HG_TAIL: int(DEFAULT.policy.tail_ceiling), HG_MIN_NOTIONAL: DEFAULT.policy.min_notional,
     **{k: int(round(r * 100)) for k, (_, r) in zip(HG_BANDS, DEFAULT.policy.bands)},
     **{f"{MARKET_MODEL}_{u}": DEFAULT.model_choice(u) for u in service.UNDERLYINGS},
 }
@@ -79,7 +80,8 @@ def spec_from_state():
                             position_limit=int(g(HG_LIMIT, DEFAULT.policy.position_limit)),
                             margin_budget=float(g(HG_MARGIN) or 0) or None, excluded=tuple(g(HG_EXCLUDE, ())),
                             bands=bands, cap_strike=float(g(HG_CAP_STRIKE, DEFAULT.policy.cap_strike)),
-                            tail_ceiling=float(g(HG_TAIL, DEFAULT.policy.tail_ceiling)))
+                            tail_ceiling=float(g(HG_TAIL, DEFAULT.policy.tail_ceiling)),
+                            min_notional=float(g(HG_MIN_NOTIONAL) or 0.0))
     models = tuple((u, g(f"{MARKET_MODEL}_{u}", "auto")) for u in service.UNDERLYINGS)
     budget = g(FC_BUDGET)
     return service.RunSpec(as_of=g(AS_OF) or service.today_utc(), horizon=int(g(FC_HORIZON, DEFAULT.horizon)),

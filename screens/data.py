@@ -32,7 +32,7 @@ def run_import(pairs, skip_bad_rows):
 
 left, right = st.columns([2, 1])
 with left:
-    files = st.file_uploader("Usage or cost exports (.csv or .csv.gz)", type=["csv", "gz"], accept_multiple_files=True,
+    files = st.file_uploader("Usage or cost exports (.csv, .csv.gz or .xlsx)", type=["csv", "gz", "xlsx"], accept_multiple_files=True,
                              key=f"{sh.UPLOADER}_{st.session_state.get(sh.UPLOADER_GENERATION, 0)}")
     skip = st.checkbox("Import the valid rows, skip rejected ones", key=sh.SKIP_BAD_ROWS,
                        help="Rows that fail a check are left out and listed in the import report.")
@@ -86,7 +86,11 @@ with st.form("data_delete_form"):
                           format_func=lambda i: next(f"#{x.id} {x.file_name}" for x in imports if x.id == i))
     sure = st.checkbox("Yes, delete this import and exactly its rows", key="data_delete_sure")
     if st.form_submit_button("Delete import") and sure:
-        removed = service.delete_import(choice, sh.settings(), actor=auth.actor())
+        try:
+            removed = service.delete_import(choice, sh.settings(), actor=auth.actor())
+        except HedgingError as err:  # e.g. a viewer's or approver's role does not allow it
+            st.error(sh.as_text(str(err)), icon=":material/block:")
+            st.stop()
         st.session_state[sh.LAST_REPORT] = None
         st.session_state.pop("data_delete_sure", None)  # the next import needs its own tick
         st.toast(f"Deleted import #{choice} ({service.fmt.count(removed)} rows).")

@@ -29,6 +29,9 @@ b = st.columns(4)
 for col, key, label in zip(b, sh.HG_BANDS, ("months 1-3", "months 4-6", "months 7-12")):
     col.slider(f"Layered ratio, {label} (%)", 0, 100, step=5, key=key, disabled=policy_name != "layered",
                help="Used by the layered policy only." if policy_name != "layered" else None)
+base.amount_input(st.columns(4)[0], "Materiality threshold (USD)", sh.HG_MIN_NOTIONAL, placeholder="none",
+                  help="Trades whose notional is below this amount are dropped from the program and listed below "
+                       "the schedule. Type 25000 or $25k; empty: keep every trade.")
 try:
     run = sh.current_hedge()   # the program alone: stress and margin paths are added on Before / after
 except HedgingError as err:
@@ -68,5 +71,13 @@ st.plotly_chart(service.charts().hedge_ratio_bars(service.ratio_table(result, vi
 ui.schedule(schedule, "hedge_schedule")
 st.download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), "trade_schedule.csv",
                    "text/csv", key="hedge_schedule_csv")
+dropped = service.dropped_table(result, view)
+if len(dropped):
+    st.markdown("**Dropped as immaterial**")
+    st.caption(sh.as_text(f"{fmt.count(len(dropped))} trades below the materiality threshold of "
+                          f"{fmt.money(result.policy.min_notional)} notional, "
+                          f"{fmt.money(dropped['notional (USD)'].sum())} in all, are left out of the program; every "
+                          "figure on this page is for the trades above."))
+    ui.schedule(dropped, "hedge_dropped")
 st.caption(f"Solver: {result.program.status} — {result.program.message}")
 inst.instruments(view, result)

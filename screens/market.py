@@ -24,7 +24,11 @@ left, right = st.columns([3, 2])
 key = left.selectbox("Index", list(choices), index=list(choices).index(current), format_func=choices.get,
                      key=f"{sh.MARKET_INDEX}_{underlying}")
 if key != current:
-    service.choose_index(underlying, key, sh.settings(), actor=auth.actor())
+    try:
+        service.choose_index(underlying, key, sh.settings(), actor=auth.actor())
+    except HedgingError as err:  # a viewer's or approver's role does not allow it: the page uses the chosen one
+        st.error(sh.as_text(str(err)), icon=":material/block:")
+        key = current
 model_key = f"{sh.MARKET_MODEL}_{underlying}"
 model_choice = right.selectbox("Model parameters", list(service.MODEL_CHOICES), key=model_key,
                                format_func=service.MODEL_CHOICES.get,
@@ -96,3 +100,16 @@ with st.expander("Upload your own index history"):
     kind, message = st.session_state.get(sh.MARKET_MESSAGE) or (None, None)
     if kind:
         (st.error if kind == "error" else st.success)(message)
+
+uploads = [k for k in choices if k.startswith("upload:")]
+if uploads:
+    with st.expander("Delete an uploaded index"), st.form("market_delete_form"):
+        gone = st.selectbox("Uploaded index", uploads, format_func=choices.get, key="market_delete_id")
+        sure = st.checkbox("Yes, delete this index history; if it is in use, the built-in index takes its place",
+                           key="market_delete_sure")
+        if st.form_submit_button("Delete index") and sure:
+            service.delete_index(int(gone.split(":", 1)[1]), sh.settings(), actor=auth.actor())
+            st.session_state.pop("market_delete_sure", None)   # the next index needs its own tick
+            st.session_state.pop(f"{sh.MARKET_INDEX}_{underlying}", None)
+            st.session_state[sh.MARKET_MESSAGE] = ("info", f"Deleted index #{gone.split(':', 1)[1]}.")
+            st.rerun()

@@ -1,4 +1,4 @@
-"""Proposal: save the current program frozen, reopen it exactly, export PDF and CSV (comparison: screens/compare.py)."""
+"""Proposal: save the current program frozen, reopen it exactly, export PDF, Excel and CSV (comparison: screens/compare.py)."""
 
 import pandas as pd
 import streamlit as st
@@ -8,6 +8,7 @@ from hedging.errors import HedgingError
 from screens import _auth as auth
 from screens import _render as base
 from screens import _render_risk as ui
+from screens import _review as review
 from screens import _shared as sh
 
 sh.remember()
@@ -44,7 +45,7 @@ if not proposals:
 ids = [p["id"] for p in proposals]
 marks = {"signed": "", None: " — cannot be opened"}  # None: its signature check failed
 labels = {p["id"]: f"#{p['id']} {p['name']} ({p['company'] or 'no company'}, {service.fmt.date(p['created_at'])} {p['created_at']:%H:%M})"
-          + marks.get(p["signature"], f" — {p['signature']}") for p in proposals}
+          + f" · {p['status']}" + marks.get(p["signature"], f" — {p['signature']}") for p in proposals}
 chosen = st.selectbox("Open a proposal", ids, format_func=labels.get, key=sh.PR_OPEN,
                       index=len(ids) - 1 if st.session_state.get(sh.PR_OPEN) not in ids else None)
 if chosen is None:
@@ -55,7 +56,11 @@ try:
 except HedgingError as err:  # changed outside the app, signed elsewhere, or saved by a newer release
     st.error(sh.as_text(str(err)))
     if st.button(f"Delete proposal #{chosen}", key="proposal_delete_refused"):
-        service.delete_proposal(chosen, sh.settings(), actor=auth.actor())
+        try:
+            service.delete_proposal(chosen, sh.settings(), actor=auth.actor())
+        except HedgingError as err:  # under review or decided, or the role does not allow it
+            st.error(sh.as_text(str(err)))
+            st.stop()
         st.session_state.pop(sh.PR_OPEN, None)
         st.rerun()
     st.stop()
@@ -66,6 +71,7 @@ h = saved["headline"]
 st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False)
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
+review.section(chosen, sh.settings())
 st.markdown(sh.as_text(h["summary"]))
 m, fmt = base.metric_slots(4), service.fmt
 m[0].metric("Volatility reduction", fmt.share(h["volatility_reduction"]))
@@ -78,9 +84,12 @@ for key in ("spend_fan", "distribution"):   # full width: a half-width column cu
         st.plotly_chart(service.figure(saved["figures"][key]), key=f"proposal_{key}")
 schedule = pd.DataFrame(saved["tables"]["schedule"])
 ui.outcome_table(pd.DataFrame(saved["tables"]["metrics"]), key="proposal_metrics")
-c = st.columns(2)
-c[1].download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
-                     "text/csv", key="proposal_csv")
+c = st.columns(3)
+with c[1]:
+    sh.xlsx_download(chosen, saved["fingerprint"])
+c[2].download_button("Trade schedule CSV", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
+                     "text/csv", key="proposal_csv", icon=":material/download:",
+                     help="The trade schedule alone, one row per trade, for a spreadsheet or an order system.")
 with c[0]:
     built = saved["fingerprint"] in st.session_state.get(sh.PR_PDF_READY, ())
     sh.pdf_download(chosen, saved["fingerprint"])
@@ -93,7 +102,11 @@ st.caption("To set this proposal beside others, or beside variants of the curren
 with st.form("proposal_delete"):
     sure = st.checkbox(f"Yes, delete proposal #{chosen}; it cannot be recovered", key="proposal_delete_sure")
     if st.form_submit_button("Delete proposal") and sure:
-        service.delete_proposal(chosen, sh.settings(), actor=auth.actor())
+        try:
+            service.delete_proposal(chosen, sh.settings(), actor=auth.actor())
+        except HedgingError as err:  # under review or decided, or the role does not allow it
+            st.error(sh.as_text(str(err)))
+            st.stop()
         st.session_state.pop(sh.PR_OPEN, None)
         st.session_state.pop("proposal_delete_sure", None)  # the next proposal needs its own tick
         st.rerun()

@@ -20,7 +20,8 @@ from .detect import Format, all_formats, detect
 from .distinct import RepeatedRows
 from .normalize import canonical_rows, combine
 from .prices import PriceTable, apply_computed_cost
-from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, open_source
+from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, open_source  # noqa: F401
+from .xlsx import open_usage_source
 
 __all__ = ["read_usage", "PriceTable", "Format", "all_formats", "detect"]
 
@@ -36,7 +37,7 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     Usage without a cost column is priced from ``prices`` (basis ``computed``). Large files are
     parsed ``chunk_rows`` rows at a time; ``progress(fraction, message)`` is told as they go.
     """
-    raw = open_source(source, name, max_bytes)
+    raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
     fmt = detect(raw.header, raw.name)
     parts: list[pd.DataFrame] = []
     rejected: list = []

@@ -28,6 +28,7 @@ from .pdf_figures import (
     start_renderer,
     stop_renderer,
 )
+from . import pdf_approval as approval
 from .pdf_layout import FAMILY, GREY, INK, NAVY, TINT, FontMissingError, ReportPDF, font_paths
 from .pdf_sections import (
     basis_risk,
@@ -113,7 +114,7 @@ def _cover(doc: ReportPDF, p: Mapping) -> None:
              ("Signature", _COVER_SIGNATURE.get(p.get("signature"), _signature_note(p.get("signature")) or "not saved")),
              ("Policy", inputs.get("policy_label") or inputs.get("policy") or "not stated"),
              ("Horizon", f"{horizon} months" if horizon is not None else "not stated"),
-             ("Application version", p.get("app_version") or "not stated")]
+             ("Application version", p.get("app_version") or "not stated")] + approval.cover_lines(p)
     for label, value in lines:
         doc.set_font(FAMILY, "B", 10)
         doc.cell(42, 6, label)
@@ -190,6 +191,7 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
     doc.set_author(doc.clean(proposal.get("company") or "", 200))
     doc.set_creator("Compute-cost hedging desk")
     doc.set_lang("en")
+    doc.watermark = approval.watermark_text(proposal)
     created = _creation_date(proposal.get("created_at"))
     if created is not None:
         doc.set_creation_date(created)
@@ -199,6 +201,7 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
              hedge_accounting, methodology, disclaimer)
     for title, part in zip(SECTIONS, parts):
         part(doc, proposal, charts, title)
+    approval.approval_section(doc, proposal, f"{len(SECTIONS) + 1}. Approval")
     return bytes(doc.output())
 
 

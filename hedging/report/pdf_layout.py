@@ -130,7 +130,12 @@ class ReportPDF(FPDF):
 
     # ---- page furniture -----------------------------------------------------------------------
 
+    #: Drawn across every page, under its content ("" for none): a draft's "Draft — not approved".
+    watermark = ""
+
     def header(self) -> None:
+        if self.watermark:
+            self._draw_watermark()
         if self.page_no() == 1:
             return
         self.set_font(FAMILY, "", 7.5)
@@ -160,6 +165,19 @@ class ReportPDF(FPDF):
         if self._stamp:
             self.cell(0, 3.6, self.fit_width(self._stamp, self.epw), align="C")
         self.set_text_color(*INK)
+
+    def _draw_watermark(self) -> None:
+        """:attr:`watermark` large, pale and diagonal across the page, under what the page then draws."""
+        x, y = self.x, self.y
+        self.set_font(FAMILY, "B", 44)
+        self.set_text_color(222, 226, 230)
+        width = self.get_string_width(self.watermark)
+        cx, cy = self.w / 2, self.h / 2
+        with self.rotation(angle=52, x=cx, y=cy):
+            self.text(cx - width / 2, cy + 6, self.watermark)
+        self.set_text_color(*INK)
+        self.set_font(FAMILY, "", BODY_PT)
+        self.set_xy(x, y)
 
     # ---- flow ---------------------------------------------------------------------------------
 

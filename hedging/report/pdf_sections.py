@@ -203,7 +203,9 @@ def _policy_rows(inputs: Mapping) -> list[tuple[str, object]]:
             ("Position limit", f"{count(inputs.get('position_limit'))} lots per contract"),
             ("Margin budget", "none set" if margin is None else money(margin)),
             ("Left unhedged", "; ".join(excluded) if excluded else "nothing excluded"),
-            ("Layered ratios by tenor", _bands(inputs.get("bands")))]
+            ("Layered ratios by tenor", _bands(inputs.get("bands")))] + (
+        [("Materiality threshold", f"trades under {money(inputs['min_notional'])} of notional are dropped"
+          if inputs.get("min_notional") else "none (every trade is kept)")] if "min_notional" in inputs else [])
 
 
 def _ratio_pivot(rows: list) -> list[dict]:
@@ -227,6 +229,14 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
                   "per lot unit (USD per million tokens or per GPU-hour); cost is fees and half the bid-ask spread. "
                   f"Total program cost {money(h.get('program_cost'))}.", size=8.5)
     draw_table(doc, _at_tick(schedule, p), kinds={"price": "price"})
+    dropped = [r for r in _list(t.get("dropped")) if isinstance(r, Mapping)]
+    if dropped:
+        doc.subsection("Dropped as immaterial", keep_with=30)
+        doc.paragraph(f"{len(dropped):,} trade{'s' if len(dropped) != 1 else ''} below the materiality threshold of "
+                      f"{money(inputs.get('min_notional'))} notional, {money(_sum(*(r.get('notional (USD)') for r in dropped)))} "
+                      "in all, left out of the programme; every figure in this document is for the trades above.",
+                      size=8.5)
+        draw_table(doc, _at_tick(dropped, p), kinds={"price": "price"})
     charts.draw(doc, "hedge_ratios")
     ratios = _list(t.get("ratios"))
     if ratios:

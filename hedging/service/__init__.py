@@ -62,6 +62,8 @@ from hedging.service.sensitivity import (  # noqa: F401
     sensitivity_tornado,
     tornado_table,
 )
+from hedging.service.workbook import XLSX_MIME, proposal_xlsx  # noqa: F401
+from hedging.service.hedge import dropped_table  # noqa: F401
 from hedging.service.candidates import (  # noqa: F401
     IndexCandidates,
     candidate_source,
@@ -119,4 +121,20 @@ from hedging.service.usage import (  # noqa: F401
     stored_usage,
     transaction,
     usage_totals,
+)
+from hedging.service.access import ROLES, AccessDenied, my_workspaces  # noqa: F401,E402
+from hedging.service.lifecycle import (  # noqa: F401,E402
+    DRAFT_MARK,
+    MEANING as STATUS_MEANING,
+    approve as approve_proposal,
+    lifecycle as proposal_lifecycle,
+    reject as reject_proposal,
+    submit as submit_proposal,
+)
+from hedging.service.workspaces import (  # noqa: F401,E402
+    ROLE_HELP,
+    create_workspace,
+    members as workspace_members,
+    remove_member,
+    set_member,
 )

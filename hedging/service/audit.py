@@ -20,16 +20,21 @@ from sqlalchemy.engine import Connection
 from hedging import fmt, store
 from hedging.config import Settings
 from hedging.errors import InputError
+from hedging.service import access
 from hedging.store import audit as audit_store
 
 #: Who acts in local mode (one user, no sign-in).
-LOCAL_USER = "local user"
+LOCAL_USER = access.LOCAL_USER
 #: The actions the trail records, in the words the page and the CSV show.
 IMPORT, DELETE_IMPORT = "import", "delete import"
 INDEX_UPLOAD, INDEX_DELETE, INDEX_CHOICE = "index upload", "index delete", "index choice"
 PROPOSAL_SAVE, PROPOSAL_DELETE, PDF_EXPORT = "proposal save", "proposal delete", "PDF export"
+PROPOSAL_SUBMIT, PROPOSAL_APPROVE = "proposal submit", "proposal approve"
+PROPOSAL_REJECT, PROPOSAL_SUPERSEDE = "proposal reject", "proposal superseded"
+MEMBER_CHANGE, WORKSPACE_CREATE = "member change", "workspace create"
 ACTIONS = (IMPORT, DELETE_IMPORT, INDEX_UPLOAD, INDEX_DELETE, INDEX_CHOICE, PROPOSAL_SAVE, PROPOSAL_DELETE,
-           PDF_EXPORT)
+           PDF_EXPORT, PROPOSAL_SUBMIT, PROPOSAL_APPROVE, PROPOSAL_REJECT, PROPOSAL_SUPERSEDE, MEMBER_CHANGE,
+           WORKSPACE_CREATE)
 #: The columns of :func:`audit_trail` (and of its CSV), in order.
 COLUMNS = ("when (UTC)", "who", "action", "record", "id", "name", "fingerprint", "detail")
 
@@ -67,29 +72,32 @@ def audited(settings: Settings | None = None) -> Iterator[Connection]:
 
 
 def record(conn: Connection, actor: str | None, action: str, kind: str, target_id, label: str = "",
-           fingerprint: str = "", detail: str = "") -> int:
-    """Append one entry on the action's own connection (see :func:`audited`)."""
+           fingerprint: str = "", detail: str = "", *, workspace_id: int = 1) -> int:
+    """Append one entry of workspace ``workspace_id`` on the action's own connection (see :func:`audited`)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     return audit_store.record(conn, actor=who(actor), action=action, kind=kind, target_id=target_id, label=label,
-                              fingerprint=fingerprint, detail=detail)
+                              fingerprint=fingerprint, detail=detail, workspace_id=workspace_id)
 
 
 def record_pdf_export(proposal_id: int, fingerprint: str, settings: Settings | None = None, *,
                       actor: str | None = None, detail: str = "") -> int:
     """Record that the PDF of proposal ``proposal_id`` (the document ``fingerprint``) was built for
     download or written to a file."""
+    me = access.authorize(settings, access.READ)
     with audited(settings) as conn:
-        label, stored = audit_store.proposal_target(conn, proposal_id)
+        label, stored = audit_store.proposal_target(conn, proposal_id, me.workspace_id)
         if stored != fingerprint:
             raise InputError(f"proposal #{proposal_id} is no longer the document that was exported.",
                              fix="reopen the proposal from the list and export it again.")
-        return record(conn, actor, PDF_EXPORT, "proposal", proposal_id, label, fingerprint, detail)
+        return record(conn, access.audit_name(settings, actor), PDF_EXPORT, "proposal", proposal_id, label,
+                      fingerprint, detail, workspace_id=me.workspace_id)
 
 
 def audit_actors(settings: Settings | None = None) -> list[str]:
-    """Everyone who appears in the trail (the page's "who" filter)."""
-    return audit_store.actors(store.get_engine(_settings(settings).database_url))
+    """Everyone who appears in the workspace's trail (the page's "who" filter)."""
+    me = access.authorize(settings, access.READ)
+    return audit_store.actors(store.get_engine(_settings(settings).database_url), me.workspace_id)
 
 
 def audit_trail(settings: Settings | None = None, *, actor: str | None = None, action: str | None = None,
@@ -102,8 +110,9 @@ def audit_trail(settings: Settings | None = None, *, actor: str | None = None, a
     if start is not None and end is not None and start > end:
         raise InputError(f"the date range starts on {fmt.date(start)}, after it ends on {fmt.date(end)}.",
                          fix="choose a 'from' date on or before the 'to' date.")
+    me = access.authorize(settings, access.READ)
     rows = audit_store.entries(store.get_engine(_settings(settings).database_url), actor=actor, action=action,
-                               start=start, end=end)
+                               start=start, end=end, workspace_id=me.workspace_id)
     frame = pd.DataFrame([(r["at"], r["actor"], r["action"], r["target_kind"], r["target_id"], r["target_label"],
                            r["fingerprint"], r["detail"]) for r in rows], columns=list(COLUMNS))
     frame["when (UTC)"] = pd.to_datetime(frame["when (UTC)"], utc=True)
@@ -118,9 +127,6 @@ def when(value) -> str:
 def audit_csv(frame: pd.DataFrame) -> bytes:
     """The trail as CSV: times in ISO 8601 UTC, every cell a spreadsheet would run as a formula
     neutralised."""
-    def neutral(v):  # the rule of service.safe_csv (not imported: usage records through this module)
-        return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-
     out = frame.copy()
     out["when (UTC)"] = out["when (UTC)"].map(lambda t: t.isoformat(timespec="seconds"))
-    return out.map(neutral).to_csv(index=False).encode("utf-8")
+    return out.map(fmt.formula_safe).to_csv(index=False).encode("utf-8")

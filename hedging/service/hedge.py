@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -163,6 +163,8 @@ class HedgeResult:
     hedged: np.ndarray           # (n_paths, months)
     warnings: tuple[HedgingWarning, ...]
     caps: "CapPosition | None" = None   # caps bought beside the futures (policy min_cvar_caps), per contract row
+    dropped: tuple = ()                 # trades left out as immaterial (Policy.min_notional; service.materiality)
+    dropped_cap_lots: "np.ndarray | None" = None   # cap lots left out as immaterial, per contract row
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,7 +198,14 @@ def cap_lines(view: ForecastView, c: Contracts, strike_pct: float) -> CapPositio
 
 
 def build_program(view: ForecastView, policy: Policy) -> HedgeResult:
-    """Run the chosen policy on the forecast's paths and return hedged and unhedged spend."""
+    """Run the chosen policy on the forecast's paths and return hedged and unhedged spend, less the
+    trades below the policy's materiality threshold (:mod:`hedging.service.materiality`)."""
+    from hedging.service.materiality import drop_immaterial
+
+    return drop_immaterial(_policy_program(view, policy), policy.min_notional)
+
+
+def _policy_program(view: ForecastView, policy: Policy) -> HedgeResult:
     c = contracts_for(view, policy)
     spend = view.total_spend
     common = dict(max_lots=c.max_lots, margin_per_lot=c.margin_per_lot, margin_budget=policy.margin_budget)
@@ -282,6 +291,17 @@ def schedule_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:
                      "notional (USD)": q * float(caps.strike[k]) * size, "initial margin (USD)": 0.0,
                      "cost (USD)": q * (float(caps.premium_per_lot[k]) + float(c.cost_per_lot[k]))})
     return pd.DataFrame(rows)
+
+
+def dropped_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:
+    """The trades the materiality threshold dropped (:mod:`hedging.service.materiality`), as the trade
+    schedule shows trades; empty when none were."""
+    caps = result.caps
+    if not result.dropped and (result.dropped_cap_lots is None or not np.any(result.dropped_cap_lots)):
+        return pd.DataFrame()
+    shown = replace(result, program=replace(result.program, trades=tuple(result.dropped)),
+                    caps=None if caps is None else replace(caps, lots=result.dropped_cap_lots))
+    return schedule_table(shown, view)
 
 
 def _day(d) -> str:

@@ -23,7 +23,7 @@ from hedging.market import PAPER_TABLE3, JumpDiffusionModel, calibrate
 from hedging.market.analysis import LevelPricer, annual_volatility, monte_carlo_check, price_fan
 from hedging.market.index import validate_index_history
 from hedging.market.plausibility import GPU_RENTAL, TOKEN_PRICES
-from hedging.service import audit
+from hedging.service import access, audit
 from hedging.service.usage import data_version, default_settings
 from hedging.store import audit as audit_store
 from hedging.store import indices as index_store
@@ -85,16 +85,18 @@ def _engine(settings: Settings):
 def index_choices(underlying: str, settings: Settings | None = None) -> list[tuple[str, str]]:
     """(key, label) of every index usable for ``underlying``: the built-in one, then uploads."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.READ)
     u = _underlying(underlying)
     items = [("builtin", u.builtin_name)] + [(k, name) for k, (name, _) in CANDIDATE_BUILTINS[underlying].items()]
-    for r in index_store.list_indices(_engine(settings), underlying):
+    for r in index_store.list_indices(_engine(settings), underlying, me.workspace_id):
         items.append((f"upload:{r.id}", f"{r.name} (uploaded {r.file_name}, {r.first_date} to {r.last_date})"))
     return items
 
 
 def chosen_index(underlying: str, settings: Settings | None = None) -> str:
     settings = settings or default_settings()
-    key = index_store.get_choice(_engine(settings), underlying)
+    me = access.authorize(settings, access.READ)
+    key = index_store.get_choice(_engine(settings), underlying, me.workspace_id)
     return key if key in dict(index_choices(underlying, settings)) else "builtin"
 
 
@@ -102,15 +104,18 @@ def choose_index(underlying: str, key: str, settings: Settings | None = None, *,
     """Use index ``key`` for ``underlying`` from now on (a stored setting), recorded in the audit
     trail as chosen by ``actor``, with the fingerprint of the chosen history, in the same transaction."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.INDEX)
     choices = dict(index_choices(underlying, settings))
     if key not in choices:
         raise InputError(f"there is no index {key!r} for the {underlying} underlying.", fix="pick a listed index.")
     with audit.audited(settings) as conn:
-        before = index_store.get_choice(conn, underlying)
-        index_store.set_choice(conn, underlying, key)
-        sha = audit_store.index_target(conn, int(key.split(":")[1]))[1] if key.startswith("upload:") else "built in"
-        audit.record(conn, actor, audit.INDEX_CHOICE, "index choice", underlying, choices[key], sha,
-                     f"{_underlying(underlying).label}: {before} -> {key}")
+        before = index_store.get_choice(conn, underlying, me.workspace_id)
+        index_store.set_choice(conn, underlying, key, me.workspace_id)
+        sha = (audit_store.index_target(conn, int(key.split(":")[1]), me.workspace_id)[1] if key.startswith("upload:")
+               else "built in")
+        audit.record(conn, access.audit_name(settings, actor), audit.INDEX_CHOICE, "index choice", underlying,
+                     choices[key], sha, f"{_underlying(underlying).label}: {before} -> {key}",
+                     workspace_id=me.workspace_id)
 
 
 def upload_index(underlying: str, name: str, source: Source, file_name: str | None = None,
@@ -119,6 +124,7 @@ def upload_index(underlying: str, name: str, source: Source, file_name: str | No
     """Validate and store an index history CSV (``date,value[,source]``); nothing stored on error.
     A new upload is recorded in the audit trail as done by ``actor``, in the same transaction."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.INDEX)
     u = _underlying(underlying)
     raw = open_source(source, file_name, settings.max_upload_bytes)
     frame = pd.concat(list(iter_tables(raw, raw.header, raw.header)), ignore_index=True).fillna("")
@@ -126,17 +132,20 @@ def upload_index(underlying: str, name: str, source: Source, file_name: str | No
     label = name.strip() or raw.name
     with audit.audited(settings) as conn:
         index_id, already = index_store.save_index(conn, name=label, underlying=underlying, unit=u.unit,
-                                                   file_name=raw.name, sha256=raw.sha256, history=history)
+                                                   file_name=raw.name, sha256=raw.sha256, history=history,
+                                                   workspace_id=me.workspace_id)
         if not already:
-            audit.record(conn, actor, audit.INDEX_UPLOAD, "index", index_id, f"{label} ({underlying})", raw.sha256,
-                         f"file {raw.name}, {len(history):,} points")
+            audit.record(conn, access.audit_name(settings, actor), audit.INDEX_UPLOAD, "index", index_id,
+                         f"{label} ({underlying})", raw.sha256, f"file {raw.name}, {len(history):,} points",
+                         workspace_id=me.workspace_id)
     return index_id, already, warnings
 
 
 def market_version(settings: Settings | None = None) -> str:
     """Changes when an index is uploaded, deleted or chosen; keys cached market views."""
     settings = settings or default_settings()
-    records = index_store.list_indices(_engine(settings))
+    me = access.authorize(settings, access.READ)
+    records = index_store.list_indices(_engine(settings), None, me.workspace_id)
     sha = {f"upload:{r.id}": r.sha256 for r in records}
     chosen = {u: chosen_index(u, settings) for u in UNDERLYINGS}
     parts = [f"{u}={sha.get(k, k)}" for u, k in chosen.items()]
@@ -150,10 +159,12 @@ def delete_index(index_id: int, settings: Settings | None = None, *, actor: str 
     """Delete an uploaded index history (an underlying that used it goes back to the built-in one),
     recorded in the audit trail as done by ``actor`` in the same transaction."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.INDEX)
     with audit.audited(settings) as conn:
-        label, sha = audit_store.index_target(conn, index_id)
-        index_store.delete_index(conn, index_id)
-        audit.record(conn, actor, audit.INDEX_DELETE, "index", index_id, label, sha)
+        label, sha = audit_store.index_target(conn, index_id, me.workspace_id)
+        index_store.delete_index(conn, index_id, me.workspace_id)
+        audit.record(conn, access.audit_name(settings, actor), audit.INDEX_DELETE, "index", index_id, label, sha,
+                     workspace_id=me.workspace_id)
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,6 +197,7 @@ def _observation(history: pd.DataFrame) -> str:
 
 def index_history(underlying: str, key: str | None = None, settings: Settings | None = None) -> IndexData:
     settings = settings or default_settings()
+    me = access.authorize(settings, access.READ)
     u = _underlying(underlying)
     key = key or chosen_index(underlying, settings)
     if key == "builtin":
@@ -202,10 +214,11 @@ def index_history(underlying: str, key: str | None = None, settings: Settings | 
     if not key.startswith("upload:"):
         raise InputError(f"there is no index {key!r} for the {underlying} underlying.", fix="choose a listed index.")
     index_id = int(key.split(":", 1)[1])
-    record = next((r for r in index_store.list_indices(_engine(settings), underlying) if r.id == index_id), None)
+    record = next((r for r in index_store.list_indices(_engine(settings), underlying, me.workspace_id)
+                   if r.id == index_id), None)
     if record is None:
         raise InputError(f"there is no uploaded index #{index_id}.", fix="choose one of the listed indices.")
-    points = index_store.index_points(_engine(settings), index_id)
+    points = index_store.index_points(_engine(settings), index_id, me.workspace_id)
     return IndexData(key, record.name, u.unit, points, False, _observation(points))
 
 

@@ -27,11 +27,11 @@ from hedging.config import Settings
 from hedging.contracts import load_specs
 from hedging.errors import HedgingError, InputError
 from hedging.report import charts
-from hedging.service import audit
+from hedging.service import access, audit, lifecycle
 from hedging.service import market as market_service
 from hedging.service.candidates import candidate_records
 from hedging.service.forecast import monthly_table
-from hedging.service.hedge import exposure_table, ratio_table, schedule_table
+from hedging.service.hedge import dropped_table, exposure_table, ratio_table, schedule_table
 from hedging.service.outcome import metrics_table
 from hedging.service.proposal_extras import proposal_parts
 from hedging.service.run import Run
@@ -133,8 +133,8 @@ def run_inputs(run: Run) -> dict:
             "budget_annual": run.budget, "fiscal_year": run.spec.fiscal_name(),
             "price_changes": [c.label() for c in run.spec.price_changes],
             "volume_percentile": policy.volume_percentile, "position_limit": policy.position_limit,
-            "margin_budget": policy.margin_budget, "excluded": list(policy.excluded),
-            "bands": [list(b) for b in policy.bands]}
+            "margin_budget": policy.margin_budget, "min_notional": policy.min_notional,
+            "excluded": list(policy.excluded), "bands": [list(b) for b in policy.bands]}
 
 
 def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict:
@@ -194,7 +194,8 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                    "metrics": _records(metrics_table(outcome, run.spec.fiscal_name())),
                    "monthly_budget": _records(monthly), "stress": _records(outcome.stress) if outcome.stress is not None else [],
                    "backtest_scores": {k: _records(p.scores) for k, p in parts.items()}, "history": history,
-                   "remaining": [] if outcome.remaining is None else _records(outcome.remaining.table())},
+                   "remaining": [] if outcome.remaining is None else _records(outcome.remaining.table()),
+                   "dropped": _records(dropped_table(result, view))},
         "statements": {
             "basis": " ".join(basis_statement(p) for p in parts.values()),
             "effectiveness": None if e is None else {"slope": e.slope, "r_squared": e.r_squared,
@@ -249,16 +250,20 @@ def save_proposal(run: Run, name: str, company: str = "", settings: Settings | N
     Recorded in the audit trail as saved by ``actor`` (default: the local user), in the same
     transaction."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.BUILD)
     name, company = name.strip(), company.strip()
     if not name:
         raise InputError("the proposal needs a name.", column="name", fix="e.g. 'FY27 compute hedge'.")
     payload = build_payload(name, company or "(company not named)", run, settings)
     key = signing_key(settings)
     with audit.audited(settings) as conn:
-        new_id = proposal_store.save_proposal(conn, name, company, hedging.__version__, payload, key=key)
-        label, fingerprint = audit_store.proposal_target(conn, new_id)
-        audit.record(conn, actor, audit.PROPOSAL_SAVE, "proposal", new_id, label, fingerprint,
-                     f"company {company or '(not named)'}; {run.spec_line()}")
+        new_id = proposal_store.save_proposal(conn, name, company, hedging.__version__, payload, key=key,
+                                              workspace_id=me.workspace_id)
+        label, fingerprint = audit_store.proposal_target(conn, new_id, me.workspace_id)
+        who = access.audit_name(settings, actor)
+        audit.record(conn, who, audit.PROPOSAL_SAVE, "proposal", new_id, label, fingerprint,
+                     f"company {company or '(not named)'}; {run.spec_line()}", workspace_id=me.workspace_id)
+        lifecycle.record_draft(conn, new_id, me.workspace_id, audit.who(who), fingerprint)
     return new_id
 
 
@@ -274,15 +279,22 @@ def list_proposals(settings: Settings | None = None) -> list[dict]:
     "unsigned (saved before signatures)", or ``None`` for one that fails (``problem`` says why;
     it cannot be opened)."""
     settings = settings or default_settings()
-    return proposal_store.list_proposals(store.get_engine(settings.database_url), key=signing_key(settings))
+    me = access.authorize(settings, access.READ)
+    engine = store.get_engine(settings.database_url)
+    items = proposal_store.list_proposals(engine, key=signing_key(settings), workspace_id=me.workspace_id)
+    states = lifecycle.states(engine, [p["id"] for p in items])
+    return [p | {"status": states[p["id"]].status} for p in items]
 
 
 def load_proposal(proposal_id: int, settings: Settings | None = None) -> dict:
     """The saved document, after its signature and fingerprint are checked (a record changed
     outside the app is refused with a message saying so)."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.READ)
     payload = proposal_store.load_proposal(store.get_engine(settings.database_url), proposal_id,
-                                           key=signing_key(settings))
+                                           key=signing_key(settings), workspace_id=me.workspace_id)
+    state = lifecycle.states(store.get_engine(settings.database_url), [proposal_id], signing_key(settings))[proposal_id]
+    payload["approval"] = state.approval_block(payload["fingerprint"])
     version = payload.get("schema_version")
     if not isinstance(version, int) or version > DOCUMENT_VERSION:
         raise InputError(f"proposal #{proposal_id} was saved by a newer release of hedging (document version "
@@ -295,10 +307,13 @@ def delete_proposal(proposal_id: int, settings: Settings | None = None, *, actor
     """Delete a proposal (one that fails its checks too), recorded in the audit trail as done by
     ``actor`` in the same transaction."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.DELETE_PROPOSAL)
     with audit.audited(settings) as conn:
-        label, fingerprint = audit_store.proposal_target(conn, proposal_id)
-        proposal_store.delete_proposal(conn, proposal_id)
-        audit.record(conn, actor, audit.PROPOSAL_DELETE, "proposal", proposal_id, label, fingerprint)
+        label, fingerprint = audit_store.proposal_target(conn, proposal_id, me.workspace_id)
+        lifecycle.check_deletable(conn, proposal_id)
+        proposal_store.delete_proposal(conn, proposal_id, me.workspace_id)
+        audit.record(conn, access.audit_name(settings, actor), audit.PROPOSAL_DELETE, "proposal", proposal_id, label,
+                     fingerprint, workspace_id=me.workspace_id)
 
 
 def _listed(v) -> str:
@@ -325,6 +340,8 @@ COMPARED = {
                               partial(fmt.number, decimals=0, signed=True)),
         "position_limit": ("Position limit (lots per contract)", fmt.count, partial(fmt.count, signed=True)),
         "margin_budget": ("Margin budget", lambda v: fmt.money(v) if v else "none", fmt.money_change),
+        "min_notional": ("Materiality threshold (notional)", lambda v: fmt.money(v) if v else "none",
+                         fmt.money_change),
         "excluded": ("Left unhedged", _listed, None), "bands": ("Layered ratios by tenor", _bands, None),
     },
     "headline": {

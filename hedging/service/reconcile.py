@@ -48,6 +48,7 @@ from hedging.errors import InputError
 from hedging.ingest import PriceTable
 from hedging.ingest.prices import apply_computed_cost
 from hedging.models import TOKEN_COLUMNS
+from hedging.service import access
 from hedging.service.usage import counted_rows, default_settings, price_table, safe_csv
 
 DEFAULT_THRESHOLD = 0.10
@@ -195,7 +196,8 @@ def reconcile_frame(stored: pd.DataFrame, prices: PriceTable | None,
 def reconciliation(settings: Settings | None = None, threshold: float = DEFAULT_THRESHOLD) -> Reconciliation:
     """Reconcile everything stored (the Data page's section and ``hedging reconcile``)."""
     settings = settings or default_settings()
-    frame = store.usage_frame(store.get_engine(settings.database_url))
+    me = access.authorize(settings, access.READ)
+    frame = store.usage_frame(store.get_engine(settings.database_url), me.workspace_id)
     return reconcile_frame(frame, price_table(settings), threshold)
 
 

@@ -90,6 +90,7 @@ def spec_line(s: RunSpec, f: ForecastView, budget: float) -> str:
     return (f"As of {fmt.date(s.as_of)} · {data} · horizon {fmt.month(f.future[0])} – {fmt.month(f.future[-1])} · "
             f"budget {fmt.money(budget)} for {s.fiscal_name()} · {indices} · policy {POLICY_SHORT[s.policy.name]} · "
             f"{fmt.count(s.n_paths)} paths, seed {s.seed}"
+            + (f" · trades under {fmt.money(s.policy.min_notional)} notional dropped" if s.policy.min_notional else "")
             + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else "")
             + (f" · natural hedges: {len(s.commitments)} commitment{'s' if len(s.commitments) > 1 else ''}"
                if s.commitments else ""))

@@ -61,6 +61,7 @@ class Policy:
     cvar_level: float = 0.95
     cap_strike: float = 110.0            # caps' strike, % of the month's fair (swap) price
     tail_ceiling: float = 25.0           # cap_tail: 95th pct of total spend at most this % above its expectation
+    min_notional: float = 0.0            # materiality: trades below this notional (USD) are dropped; 0 = keep all
 
     def __post_init__(self):
         if self.name not in POLICIES:
@@ -81,6 +82,10 @@ class Policy:
         if not (math.isfinite(self.tail_ceiling) and 0 <= self.tail_ceiling <= 200):
             raise InputError("the spend ceiling must be between 0% and 200% above expected spend.",
                              column="tail_ceiling", value=self.tail_ceiling, fix="use e.g. 25 for 25% above.")
+        if not (math.isfinite(self.min_notional) and self.min_notional >= 0):
+            raise InputError("the materiality threshold must be an amount in USD, zero or more.", column="min_notional",
+                             value=self.min_notional, fix="use e.g. 25000 to drop trades under $25,000 of notional, "
+                                                          "or 0 to keep every trade.")
         for last, ratio in self.bands:
             if not 0 <= ratio <= 1:
                 raise InputError("a layered hedge ratio must be between 0% and 100%.", column="bands",
@@ -244,7 +249,7 @@ class RunSpec:
                 v = {"name": v.name, "volume_percentile": v.volume_percentile, "position_limit": v.position_limit,
                      "margin_budget": v.margin_budget, "excluded": list(v.excluded),
                      "bands": [list(b) for b in v.bands], "cvar_level": v.cvar_level, "cap_strike": v.cap_strike,
-                     "tail_ceiling": v.tail_ceiling}
+                     "tail_ceiling": v.tail_ceiling, "min_notional": v.min_notional}
             elif f.name == "commitments":
                 v = [{k: getattr(c, k) for k in COMMITMENT_FIELDS} for c in v]
             out[f.name] = v
@@ -262,7 +267,8 @@ class RunSpec:
                         excluded=tuple(p.get("excluded", ())),
                         bands=tuple((int(a), float(b)) for a, b in p.get("bands", DEFAULT_BANDS)),
                         cvar_level=float(p.get("cvar_level", 0.95)), cap_strike=float(p.get("cap_strike", 110.0)),
-                        tail_ceiling=float(p.get("tail_ceiling", 25.0)))
+                        tail_ceiling=float(p.get("tail_ceiling", 25.0)),
+                        min_notional=float(p.get("min_notional") or 0.0))
         return cls(as_of=dt.date.fromisoformat(data["as_of"]), horizon=int(data["horizon"]),
                    fiscal_start=int(data.get("fiscal_start", 1)), fiscal_year=data.get("fiscal_year"),
                    budget_annual=data.get("budget_annual"), n_paths=int(data["n_paths"]), seed=int(data["seed"]),

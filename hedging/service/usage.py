@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hedging import store
+from hedging import fmt, store
 from hedging.config import Settings
 from hedging.errors import InputError, RejectedRowsError
 from hedging.ingest import PriceTable
@@ -23,7 +23,7 @@ from hedging.ingest import read_usage as _read_usage
 from hedging.ingest.consolidate import COST_RANK, consolidate
 from hedging.ingest.source import Source
 from hedging.models import TOKEN_COLUMNS, ImportOutcome, ImportSummary, UsageRead
-from hedging.service import audit
+from hedging.service import access, audit
 from hedging.store import audit as audit_store
 
 
@@ -62,6 +62,8 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     user), in the same transaction.
     """
     settings = settings or default_settings()
+    me = access.authorize(settings, access.IMPORT)
+    actor = access.audit_name(settings, actor)
     files = list(files)
     reads = []
     for i, (name, src) in enumerate(files):
@@ -78,21 +80,22 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     if progress:
         progress(0.95, f"Storing {sum(len(r.frame) for r in storable):,} daily rows…")
     with audit.audited(settings) as conn:
-        saved = store.save_imports(conn, storable, progress=progress)
+        saved = store.save_imports(conn, storable, progress=progress, workspace_id=me.workspace_id)
         for o in saved:
             if o.import_id is not None and not o.already_imported:
-                _audit_import(conn, o, actor)
+                _audit_import(conn, o, actor, me.workspace_id)
     stored = iter(saved)
     return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
 
 
-def _audit_import(conn, outcome: ImportOutcome, actor: str | None) -> None:
+def _audit_import(conn, outcome: ImportOutcome, actor: str | None, workspace_id: int) -> None:
     r = outcome.read
     detail = (f"{r.format}, {r.rows_read:,} rows read, {r.rows_kept:,} kept, {len(r.frame):,} daily rows stored, "
               f"{r.first_day} to {r.last_day}")
     if outcome.replaced:
         detail += "; replaced days of import " + ", ".join(f"#{x.import_id}" for x in outcome.replaced)
-    audit.record(conn, actor, audit.IMPORT, "import", outcome.import_id, r.file_name, r.sha256, detail)
+    audit.record(conn, actor, audit.IMPORT, "import", outcome.import_id, r.file_name, r.sha256, detail,
+                 workspace_id=workspace_id)
 
 
 def transaction(settings: Settings | None = None):
@@ -119,25 +122,28 @@ def load_sample_company(settings: Settings | None = None, *, actor: str | None =
 
 def list_imports(settings: Settings | None = None) -> list[ImportSummary]:
     settings = settings or default_settings()
-    return store.list_imports(store.get_engine(settings.database_url))
+    me = access.authorize(settings, access.READ)
+    return store.list_imports(store.get_engine(settings.database_url), me.workspace_id)
 
 
 def delete_import(import_id: int, settings: Settings | None = None, *, actor: str | None = None) -> int:
     """Delete import ``import_id`` and exactly its rows (how many), recorded in the audit trail as
     done by ``actor`` in the same transaction."""
     settings = settings or default_settings()
+    me = access.authorize(settings, access.DELETE_IMPORT)
     with audit.audited(settings) as conn:
-        label, sha = audit_store.import_target(conn, import_id)
-        removed = store.delete_import(conn, import_id)
-        audit.record(conn, actor, audit.DELETE_IMPORT, "import", import_id, label, sha,
-                     f"{removed:,} daily rows removed")
+        label, sha = audit_store.import_target(conn, import_id, me.workspace_id)
+        removed = store.delete_import(conn, import_id, workspace_id=me.workspace_id)
+        audit.record(conn, access.audit_name(settings, actor), audit.DELETE_IMPORT, "import", import_id, label, sha,
+                     f"{removed:,} daily rows removed", workspace_id=me.workspace_id)
     return removed
 
 
 def stored_usage(settings: Settings | None = None) -> pd.DataFrame:
     """All stored rows, consolidated so each provider-day's cost and tokens count once."""
     settings = settings or default_settings()
-    return consolidate(store.usage_frame(store.get_engine(settings.database_url)))
+    me = access.authorize(settings, access.READ)
+    return consolidate(store.usage_frame(store.get_engine(settings.database_url), me.workspace_id))
 
 
 _DIMENSIONS = {"provider": "billing_provider", "model": "model", "team": "team", "format": "source_format"}
@@ -271,11 +277,8 @@ def charts():
 
 
 def safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes with cells that a spreadsheet would run as formulas (= + - @) neutralised."""
-    def neutral(v):
-        return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-
-    return frame.map(neutral).to_csv(index=False).encode("utf-8")
+    """CSV bytes with cells that a spreadsheet would run as formulas neutralised (:func:`fmt.runs_as_formula`)."""
+    return frame.map(fmt.formula_safe).to_csv(index=False).encode("utf-8")
 
 
 # --- which import counts in the totals ------------------------------------------------------------
@@ -322,7 +325,8 @@ class ImportsOverview:
 
 def imports_overview(settings: Settings | None = None) -> ImportsOverview:
     settings = settings or default_settings()
-    stored = store.usage_frame(store.get_engine(settings.database_url))
+    me = access.authorize(settings, access.READ)
+    stored = store.usage_frame(store.get_engine(settings.database_url), me.workspace_id)
     return overview_of(list_imports(settings), stored)
 
 

@@ -31,7 +31,7 @@ def _text(value) -> str:
 
 
 def record(conn: Connection, *, actor: str, action: str, kind: str, target_id, label: str = "",
-           fingerprint: str = "", detail: str = "", at: dt.datetime | None = None) -> int:
+           fingerprint: str = "", detail: str = "", at: dt.datetime | None = None, workspace_id: int = 1) -> int:
     """Append one entry inside the transaction open on ``conn``; returns its id.
 
     ``conn`` must be the connection the action itself wrote through (a :class:`Connection` inside
@@ -43,17 +43,17 @@ def record(conn: Connection, *, actor: str, action: str, kind: str, target_id, l
     at = at or utcnow()
     if at.tzinfo is None:
         raise ValueError("audit times are timezone-aware UTC")
-    values = dict(at=at.astimezone(dt.timezone.utc), actor=_text(actor.strip()), action=action,
+    values = dict(workspace_id=workspace_id, at=at.astimezone(dt.timezone.utc), actor=_text(actor.strip()), action=action,
                   target_kind=kind, target_id=str(target_id), target_label=_text(label),
                   fingerprint=fingerprint or "", detail=_text(detail))
     return int(conn.execute(insert(_T).values(**values)).inserted_primary_key[0])
 
 
 def entries(bind: Engine | Connection, *, actor: str | None = None, action: str | None = None,
-            start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
+            start: dt.date | None = None, end: dt.date | None = None, workspace_id: int = 1) -> list[dict]:
     """Entries, newest first, filtered by who, what and the UTC days from ``start`` to ``end``
     (both included); each a dict of the table's columns with ``at`` timezone-aware UTC."""
-    query = select(_T).order_by(_T.c.at.desc(), _T.c.id.desc())
+    query = select(_T).where(_T.c.workspace_id == workspace_id).order_by(_T.c.at.desc(), _T.c.id.desc())
     if actor:
         query = query.where(_T.c.actor == actor)
     if action:
@@ -69,10 +69,10 @@ def entries(bind: Engine | Connection, *, actor: str | None = None, action: str 
     return rows
 
 
-def actors(bind: Engine | Connection) -> list[str]:
-    """Everyone who appears in the trail, alphabetically."""
+def actors(bind: Engine | Connection, workspace_id: int = 1) -> list[str]:
+    """Everyone who appears in the workspace's trail, alphabetically."""
     with connect(bind) as conn:
-        return sorted(conn.execute(select(_T.c.actor).distinct()).scalars())
+        return sorted(conn.execute(select(_T.c.actor).where(_T.c.workspace_id == workspace_id).distinct()).scalars())
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -81,24 +81,26 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 # --- what an entry names: (label, fingerprint) of the record as stored ------------------------------
 
-def import_target(bind: Engine | Connection, import_id: int) -> tuple[str, str]:
+def import_target(bind: Engine | Connection, import_id: int, workspace_id: int = 1) -> tuple[str, str]:
     """An import's file name and the SHA-256 of the file."""
     t = ImportRecord.__table__
-    return _target(bind, select(t.c.file_name, t.c.sha256).where(t.c.id == import_id), "import", import_id)
+    return _target(bind, select(t.c.file_name, t.c.sha256).where((t.c.id == import_id) & (t.c.workspace_id == workspace_id)),
+                   "import", import_id)
 
 
-def index_target(bind: Engine | Connection, index_id: int) -> tuple[str, str]:
+def index_target(bind: Engine | Connection, index_id: int, workspace_id: int = 1) -> tuple[str, str]:
     """An uploaded index's name (with its underlying) and the SHA-256 of its file."""
     t = IndexRecord.__table__
-    label, sha, underlying = _target(bind, select(t.c.name, t.c.sha256, t.c.underlying).where(t.c.id == index_id),
-                                     "uploaded index", index_id)
+    label, sha, underlying = _target(bind, select(t.c.name, t.c.sha256, t.c.underlying).where(
+        (t.c.id == index_id) & (t.c.workspace_id == workspace_id)), "uploaded index", index_id)
     return f"{label} ({underlying})", sha
 
 
-def proposal_target(bind: Engine | Connection, proposal_id: int) -> tuple[str, str]:
+def proposal_target(bind: Engine | Connection, proposal_id: int, workspace_id: int = 1) -> tuple[str, str]:
     """A proposal's name and its fingerprint (the SHA-256 of its stored document)."""
     t = ProposalRecord.__table__
-    return _target(bind, select(t.c.name, t.c.payload_sha256).where(t.c.id == proposal_id), "proposal", proposal_id)
+    return _target(bind, select(t.c.name, t.c.payload_sha256).where(
+        (t.c.id == proposal_id) & (t.c.workspace_id == workspace_id)), "proposal", proposal_id)
 
 
 def _target(bind, query, what: str, target_id: int) -> tuple:

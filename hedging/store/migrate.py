@@ -29,6 +29,7 @@ from sqlmodel import SQLModel
 from hedging.errors import StorageError
 
 from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from .tables import Membership, Workspace, utcnow
 
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 #: The schema of the last release made before revisions were tracked.
@@ -100,5 +101,20 @@ def migrate(conn: Connection) -> Revisions:
             command.upgrade(_config(conn), "head")
     SQLModel.metadata.create_all(conn)
     if fresh:
+        _default_workspace(conn)
         MigrationContext.configure(conn).stamp(_scripts(), "head")
     return Revisions(before=before, after=current_revision(conn), head=target, created=fresh)
+
+
+#: The local mode's one user (``hedging.service.audit.LOCAL_USER``), admin of workspace 1.
+LOCAL_USER = "local user"
+
+
+def _default_workspace(conn: Connection) -> None:
+    """Workspace 1, "Default", with the local user as its admin: what revision 0006 creates in an
+    upgraded database, created here in a new one."""
+    now = utcnow()
+    conn.execute(Workspace.__table__.insert().values(id=1, slug="default", name="Default", created_at=now))
+    conn.execute(Membership.__table__.insert().values(workspace_id=1, user=LOCAL_USER, role="admin", created_at=now))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('workspaces', 'id'), 1)")

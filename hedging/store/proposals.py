@@ -32,7 +32,7 @@ _COLUMNS = (_T.c.id, _T.c.name, _T.c.company, _T.c.app_version, _T.c.created_at,
 
 
 def save_proposal(engine: Engine, name: str, company: str, app_version: str, payload: dict, *,
-                  key: SigningKey) -> int:
+                  key: SigningKey, workspace_id: int = 1) -> int:
     """Store ``payload`` as a new, signed proposal; returns its id (never one given before).
 
     The document's schema version is ``payload["schema_version"]`` (1 when it has none: the
@@ -43,7 +43,7 @@ def save_proposal(engine: Engine, name: str, company: str, app_version: str, pay
         raise ValueError(f"a proposal document's schema_version must be a whole number from 1, not {version!r}")
     record = ProposalRecord(name=name, company=company, app_version=app_version, payload=text,
                             payload_sha256=hashlib.sha256(text.encode()).hexdigest(), created_at=utcnow(),
-                            schema_version=version)
+                            schema_version=version, workspace_id=workspace_id)
     with Session(engine) as session, session.begin():
         through = _unsigned_through(session, key)
         if through is None:  # the first signed record: the unsigned ones are those there now
@@ -55,12 +55,13 @@ def save_proposal(engine: Engine, name: str, company: str, app_version: str, pay
         return int(record.id)
 
 
-def list_proposals(engine: Engine, *, key: SigningKey) -> list[dict]:
+def list_proposals(engine: Engine, *, key: SigningKey, workspace_id: int = 1) -> list[dict]:
     """Every proposal, oldest first, each checked: ``signature`` is "signed", "unsigned (saved
     before signatures)" or, for one that fails, ``None`` with ``problem`` saying why (it is listed
     so that it can be seen and deleted, but it cannot be opened)."""
     with Session(engine) as session:
-        rows = [row._mapping for row in session.execute(select(*_COLUMNS).order_by(_T.c.id)).all()]
+        rows = [row._mapping for row in session.execute(select(*_COLUMNS).where(_T.c.workspace_id == workspace_id)
+                                                        .order_by(_T.c.id)).all()]
         through = _unsigned_through(session, key) if any(r["signature"] is None for r in rows) else None
     out = []
     for row in rows:
@@ -71,13 +72,14 @@ def list_proposals(engine: Engine, *, key: SigningKey) -> list[dict]:
     return out
 
 
-def load_proposal(engine: Engine, proposal_id: int, *, key: SigningKey) -> dict:
+def load_proposal(engine: Engine, proposal_id: int, *, key: SigningKey, workspace_id: int = 1) -> dict:
     """The stored document of proposal ``proposal_id`` with its ``id``, ``fingerprint`` (the
     payload's SHA-256), ``schema_version`` and ``signature`` ("signed" or "unsigned (saved before
     signatures)"). Raises :class:`TamperedProposalError` when the record fails its checks."""
     with Session(engine) as session:
-        row = session.execute(select(*_COLUMNS).where(_T.c.id == proposal_id)).first()
-        if row is None:
+        row = session.execute(select(*_COLUMNS).where((_T.c.id == proposal_id)
+                                                      & (_T.c.workspace_id == workspace_id))).first()
+        if row is None:  # another workspace's proposal is, from here, not there
             raise InputError(f"there is no proposal #{proposal_id}.", fix="list the proposals and use one of their ids.")
         row = row._mapping
         through = _unsigned_through(session, key) if row["signature"] is None else None
@@ -97,10 +99,11 @@ def load_proposal(engine: Engine, proposal_id: int, *, key: SigningKey) -> dict:
     return payload
 
 
-def delete_proposal(engine: Engine, proposal_id: int) -> None:
+def delete_proposal(engine: Engine, proposal_id: int, workspace_id: int = 1) -> None:
     """Delete proposal ``proposal_id``; one that fails its checks can be deleted too."""
     with Session(engine) as session, session.begin():
-        if session.scalar(select(_T.c.id).where(_T.c.id == proposal_id)) is None:
+        if session.scalar(select(_T.c.id).where((_T.c.id == proposal_id)
+                                                & (_T.c.workspace_id == workspace_id))) is None:
             raise InputError(f"there is no proposal #{proposal_id}.", fix="list the proposals and use one of their ids.")
         session.execute(delete(_T).where(_T.c.id == proposal_id))
 

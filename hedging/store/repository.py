@@ -88,10 +88,11 @@ _INSERT_COLUMNS = ("import_id",) + _STORED_COLUMNS
 _OPTIONAL = ("list_cost_usd", "billed_cost_usd")
 
 
-def _insert_sql(dialect: str) -> str:
+def _insert_sql(dialect: str, workspace_id: int = 1) -> str:
+    """The statement storing one row (the workspace, one number for the whole import, is written in)."""
     mark = "?" if dialect == "sqlite" else "%s"
-    return (f"INSERT INTO {UsageRecord.__tablename__} ({', '.join(_INSERT_COLUMNS)}) "
-            f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))})")
+    return (f"INSERT INTO {UsageRecord.__tablename__} (workspace_id, {', '.join(_INSERT_COLUMNS)}) "
+            f"VALUES ({int(workspace_id)}, {', '.join([mark] * len(_INSERT_COLUMNS))})")
 
 
 def _chunks(frame: pd.DataFrame, import_id: int, dialect: str):
@@ -111,7 +112,7 @@ def _chunks(frame: pd.DataFrame, import_id: int, dialect: str):
         yield list(zip(*columns))
 
 
-def _replace_overlap(conn, prepared: _Prepared) -> tuple[list[ReplacedRows], list[str]]:
+def _replace_overlap(conn, prepared: _Prepared, workspace_id: int) -> tuple[list[ReplacedRows], list[str]]:
     """Delete the rows of earlier imports of the same source, provider, account and project on the
     days the new file covers; report per earlier import the days replaced and the days kept
     (inside the new file's span but not in it)."""
@@ -120,7 +121,8 @@ def _replace_overlap(conn, prepared: _Prepared) -> tuple[list[ReplacedRows], lis
     replaced: dict[int, list] = {}
     kept: dict[int, set] = {}
     for (provider, account, project), days in prepared.scopes:
-        scope = ((table.c.source_format == fmt) & (table.c.billing_provider == provider)
+        scope = ((table.c.workspace_id == workspace_id) & (table.c.source_format == fmt)
+                 & (table.c.billing_provider == provider)
                  & (table.c.account_id == account) & (table.c.project_id == project))
         held = conn.execute(
             select(table.c.import_id, table.c.usage_date, func.count())
@@ -165,7 +167,7 @@ def _as_date(value) -> dt.date:
 
 
 def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=None,
-                 timeout_s: float | None = None) -> list[ImportOutcome]:
+                 timeout_s: float | None = None, *, workspace_id: int = 1) -> list[ImportOutcome]:
     """Store every read in ONE transaction; on any failure nothing is stored.
 
     The rows are prepared first, with no lock held; then the database's write lock is taken
@@ -173,7 +175,9 @@ def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=N
     import records and the rows, so two imports never interleave and each provider-day of a
     source, account and project is stored once. A writer that has to wait says so through
     ``progress(fraction, message)``; one that waits longer than ``timeout_s`` stores nothing and
-    raises :class:`StorageError` with a plain message.
+    raises :class:`StorageError` with a plain message. Everything is stored in workspace
+    ``workspace_id``; a file already imported there is not stored again (another workspace may hold
+    the same file: workspaces share nothing).
     """
     prepared = [_prepare(read) for read in reads]
     outcomes: list[ImportOutcome] = []
@@ -185,11 +189,12 @@ def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=N
                 read = item.read
                 existing = seen.get(read.sha256)
                 if existing is None:
-                    existing = conn.execute(select(imports.c.id).where(imports.c.sha256 == read.sha256)).scalar()
+                    existing = conn.execute(select(imports.c.id).where(
+                        (imports.c.sha256 == read.sha256) & (imports.c.workspace_id == workspace_id))).scalar()
                 if existing is not None:
                     outcomes.append(ImportOutcome(read, existing, already_imported=True))
                     continue
-                replaced, lines = _replace_overlap(conn, item)
+                replaced, lines = _replace_overlap(conn, item, workspace_id)
                 lines = item.notes + lines
                 report = json.dumps({
                     "skipped": dict(read.skipped),
@@ -198,8 +203,9 @@ def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=N
                                  for r in replaced],
                 })
                 import_id = conn.execute(insert(imports).values(**item.record, report_json=report,
+                                                                workspace_id=workspace_id,
                                                                 created_at=utcnow())).inserted_primary_key[0]
-                sql = _insert_sql(conn.dialect.name)
+                sql = _insert_sql(conn.dialect.name, workspace_id)
                 for params in _chunks(item.frame, import_id, conn.dialect.name):
                     conn.exec_driver_sql(sql, params)
                 seen[read.sha256] = import_id
@@ -213,18 +219,21 @@ def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=N
     return outcomes
 
 
-def find_import(engine: Engine, import_id: int) -> ImportSummary:
-    for item in list_imports(engine):
+def find_import(engine: Engine, import_id: int, workspace_id: int = 1) -> ImportSummary:
+    """Import ``import_id`` of workspace ``workspace_id``; one of another workspace is reported as
+    not there, exactly like one that never existed."""
+    for item in list_imports(engine, workspace_id):
         if item.id == import_id:
             return item
     raise InputError(f"there is no import #{import_id}.", fix="list the imports (`hedging imports`) and use "
                      "one of their ids.")
 
 
-def delete_import(engine: Engine, import_id: int, progress=None, timeout_s: float | None = None) -> int:
+def delete_import(engine: Engine, import_id: int, progress=None, timeout_s: float | None = None, *,
+                  workspace_id: int = 1) -> int:
     """Delete an import and exactly its rows; returns how many usage rows were removed. Waits for
     a running import like another import does (see :func:`save_imports`)."""
-    find_import(engine, import_id)
+    find_import(engine, import_id, workspace_id)
     table = UsageRecord.__table__
     with write_lock(engine, progress, timeout_s) as conn:
         n = conn.execute(delete(table).where(table.c.import_id == import_id)).rowcount
@@ -232,11 +241,15 @@ def delete_import(engine: Engine, import_id: int, progress=None, timeout_s: floa
     return int(n or 0)
 
 
-def list_imports(engine: Engine) -> list[ImportSummary]:
+def list_imports(engine: Engine, workspace_id: int = 1) -> list[ImportSummary]:
+    """The imports of workspace ``workspace_id``, oldest first."""
     table = UsageRecord.__table__
     with Session(engine) as session:
-        counts = dict(session.execute(select(table.c.import_id, func.count()).group_by(table.c.import_id)).all())
-        rows = session.execute(select(ImportRecord).order_by(ImportRecord.id)).scalars().all()
+        counts = dict(session.execute(select(table.c.import_id, func.count())
+                                      .where(table.c.workspace_id == workspace_id)
+                                      .group_by(table.c.import_id)).all())
+        rows = session.execute(select(ImportRecord).where(ImportRecord.workspace_id == workspace_id)
+                               .order_by(ImportRecord.id)).scalars().all()
         out = []
         for r in rows:
             created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=dt.timezone.utc)
@@ -248,11 +261,12 @@ def list_imports(engine: Engine) -> list[ImportSummary]:
         return out
 
 
-def usage_frame(engine: Engine) -> pd.DataFrame:
-    """Every stored usage row as a canonical frame (plus ``import_id``), sorted by day."""
+def usage_frame(engine: Engine, workspace_id: int = 1) -> pd.DataFrame:
+    """Every usage row of workspace ``workspace_id`` as a canonical frame (plus ``import_id``), sorted by day."""
     table = UsageRecord.__table__
     with connect(engine) as conn:
-        frame = pd.read_sql(select(table).order_by(table.c.usage_date, table.c.id), conn)
+        frame = pd.read_sql(select(table).where(table.c.workspace_id == workspace_id)
+                            .order_by(table.c.usage_date, table.c.id), conn)
     if frame.empty:
         out = empty_usage_frame()
         out["import_id"] = pd.Series(dtype="int64")

@@ -17,13 +17,46 @@ def utcnow() -> dt.datetime:
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
-class ImportRecord(SQLModel, table=True):
-    __tablename__ = "imports"
+def _workspace(indexed: bool = True) -> Column:
+    """The workspace a row belongs to (revision 0006 put every earlier row in workspace 1, "Default")."""
+    return Column(Integer, nullable=False, server_default=text("1"), index=indexed)
+
+
+class Workspace(SQLModel, table=True):
+    """A company or business unit: every import, index upload, index choice, proposal and audit
+    entry belongs to exactly one. Workspace 1 ("Default") holds everything stored before workspaces
+    existed and is the local mode's only workspace."""
+
+    __tablename__ = "workspaces"
     __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in a workspace: viewer, preparer, approver or admin (one role per workspace)."""
+
+    __tablename__ = "workspace_members"
+
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                               primary_key=True))
+    user: str = Field(sa_column=Column(Text, primary_key=True))
+    role: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ImportRecord(SQLModel, table=True):
+    __tablename__ = "imports"
+    __table_args__ = (Index("uq_imports_workspace_sha256", "workspace_id", "sha256", unique=True),
+                      NEVER_REUSE_IDS)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(default=1, sa_column=_workspace())
     file_name: str
-    sha256: str = Field(index=True, unique=True)
+    sha256: str = Field(index=True)
     source_format: str
     rows_read: int
     rows_imported: int
@@ -42,7 +75,7 @@ def _big() -> Column:
     return Column(BigInteger, nullable=False, default=0)
 
 
-#: What makes a stored daily row distinct: source x provider x account/organisation x project x
+#: What makes a stored daily row distinct within a workspace: source x provider x account/organisation x project x
 #: day x team x model x API key x tier x region x charge category (``hedging.models.KEY_COLUMNS``).
 #: The database refuses a second row with the same key, whatever code path writes it; the order
 #: serves the overlap replacement (source, provider, account, project, then day).
@@ -53,12 +86,13 @@ USAGE_KEY = ("source_format", "billing_provider", "account_id", "project_id", "u
 class UsageRecord(SQLModel, table=True):
     __tablename__ = "usage_daily"
     __table_args__ = (
-        Index("uq_usage_daily_row", *USAGE_KEY, unique=True),
+        Index("uq_usage_daily_row", "workspace_id", *USAGE_KEY, unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     import_id: int = Field(sa_column=Column(Integer, ForeignKey("imports.id", ondelete="CASCADE"),
                                             nullable=False, index=True))
+    workspace_id: int = Field(default=1, sa_column=_workspace(indexed=False))  # leads uq_usage_daily_row
     usage_date: dt.date
     source_format: str
     billing_provider: str
@@ -110,6 +144,7 @@ class IndexRecord(SQLModel, table=True):
     __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(default=1, sa_column=_workspace())
     name: str
     underlying: str  # "token" or "gpu"
     unit: str
@@ -133,10 +168,11 @@ class IndexPointRecord(SQLModel, table=True):
 
 
 class MarketChoice(SQLModel, table=True):
-    """Which index each underlying uses: ``builtin`` or ``upload:<id>``."""
+    """Which index each underlying uses in a workspace: ``builtin`` or ``upload:<id>``."""
 
     __tablename__ = "market_choices"
 
+    workspace_id: int = Field(default=1, sa_column=Column(Integer, primary_key=True, server_default=text("1")))
     underlying: str = Field(primary_key=True)
     index_key: str
 
@@ -148,6 +184,7 @@ class ProposalRecord(SQLModel, table=True):
     __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(default=1, sa_column=_workspace())
     name: str
     company: str
     app_version: str
@@ -169,6 +206,7 @@ class AuditRecord(SQLModel, table=True):
     __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(default=1, sa_column=_workspace())
     at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False,
                                                                      index=True))
     actor: str = Field(sa_column=Column(Text, nullable=False))
@@ -178,6 +216,26 @@ class AuditRecord(SQLModel, table=True):
     target_label: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     fingerprint: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ProposalReview(SQLModel, table=True):
+    """One step of a proposal's lifecycle (draft, submitted, approved, rejected, superseded): who,
+    when, the comment, and the fingerprint of the document it concerns. Steps are only ever added;
+    a proposal's status is its newest step. An approval carries a signature (HMAC with the
+    installation's key) over the proposal's fingerprint, the approver and the time."""
+
+    __tablename__ = "proposal_reviews"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False))
+    status: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(sa_column=Column(Text, nullable=False))
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    fingerprint: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    signature: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 #: What the database runs to refuse any change to an audit entry, per dialect: SQLite triggers that

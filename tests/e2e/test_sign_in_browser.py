@@ -17,6 +17,7 @@ import warnings
 
 import pytest
 
+from hedging import cli
 from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, wait_until_healthy
 
 pytestmark = pytest.mark.browser
@@ -59,6 +60,10 @@ def deployed_app(tmp_path, provider):
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
     env = dict(os.environ, HEDGING_DATA_DIR=str(tmp_path / "data"))
     env.pop("DATABASE_URL", None)
+    # the deployment's first admin, added on the server as the README says (the local user is
+    # admin of the Default workspace): `hedging workspace set-role cfo@example.com admin`
+    assert cli.main(["workspace", "set-role", "cfo@example.com", "admin",
+                     "--db", f"sqlite:///{tmp_path / 'data' / 'hedging.db'}"]) == 0
     log_path = tmp_path / "streamlit.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(

@@ -158,7 +158,8 @@ def make_previous_release_db(url: str, tables: tuple[str, ...] = ALL_TABLES, dup
 
 
 #: Columns later revisions add (their values are checked by the tests of those revisions).
-ADDED_COLUMNS = {"proposals": {"schema_version", "signature"}}
+ADDED_COLUMNS = {"proposals": {"schema_version", "signature", "workspace_id"},
+                 **{t: {"workspace_id"} for t in ("imports", "usage_daily", "index_histories", "market_choices")}}
 
 
 def snapshot(url: str) -> dict[str, list[tuple]]:
@@ -544,3 +545,38 @@ def test_cli_db_upgrade_on_a_new_database(tmp_path, capsys):
     assert cli.main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out.strip() == f"Schema created at revision {head()}."
     assert revision(url) == head()
+
+
+# --- revision 0006: workspaces and roles ---------------------------------------------------------------
+
+
+def test_an_upgraded_database_keeps_everything_in_the_default_workspace(db_url, key, tmp_path):
+    """Every import, usage row, index, choice and proposal of the previous release lands in workspace 1,
+    "Default", whose admin is the local user: the local mode sees exactly what it saw before; a new
+    workspace starts empty and may import the same file again."""
+    from hedging.service import access
+    from hedging.store import workspaces
+    from tests.conftest import settings_for
+
+    make_previous_release_db(db_url)
+    before = snapshot(db_url)
+    store.upgrade_database(db_url)
+    assert snapshot(db_url) == before and revision(db_url) == head() == "0006_workspaces_roles"
+    engine = _raw_engine(db_url)
+    with engine.connect() as conn:
+        for table in ("imports", "usage_daily", "index_histories", "market_choices", "proposals"):
+            assert conn.exec_driver_sql(f"SELECT DISTINCT workspace_id FROM {table}").scalars().all() == [1], table
+        assert workspaces.workspaces_of(conn, "local user") == [{"id": 1, "slug": "default", "name": "Default",
+                                                                 "role": "admin"}]
+    engine.dispose()
+    settings = settings_for(db_url, tmp_path)
+    assert access.authorize(settings, access.POLICY).workspace_id == 1
+    assert [i.sha256 for i in store.list_imports(store.get_engine(db_url))] == ["sha0", "sha1"]
+    assert [p["name"] for p in list_proposals(store.get_engine(db_url), key=key)] == ["Q1 plan", "Q2 plan", "Q3 plan"]
+    assert index_points(store.get_engine(db_url), 1).shape[0] == 4
+    with store.transaction(db_url) as conn:
+        new_id = workspaces.create_workspace(conn, "acme", "Acme", "ann@acme.example")
+    assert new_id == 2  # the id sequence moved on past the Default workspace made by the revision
+    assert store.list_imports(store.get_engine(db_url), new_id) == []
+    assert list_proposals(store.get_engine(db_url), key=key, workspace_id=new_id) == []
+    clear_engines()

@@ -71,6 +71,28 @@ def test_bad_index_upload_shows_the_row(market):
     assert market.error and "bad.csv" in market.error[0].value and "row" in market.error[0].value
 
 
+def test_deleting_an_index_needs_a_new_tick_each_time(market, tmp_path):
+    """After a delete the confirmation is cleared: a second click on Delete deletes nothing."""
+    from hedging import service
+    from hedging.config import Settings
+
+    settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
+    first, _, _ = service.upload_index("gpu", "First H100", _history().encode(), "a.csv", settings)
+    second, _, _ = service.upload_index("gpu", "Second H100", _history(seed=6).encode(), "b.csv",
+                                        settings)
+    market.radio(key="market_underlying").set_value("gpu").run()
+    assert not market.exception
+    market.selectbox(key="market_delete_id").set_value(f"upload:{first}")
+    market.checkbox(key="market_delete_sure").check()
+    market.button[-1].click().run()   # the form's submit button
+    assert not market.exception
+    left = [k for k, _ in service.index_choices("gpu", settings) if k.startswith("upload:")]
+    assert left == [f"upload:{second}"]
+    assert market.checkbox(key="market_delete_sure").value is False
+    market.button[-1].click().run()
+    assert [k for k, _ in service.index_choices("gpu", settings) if k.startswith("upload:")] == [f"upload:{second}"]
+
+
 def test_candidate_indices_are_ranked_for_the_sample_company_and_the_best_can_be_chosen(tmp_path, monkeypatch):
     from hedging import service
 
