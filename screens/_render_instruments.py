@@ -7,6 +7,7 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
+from screens import _shared as cached
 from screens._render import as_text, show_error, table as fmt_table
 from screens._state import HG_CAP_STRIKE, HG_TAIL
 
@@ -24,7 +25,7 @@ def instruments(view, result) -> None:
                  help="The caps-only policy buys the least premium that holds the 95th percentile of the horizon's "
                       "spend at or under expected spend plus this share (through its 95% CVaR, which is higher).")
     try:
-        table, note = service.instrument_comparison(view, result)
+        table, note = cached.instrument_comparison(view, result)
     except HedgingError as err:   # e.g. a horizon month the index simulation does not cover
         show_error(err)
         return
@@ -38,15 +39,18 @@ def instruments(view, result) -> None:
             st.markdown(f"**{as_text(row['instrument'])}**, {as_text(row['venue'])}")
             st.text(row["credit"])
     with st.expander("Prices per unit and month, with Monte Carlo standard errors"):
-        quotes = service.instrument_quotes(view, result.policy.cap_strike)
+        quotes = cached.instrument_quotes(view, result.policy.cap_strike)
         fmt_table(quotes, "hedge_instrument_quotes",
                   {"month": fmt.month, **{c: (lambda v: fmt.number(v, 4)) for c in quotes.columns
                                           if c not in ("underlying", "unit", "month")}})
         st.caption("Swap fixed price = the mean monthly average on the paths; the closed-form column is the model's "
                    "monthly-average futures price, which it must match within a few standard errors. Premiums and "
                    f"binary prices are discounted at {service.INSTRUMENT_RATE:.0%} a year to each month's end.")
-    st.markdown("**Hedge regret: the same hedges when prices fall or rise**")
-    regret = service.regret_table(view, result)
+    if not st.toggle("Hedge regret: the same hedges when prices fall or rise", key="hedge_show_regret",
+                     help="Re-prices every hedge in four price moves (a few seconds for a layered programme); off, "
+                          "a change of policy or ratio answers at once."):
+        return
+    regret = cached.regret_table(view, result)
     fmt_table(regret, "hedge_regret", {c: (fmt.money if c.startswith("unhedged") else fmt.money_change)
                                        for c in regret.columns if c != "scenario"})
     st.caption("Each hedge column is its change to expected spend over the horizon against unhedged: negative is "

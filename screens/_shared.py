@@ -34,6 +34,8 @@ def router_pages() -> list:
         st.Page("screens/hedge.py", title="Hedge program", icon=":material/shield:"),
         st.Page("screens/outcome.py", title="Before / after", icon=":material/compare_arrows:"),
         st.Page("screens/proposal.py", title="Proposal", icon=":material/description:"),
+        st.Page("screens/compare.py", title="Compare", icon=":material/view_column:"),
+        st.Page("screens/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
         st.Page("screens/audit.py", title="Audit trail", icon=":material/history:"),
         st.Page("screens/workspace.py", title="Workspace", icon=":material/group:"),
     ]
@@ -108,9 +110,14 @@ def _forecast(key: str, version: str, market: str, _spec):
     return service.forecast(_spec, settings())
 
 
-@st.cache_resource(show_spinner="Building the hedge program and stressing it…", max_entries=12)
+@st.cache_resource(show_spinner="Rebuilding the hedge on the simulated paths…", max_entries=12)
+def _hedge(key: str, version: str, market: str, _spec, _view):
+    return service.hedge_result(_view, _spec)
+
+
+@st.cache_resource(show_spinner="Stressing the hedge program and measuring its margin needs…", max_entries=12)
 def _program(key: str, version: str, market: str, _spec, _view):
-    return service.build_program_stage(_view, _spec)
+    return service.build_program_stage(_view, _spec, _hedge(key, version, market, _spec, _view))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -121,6 +128,49 @@ def _run(key: str, version: str, market: str, _spec, _view, _program):
 def forecast_for(spec):
     """The cached forecast of ``spec`` (keyed by the fields that need a new simulation and the data)."""
     return _forecast(repr(spec.simulation_key()), data_version(), market_version(), spec)
+
+
+def current_hedge(spec=None):
+    """The hedge alone on the cached simulation (the Hedge program page): a change of policy, ratios,
+    limits or margin budget rebuilds only the program, not its stress, margin paths or backtest,
+    which the other pages add from the same cached program. Raises HedgingError for the page to show."""
+    spec = spec or spec_from_state()
+    version, market = data_version(), market_version()
+    view = forecast_for(spec)
+    result = _hedge(repr((spec.simulation_key(), spec.policy)), version, market, spec, view)
+    return service.hedge_view(spec, view, result)
+
+
+def _hedge_key(view, result) -> tuple:
+    return repr((view.spec.simulation_key(), result.policy)), data_version(), market_version()
+
+
+@st.cache_resource(show_spinner="Pricing the instruments beside futures…", max_entries=12)
+def _instrument_comparison(key: str, version: str, market: str, _view, _result):
+    return service.instrument_comparison(_view, _result)
+
+
+@st.cache_resource(show_spinner="Pricing the instruments per month…", max_entries=12)
+def _instrument_quotes(key: str, version: str, market: str, cap_strike: float, _view):
+    return service.instrument_quotes(_view, cap_strike)
+
+
+@st.cache_resource(show_spinner="Measuring the hedge regret when prices fall or rise…", max_entries=12)
+def _regret_table(key: str, version: str, market: str, _view, _result):
+    return service.regret_table(_view, _result)
+
+
+def instrument_comparison(view, result):
+    """The Hedge program page's instrument tables, computed once per program (not on every rerun)."""
+    return _instrument_comparison(*_hedge_key(view, result), view, result)
+
+
+def instrument_quotes(view, cap_strike: float):
+    return _instrument_quotes(repr(view.spec.simulation_key()), data_version(), market_version(), cap_strike, view)
+
+
+def regret_table(view, result):
+    return _regret_table(*_hedge_key(view, result), view, result)
 
 
 def current_run(spec=None):
@@ -215,3 +265,25 @@ def xlsx_download(proposal_id: int, fingerprint: str) -> None:
                        key="proposal_xlsx", on_click="ignore", icon=":material/table_view:",
                        help="The whole proposal as a workbook: assumptions, trade schedule with totals, monthly spend, "
                             "metrics, stress and policy check, one sheet each, with number formats set.")
+
+
+# --- Compare and Sensitivity ----------------------------------------------------------------
+CMP_VARIANTS, CMP_PROPOSALS = "compare_variants", "compare_proposals"   # variants: RunSpec.to_dict() each
+SENS_TORNADO, SENS_TORNADO_DONE = "sensitivity_tornado_go", "sensitivity_tornado_done"
+
+
+@st.cache_resource(show_spinner="Moving each assumption low and high (three new simulations)…", max_entries=4)
+def _tornado(key: str, version: str, market: str, _run):
+    return service.sensitivity_tornado(_run, settings(), forecast_for=forecast_for)
+
+
+def tornado_for(run):
+    """The tornado of ``run`` (cached by its spec and the data); remembered as shown for this spec."""
+    out = _tornado(repr(run.spec), data_version(), market_version(), run)
+    st.session_state[SENS_TORNADO_DONE] = repr(run.spec)
+    return out
+
+
+def tornado_ready(run) -> bool:
+    """True when this session computed the tornado of this very spec (it is shown again without a click)."""
+    return st.session_state.get(SENS_TORNADO_DONE) == repr(run.spec)

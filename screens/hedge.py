@@ -34,12 +34,12 @@ base.amount_input(st.columns(4)[0], "Materiality threshold (USD)", sh.HG_MIN_NOT
                   help="Trades whose notional is below this amount are dropped from the program and listed below "
                        "the schedule. Type 25000 or $25k; empty: keep every trade.")
 try:
-    run = sh.current_run()
+    run = sh.current_hedge()   # the program alone: stress and margin paths are added on Before / after
 except HedgingError as err:
     sh.show_error(err)
     natural.clear_after_error()
     st.stop()
-view, result, outcome = run.forecast, run.result, run.outcome
+view, result = run.forecast, run.result
 sh.spec_caption(run)
 options = list(view.underlyings) + [f"{u}:{label}" for u, p in view.underlyings.items()
                                     for label in sorted(p.drilldown["label"].unique())]
@@ -51,12 +51,12 @@ schedule = service.schedule_table(result, view)
 m = base.metric_slots(4)
 fmt = service.fmt
 m[0].metric("Trades", fmt.count(len(schedule)), help=f"{fmt.count(result.lots.sum())} lots in all")
-m[1].metric("Program cost", fmt.money(outcome.program_cost),
+m[1].metric("Program cost", fmt.money(run.program_cost),
             help="Fees and half the bid-ask spread, paid whatever happens. Less the expected futures P&L it is the "
                  "expected cost of hedging on Before / after; the Proposal page shows the bridge.")
-m[2].metric("Initial margin, first month", fmt.money(float(outcome.liquidity.initial_margin['initial margin'].iloc[0])))
-m[3].metric("Volatility reduction", fmt.share(outcome.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
-decide.warnings([w for w in run.warnings if w.code == "adds_volatility" or w in result.warnings], "hedge_advice")
+m[2].metric("Initial margin, first month", fmt.money(float(run.initial_margin[0])))
+m[3].metric("Volatility reduction", fmt.share(run.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
+decide.warnings(list(run.warnings), "hedge_advice")   # the program's own warnings, adds_volatility included
 
 st.subheader("Exposure")
 base.table(service.exposure_table(view, result.policy), "hedge_exposure",

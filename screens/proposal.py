@@ -1,4 +1,4 @@
-"""Proposal: save the current program frozen, reopen it exactly, compare two, export PDF, Excel and CSV."""
+"""Proposal: save the current program frozen, reopen it exactly, export PDF, Excel and CSV (comparison: screens/compare.py)."""
 
 import pandas as pd
 import streamlit as st
@@ -101,14 +101,7 @@ with c[0]:
         service.record_pdf_export(chosen, saved["fingerprint"], sh.settings(), actor=auth.actor(),
                                   detail="built for download on the Proposal page")
 
-st.subheader("Compare two proposals")
-others = [p["id"] for p in proposals if p["id"] != chosen and p["signature"]]  # only those that open
-if st.session_state.get(sh.PR_COMPARE) not in others:
-    st.session_state.pop(sh.PR_COMPARE, None)  # a stale choice (deleted, or the one now open)
-other = st.selectbox("Compare with", others, format_func=labels.get, key=sh.PR_COMPARE)
-if other is not None:
-    st.dataframe(service.compare_proposals(saved, service.load_proposal(other, sh.settings())), hide_index=True,
-                 key="proposal_compare_table")
+st.caption("To set this proposal beside others, or beside variants of the current settings, open the Compare page.")
 
 with st.form("proposal_delete"):
     sure = st.checkbox(f"Yes, delete proposal #{chosen}; it cannot be recovered", key="proposal_delete_sure")

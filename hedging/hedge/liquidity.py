@@ -55,6 +55,10 @@ def liquidity(trades, *, sims: list, quotes, lot_size, margin_per_lot, last_trad
     im = initial_margin_by_month(trades, margin_per_lot, last_trading_day, months)
     n = min(n_paths, settlement.shape[0])
     cum, steps = None, None
+    contract_marks, first = {}, {}
+    for t in trades:            # the first day any layer of each contract is held
+        day = pd.Timestamp(trade_dates[t.trade_date_index])
+        first[t.contract_index] = min(day, first.get(t.contract_index, day))
     for t in trades:
         k = t.contract_index
         sim = sims[k]
@@ -63,16 +67,25 @@ def liquidity(trades, *, sims: list, quotes, lot_size, margin_per_lot, last_trad
             cum = np.zeros((n, len(steps)))
         entry = entry_prices[:n, k, t.trade_date_index]
         start = pd.Timestamp(trade_dates[t.trade_date_index])
-        ltd = pd.Timestamp(last_trading_day[k])
-        marks = np.empty((n, len(steps)))
-        for i, day in enumerate(steps):
-            if day < start:
-                marks[:, i] = entry
-            elif day >= ltd:
-                marks[:, i] = settlement[:n, k]
-            else:
-                marks[:, i] = futures_on(sim, quotes[k], day.date(), slice(0, n))
+        if k not in contract_marks:   # a contract's marks are the same for every layer that holds it
+            contract_marks[k] = _contract_marks(sim, quotes[k], steps, pd.Timestamp(last_trading_day[k]),
+                                                settlement[:n, k], first[k], n)
+        marks = np.where((steps < start)[None, :], entry[:, None], contract_marks[k])
         cum += (marks - entry[:, None]) * lot_size[k] * t.lots
     peak = np.zeros(n) if cum is None else np.maximum(0.0, -cum.min(axis=1))
     return Liquidity(pd.DataFrame({"month": months, "initial margin": im}), quantile(peak, 0.95),
                      quantile(peak, 0.50), n, step_days)
+
+
+def _contract_marks(sim, quote, steps: pd.DatetimeIndex, last_trading_day: pd.Timestamp, settlement: np.ndarray,
+                    first: pd.Timestamp, n: int) -> np.ndarray:
+    """(n, steps) mark of one contract on each step day from ``first`` on: the futures price along
+    each path until its last trading day, the final settlement from then on (NaN before ``first``,
+    where no layer holds it)."""
+    marks = np.full((n, len(steps)), np.nan)
+    for i, day in enumerate(steps):
+        if day >= last_trading_day:
+            marks[:, i] = settlement
+        elif day >= first:
+            marks[:, i] = futures_on(sim, quote, day.date(), slice(0, n))
+    return marks

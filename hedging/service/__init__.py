@@ -12,6 +12,7 @@ from hedging.service.hedge import (  # noqa: F401
     schedule_csv,
     schedule_table,
 )
+from hedging.service.hedge_view import HedgeView, hedge_result, hedge_view  # noqa: F401
 from hedging.contracts.instruments import DEFAULT_RATE as INSTRUMENT_RATE  # noqa: F401
 from hedging.service.instruments import instrument_comparison, instrument_quotes, regret_table  # noqa: F401
 from hedging.service.run import Program, Run, SanityError, build_program_stage, build_run, finish_run  # noqa: F401
@@ -41,6 +42,8 @@ from hedging.service.natural import (  # noqa: F401
     natural_table,
 )
 from hedging.service.proposal import (  # noqa: F401
+    MAX_COMPARED,
+    compare_documents,
     compare_proposals,
     delete_proposal,
     figure,
@@ -50,6 +53,15 @@ from hedging.service.proposal import (  # noqa: F401
     save_proposal,
 )
 from hedging.service.stress import paper_reproduction  # noqa: F401
+from hedging.service.compare import compare_charts, document_paths, scenario_figure, variant_document, variant_label  # noqa: F401
+from hedging.service.sensitivity import (  # noqa: F401
+    MOVES as SENSITIVITY_MOVES,
+    frontier,
+    frontier_table,
+    overall_hedge_ratio,
+    sensitivity_tornado,
+    tornado_table,
+)
 from hedging.service.workbook import XLSX_MIME, proposal_xlsx  # noqa: F401
 from hedging.service.hedge import dropped_table  # noqa: F401
 from hedging.service.candidates import (  # noqa: F401

@@ -10,6 +10,8 @@ are in the numbers, never assumed away.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -81,6 +83,26 @@ def _hedgeable_share(part, excluded: tuple[str, ...]) -> float:
     return float(kept / total) if total > 0 else 0.0
 
 
+#: What pricing the listed contracts on a forecast's paths gives does not depend on the policy: kept
+#: per forecast object (held weakly, so it goes when the forecast goes), so that a change of policy,
+#: hedge ratios, limits or margin budget re-prices nothing.
+_PRICES: "weakref.WeakKeyDictionary[ForecastView, dict]" = weakref.WeakKeyDictionary()
+_PRICES_LOCK = threading.Lock()
+
+
+def _priced(view: ForecastView, key: tuple, compute):
+    """``compute()`` for ``key`` on ``view``, computed once per forecast (arrays returned read-only)."""
+    with _PRICES_LOCK:
+        memo = _PRICES.setdefault(view, {})
+        if key in memo:
+            return memo[key]
+    value = compute()
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    with _PRICES_LOCK:
+        return memo.setdefault(key, value)
+
+
 def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
     """Listed contracts of every hedgeable underlying whose delivery month lies in the horizon."""
     specs = load_specs()
@@ -93,14 +115,14 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
         u = market_service.UNDERLYINGS[part.underlying]
         spec = specs[u.contract]
         sim = part.simulation
-        table = market_service.contract_table(sim.model, spec, part.valuation_date, part.spot, sim.origin,
-                                              view.spec.as_of)
+        table = _priced(view, (part.underlying, "table"), lambda: market_service.contract_table(
+            sim.model, spec, part.valuation_date, part.spot, sim.origin, view.spec.as_of))
         for q, m in zip(table.quotes, table.margins):
             key = pd.Timestamp(q.delivery_month)
             if key not in view.future:
                 continue
             j = int(view.future.get_loc(key))
-            s = settlement_on(sim, q)
+            s = _priced(view, (part.underlying, q.symbol, "settlement"), lambda: settlement_on(sim, q))
             vol_paths = part.exposed_paths[:, j] * share   # after natural hedges (commitments)
             rows.append({"underlying": part.underlying, "symbol": q.symbol, "delivery_month": q.delivery_month,
                          "last_trading_day": q.last_trading_day, "settlement": q.settlement, "fair": q.fair,
@@ -115,7 +137,9 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
             cap.append(min(policy.position_limit, int(np.floor(np.percentile(vol_paths, policy.volume_percentile)
                                                                   / spec.lot_size))))
             # only a layered programme trades after the as-of date: price the other dates for it alone
-            layers.append(layer_prices(sim, q, dates, only=None if policy.name == "layered" else {0}))
+            layered = policy.name == "layered"
+            layers.append(_priced(view, (part.underlying, q.symbol, "layers", layered),
+                                  lambda: layer_prices(sim, q, dates, only=None if layered else {0})))
             quotes.append(q)
     if not rows:
         raise InputError("no listed contract falls in the forecast horizon for the included exposure.",

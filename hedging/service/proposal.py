@@ -38,7 +38,7 @@ from hedging.service.hedge import dropped_table, exposure_table, ratio_table, sc
 from hedging.service.outcome import metrics_table
 from hedging.service.proposal_extras import proposal_parts
 from hedging.service.run import Run
-from hedging.service.spec import POLICIES
+from hedging.service.spec import POLICIES, POLICY_SHORT
 from hedging.service.stress import paper_reproduction
 from hedging.service.usage import default_settings, list_imports
 from hedging.store import audit as audit_store
@@ -128,6 +128,18 @@ def _draw_figures(run: Run, view, result, outcome, budget, parts) -> dict:
     return figures
 
 
+def run_inputs(run: Run) -> dict:
+    """The inputs of ``run`` as a proposal records them (and the comparison shows them)."""
+    view, policy = run.forecast, run.result.policy
+    return {"as_of": run.spec.as_of.isoformat(), "policy": policy.name, "policy_label": POLICIES[policy.name],
+            "horizon": view.horizon, "paths": view.n_paths, "seed": view.seed, "rho": view.rho,
+            "budget_annual": run.budget, "fiscal_year": run.spec.fiscal_name(),
+            "price_changes": [c.label() for c in run.spec.price_changes],
+            "volume_percentile": policy.volume_percentile, "position_limit": policy.position_limit,
+            "margin_budget": policy.margin_budget, "min_notional": policy.min_notional,
+            "excluded": list(policy.excluded), "bands": [list(b) for b in policy.bands]}
+
+
 def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict:
     """The frozen document of a proposal (see the module docstring)."""
     view, result, outcome, budget = run.forecast, run.result, run.outcome, run.budget
@@ -154,14 +166,7 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
         "app_version": hedging.__version__,
         "spec": run.spec.to_dict(),
         "spec_line": run.spec_line(),
-        "inputs": {"as_of": run.spec.as_of.isoformat(), "policy": policy.name, "policy_label": POLICIES[policy.name],
-                   "horizon": view.horizon, "paths": view.n_paths, "seed": view.seed, "rho": view.rho,
-                   "budget_annual": budget, "fiscal_year": run.spec.fiscal_name(),
-                   "price_changes": [c.label() for c in run.spec.price_changes],
-                   "volume_percentile": policy.volume_percentile, "position_limit": policy.position_limit,
-                   "margin_budget": policy.margin_budget, "min_notional": policy.min_notional,
-                   "excluded": list(policy.excluded),
-                   "bands": [list(b) for b in policy.bands]},
+        "inputs": run_inputs(run),
         "data": {k: {"last_complete_month": p.last_complete_month.strftime("%Y-%m"),
                      "last_day": p.last_day.strftime("%Y-%m-%d"),
                      "estimated_months": [m.strftime("%Y-%m") for m in p.bridge],
@@ -325,10 +330,13 @@ def _bands(v) -> str:
     return " / ".join(f"{fmt.share(r, 0)} to month {last}" for last, r in v) if v else fmt.DASH
 
 
+#: A policy's short name by its long label (the comparison's columns stay readable at 1024 px).
+_POLICY_BY_LABEL = {label: POLICY_SHORT[key] for key, label in POLICIES.items()}
+
 #: What the comparison shows, in order: key -> (label, format of a value, format of a difference or None).
 COMPARED = {
     "inputs": {
-        "as_of": ("As of", fmt.date, None), "policy_label": ("Policy", str, None),
+        "as_of": ("As of", fmt.date, None), "policy_label": ("Policy", lambda v: _POLICY_BY_LABEL.get(v, str(v)), None),
         "horizon": ("Horizon (months)", fmt.count, partial(fmt.count, signed=True)),
         "fiscal_year": ("Fiscal year", str, None), "budget_annual": ("Annual budget", fmt.money, fmt.money_change),
         "paths": ("Simulated paths", fmt.count, partial(fmt.count, signed=True)), "seed": ("Seed", str, None),
@@ -369,22 +377,51 @@ SECTION_NAMES = {"inputs": "inputs", "headline": "results"}
 
 
 def compare_proposals(a: dict, b: dict) -> pd.DataFrame:
-    """Inputs and headline results side by side in plain words, each in the product's number format,
-    with the difference (b - a) where it is a number; keys not listed in :data:`COMPARED` (a newer
-    document's) follow with their names in words."""
+    """Two saved proposals side by side (:func:`compare_documents`), the difference b - a in one column."""
+    return compare_documents([(f"#{a['id']}", a), (f"#{b['id']}", b)]).rename(
+        columns={difference_column(f"#{b['id']}", f"#{a['id']}"): "difference"})
+
+
+#: At most this many scenarios are compared side by side (a table and a chart still readable at 1024 px).
+MAX_COMPARED = 4
+
+
+def difference_column(label: str, first: str) -> str:
+    return f"{label} − {first}"
+
+
+def compare_documents(docs: list[tuple[str, dict]]) -> pd.DataFrame:
+    """Inputs and headline results of up to :data:`MAX_COMPARED` scenarios (saved proposals or unsaved
+    variants, each a document with ``inputs`` and ``headline`` sections) side by side in plain words,
+    each in the product's number format, with each later scenario's signed difference against the
+    first where it is a number; ``same`` says whether every scenario agrees. Keys not listed in
+    :data:`COMPARED` (a newer document's) follow with their names in words."""
+    if not 2 <= len(docs) <= MAX_COMPARED:
+        raise InputError(f"compare between 2 and {MAX_COMPARED} scenarios ({len(docs)} chosen).", column="scenarios",
+                         value=len(docs), fix=f"choose 2 to {MAX_COMPARED} proposals or variants.")
+    labels = [label for label, _ in docs]
+    if len(set(labels)) != len(labels):
+        raise InputError("two scenarios have the same name.", column="scenarios", value=", ".join(labels),
+                         fix="give each variant its own name.")
+    (first, a), rest = docs[0], docs[1:]
     rows = []
     for section, known in COMPARED.items():
-        keys = [k for k in known if k in a[section] or k in b[section]]
-        keys += sorted(k for k in set(a[section]) | set(b[section])
+        present = set().union(*(d[section] for _, d in docs))
+        keys = [k for k in known if k in present]
+        keys += sorted(k for k in present
                        if k not in known and k not in ("summary", "horizon_months", "fiscal_year", "budget", "policy"))
         for key in keys:
             label, shown, change = known.get(key, (key.replace("_", " ").capitalize(), _plain, None))
-            va, vb = a[section].get(key), b[section].get(key)
-            numeric = all(fmt.as_number(v) is not None and not isinstance(v, str) for v in (va, vb))
-            diff = (change or partial(fmt.number, decimals=2, signed=True))(vb - va) if numeric and va != vb else ""
-            rows.append({"": label, f"#{a['id']}": fmt.DASH if va is None else shown(va),
-                         f"#{b['id']}": fmt.DASH if vb is None else shown(vb), "difference": diff,
-                         "same": va == vb, "section": SECTION_NAMES[section]})
+            values = [d[section].get(key) for _, d in docs]
+            row = {"": label}
+            row.update({name: fmt.DASH if v is None else shown(v) for name, v in zip(labels, values)})
+            va = values[0]
+            for (name, _), vb in zip(rest, values[1:]):
+                numeric = all(fmt.as_number(v) is not None and not isinstance(v, str) for v in (va, vb))
+                row[difference_column(name, first)] = (
+                    (change or partial(fmt.number, decimals=2, signed=True))(vb - va) if numeric and va != vb else "")
+            row.update({"same": all(v == va for v in values[1:]), "section": SECTION_NAMES[section]})
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

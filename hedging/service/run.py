@@ -78,23 +78,28 @@ class Run:
 
     def spec_line(self) -> str:
         """One line saying what this run looks at (shown atop every analysis page and in the PDF)."""
-        s, f = self.spec, self.forecast
-        data = ", ".join(f"{'token' if p.underlying == 'token' else 'GPU'} data to {p.last_complete_month:%b %Y}"
-                         for p in f.underlyings.values())
-        indices = "; ".join(f"{p.index_name.split(' (')[0]} ({p.market.choice} model, last print "
-                            f"{fmt.date(p.market.valuation)})" for p in f.underlyings.values())
-        return (f"As of {fmt.date(s.as_of)} · {data} · horizon {fmt.month(f.future[0])} – {fmt.month(f.future[-1])} · "
-                f"budget {fmt.money(self.budget)} for {s.fiscal_name()} · {indices} · policy {POLICY_SHORT[s.policy.name]} · "
-                f"{fmt.count(s.n_paths)} paths, seed {s.seed}"
-                + (f" · trades under {fmt.money(s.policy.min_notional)} notional dropped" if s.policy.min_notional else "")
-                + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else "")
-                + (f" · natural hedges: {len(s.commitments)} commitment{'s' if len(s.commitments) > 1 else ''}"
-                   if s.commitments else ""))
+        return spec_line(self.spec, self.forecast, self.budget)
 
 
-def build_program_stage(view: ForecastView, spec: RunSpec) -> Program:
-    """The program for ``spec.policy`` on ``view`` and what of its outcome needs no budget."""
-    result = build_program(view, spec.policy)
+def spec_line(s: RunSpec, f: ForecastView, budget: float) -> str:
+    """One line saying what a run of ``s`` on the forecast ``f`` against ``budget`` looks at."""
+    data = ", ".join(f"{'token' if p.underlying == 'token' else 'GPU'} data to {p.last_complete_month:%b %Y}"
+                     for p in f.underlyings.values())
+    indices = "; ".join(f"{p.index_name.split(' (')[0]} ({p.market.choice} model, last print "
+                        f"{fmt.date(p.market.valuation)})" for p in f.underlyings.values())
+    return (f"As of {fmt.date(s.as_of)} · {data} · horizon {fmt.month(f.future[0])} – {fmt.month(f.future[-1])} · "
+            f"budget {fmt.money(budget)} for {s.fiscal_name()} · {indices} · policy {POLICY_SHORT[s.policy.name]} · "
+            f"{fmt.count(s.n_paths)} paths, seed {s.seed}"
+            + (f" · trades under {fmt.money(s.policy.min_notional)} notional dropped" if s.policy.min_notional else "")
+            + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else "")
+            + (f" · natural hedges: {len(s.commitments)} commitment{'s' if len(s.commitments) > 1 else ''}"
+               if s.commitments else ""))
+
+
+def build_program_stage(view: ForecastView, spec: RunSpec, result: HedgeResult | None = None) -> Program:
+    """The program for ``spec.policy`` on ``view`` (``result``, when the caller already built it on
+    ``view``) and what of its outcome needs no budget."""
+    result = result if result is not None else build_program(view, spec.policy)
     stress, prospective = stress_table(view, result)
     return Program(result, program_liquidity(view, result), stress, prospective,
                    history_backtests(view, policy_ratios(view, spec.policy, result)), remaining_risk(view, result))
@@ -117,6 +122,14 @@ def policy_ratios(view: ForecastView, policy, result: HedgeResult) -> dict[str, 
     return {u: tuple(r) for u, r in out.items()}
 
 
+def adds_volatility(sd_reduction: float) -> HedgingWarning:
+    """The warning for a program that raises the volatility of spend (``sd_reduction`` < 0)."""
+    return HedgingWarning("adds_volatility", (
+        f"This program raises the volatility of the horizon's spend by {-sd_reduction:.1%} instead of "
+        "lowering it: the company's price moves against the index it would hedge with (see the basis slope). "
+        "Choose the minimum-variance policy or leave that underlying unhedged."))
+
+
 def finish_run(spec: RunSpec, view: ForecastView, program: Program) -> Run:
     """Add the budget comparison, check the headline and freeze the run."""
     budget = view.default_budget() if spec.budget_annual is None else float(spec.budget_annual)
@@ -127,10 +140,7 @@ def finish_run(spec: RunSpec, view: ForecastView, program: Program) -> Run:
         warnings += list(p.warnings)
     warnings += list(program.result.warnings)
     if outcome.sd_reduction < 0:
-        warnings.append(HedgingWarning("adds_volatility", (
-            f"This program raises the volatility of the horizon's spend by {-outcome.sd_reduction:.1%} instead of "
-            "lowering it: the company's price moves against the index it would hedge with (see the basis slope). "
-            "Choose the minimum-variance policy or leave that underlying unhedged.")))
+        warnings.append(adds_volatility(outcome.sd_reduction))
     resolved = spec.with_(budget_annual=budget,
                           index=tuple((u, p.market.data.key) for u, p in view.underlyings.items()),
                           model=tuple((u, spec.model_choice(u)) for u in view.underlyings))

@@ -43,7 +43,9 @@ def test_threshold_drops_lists_and_counts_small_trades(tmp_path, monkeypatch):
     assert len(kept) + len(dropped) == len(full)
     assert {m.label: m.value for m in at.metric}["Trades"] == service.fmt.count(len(kept))
     count = service.fmt.count(len(dropped))
-    assert any(w.value.startswith(f"{count} trades below the materiality threshold") for w in at.warning)
+    assert any("too small to be worth booking" in w.value and "Materiality threshold (USD)" in w.value.replace("\\", "")
+               for w in at.warning)   # the treasurer's reading, naming the control
+    assert any(t.value.startswith(f"{count} trades below the materiality threshold") for t in at.text)  # statistics
     assert any("Dropped as immaterial" in m.value for m in at.markdown)
     # the box shows the amount in the product's format, and the run's spec line carries it
     assert at.text_input(key="hedge_min_notional_text").value == service.fmt.money(threshold)

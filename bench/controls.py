@@ -1,0 +1,259 @@
+"""Benchmark: how long the pages take to answer a control change in a real browser.
+
+Run from the repository root: ``python bench/controls.py [--port 8641] [--paths 10000]``. Prints
+measured figures only.
+
+The sample company is imported into a temporary SQLite database, the app is started on the given
+port (the next free one up to +8 if taken), and Chromium (Playwright, Debian's /usr/bin/chromium)
+opens it as of 6 Dec 2026. After the first run has filled the caches, every figure is the time
+from the change to the end of the page's script run (the app's ``data-test-script-state`` going
+back to ``notRunning``), the median of three changes to values not seen before, so no answer comes
+from an earlier identical run:
+
+* baseline: a no-op rerun of the same page (the "R" key), which redraws the page and reads every
+  result from the cache; what no change can beat;
+* changes that need no new simulation (goal: under 1.5 s): a layered hedge ratio, the policy, the
+  margin budget (Hedge program page), the same hedge ratio on the Before / after page, and the
+  annual budget (Forecast page);
+* for scale, one change that does need a new simulation (the volume-price correlation).
+
+Each is printed in seconds and as a multiple of the baseline measured in the same run. Then, in
+one process without the browser, what the Hedge program page computes for such a change now
+against the full program stage it computed before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hedging import service  # noqa: E402
+from hedging.config import Settings  # noqa: E402
+
+AS_OF = dt.date(2026, 12, 6)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+#: Records every change of the app's script state with the page's clock, so that a run too short
+#: to be seen by polling is still counted.
+WATCH = """() => {
+  window.__runs = [];
+  const app = document.querySelector('[data-testid=stApp]');
+  new MutationObserver(() => window.__runs.push([performance.now(), app.dataset.testScriptState]))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def _port(first: int) -> int:
+    for port in range(first, first + 9):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise SystemExit(f"no free port in {first}-{first + 8}")
+
+
+def settled(page, started: float, timeout: float = 240.0) -> float:
+    """Seconds from ``started`` (page clock, ms) until a script run that began after it finished."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        runs = page.evaluate("() => window.__runs")
+        began = [t for t, s in runs if t >= started and s == "running"]
+        if began:
+            done = [t for t, s in runs if t > began[0] and s == "notRunning"]
+            if done:
+                return (done[-1] if _quiet(page, done[-1]) else _wait_quiet(page, deadline)) / 1000 - started / 1000
+        time.sleep(0.05)
+    raise TimeoutError("the page did not finish its run")
+
+
+def _quiet(page, t: float) -> bool:
+    """True when no run started after ``t`` (a widget's callback can ask for a second run)."""
+    time.sleep(0.3)
+    runs = page.evaluate("() => window.__runs")
+    return not any(time_ > t and s == "running" for time_, s in runs)
+
+
+def _wait_quiet(page, deadline: float) -> float:
+    while time.time() < deadline:
+        runs = page.evaluate("() => window.__runs")
+        if runs and runs[-1][1] == "notRunning" and _quiet(page, runs[-1][0]):
+            return runs[-1][0]
+        time.sleep(0.05)
+    raise TimeoutError("the page kept rerunning")
+
+
+def timed(page, action) -> float:
+    started = page.evaluate("() => performance.now()")
+    action()
+    return settled(page, started)
+
+
+def open_page(page, url: str, path: str) -> None:
+    page.goto(f"{url}/{path}?as_of={AS_OF.isoformat()}")
+    page.get_by_test_id("stApp").wait_for()
+    page.evaluate(WATCH)
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === "
+                           "'notRunning' && document.querySelectorAll('[data-testid=stMetric]').length > 0",
+                           timeout=600_000)
+    time.sleep(1.0)
+
+
+def navigate(page, title: str) -> None:
+    """Move to another page inside the app (the session, and its widget values, stay)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === "
+                           "'notRunning' && document.querySelectorAll('[data-testid=stMetric]').length > 0",
+                           timeout=600_000)
+    time.sleep(1.0)
+    page.evaluate(WATCH)
+
+
+def select(page, label: str, option: str):
+    def act():
+        page.get_by_test_id("stSelectbox").filter(has_text=label).first.locator("input").click()
+        page.get_by_role("option", name=option, exact=True).click()
+    return act
+
+
+def slider_step(page, label: str, key: str):
+    def act():
+        page.get_by_test_id("stSlider").filter(has_text=label).first.get_by_role("slider").press(key)
+    return act
+
+
+def type_into(page, label: str, value: str):
+    def act():
+        box = page.get_by_test_id("stTextInput").filter(has_text=label).first.locator("input")
+        box.fill(value)
+        box.press("Enter")
+    return act
+
+
+def rerun(page):
+    def act():
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("r")
+    return act
+
+
+def measure(page, name: str, actions: list, baseline: float | None) -> float:
+    times = [timed(page, a) for a in actions]
+    med = statistics.median(times)
+    ratio = f"{med / baseline:5.1f} x baseline" if baseline else ""
+    print(f"  {name:<58} {med:6.2f} s  ({', '.join(f'{t:.2f}' for t in times)})  {ratio}", flush=True)
+    return med
+
+
+def browser(url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        open_page(page, url, "hedge")
+        base = measure(page, "baseline: no-op rerun, Hedge program page", [rerun(page)] * 3, None)
+        measure(page, "policy -> layered, CVaR, variance (Hedge program)",
+                [select(page, "Policy", service.POLICIES[n]) for n in ("layered", "min_cvar", "min_variance")], base)
+        timed(page, select(page, "Policy", service.POLICIES["layered"]))
+        measure(page, "layered hedge ratio, months 1-3, -5 pp (Hedge program)",
+                [slider_step(page, "months 1-3", "ArrowLeft")] * 3, base)
+        measure(page, "margin budget typed (Hedge program)",
+                [type_into(page, "Margin budget (USD)", v) for v in ("900000", "800000", "700000")], base)
+        navigate(page, "Before / after")
+        measure(page, "baseline: no-op rerun, Before / after page", [rerun(page)] * 3, None)
+        navigate(page, "Forecast")
+        base3 = measure(page, "baseline: no-op rerun, Forecast page", [rerun(page)] * 3, None)
+        measure(page, "annual budget typed (Forecast)",
+                [type_into(page, "Annual budget for AI compute (USD)", v) for v in ("4100000", "6100000", "8100000")],
+                base3)
+        measure(page, "for scale: volume-price correlation +0.05 (new simulation)",
+                [slider_step(page, "Volume-price correlation", "ArrowRight")] * 3, base3)
+        b.close()
+
+
+def library(settings: Settings) -> None:
+    """The same changes in one process, without the browser: what the Hedge program page computes
+    now (the program alone, its headline and instrument table) against the full program stage it
+    computed before (program, stress, variation margin, backtest, attribution, budget), each the
+    best of three on one cached forecast."""
+    spec = service.RunSpec(as_of=AS_OF, policy=service.Policy(name="layered"))
+    view = service.forecast(spec, settings)
+    service.build_run(spec, settings)       # the stress and regret worlds of this forecast, built once
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    def page_path(s):
+        result = service.hedge_result(view, s)
+        service.hedge_view(s, view, result)
+        service.instrument_comparison(view, result)
+
+    def full_path(s):
+        service.finish_run(s, view, service.build_program_stage(view, s))
+
+    bands = ((3, 0.70), (6, 0.50), (12, 0.25))
+    changes = {"layered hedge ratio 75% -> 70% (months 1-3)": spec.with_(policy=service.Policy(name="layered", bands=bands)),
+               "policy -> minimum variance": spec.with_(policy=service.Policy(name="min_variance")),
+               "margin budget $700,000 (layered)": spec.with_(policy=service.Policy(name="layered", margin_budget=7e5))}
+    print("Library, one process, 10,000 paths (seconds, best of 3):")
+    for name, s in changes.items():
+        new, old = best(lambda: page_path(s)), best(lambda: full_path(s))
+        print(f"  {name:<48} Hedge page now {new:6.2f} s   full stage (before) {old:6.2f} s   ratio {old / new:5.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8641)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_env({"HEDGING_DATA_DIR": tmp})
+        service.load_sample_company(settings)
+        port = _port(args.port)
+        env = dict(os.environ, HEDGING_DATA_DIR=tmp, PYTHONPATH=str(ROOT))
+        env.pop("DATABASE_URL", None)
+        log = open(Path(tmp) / "streamlit.log", "w")
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+                                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                                 "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 90
+            while time.time() < deadline:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                        break
+                except OSError:
+                    time.sleep(0.3)
+            print(f"Sample company, the app's default 10,000 paths, as of {AS_OF}; Chromium at 1400 px; port {port}")
+            browser(url)
+            library(settings)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+            log.close()
+
+
+if __name__ == "__main__":
+    main()
