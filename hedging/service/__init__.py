@@ -86,5 +86,6 @@ from hedging.service.usage import (  # noqa: F401
     sample_files,
     stored_usage,
     transaction,
+    usage_aggregate,
     usage_totals,
 )
