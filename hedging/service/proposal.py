@@ -372,8 +372,9 @@ def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint
     ``fingerprint``, the document stored under ``proposal_id`` must be that one (callers that cache
     by content pass it, so a PDF is never served for another document). ``progress(fraction, text)``
     hears each step: reading the document, drawing its charts, laying out the pages."""
-    from hedging.report.pdf import build_pdf
+    from hedging.service.pdf_worker import build_pdf, warm  # laid out in a worker process
 
+    warm()  # the worker starts while the charts are drawn
     say = progress or (lambda fraction, text: None)
     say(0.0, f"Reading proposal #{proposal_id} as it was saved")
     payload = load_proposal(proposal_id, settings)
@@ -384,7 +385,7 @@ def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint
     say(0.1, f"Drawing its {len(figures)} charts (headless Chromium; charts already drawn for another proposal "
              "are reused)")
     images, problems = chart_images(figures)
-    say(0.6, "Laying out the pages")
+    say(0.6, "Laying out the pages (in a separate process, so other users' pages stay fast)")
     try:  # a chart that failed is drawn again inside build_pdf, which then prints why it is missing
         return build_pdf(payload, images=None if problems else images)
     except (ValueError, TypeError, KeyError, RuntimeError) as err:
