@@ -8,6 +8,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens._render import as_text, show_error, table as fmt_table
+from screens._shared import instruments_for
 from screens._state import HG_CAP_STRIKE, HG_TAIL
 
 fmt = service.fmt
@@ -24,7 +25,7 @@ def instruments(view, result) -> None:
                  help="The caps-only policy buys the least premium that holds the 95th percentile of the horizon's "
                       "spend at or under expected spend plus this share (through its 95% CVaR, which is higher).")
     try:
-        table, note = service.instrument_comparison(view, result)
+        (table, note), quotes, regret = instruments_for(view, result)
     except HedgingError as err:   # e.g. a horizon month the index simulation does not cover
         show_error(err)
         return
@@ -38,7 +39,6 @@ def instruments(view, result) -> None:
             st.markdown(f"**{as_text(row['instrument'])}**, {as_text(row['venue'])}")
             st.text(row["credit"])
     with st.expander("Prices per unit and month, with Monte Carlo standard errors"):
-        quotes = service.instrument_quotes(view, result.policy.cap_strike)
         fmt_table(quotes, "hedge_instrument_quotes",
                   {"month": fmt.month, **{c: (lambda v: fmt.number(v, 4)) for c in quotes.columns
                                           if c not in ("underlying", "unit", "month")}})
@@ -46,7 +46,6 @@ def instruments(view, result) -> None:
                    "monthly-average futures price, which it must match within a few standard errors. Premiums and "
                    f"binary prices are discounted at {service.INSTRUMENT_RATE:.0%} a year to each month's end.")
     st.markdown("**Hedge regret: the same hedges when prices fall or rise**")
-    regret = service.regret_table(view, result)
     fmt_table(regret, "hedge_regret", {c: (fmt.money if c.startswith("unhedged") else fmt.money_change)
                                        for c in regret.columns if c != "scenario"})
     st.caption("Each hedge column is its change to expected spend over the horizon against unhedged: negative is "

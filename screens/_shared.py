@@ -48,9 +48,16 @@ def data_version() -> str:
     return service.data_version(settings())
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _usage_aggregate(version: str):
+    """Stored usage summed in the database, read once per data version for every session (the
+    frames below are computed from it and never change it)."""
+    return service.usage_aggregate(settings())
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def monthly_usage(by: str, version: str):
-    return service.monthly_usage(settings(), by)
+    return service.monthly_usage(settings(), by, stored=_usage_aggregate(version))
 
 
 RECONCILE_THRESHOLD, RECONCILE_ALL = "data_reconcile_threshold", "data_reconcile_all"
@@ -58,13 +65,13 @@ RECONCILE_THRESHOLD, RECONCILE_ALL = "data_reconcile_threshold", "data_reconcile
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def imports_overview(version: str):
-    return service.imports_overview(settings())
+    return service.imports_overview(settings(), stored=_usage_aggregate(version))
 
 
 @st.cache_data(show_spinner="Reconciling usage at list price with the invoices…", max_entries=4)
 def reconciliation(version: str):
     """Computed once per data version; a new threshold only re-flags it (``with_threshold``)."""
-    return service.reconciliation(settings())
+    return service.reconciliation(settings(), stored=_usage_aggregate(version))
 
 
 # --- Market ---------------------------------------------------------------------------------
@@ -112,6 +119,39 @@ def current_run(spec=None):
     return _run(repr(spec), version, market, spec, view, program)
 
 
+@st.cache_data(show_spinner="Pricing swaps, caps, collars and binaries on the paths…", max_entries=12)
+def _instruments(key: str, version: str, market: str, _view, _result):
+    comparison = service.instrument_comparison(_view, _result)
+    quotes = service.instrument_quotes(_view, _result.policy.cap_strike)
+    return comparison, quotes, service.regret_table(_view, _result)
+
+
+def instruments_for(view, result):
+    """The Hedge program page's instrument comparison, quotes and regret table, computed once for
+    every session looking at the same program: keyed like the program (the simulation's fields, the
+    policy, the data and market versions). Raises HedgingError for the page to show."""
+    key = repr((view.spec.simulation_key(), result.policy))
+    return _instruments(key, data_version(), market_version(), view, result)
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _run_chart(name: str, key: str, version: str, market: str, _build):
+    return _build()
+
+
+def shared_chart(name: str, key: str, build):
+    """A chart that ``key`` (text naming everything ``build()`` reads besides the stored data and
+    market) determines, built once for every session: keyed by the chart's name, ``key`` and the
+    data and market versions. Figures are shared read-only (``st.plotly_chart`` copies a figure
+    before drawing it)."""
+    return _run_chart(name, key, data_version(), market_version(), build)
+
+
+def run_chart(run, name: str, build):
+    """A chart drawn from ``run`` alone, built once for every session looking at the same run."""
+    return shared_chart(name, repr(run.spec), build)
+
+
 @st.cache_data(show_spinner="Running the paper's setup…", max_entries=1)
 def paper_check():
     return service.paper_reproduction()
@@ -126,13 +166,14 @@ PR_PDF_READY, PR_BUILD_PDF = "proposal_pdf_ready", "proposal_build_pdf"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def proposal_pdf(fingerprint: str, _proposal_id: int, _progress=None) -> bytes:
-    """Cached by the document's fingerprint (its content), never by its id; sessions asking for the
-    same document at once wait for one build."""
-    return service.proposal_pdf(_proposal_id, settings(), fingerprint=fingerprint, progress=_progress)
+def proposal_pdf(fingerprint: str, signature: str | None, proposal_id: int, _progress=None) -> bytes:
+    """Cached by the document's fingerprint (its content) and signature state, both printed on every
+    page (with the number, which is never reused); sessions asking for the same document at once
+    wait for one build, laid out in a worker process (``service.proposal_pdf``)."""
+    return service.proposal_pdf(proposal_id, settings(), fingerprint=fingerprint, progress=_progress)
 
 
-def pdf_download(proposal_id: int, fingerprint: str) -> None:
+def pdf_download(proposal_id: int, fingerprint: str, signature: str | None = None) -> None:
     """The PDF's download button, given the finished bytes (never a file rendered on the click, which
     can be gone by then); built on "Prepare" or right after a save, each step shown as it runs, and
     a failure said in words."""
@@ -152,7 +193,7 @@ def pdf_download(proposal_id: int, fingerprint: str) -> None:
         box["bar"].progress(fraction, text=text)
 
     try:
-        pdf = proposal_pdf(fingerprint, proposal_id, step)
+        pdf = proposal_pdf(fingerprint, signature, proposal_id, step)
     except HedgingError as err:
         if box:
             box["status"].update(label="The PDF could not be built", state="error")
