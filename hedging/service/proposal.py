@@ -385,7 +385,7 @@ def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint
     say(0.1, f"Drawing its {len(figures)} charts (headless Chromium; charts already drawn for another proposal "
              "are reused)")
     images, problems = chart_images(figures)
-    say(0.6, "Laying out the pages (in a separate process, so other users' pages stay fast)")
+    say(0.6, "Laying out the pages")
     try:  # a chart that failed is drawn again inside build_pdf, which then prints why it is missing
         return build_pdf(payload, images=None if problems else images)
     except (ValueError, TypeError, KeyError, RuntimeError) as err:
