@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hedging import service
 from hedging.config import Settings
@@ -177,6 +178,17 @@ def cmd_market(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_commitments_template(args: argparse.Namespace) -> int:
+    """Write the natural hedges' CSV template (one example row of each kind)."""
+    data = service.commitments_template()
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"Wrote the commitments template to {args.out}.")
+    else:
+        sys.stdout.write(data.decode())
+    return 0
+
+
 def _spec(args: argparse.Namespace) -> "service.RunSpec":
     """The run specification from the common flags (RunSpec holds every default)."""
     fields = {}
@@ -193,6 +205,12 @@ def _spec(args: argparse.Namespace) -> "service.RunSpec":
             fields[key] = getattr(args, flag)
     fields["price_changes"] = tuple(service.PriceChange.parse(t) for t in (args.price_change or ()))
     fields["model"] = tuple((u, args.model) for u in service.UNDERLYINGS) if args.model else ()
+    if getattr(args, "commitments", None):   # natural hedges from the CSV template
+        path = Path(args.commitments)
+        if not path.is_file():
+            raise InputError("the commitments file does not exist.", file=str(path), column="--commitments",
+                             fix="give the path of a CSV made from `hedging commitments-template`.")
+        fields["commitments"] = service.commitments_from_csv(path.read_bytes(), path.name)
     policy = {}
     if args.policy:
         policy["name"] = args.policy.replace("-", "_")
@@ -379,6 +397,33 @@ def cmd_index_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index_rank(args: argparse.Namespace) -> int:
+    """The Market page's candidate ranking for one underlying; ``--choose-best`` uses the first."""
+    settings = _settings(args)
+    fields = {k: getattr(args, k) for k in ("horizon", "seed") if getattr(args, k) is not None}
+    if args.as_of:
+        try:
+            fields["as_of"] = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError("the as-of date must be YYYY-MM-DD.", column="--as-of", value=args.as_of,
+                             fix="e.g. --as-of 2026-12-06.") from None
+    found = service.index_candidates(args.underlying, service.RunSpec(**fields), settings)
+    if args.choose_best and found.recommended:
+        service.choose_index(args.underlying, found.recommended, settings, actor=service.cli_actor())
+    table = service.candidate_summary(found)
+    lines = [found.sentence, found.why_chosen() if not args.choose_best else
+             f"Now used for {args.underlying}: {found.recommended}.", table.to_string(index=False)]
+    _print(found.records(), args.json, "\n".join(lines))
+    return 0
+
+
+def cmd_index_choose(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    service.choose_index(args.underlying, args.key, settings, actor=service.cli_actor())
+    _print({"underlying": args.underlying, "key": args.key}, args.json, f"Now used for {args.underlying}: {args.key}.")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     """The audit trail, newest first, optionally filtered and written to CSV."""
     settings = _settings(args)
@@ -427,6 +472,8 @@ def _add_spec_args(p: argparse.ArgumentParser, paths_flag: str = "--paths-sim") 
                    "year it ends in (default: the one containing the first horizon month)")
     p.add_argument("--price-change", action="append", metavar="UNDERLYING[:PROVIDER]:YYYY-MM:+PCT",
                    help="an announced price change, e.g. token:2027-03:-20 (repeat for several)")
+    p.add_argument("--commitments", metavar="CSV", help="natural hedges (contracted prices, reserved capacity, "
+                   "discounts, prepaid credits) from the CSV template; netted before any hedge is sized")
     p.add_argument(paths_flag, dest="paths_sim", type=int, metavar="N", help="simulated paths (default 10,000)")
     p.add_argument("--seed", type=int, help="random seed (default 7)")
     p.add_argument("--rho", type=float, help="volume-price correlation of monthly shocks (default 0.3)")
@@ -479,9 +526,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--company", default="")
     p.add_argument("--skip-bad-rows", action="store_true")
     _add_spec_args(p)
+    p = add("commitments-template", cmd_commitments_template,
+            "Print (or --out write) the CSV template for natural hedges, used with --commitments.")
+    p.add_argument("--out", metavar="FILE.csv")
     p = add("hedge", cmd_hedge, "Build a futures hedge program and show spend before and after it.")
     _add_spec_args(p, "--paths")
-    p = add("index", None, "Index histories: upload one, list them.")
+    p = add("index", None, "Index histories: upload one, list them, rank them for your usage, choose one.")
     isub = p.add_subparsers(dest="index_command", required=True)
     q = isub.add_parser("upload", help="upload a date,value[,source] history and optionally use it")
     q.add_argument("underlying", choices=["token", "gpu"])
@@ -495,6 +545,21 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     q.set_defaults(func=cmd_index_list)
+    q = isub.add_parser("rank", help="fit your price to every index of the underlying and rank a hedge on each")
+    q.add_argument("underlying", choices=["token", "gpu"])
+    q.add_argument("--as-of", metavar="YYYY-MM-DD")
+    q.add_argument("--horizon", type=int)
+    q.add_argument("--seed", type=int)
+    q.add_argument("--choose-best", action="store_true", help="use the recommended index from now on")
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_index_rank)
+    q = isub.add_parser("choose", help="use index KEY (see `index list`) for the underlying from now on")
+    q.add_argument("underlying", choices=["token", "gpu"])
+    q.add_argument("key")
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_index_choose)
     p = add("audit", cmd_audit, "The audit trail: who imported, deleted, uploaded, chose, saved or exported what, "
                                  "and when (UTC), newest first.")
     p.add_argument("--csv", metavar="FILE.csv", help="also write the entries shown to this CSV file")

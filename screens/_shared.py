@@ -88,6 +88,18 @@ def market_view(underlying: str, index_key: str, model_choice: str, as_of, versi
     return service.market_view(underlying, index_key, model_choice, as_of=as_of, settings=settings())
 
 
+@st.cache_data(show_spinner="Fitting your price to each candidate index and simulating a hedge on it…", max_entries=8)
+def _index_candidates(underlying: str, key: str, version: str, market: str, _spec):
+    return service.index_candidates(underlying, _spec, settings())
+
+
+def index_candidates(underlying: str):
+    """The ranked candidate indices of ``underlying`` for the run the widgets describe."""
+    spec = spec_from_state()
+    key = repr((spec.as_of, spec.horizon, spec.seed, spec.by, spec.model))
+    return _index_candidates(underlying, key, data_version(), market_version(), spec)
+
+
 # --- The run: one spec from the widgets (screens/_state.py), one cached run read by every page ---
 @st.cache_resource(show_spinner="Simulating volume, prices and spend on every path…", max_entries=6)
 def _forecast(key: str, version: str, market: str, _spec):

@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from hedging import service
+from hedging.errors import HedgingError
 
 MARKET_MODEL = "market_model"
 DEFAULT = service.RunSpec()   # the only home of defaults; widgets start from it
@@ -18,6 +19,7 @@ HG_MARGIN, HG_EXCLUDE = "hedge_margin_budget", "hedge_exclude"
 HG_BANDS = ("hedge_band_1_3", "hedge_band_4_6", "hedge_band_7_12")
 HG_CAP_STRIKE, HG_TAIL = "hedge_cap_strike", "hedge_tail_ceiling"
 CHANGE_COLUMNS = ("underlying", "provider", "from month", "change %")
+NATURAL_ROWS = "natural_hedge_rows"   # the commitments applied to the run (checked rows of the page's table)
 HG_DEFAULTS = {
     FC_HORIZON: DEFAULT.horizon, FC_PATHS: DEFAULT.n_paths, FC_SEED: DEFAULT.seed, FC_RHO: DEFAULT.rho,
     FC_BY: DEFAULT.by, FC_BUDGET: DEFAULT.budget_annual, FC_FISCAL_START: DEFAULT.fiscal_start,
@@ -61,6 +63,14 @@ def price_changes() -> tuple:
                  for r in rows if r.get("underlying") and r.get("from month") and r.get("change %") not in (None, ""))
 
 
+def commitments() -> tuple:
+    """The natural hedges applied to the run (rows were checked when they were applied)."""
+    try:
+        return service.commitments_from_rows(st.session_state.get(NATURAL_ROWS) or [])
+    except HedgingError:
+        return ()
+
+
 def spec_from_state():
     """The RunSpec the widgets describe (defaults for anything not set yet)."""
     g = st.session_state.get
@@ -76,4 +86,5 @@ def spec_from_state():
                            fiscal_start=int(g(FC_FISCAL_START, DEFAULT.fiscal_start)),
                            budget_annual=float(budget) if budget else None, n_paths=int(g(FC_PATHS, DEFAULT.n_paths)),
                            seed=int(g(FC_SEED, DEFAULT.seed)), rho=float(g(FC_RHO, DEFAULT.rho)),
-                           by=g(FC_BY, DEFAULT.by), price_changes=price_changes(), model=models, policy=policy)
+                           by=g(FC_BY, DEFAULT.by), price_changes=price_changes(), model=models, policy=policy,
+                           commitments=commitments())

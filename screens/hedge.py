@@ -6,6 +6,7 @@ from hedging import service
 from hedging.errors import HedgingError
 from screens import _render as base
 from screens import _render_instruments as inst
+from screens import _render_natural as natural
 from screens import _render_risk as ui
 from screens import _shared as sh
 
@@ -32,6 +33,7 @@ try:
     run = sh.current_run()
 except HedgingError as err:
     sh.show_error(err)
+    natural.clear_after_error()
     st.stop()
 view, result, outcome = run.forecast, run.result, run.outcome
 sh.spec_caption(run)
@@ -55,10 +57,12 @@ for w in run.warnings:
 st.subheader("Exposure")
 base.table(service.exposure_table(view, result.policy), "hedge_exposure",
            {"hedgeable share": fmt.share, "expected spend (USD)": fmt.money, "expected volume, horizon": fmt.count,
-            "basis slope": fmt.ratio, "basis R²": fmt.ratio, "volume uncertainty (sd/mean)": fmt.share})
+            "basis slope": fmt.ratio, "basis R²": fmt.ratio, "volume uncertainty (sd/mean)": fmt.share,
+            "at fixed prices (share of volume)": fmt.share, "price-exposed volume, horizon": fmt.count})
 st.caption("Futures remove only the part of spend that moves with the index: a low basis R² or a negative slope "
            "(the company's price moved against the index, e.g. through model migrations) and volume uncertainty stay "
            "unhedged. The effectiveness reported on Before / after is what the simulation measures.")
+natural.natural_hedges(view)
 
 st.subheader("Trade schedule")
 st.plotly_chart(sh.run_chart(run, "hedge_ratios", lambda: service.charts().hedge_ratio_bars(

@@ -6,6 +6,7 @@ from hedging import service
 from hedging.errors import HedgingError
 from screens import _auth as auth
 from screens import _render as ui
+from screens import _render_candidates as cand
 from screens import _shared as sh
 
 sh.remember()
@@ -56,6 +57,11 @@ st.plotly_chart(sh.shared_chart("market_index", shown, lambda: charts.index_hist
 if view.index.illustrative:
     st.caption("Illustrative: built in this repository from cited facts (see sample_data/indices/README.md); each "
                "point's source is in the hover. Upload a licensed index history below to replace it.")
+elif key == "builtin:company":
+    st.caption("Built from your imported usage: your token mix of the last 12 months priced at the dated list prices "
+               "(sample_data/list_prices.csv), chain-linked. No exchange settles on it.")
+
+cand.candidates(underlying, f"{sh.MARKET_INDEX}_{underlying}", key)
 
 st.subheader("Price model")
 st.caption(view.model_label + ". Time in years; the model is for the log of the index. " + view.index.observation_note)

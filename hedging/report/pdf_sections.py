@@ -9,6 +9,8 @@ from fpdf.enums import XPos, YPos
 
 from hedging import fmt
 
+from .pdf_candidates import candidate_indices
+from .pdf_instruments import instruments_and_regret, natural_hedges
 from .pdf_layout import FAMILY, GREY, INK, NAVY, TINT, ReportPDF
 from .pdf_tables import count, draw_key_values, draw_table, money, plain, share
 
@@ -131,6 +133,7 @@ def exposure_profile(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     doc.paragraph("What the company is expected to buy over the horizon, how much of it maps to a hedgeable index, "
                   "and how closely the company's own price follows that index.")
     draw_table(doc, _list(t.get("exposure")))
+    natural_hedges(doc, p)
     if st.get("basis"):
         doc.paragraph(f"Basis: {doc.clean(st.get('basis'), 3000, multiline=True)}")
     for key in ("volume_token", "volume_gpu"):
@@ -229,6 +232,7 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     if ratios:
         doc.subsection("Hedge ratio by delivery month")
         draw_table(doc, _ratio_pivot(ratios))
+    instruments_and_regret(doc, p)
 
 
 def before_after(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
@@ -299,6 +303,7 @@ def basis_risk(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     doc.paragraph("Futures settle on the index, not on the company's invoices: the residual of the invoice-to-index "
                   "regression and any change in volume stay with the company, whatever the hedge ratio.", size=8.5,
                   color=GREY)
+    candidate_indices(doc, t)
     for key in ("basis_token", "basis_gpu"):
         charts.draw(doc, key)
 

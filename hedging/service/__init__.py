@@ -27,6 +27,19 @@ from hedging.service.spec import (  # noqa: F401
     today_utc,
 )
 from hedging.service.outcome import metrics_table  # noqa: F401
+from hedging.service.natural import (  # noqa: F401
+    EDITOR_COLUMNS as COMMITMENT_COLUMNS,
+    KINDS as COMMITMENT_KINDS,
+    Commitment,
+    check_providers as check_commitment_providers,
+    commitment_providers,
+    commitment_rows,
+    commitments_from_csv,
+    commitments_from_rows,
+    commitments_template,
+    natural_summary,
+    natural_table,
+)
 from hedging.service.proposal import (  # noqa: F401
     compare_proposals,
     delete_proposal,
@@ -37,6 +50,13 @@ from hedging.service.proposal import (  # noqa: F401
     save_proposal,
 )
 from hedging.service.stress import paper_reproduction  # noqa: F401
+from hedging.service.candidates import (  # noqa: F401
+    IndexCandidates,
+    candidate_source,
+    candidate_summary,
+    candidates_figure,
+    index_candidates,
+)
 from hedging.service.market import (  # noqa: F401
     MODEL_CHOICES,
     UNDERLYINGS,

@@ -18,7 +18,7 @@ no data yet pins down their correlation, and sharing draws would wrongly make it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from hedging.forecast.api import month_calendar, volume_paths
 from hedging.forecast.basis import BasisFit, fit_basis
 from hedging.forecast.calibration import bands
 from hedging.forecast.spend import correlated_shocks, price_innovations, spend_paths, unit_price_paths
+from hedging.hedge.natural import NaturalEffect, apply_commitments
 from hedging.market.simulation import IndexSimulation, simulate_index
 from hedging.risk import quantile
 from hedging.service import market as market_service
@@ -84,6 +85,22 @@ class UnderlyingForecast:
     anchor_index: float              # index level of the last history month (its expectation if unobserved)
     last_unit_price: float           # the company's unit price in the last history month
     model_members: tuple[str, ...] = ()  # the models a "combination" combines
+    natural: NaturalEffect | None = None  # commitments (natural hedges) applied to all steps; None: none entered
+    commitments: tuple = ()               # the spec's commitments on this underlying
+    provider_volume: dict = field(default_factory=dict)  # provider -> share of volume the commitments apply to
+
+    @property
+    def exposed_paths(self) -> np.ndarray:
+        """Horizon volume whose cost floats with the price after natural hedges (index-equivalent
+        units: discounts scale it): what a hedge is sized on."""
+        return self.volume_paths if self.natural is None else self.natural.exposed[:, self.h0:]
+
+    def spend_of(self, volume: np.ndarray, price: np.ndarray) -> np.ndarray:
+        """Spend on all steps for other volume and price paths (a stress), with the same commitments."""
+        if not self.commitments:
+            return volume * price
+        return apply_commitments(self.commitments, self.steps, volume, price, self.provider_volume,
+                                 history_end=self.months[-1]).spend
 
     @property
     def model_label(self) -> str:
@@ -281,6 +298,13 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
         np.nanmean(series.unit_price[-3:]))
     all_prices = unit_price_paths(all_index, basis, last_price, anchor, seed=seed + 3, steps=price_steps)
     all_spend = np.asarray(spend_paths(all_volume, all_prices, volume_unit_scale=1.0).spend)
+    mine = tuple(c for c in spec.commitments if c.underlying == underlying)
+    natural = None
+    shares = series.provider_volume_share or series.provider_share
+    if mine:  # natural hedges first: fixed-price volume and discounts change spend before any hedge
+        natural = apply_commitments(mine, steps, all_volume, all_prices, shares, history_end=last)
+        all_spend = natural.spend
+        warnings += list(natural.warnings)
     scores = pd.DataFrame([{"model": s.model, "MASE": s.mase, "80% coverage": s.coverage_80,
                             "95% coverage": s.coverage_95, "forecasts": s.n_forecasts, "note": s.error or ""}
                            for s in selection.scores])
@@ -293,7 +317,8 @@ def _forecast_underlying(frame: pd.DataFrame, underlying: str, spec: RunSpec, se
         index_at_months=index_at_months, market=pm, steps=steps, h0=h0, model=selection.model, scores=scores,
         basis=basis, drilldown=drill, warnings=tuple(warnings), all_volume=all_volume, all_index=all_index,
         all_unit_price=all_prices, all_spend=all_spend, simulation=sim, seed=seed, price_steps=price_steps,
-        anchor_index=anchor, last_unit_price=last_price, model_members=tuple(selection.members))
+        anchor_index=anchor, last_unit_price=last_price, model_members=tuple(selection.members),
+        natural=natural, commitments=mine, provider_volume=dict(shares))
 
 
 def _drilldown(series, model, calendar_hist, calendar_steps, n_paths, seed, total_paths, steps, h0) -> pd.DataFrame:

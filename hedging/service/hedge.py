@@ -101,7 +101,7 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
                 continue
             j = int(view.future.get_loc(key))
             s = settlement_on(sim, q)
-            vol_paths = part.volume_paths[:, j] * share
+            vol_paths = part.exposed_paths[:, j] * share   # after natural hedges (commitments)
             rows.append({"underlying": part.underlying, "symbol": q.symbol, "delivery_month": q.delivery_month,
                          "last_trading_day": q.last_trading_day, "settlement": q.settlement, "fair": q.fair,
                          "bid": q.bid, "ask": q.ask, "lot_size": spec.lot_size, "unit": spec.unit})
@@ -301,4 +301,15 @@ def exposure_table(view: ForecastView, policy: Policy) -> pd.DataFrame:
                      "basis slope": b.slope, "basis R²": b.r_squared,
                      "volume uncertainty (sd/mean)": float(part.volume_paths.sum(axis=1).std()
                                                            / part.volume_paths.sum(axis=1).mean())})
-    return pd.DataFrame(rows)
+        if any(p.natural is not None for p in view.underlyings.values()):   # natural hedges entered
+            gross = float(part.volume_paths.sum(axis=1).mean())
+            fixed = 0.0 if part.natural is None else float(part.natural.fixed_volume[:, part.h0:].sum(axis=1).mean())
+            rows[-1]["at fixed prices (share of volume)"] = fixed / gross if gross > 0 else 0.0
+            rows[-1]["price-exposed volume, horizon"] = round(float(part.exposed_paths.sum(axis=1).mean()))
+    frame = pd.DataFrame(rows)
+    natural = ["at fixed prices (share of volume)", "price-exposed volume, horizon"]
+    if natural[0] in frame:   # beside the volume they qualify, so they are read with it
+        rest = [c for c in frame.columns if c not in natural]
+        at = rest.index("expected volume, horizon") + 1
+        frame = frame[rest[:at] + natural + rest[at:]]
+    return frame

@@ -24,7 +24,7 @@ from hedging.market.analysis import LevelPricer, annual_volatility, monte_carlo_
 from hedging.market.index import validate_index_history
 from hedging.market.plausibility import GPU_RENTAL, TOKEN_PRICES
 from hedging.service import audit
-from hedging.service.usage import default_settings
+from hedging.service.usage import data_version, default_settings
 from hedging.store import audit as audit_store
 from hedging.store import indices as index_store
 
@@ -45,6 +45,17 @@ UNDERLYINGS = {
     "gpu": Underlying("gpu", "GPU rental price", "GPUH", "USD per GPU-hour", "gpu_h100_index_monthly.csv",
                       "H100 rental index (illustrative, neocloud on-demand)"),
 }
+
+#: The other built-in candidate indices per underlying: key -> (name, file in sample_data/indices, or
+#: None for the company's own basket, built from its usage).
+CANDIDATE_BUILTINS = {
+    "token": {"builtin:frontier": ("Frontier-model basket (list prices of the models frontier users buy)",
+                                   "frontier_basket_monthly.csv"),
+              "builtin:company": ("Your usage-weighted list-price basket (from your imported usage)", None)},
+    "gpu": {"builtin:hyperscaler": ("H100 on-demand, hyperscaler (illustrative, AWS p5 list price)",
+                                    "gpu_h100_hyperscaler_monthly.csv")},
+}
+
 
 def contract_tick(underlying: str) -> float:
     """The price step of ``underlying``'s contract (quote units): prices are shown at this precision."""
@@ -75,7 +86,7 @@ def index_choices(underlying: str, settings: Settings | None = None) -> list[tup
     """(key, label) of every index usable for ``underlying``: the built-in one, then uploads."""
     settings = settings or default_settings()
     u = _underlying(underlying)
-    items = [("builtin", u.builtin_name)]
+    items = [("builtin", u.builtin_name)] + [(k, name) for k, (name, _) in CANDIDATE_BUILTINS[underlying].items()]
     for r in index_store.list_indices(_engine(settings), underlying):
         items.append((f"upload:{r.id}", f"{r.name} (uploaded {r.file_name}, {r.first_date} to {r.last_date})"))
     return items
@@ -127,7 +138,10 @@ def market_version(settings: Settings | None = None) -> str:
     settings = settings or default_settings()
     records = index_store.list_indices(_engine(settings))
     sha = {f"upload:{r.id}": r.sha256 for r in records}
-    parts = [f"{u}={sha.get(chosen_index(u, settings), 'builtin')}" for u in UNDERLYINGS]
+    chosen = {u: chosen_index(u, settings) for u in UNDERLYINGS}
+    parts = [f"{u}={sha.get(k, k)}" for u, k in chosen.items()]
+    if "builtin:company" in chosen.values():  # the company's basket changes with its usage
+        parts.append(data_version(settings))
     parts += sorted(r.sha256 for r in records)
     return ";".join(parts)
 
@@ -177,6 +191,16 @@ def index_history(underlying: str, key: str | None = None, settings: Settings | 
     if key == "builtin":
         frame = pd.read_csv(settings.sample_dir / "indices" / u.builtin_file, parse_dates=["date"])
         return IndexData(key, u.builtin_name, u.unit, frame, illustrative=True)
+    if key in CANDIDATE_BUILTINS[underlying]:
+        name, file = CANDIDATE_BUILTINS[underlying][key]
+        if file is None:
+            from hedging.service.baskets import company_basket  # reads stored usage; imported when needed
+            series = company_basket(settings)
+            return IndexData(key, name, u.unit, series.frame(), illustrative=False)
+        frame = pd.read_csv(settings.sample_dir / "indices" / file, parse_dates=["date"])
+        return IndexData(key, name, u.unit, frame, illustrative=True)
+    if not key.startswith("upload:"):
+        raise InputError(f"there is no index {key!r} for the {underlying} underlying.", fix="choose a listed index.")
     index_id = int(key.split(":", 1)[1])
     record = next((r for r in index_store.list_indices(_engine(settings), underlying) if r.id == index_id), None)
     if record is None:
@@ -310,7 +334,7 @@ def _resolve_choice(choice: str, data: IndexData) -> tuple[str, str]:
         raise InputError(f"unknown model choice {choice!r}.", fix=f"use one of {', '.join(MODEL_CHOICES)}.")
     if choice != "auto":
         return choice, ""
-    if data.illustrative:
+    if data.illustrative or data.key in ("builtin:company",):
         return "paper", ("The built-in index is constructed (list-price steps or interpolation between cited "
                          "anchors), so its month-to-month moves are not market volatility and a fit to it would "
                          "mislead; the paper's parameters are used. Choose 'Calibrated' to see the fit anyway, or "

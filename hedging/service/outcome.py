@@ -178,14 +178,20 @@ def remaining_risk(view: ForecastView, result: HedgeResult) -> RemainingRisk:
         lots[keys.index(key)] = result.lots[k]
     order = {p.underlying: i for i, p in enumerate(parts)}
     line = np.array([order[u] * h for u in c.table["underlying"]]) + c.month
-    e = Exposure(volume=np.hstack([p.volume_paths for p in parts]), price=np.hstack([p.unit_price_paths for p in parts]),
-                 index=np.hstack([p.index_paths for p in parts]),
-                 share=np.repeat([_hedgeable_share(p, excluded) for p in parts], h),
+    # natural hedges: the floating lines carry the price-exposed volume; what is paid at fixed prices is
+    # one more line per underlying at a constant "price" of 1 (its variance is volume risk, never basis)
+    fixed = [p for p in parts if p.natural is not None]
+    e = Exposure(volume=np.hstack([p.exposed_paths for p in parts] + [p.natural.fixed_cost[:, p.h0:] for p in fixed]),
+                 price=np.hstack([p.unit_price_paths for p in parts] + [np.ones((view.n_paths, h)) for p in fixed]),
+                 index=np.hstack([p.index_paths for p in parts] + [p.index_paths for p in fixed]),
+                 share=np.concatenate([np.repeat([_hedgeable_share(p, excluded) for p in parts], h),
+                                       np.zeros(h * len(fixed))]),
                  line=line, settlement=c.settlement, entry=c.entry, lot_size=c.lot_size, lots=lots,
                  lots_all=np.asarray(full.lots, float), other=np.zeros(view.n_paths))
     spend_less_hedge = (e.volume * e.price).sum(axis=1) - (e.settlement - e.entry) @ (lots * e.lot_size)
     e = replace(e, other=result.hedged.sum(axis=1) - spend_less_hedge)
-    groups = {p.underlying: np.repeat(np.arange(len(parts)) == i, h) for i, p in enumerate(parts)}
+    groups = {p.underlying: np.concatenate([np.repeat(np.arange(len(parts)) == i, h), np.zeros(h * len(fixed), bool)])
+              for i, p in enumerate(parts)}
     return RemainingRisk(attribute(e), basis_part_by_line_group(e, groups),
                          {p.underlying: p.basis.slope for p in parts},
                          {p.underlying: ("token" if p.underlying == "token" else "GPU") for p in parts}, excluded)

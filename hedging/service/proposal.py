@@ -29,9 +29,11 @@ from hedging.errors import HedgingError, InputError
 from hedging.report import charts
 from hedging.service import audit
 from hedging.service import market as market_service
+from hedging.service.candidates import candidate_records
 from hedging.service.forecast import monthly_table
 from hedging.service.hedge import exposure_table, ratio_table, schedule_table
 from hedging.service.outcome import metrics_table
+from hedging.service.proposal_extras import proposal_parts
 from hedging.service.run import Run
 from hedging.service.spec import POLICIES
 from hedging.service.stress import paper_reproduction
@@ -167,7 +169,7 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
                         for i in list_imports(settings)],
             "indices": [{"underlying": k, "name": p.index_name,
                          "unit": market_service.UNDERLYINGS[k].unit,
-                         "illustrative": market_service.chosen_index(k, settings) == "builtin",
+                         "illustrative": p.market.data.illustrative,
                          "valuation_date": p.valuation_date, "spot": p.spot,
                          "points": int(np.isfinite(p.index_at_months).sum())}
                         for k, p in parts.items()],
@@ -206,6 +208,10 @@ def build_payload(name: str, company: str, run: Run, settings: Settings) -> dict
     }
     if outcome.remaining is not None:
         payload["figures"]["remaining"] = charts.remaining_bars(outcome.remaining.table()).to_json()
+    payload["tables"]["index_candidates"] = candidate_records(run, settings)
+    extra_tables, extra_statements = proposal_parts(run)   # natural hedges, instruments, hedge regret
+    payload["tables"].update(extra_tables)
+    payload["statements"].update(extra_statements)
     return _clean(payload)
 
 

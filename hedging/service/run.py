@@ -86,7 +86,9 @@ class Run:
         return (f"As of {fmt.date(s.as_of)} · {data} · horizon {fmt.month(f.future[0])} – {fmt.month(f.future[-1])} · "
                 f"budget {fmt.money(self.budget)} for {s.fiscal_name()} · {indices} · policy {POLICY_SHORT[s.policy.name]} · "
                 f"{fmt.count(s.n_paths)} paths, seed {s.seed}"
-                + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else ""))
+                + (" · price changes: " + ", ".join(c.label() for c in s.price_changes) if s.price_changes else "")
+                + (f" · natural hedges: {len(s.commitments)} commitment{'s' if len(s.commitments) > 1 else ''}"
+                   if s.commitments else ""))
 
 
 def build_program_stage(view: ForecastView, spec: RunSpec) -> Program:

@@ -21,7 +21,7 @@ last row:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,7 @@ class UsageSeries:
     provider_share: dict[str, float]  # provider -> share of cost over the last three months
     model_share: dict[str, float]     # model -> share of cost over the last three months
     warnings: tuple[HedgingWarning, ...]
+    provider_volume_share: dict = field(default_factory=dict)  # provider -> share of volume, last three months
 
     @property
     def unit_price(self) -> np.ndarray:
@@ -254,7 +255,15 @@ def usage_series(frame: pd.DataFrame, underlying: str, by: str = "provider", max
         cost=total_c.to_numpy(), estimated=estimated.to_numpy(), by=by, children=children, child_cost=child_cost,
         last_day=part["usage_date"].max(), provider_share={str(k): float(v) for k, v in share.items()},
         model_share={str(k): float(v) for k, v in model_share.items() if k},
-        warnings=tuple(warnings))
+        warnings=tuple(warnings), provider_volume_share=_volume_share(volume))
+
+
+def _volume_share(volume: pd.DataFrame) -> dict[str, float]:
+    """Each provider's share of the volume of the last three months (what a commitment with that
+    provider applies to)."""
+    recent = volume.tail(3).sum()
+    total = float(recent.sum())
+    return {str(k): float(v) / total for k, v in recent.items()} if total > 0 else {}
 
 
 def _spikes(cost: pd.Series, name: str) -> tuple[list[HedgingWarning], list]:

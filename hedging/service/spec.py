@@ -23,6 +23,7 @@ import pandas as pd
 
 from hedging.errors import InputError
 from hedging.hedge.layered import DEFAULT_BANDS
+from hedging.hedge.natural import Commitment
 
 UNDERLYING_KEYS = ("token", "gpu")
 MODEL_KEYS = ("auto", "calibrated", "paper")
@@ -36,6 +37,8 @@ POLICIES = {
 POLICY_SHORT = {"min_variance": "minimum variance", "min_cvar": "minimum CVaR (95%)", "layered": "layered by tenor",
                 "min_cvar_caps": "minimum CVaR (95%), futures and caps", "cap_tail": "caps for the least premium"}
 DRILL_DOWNS = ("provider", "model", "team")
+COMMITMENT_FIELDS = ("kind", "underlying", "start", "end", "provider", "volume", "price", "share", "discount", "amount",
+                     "label")
 HORIZONS = (3, 6, 9, 12, 18, 24, 36)
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -148,6 +151,7 @@ class RunSpec:
     index: tuple[tuple[str, str], ...] = ()   # (underlying, index key); missing: the Market page's choice
     model: tuple[tuple[str, str], ...] = ()   # (underlying, auto | calibrated | paper); missing: auto
     policy: Policy = field(default_factory=Policy)
+    commitments: tuple[Commitment, ...] = ()  # natural hedges, netted before any hedge is sized
 
     def __post_init__(self):
         if isinstance(self.as_of, dt.datetime):
@@ -180,6 +184,7 @@ class RunSpec:
             c.underlying, c.provider, c.month, c.pct))))
         object.__setattr__(self, "index", tuple(sorted(self.index)))
         object.__setattr__(self, "model", tuple(sorted(self.model)))
+        object.__setattr__(self, "commitments", tuple(self.commitments))
 
     # --- time -------------------------------------------------------------------------------
     @property
@@ -219,7 +224,7 @@ class RunSpec:
     def simulation_key(self) -> tuple:
         """The fields that need a new simulation when they change (the forecast's cache key)."""
         return (self.as_of, self.horizon, self.fiscal_start, self.fiscal_year, self.n_paths, self.seed, self.rho,
-                self.by, self.price_changes, self.index, self.model)
+                self.by, self.price_changes, self.index, self.model, self.commitments)
 
     def with_(self, **changes) -> "RunSpec":
         return replace(self, **changes)
@@ -240,6 +245,8 @@ class RunSpec:
                      "margin_budget": v.margin_budget, "excluded": list(v.excluded),
                      "bands": [list(b) for b in v.bands], "cvar_level": v.cvar_level, "cap_strike": v.cap_strike,
                      "tail_ceiling": v.tail_ceiling}
+            elif f.name == "commitments":
+                v = [{k: getattr(c, k) for k in COMMITMENT_FIELDS} for c in v]
             out[f.name] = v
         out["horizon_months"] = [m.strftime("%Y-%m") for m in self.horizon_months]
         out["fiscal_year_label"] = self.fiscal_year_label
@@ -263,7 +270,9 @@ class RunSpec:
                    price_changes=tuple(PriceChange(c["underlying"], c["month"], float(c["pct"]), c.get("provider", ""))
                                        for c in data.get("price_changes", ())),
                    index=tuple((data.get("index") or {}).items()), model=tuple((data.get("model") or {}).items()),
-                   policy=policy)
+                   policy=policy,
+                   commitments=tuple(Commitment(**{k: c.get(k) for k in COMMITMENT_FIELDS if k in c})
+                                     for c in data.get("commitments", ())))
 
 
 def month_name(month: int) -> str:

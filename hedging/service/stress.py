@@ -43,11 +43,12 @@ def _stressed_part(part: UnderlyingForecast, scenario: Scenario, horizon_start):
         if m in sim.months:
             index[:, j] = sim2.monthly[:, sim.months.get_loc(m)]
     prices = unit_price_paths(index, part.basis, part.last_unit_price, part.anchor_index, seed=part.seed + 3,
-                              steps=part.price_steps)[:, part.h0:]
-    volume = part.volume_paths
+                              steps=part.price_steps)
+    volume = part.all_volume
     if scenario.volume_multiplier is not None:
-        volume = volume * scenario.volume_multiplier.factors(volume.shape[1])
-    return sim2, volume * prices
+        volume = volume.copy()
+        volume[:, part.h0:] *= scenario.volume_multiplier.factors(volume.shape[1] - part.h0)
+    return sim2, part.spend_of(volume, prices)[:, part.h0:]
 
 
 @dataclass(frozen=True, eq=False)

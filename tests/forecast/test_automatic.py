@@ -72,6 +72,68 @@ def test_a_band_without_enough_errors_uses_the_pooled_ones():
     assert [b[5] for b in few.bands] == ["none"] * 3 and few.factors(14).tolist() == [[1.0, 1.0]] * 14
 
 
+def test_a_band_with_enough_errors_for_80_but_not_95_keeps_its_own_scale():
+    """A 6-origin backtest scores about 16 errors 1-3 months ahead: enough for the 80% conformal
+    quantile (ceil(17 x 0.8) = 14 <= 16) but not for 95% (ceil(17 x 0.95) = 17 > 16). The band
+    keeps its own 80% factor, and its 95% quantile is its 80% one times the pooled ratio."""
+    rng = np.random.default_rng(5)
+    h = np.concatenate([np.repeat([1, 2, 3], [6, 5, 5]), np.repeat(np.arange(4, 13), 10)])
+    scores = np.abs(rng.normal(0, np.where(h <= 3, 0.8, 2.0)))
+    cal = calibrate(h, scores, narrow=False)
+    first = cal.bands[0]
+    q80 = conformal_quantile(scores[h <= 3], 0.8)
+    tail = conformal_quantile(scores, 0.95) / conformal_quantile(scores, 0.8)
+    assert first[2] == 16 and first[5] == "band+pooled tail"
+    assert first[3] == pytest.approx(max(q80 / Z80, 1.0))
+    assert first[4] == pytest.approx(max(q80 * tail / Z95, 1.0))
+    # the pooled factors (dominated by the errors 2.5 times larger further out) are not used
+    assert first[3] < cal.bands[2][3]
+
+
+def test_narrowing_stops_at_three_quarters():
+    """Errors far smaller than the models expect narrow the bands of a long history to 0.75 of
+    the models' own, no further; a short history's are never narrowed."""
+    h = np.repeat(np.arange(1, 13), 30)
+    scores = np.full(h.size, 0.01)
+    assert {b[3] for b in calibrate(h, scores).bands} == {0.75}
+    assert {b[4] for b in calibrate(h, scores).bands} == {0.75}
+    assert {b[3] for b in calibrate(h, scores, narrow=False).bands} == {1.0}
+
+
+def test_short_history_spread_is_the_drift_methods():
+    """FPP3 section 5.5: sigma_h = sigma sqrt(h (1 + h / T)). Changes with standard deviation
+    below the 10% floor over 6 months (T = 5 changes): 12 months ahead 0.10 sqrt(12 x 3.4)
+    = 0.6387; 1 month ahead 0.10 sqrt(1.2) = 0.1095."""
+    from hedging.forecast.automatic import short_history_spread
+
+    logs = np.log(100.0) + 0.03 * np.arange(6) + np.array([0, .01, -.01, .02, 0, .01])
+    got = short_history_spread(logs, 12)
+    assert got[11] == pytest.approx(0.1 * math.sqrt(12 * (1 + 12 / 5)))
+    assert got[0] == pytest.approx(0.1 * math.sqrt(1.2))
+
+
+def test_six_and_seven_month_histories_are_not_narrow():
+    """Six or seven months cannot be backtested; the damped trend fitted to them explained them
+    almost exactly and kept its 12-months-ahead band as narrow as its 1-month one (the standard
+    deviation of a year's volume came to 2-4% of it). Now the bands widen with each month ahead,
+    and on random walks (monthly log changes 0.02 + 0.15 z) the 80% band 12 months ahead holds
+    the realised month about 80% of the time: 120 series, binomial standard error
+    sqrt(0.8 x 0.2 / 120) = 3.7 points; the band must hold at least 80% - 3 SE and at most 95%
+    (it is conservative by construction: the volatility floor and the drift's error)."""
+    rng = np.random.default_rng(11)
+    inside, ratio = [], []
+    for k in range(120):
+        n = 6 + k % 2
+        y = np.exp(5 + np.cumsum(0.02 + 0.15 * rng.standard_normal(n + 12)))
+        f = automatic_forecast(y[:n], 12, n_paths=1_000, seed=k).forecast
+        lo, hi = (np.asarray(b) for b in f.interval(80))
+        inside.append(lo[11] <= y[n + 11] <= hi[11])
+        ratio.append((np.log(hi[11]) - np.log(lo[11])) / (np.log(hi[0]) - np.log(lo[0])))
+    se = math.sqrt(0.8 * 0.2 / 120)
+    assert 0.8 - 3 * se <= np.mean(inside) <= 0.95
+    assert min(ratio) > 3.0   # a random walk's 12-month band is sqrt(12) = 3.5 times its 1-month one
+
+
 def test_calibrated_paths_have_the_target_quantiles_and_keep_ranks():
     """Gaussian log paths with spread sigma, factors (1.5, 0.8): the mapped 80% and 95% bands are
     exp(+/- f z sigma) around the point. 200,000 draws: the 0.9 and 0.975 sample quantiles of a

@@ -468,7 +468,25 @@ def test_real_list_prices_give_a_full_positive_token_index():
 def test_generated_files_match_a_fresh_build(tmp_path):
     written = _build_module().build(tmp_path)
     assert [p.name for p in written] == ["token_index_monthly.csv", "token_index_constituents.csv",
-                                         "gpu_h100_index_monthly.csv"]
+                                         "gpu_h100_index_monthly.csv", "frontier_basket_monthly.csv",
+                                         "gpu_h100_hyperscaler_monthly.csv"]
     for path in written:
         assert path.read_bytes() == (INDICES / path.name).read_bytes(), (
             f"{path.name} differs from a fresh build: run sample_data/indices/build.py")
+
+
+def test_shipped_gpu_index_carries_the_jan_2026_rise_and_the_hyperscaler_cut():
+    # markets.md B3: SDH100RT +10% from Dec 2025 to Jan 2026 (chained onto the neocloud level), and
+    # AWS P5 on-demand cut by up to 45% in 2025-06 (12.29 -> 6.88, the 2026-11-09 list price).
+    neo = pd.read_csv(INDICES / "gpu_h100_index_monthly.csv", parse_dates=["date"]).set_index("date")["value"]
+    assert neo["2026-01-01"] / neo["2025-12-01"] == pytest.approx(2.60 / 2.36, rel=1e-4)  # anchors at 4 dp
+    hyp = pd.read_csv(INDICES / "gpu_h100_hyperscaler_monthly.csv", parse_dates=["date"]).set_index("date")["value"]
+    assert hyp["2025-05-01"] == pytest.approx(12.29) and hyp["2025-06-01"] == pytest.approx(6.88)
+    assert 1 - hyp["2025-06-01"] / hyp["2025-05-01"] <= 0.45
+
+
+def test_retired_deepseek_models_let_the_v4_flash_price_rise_reach_the_token_index():
+    # markets.md A6/B1: DeepSeek V4-Flash rose from 0.14/0.28 to 0.44/1.32 on 2026-08-16
+    token = pd.read_csv(INDICES / "token_index_monthly.csv", parse_dates=["date"]).set_index("date")
+    assert token.loc["2026-08-01", "value"] > token.loc["2026-07-01", "value"]
+    assert "deepseek:deepseek-v4-flash" in token.loc["2026-08-01", "source"]

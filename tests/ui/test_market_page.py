@@ -69,3 +69,25 @@ def test_bad_index_upload_shows_the_row(market):
     market.run()
     market.button(key="market_store").click().run()
     assert market.error and "bad.csv" in market.error[0].value and "row" in market.error[0].value
+
+
+def test_candidate_indices_are_ranked_for_the_sample_company_and_the_best_can_be_chosen(tmp_path, monkeypatch):
+    from hedging import service
+
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    service.load_sample_company(service.default_settings())
+    at = AppTest.from_file(str(ROOT / "screens" / "market.py"), default_timeout=300)
+    at.session_state["run_as_of"] = dt.date(2026, 12, 6)
+    at.run()
+    assert not at.exception
+    ranked = table(at, "hedge effectiveness")
+    assert len(ranked) == 3 and list(ranked["in use"]).count("yes") == 1
+    assert any(m.value.startswith("**Recommended") for m in at.markdown)
+    best = ranked["index"].iloc[0]
+    at.button(key="market_use_recommended").click().run()
+    assert not at.exception
+    ranked = table(at, "hedge effectiveness")
+    assert ranked.loc[ranked["in use"] == "yes", "index"].tolist() == [best]
+    assert service.chosen_index("token", service.default_settings()) != "builtin"

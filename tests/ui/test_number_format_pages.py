@@ -115,3 +115,9 @@ def test_market_contract_table(loaded):
     at.radio(key="market_underlying").set_value("gpu").run()
     values, text = shown(at, "contract")
     assert all(re.fullmatch(r"\$\d+\.\d{3}", t) for t in text["fair price"])       # GPUH: tick $0.005
+    # the candidate indices: shares as 12.3%, ratios at two decimals, a dash where there is no value
+    values, text = shown(at, "hedge effectiveness")
+    never_raw(text)
+    assert all(re.fullmatch(r"\d+\.\d%", t) for t in text["hedge effectiveness"])
+    assert all(re.fullmatch(r"-?\d+\.\d{2}", t) for t in text["basis slope"])
+    assert all(re.fullmatch(r"\d+\.\d%|—", t) for t in text["± s.e."])
