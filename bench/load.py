@@ -17,13 +17,18 @@ Debian's Chromium through Playwright's async API, one browser context per user:
    caches again), all opening each page at the same moment.
 
 Each page is timed from the click on its menu link to a specific element that only appears once the
-page's results are drawn (never a sleep); the next page is opened once the script has finished. The
+page's results are drawn (never a sleep); the next page is opened once the script has finished.
+
+The control: the server runs the app with one more page, "Control", which computes nothing (a title
+and a sentence). It is opened like the others, right after Data and again after the PDF, so that
+its max / lone in the same run is the floor the machine imposes on any page (eight Chromium
+renderers and the server share the same cores); a page's ratio is read against it. The
 save is timed from the click to "Saved as proposal #N.", the PDF from there to the PDF's bytes in
 hand (checked to start with %PDF-).
 Printed per page: the lone time, the eight sessions' median and maximum, and max / lone. The goal
 (issue 10): under eight sessions, page times within twice a lone session's. Also printed: the
 server's CPU seconds in each walk (its process group, Chromium for the PDF charts included), which
-shows how much work eight users repeat rather than share.
+shows how much work eight users repeat rather than share, and per session.
 """
 
 from __future__ import annotations
@@ -55,15 +60,44 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-dev-shm-usage"]
 TIMEOUT_MS = 900_000
 #: (menu link, how the page's results are recognised): a role and name, or a text.
+CONTROL = "Control"
 PAGES = [
     ("Data", ("heading", "Imports")),
+    (CONTROL, ("heading", "Control: nothing computed")),
     ("Market", ("heading", "Forward curve and contracts")),
     ("Forecast", ("metric", "P(spend > budget)")),
     ("Hedge program", ("text", re.compile(r"^Solver:"))),
     ("Before / after", ("heading", "Hedge effectiveness")),
     ("Proposal", ("button", "Save the current program as a proposal")),
 ]
-ROWS = [name for name, _ in PAGES] + ["Proposal: save", "Proposal: PDF download"]
+ROWS = [name for name, _ in PAGES] + ["Proposal: save", "Proposal: PDF download", "Control, after the PDF"]
+
+#: The app as app.py builds it plus the control page, written next to a link to screens/ (pages are
+#: found relative to the main script) in the run's temporary directory; the product is unchanged.
+CONTROL_APP = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import streamlit as st
+from screens import _auth as auth
+from screens import _shared as sh
+
+
+def control():
+    st.title("Control: nothing computed")
+    st.write("This page reads no data and computes nothing: its time is the floor of any page.")
+
+
+sh.configure_app()
+auth.signed_in_user()
+st.navigation(sh.router_pages() + [st.Page(control, title="{CONTROL}", url_path="control")]).run()
+"""
+
+
+def control_app(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "screens").symlink_to(ROOT / "screens", target_is_directory=True)
+    (folder / "app_with_control.py").write_text(CONTROL_APP)
+    return folder / "app_with_control.py"
 
 
 def _free_port() -> int:
@@ -75,13 +109,13 @@ def _free_port() -> int:
 class Server:
     """``streamlit run app.py`` on a free loopback port over ``data_dir``, in its own process group."""
 
-    def __init__(self, data_dir: Path, log: Path) -> None:
+    def __init__(self, data_dir: Path, log: Path, app: Path) -> None:
         self.port = _free_port()
         env = dict(os.environ, HEDGING_DATA_DIR=str(data_dir))
         env.pop("DATABASE_URL", None)
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],  # code edited during a run is not reloaded mid-measurement
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -213,6 +247,11 @@ async def walk(session: Session, url: str, barrier: asyncio.Barrier | None) -> N
 
     await session.timed("Proposal: PDF download", download, is_pdf)
     await idle(page)
+    if barrier is not None:
+        await barrier.wait()
+    await session.timed("Control, after the PDF", page.get_by_role("link", name=CONTROL, exact=True).click,
+                        lambda: marker(page, "heading", "Control: nothing computed").first.wait_for())
+    await idle(page)
 
 
 async def browse(url: str, n: int, job) -> list[Session]:
@@ -252,10 +291,11 @@ def imports_of(data_dir: Path) -> list[tuple[str, int]]:
 
 
 LOADS: list[float] = []  # the machine's 1-minute load average after each phase (other work competes too)
+APP: list[Path] = []  # the app with the control page (set in main)
 
 
 def run_phase(data_dir: Path, log: Path, n: int, job) -> tuple[list[Session], float, float]:
-    server = Server(data_dir, log)
+    server = Server(data_dir, log, APP[0])
     try:
         cpu0, t = server.cpu_seconds(), time.perf_counter()
         sessions = asyncio.run(browse(server.url, n, job))
@@ -285,6 +325,7 @@ def main() -> None:
           "on the same machine as the server.")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        APP.append(control_app(tmp / "app"))
         # 1. n sessions press "Load sample company" at once on an empty database.
         race_dir, data_dir = tmp / "race", tmp / "data"
         racers = [] if args.walk_only else run_phase(race_dir, tmp / "race.log", n, press_load_sample)[0]
@@ -317,13 +358,19 @@ def main() -> None:
             med = statistics.median(got) if got else float("nan")
             top = max(got) if got else float("nan")
             ratio = top / alone if alone and got else float("nan")
-            worst = max(worst, ratio) if not math.isnan(ratio) else worst
+            if not math.isnan(ratio) and not row.startswith(CONTROL):
+                worst = max(worst, ratio)
             print(f"  {row:<24}{alone if alone is not None else float('nan'):8.1f}{med:9.1f}{top:8.1f}"
                   f"{ratio:10.1f}{len(got):>5}/{n}")
         lone_total = sum(lone[0].times.values())
         print(f"  whole walk: lone {lone_wall:.0f} s wall, {lone_cpu:.0f} s server CPU; {n} sessions {many_wall:.0f} s "
               f"wall, {many_cpu:.0f} s server CPU ({many_cpu / max(lone_cpu, 1e-9):.1f}x the lone CPU for {n}x the "
               f"users); sum of lone page times {lone_total:.0f} s")
+        print(f"  server CPU per session: lone {lone_cpu:.0f} s; {n} sessions {many_cpu / n:.1f} s each")
+        floor = [max((s.times[r] for s in many if r in s.times), default=float("nan")) / lone[0].times[r]
+                 for r in (CONTROL, "Control, after the PDF") if r in lone[0].times]
+        print(f"  control (a page that computes nothing) max/lone: {', '.join(f'{x:.1f}' for x in floor)} "
+              "(the floor this machine imposes on every page)")
         print(f"  worst page max/lone: {worst:.1f} (goal: 2.0 or less)")
         bad += report_problems("lone walk", lone) + report_problems(f"{n}-session walk", many)
         print(f"  problems seen (tracebacks, failed waits, bad downloads, messages): {bad}")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from hedging.service import fmt
 from screens._render import as_text, table
+from screens._shared import shared_chart
 
 def np_hstack(*arrays):
     import numpy as np
@@ -19,17 +20,19 @@ def underlying_forecast(part, view, charts) -> None:
     from screens._render_decision import warnings
 
     warnings(part.warnings, f"forecast_{part.underlying}_advice")
-    st.plotly_chart(charts.volume_fan(part.months, part.volume, part.steps, part.volume_mean, part.volume_bands,
-                                      part.unit, f"{part.label}: volume ({part.unit})"), key=f"fc_vol_{part.underlying}")
+    drawn = repr((view.spec.simulation_key(), part.underlying))  # the simulation these charts show
+    st.plotly_chart(shared_chart("fc_vol", drawn, lambda: charts.volume_fan(
+        part.months, part.volume, part.steps, part.volume_mean, part.volume_bands, part.unit,
+        f"{part.label}: volume ({part.unit})")), key=f"fc_vol_{part.underlying}")
     st.markdown(f"**Volume model: {part.model_label}**, chosen by rolling-origin backtest (lowest "
                 "MASE; below 1 beats a naive forecast); the bands are calibrated on the same backtest's errors.")
     table(part.scores, f"fc_scores_{part.underlying}",
           {"80% coverage": fmt.share, "95% coverage": fmt.share, "MASE": fmt.ratio, "forecasts": fmt.count})
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(charts.basis_scatter(part.index_at_months, part.unit_price, part.months, part.basis.slope,
-                                             part.basis.intercept, "USD", "USD", f"Basis: company price vs "
-                                             f"{part.index_name.split(' (')[0]}"), key=f"fc_basis_{part.underlying}")
+        st.plotly_chart(shared_chart("fc_basis", drawn, lambda: charts.basis_scatter(
+            part.index_at_months, part.unit_price, part.months, part.basis.slope, part.basis.intercept, "USD", "USD",
+            f"Basis: company price vs {part.index_name.split(' (')[0]}")), key=f"fc_basis_{part.underlying}")
         st.caption(basis_caption(part))
     with right:
         if len(part.drilldown):

@@ -59,9 +59,16 @@ def data_version() -> str:
     return version if version == "empty" else f"{_workspace.current()}|{version}"
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _usage_aggregate(version: str):
+    """Stored usage summed in the database, read once per data version for every session (the
+    frames below are computed from it and never change it)."""
+    return service.usage_aggregate(settings())
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def monthly_usage(by: str, version: str):
-    return service.monthly_usage(settings(), by)
+    return service.monthly_usage(settings(), by, stored=_usage_aggregate(version))
 
 
 RECONCILE_THRESHOLD, RECONCILE_ALL = "data_reconcile_threshold", "data_reconcile_all"
@@ -69,13 +76,13 @@ RECONCILE_THRESHOLD, RECONCILE_ALL = "data_reconcile_threshold", "data_reconcile
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def imports_overview(version: str):
-    return service.imports_overview(settings())
+    return service.imports_overview(settings(), stored=_usage_aggregate(version))
 
 
 @st.cache_data(show_spinner="Reconciling usage at list price with the invoices…", max_entries=4)
 def reconciliation(version: str):
     """Computed once per data version; a new threshold only re-flags it (``with_threshold``)."""
-    return service.reconciliation(settings())
+    return service.reconciliation(settings(), stored=_usage_aggregate(version))
 
 
 # --- Market ---------------------------------------------------------------------------------
@@ -183,6 +190,24 @@ def current_run(spec=None):
     return _run(repr(spec), version, market, spec, view, program)
 
 
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _run_chart(name: str, key: str, version: str, market: str, _build):
+    return _build()
+
+
+def shared_chart(name: str, key: str, build):
+    """A chart that ``key`` (text naming everything ``build()`` reads besides the stored data and
+    market) determines, built once for every session: keyed by the chart's name, ``key`` and the
+    data and market versions. Figures are shared read-only (``st.plotly_chart`` copies a figure
+    before drawing it)."""
+    return _run_chart(name, key, data_version(), market_version(), build)
+
+
+def run_chart(run, name: str, build):
+    """A chart drawn from ``run`` alone, built once for every session looking at the same run."""
+    return shared_chart(name, repr(run.spec), build)
+
+
 @st.cache_data(show_spinner="Running the paper's setup…", max_entries=1)
 def paper_check():
     return service.paper_reproduction()
@@ -201,15 +226,17 @@ def _proposal_pdf(key: str, fingerprint: str, _proposal_id: int, _progress=None)
     return service.proposal_pdf(_proposal_id, settings(), fingerprint=fingerprint, progress=_progress)
 
 
-def proposal_pdf(fingerprint: str, proposal_id: int, progress=None) -> bytes:
-    """Cached by the workspace, the document's fingerprint (its content, never its id) and where it
-    stands in its lifecycle (an approval changes the PDF: no draft mark, the approval block);
-    sessions asking for the same document at once wait for one build."""
+def proposal_pdf(fingerprint: str, signature: str | None, proposal_id: int, progress=None) -> bytes:
+    """Cached by the workspace, the document's fingerprint (its content, never its id), its signature
+    state and where it stands in its lifecycle (an approval changes the PDF: no draft mark, the
+    approval block); sessions asking for the same document at once wait for one build, laid out in
+    a worker process (``service.proposal_pdf``)."""
     status = service.proposal_lifecycle(proposal_id, settings()).status
-    return _proposal_pdf(f"{_workspace.current()}|{fingerprint}|{status}", fingerprint, proposal_id, progress)
+    return _proposal_pdf(f"{_workspace.current()}|{fingerprint}|{signature}|{status}", fingerprint, proposal_id,
+                         progress)
 
 
-def pdf_download(proposal_id: int, fingerprint: str) -> None:
+def pdf_download(proposal_id: int, fingerprint: str, signature: str | None = None) -> None:
     """The PDF's download button, given the finished bytes (never a file rendered on the click, which
     can be gone by then); built on "Prepare" or right after a save, each step shown as it runs, and
     a failure said in words."""
@@ -229,7 +256,7 @@ def pdf_download(proposal_id: int, fingerprint: str) -> None:
         box["bar"].progress(fraction, text=text)
 
     try:
-        pdf = proposal_pdf(fingerprint, proposal_id, step)
+        pdf = proposal_pdf(fingerprint, signature, proposal_id, step)
     except HedgingError as err:
         if box:
             box["status"].update(label="The PDF could not be built", state="error")

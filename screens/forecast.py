@@ -54,11 +54,11 @@ m[3].metric("P(spend > budget)", fmt.share(h["prob_over_before"], 0),
 decide.warnings(view.warnings, "forecast_advice")
 
 charts = service.charts()
-st.plotly_chart(charts.spend_fan(view.history_months, view.history_spend, view.estimate_months.append(view.future),
-                                 ui.np_hstack(view.estimate_spend, view.total_spend), run.budget / 12,
-                                 f"AI compute spend: actual, estimated and {fmt.count(view.n_paths)} simulated paths",
-                                 estimated=len(view.estimate_months), budget_months=view.fiscal_months),
-                key="fc_spend")
+st.plotly_chart(sh.run_chart(run, "fc_spend", lambda: charts.spend_fan(
+    view.history_months, view.history_spend, view.estimate_months.append(view.future),
+    ui.np_hstack(view.estimate_spend, view.total_spend), run.budget / 12,
+    f"AI compute spend: actual, estimated and {fmt.count(view.n_paths)} simulated paths",
+    estimated=len(view.estimate_months), budget_months=view.fiscal_months)), key="fc_spend")
 monthly = service.monthly_table(view)
 money = ("expected (USD)", "80% low (USD)", "80% high (USD)", "95th percentile (USD)")
 base.table(monthly, "fc_budget_table", {c: fmt.money for c in money},   # "what" goes in the caption: fits at 1024 px

@@ -69,7 +69,8 @@ st.caption("Futures remove only the part of spend that moves with the index: a l
 natural.natural_hedges(view)
 
 st.subheader("Trade schedule")
-st.plotly_chart(service.charts().hedge_ratio_bars(service.ratios_by_name(result, view)), key="hedge_ratios")
+st.plotly_chart(sh.run_chart(run, "hedge_ratios", lambda: service.charts().hedge_ratio_bars(
+    service.ratios_by_name(result, view))), key="hedge_ratios")
 ui.schedule(schedule, "hedge_schedule")
 st.download_button("Download the trade schedule (CSV)", service.schedule_csv(schedule), "trade_schedule.csv",
                    "text/csv", key="hedge_schedule_csv")

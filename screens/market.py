@@ -55,8 +55,9 @@ c[3].metric("Initial margin, front", fmt.money(front["initial_margin"]) + " / lo
 decide.warnings(view.warnings, "market_advice")
 
 charts = service.charts()
-st.plotly_chart(charts.index_history(view.index.history, view.index.name, unit, view.index.illustrative),
-                key="market_index_chart")
+shown = repr((underlying, key, model_choice, st.session_state[sh.AS_OF]))  # what market_view was given
+st.plotly_chart(sh.shared_chart("market_index", shown, lambda: charts.index_history(
+    view.index.history, view.index.name, unit, view.index.illustrative)), key="market_index_chart")
 if view.index.illustrative:
     st.caption("Illustrative: built in this repository from cited facts (see sample_data/indices/README.md); each "
                "point's source is in the hover. Upload a licensed index history below to replace it.")
@@ -70,11 +71,13 @@ st.subheader("Price model")
 st.caption(view.model_label + ". Time in years; the model is for the log of the index. " + view.index.observation_note)
 ui.table(view.parameters.rename(columns={"std_error": "standard error"}), "market_params",
          {"value": lambda v: fmt.number(v, 4), "standard error": lambda v: fmt.number(v, 4)})
-st.plotly_chart(charts.price_fan(view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, "
-                                 f"{len(view.fan) - 1} months ({fmt.count(min(view.n_paths, 5000))} paths)"), key="market_fan")
+st.plotly_chart(sh.shared_chart("market_fan", shown, lambda: charts.price_fan(
+    view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, {len(view.fan) - 1} months "
+    f"({fmt.count(min(view.n_paths, 5000))} paths)")), key="market_fan")
 
 st.subheader("Forward curve and contracts")
-st.plotly_chart(charts.forward_curve(view.curve, unit), key="market_curve")
+st.plotly_chart(sh.shared_chart("market_curve", shown, lambda: charts.forward_curve(view.curve, unit)),
+                key="market_curve")
 st.caption(f"Fair prices are the model's closed-form expectation of what each contract settles on; the crosses "
            f"re-estimate them by simulating {fmt.count(view.n_paths)} paths (seed {view.seed}) with ±3 standard errors.")
 ui.contract_table(view.curve)

@@ -43,17 +43,18 @@ ui.outcome_table(table)
 charts = service.charts()
 total_budget = None
 left, right = st.columns(2)
-left.plotly_chart(charts.distribution_overlay(result.unhedged.sum(axis=1), result.hedged.sum(axis=1), total_budget,
-                                              f"Total spend over {horizon} months"), key="outcome_dist")
-right.plotly_chart(charts.fan_compare(view.future, result.unhedged, result.hedged, "Monthly spend, 5–95%"),
-                   key="outcome_fan")
+left.plotly_chart(sh.run_chart(run, "outcome_dist", lambda: charts.distribution_overlay(
+    result.unhedged.sum(axis=1), result.hedged.sum(axis=1), total_budget, f"Total spend over {horizon} months")),
+    key="outcome_dist")
+right.plotly_chart(sh.run_chart(run, "outcome_fan", lambda: charts.fan_compare(
+    view.future, result.unhedged, result.hedged, "Monthly spend, 5–95%")), key="outcome_fan")
 
 st.subheader("What the hedge did not remove")
 attribution.remaining(outcome.remaining, charts)
 
 st.subheader("Liquidity")
 liq = outcome.liquidity
-st.plotly_chart(charts.margin_chart(liq.initial_margin), key="outcome_margin")
+st.plotly_chart(sh.run_chart(run, "outcome_margin", lambda: charts.margin_chart(liq.initial_margin)), key="outcome_margin")
 st.caption(sh.as_text(f"Variation margin: the largest cumulative outflow along a path (prices falling after the hedge is "
                       f"bought) is {fmt.money(liq.peak_variation_margin_p50)} in a typical path and "
                       f"{fmt.money(liq.peak_variation_margin_p95)} in 1 path in 20 (weekly marks on {fmt.count(liq.n_paths)} "

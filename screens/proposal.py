@@ -96,7 +96,7 @@ c[2].download_button("Trade schedule CSV", service.schedule_csv(schedule), f"pro
                      help="The trade schedule alone, one row per trade, for a spreadsheet or an order system.")
 with c[0]:
     built = saved["fingerprint"] in st.session_state.get(sh.PR_PDF_READY, ())
-    sh.pdf_download(chosen, saved["fingerprint"])
+    sh.pdf_download(chosen, saved["fingerprint"], saved.get("signature"))
     if not built and saved["fingerprint"] in st.session_state.get(sh.PR_PDF_READY, ()):  # built for download now
         service.record_pdf_export(chosen, saved["fingerprint"], sh.settings(), actor=auth.actor(),
                                   detail="built for download on the Proposal page")

@@ -120,6 +120,7 @@ from hedging.service.usage import (  # noqa: F401
     sample_files,
     stored_usage,
     transaction,
+    usage_aggregate,
     usage_totals,
 )
 from hedging.service.access import ROLES, AccessDenied, my_workspaces  # noqa: F401,E402

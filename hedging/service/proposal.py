@@ -439,8 +439,9 @@ def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint
     ``fingerprint``, the document stored under ``proposal_id`` must be that one (callers that cache
     by content pass it, so a PDF is never served for another document). ``progress(fraction, text)``
     hears each step: reading the document, drawing its charts, laying out the pages."""
-    from hedging.report.pdf import build_pdf
+    from hedging.service.pdf_worker import build_pdf, warm  # laid out in a worker process
 
+    warm()  # the worker starts while the charts are drawn
     say = progress or (lambda fraction, text: None)
     say(0.0, f"Reading proposal #{proposal_id} as it was saved")
     payload = load_proposal(proposal_id, settings)

@@ -42,14 +42,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from hedging import store
 from hedging.config import Settings
 from hedging.errors import InputError
 from hedging.ingest import PriceTable
 from hedging.ingest.prices import apply_computed_cost
 from hedging.models import TOKEN_COLUMNS
-from hedging.service import access, reconcile_gateway
-from hedging.service.usage import counted_rows, default_settings, price_table, safe_csv
+from hedging.service import reconcile_gateway
+from hedging.service.usage import counted_rows, default_settings, price_table, safe_csv, usage_aggregate
 
 DEFAULT_THRESHOLD = 0.10
 
@@ -196,11 +195,12 @@ def reconcile_frame(stored: pd.DataFrame, prices: PriceTable | None,
                           reconcile_gateway.gateway_causes(raw, prices))
 
 
-def reconciliation(settings: Settings | None = None, threshold: float = DEFAULT_THRESHOLD) -> Reconciliation:
-    """Reconcile everything stored (the Data page's section and ``hedging reconcile``)."""
+def reconciliation(settings: Settings | None = None, threshold: float = DEFAULT_THRESHOLD,
+                   stored: pd.DataFrame | None = None) -> Reconciliation:
+    """Reconcile everything stored (the Data page's section and ``hedging reconcile``). ``stored``:
+    the stored rows as read (every row, or ``usage_aggregate``, read here when not given)."""
     settings = settings or default_settings()
-    me = access.authorize(settings, access.READ)
-    frame = store.usage_frame(store.get_engine(settings.database_url), me.workspace_id)
+    frame = usage_aggregate(settings) if stored is None else stored
     return reconcile_frame(frame, price_table(settings), threshold)
 
 
@@ -347,17 +347,17 @@ def _evidence(key: str, i: pd.DataFrame, e: pd.DataFrame, b: pd.DataFrame) -> st
     """One sentence naming the rows cause ``key`` comes from: ``i`` the month's invoice rows, ``e``
     its estimated rows, ``b`` its matched groups (computed only for the causes listed)."""
     if key in ("credits", "tax"):
-        n = int((i["bucket"] == key).sum())
+        n = _rows(i[i["bucket"] == key])
         return f"{n:,} invoice row(s) with charge category {'credit' if key == 'credits' else 'tax or adjustment'}."
     if key == "non_token":
         ws = i[i["non_token"] != 0]
-        return (f"non-token cost on {len(ws):,} invoice row(s) "
+        return (f"non-token cost on {_rows(ws):,} invoice row(s) "
                 f"({', '.join(sorted(set(ws['model']) - {''})[:3]) or 'no model'}).")
     if key == "negotiated":
         disc = i[i["negotiated"] != 0]
         lst = disc["list_cost_usd"].sum()
         rate = -disc["negotiated"].sum() / lst if lst else np.nan
-        return f"{len(disc):,} invoice row(s) charged below their list cost (${lst:,.2f} at list, {rate:.1%} off)."
+        return f"{_rows(disc):,} invoice row(s) charged below their list cost (${lst:,.2f} at list, {rate:.1%} off)."
     if key == "batch":
         return (f"batch-tier rows: the invoice's own list cost, or the 50% the estimate took off "
                 f"(${float(e['batch_saving'].sum()):,.2f}).")
@@ -380,6 +380,11 @@ def _evidence(key: str, i: pd.DataFrame, e: pd.DataFrame, b: pd.DataFrame) -> st
                 "premium tier, or list prices that changed; check the contract's unit prices.")
     return ("the matched invoice and usage rows differ: check that the usage export covers every project, "
             "workspace and key the invoice bills, and the contract's unit prices.")
+
+
+def _rows(frame: pd.DataFrame) -> int:
+    """Stored rows in ``frame``: its length, or what its summed rows stand for (``rows``)."""
+    return int(frame["rows"].sum()) if "rows" in frame else len(frame)
 
 
 def _few(items: list[str], n: int = 4) -> str:

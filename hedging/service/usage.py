@@ -149,14 +149,26 @@ def stored_usage(settings: Settings | None = None) -> pd.DataFrame:
 _DIMENSIONS = {"provider": "billing_provider", "model": "model", "team": "team", "format": "source_format"}
 
 
-def monthly_usage(settings: Settings | None = None, by: str = "provider") -> pd.DataFrame:
+def usage_aggregate(settings: Settings | None = None) -> pd.DataFrame:
+    """Stored rows summed in the database over what the Data page never reads (account, project,
+    key, region; :mod:`hedging.store.aggregate`), with ``import_id`` and ``rows``: what
+    :func:`monthly_usage`, :func:`imports_overview` and :func:`reconciliation` compute from, with
+    the same figures as from every stored row and a fraction of the rows to read."""
+    settings = settings or default_settings()
+    me = access.authorize(settings, access.READ)
+    return store.usage_aggregate(store.get_engine(settings.database_url), me.workspace_id)
+
+
+def monthly_usage(settings: Settings | None = None, by: str = "provider",
+                  stored: pd.DataFrame | None = None) -> pd.DataFrame:
     """Monthly spend (USD), tokens (millions) and GPU-hours by one dimension.
 
     Columns: month (first day), ``by`` label, cost_usd, tokens_m (all input incl. cache + output,
-    millions), gpu_hours, usd_per_m_tokens (effective price; NaN where no tokens).
+    millions), gpu_hours, usd_per_m_tokens (effective price; NaN where no tokens). ``stored``: the
+    stored rows as read (every row, or :func:`usage_aggregate`, read here when not given).
     """
     column = _DIMENSIONS[by]
-    frame = stored_usage(settings)
+    frame = consolidate(usage_aggregate(settings) if stored is None else stored)
     if frame.empty:
         return pd.DataFrame(columns=["month", by, "cost_usd", "tokens_m", "gpu_hours", "usd_per_m_tokens"])
     frame = frame.assign(
@@ -323,11 +335,10 @@ class ImportsOverview:
     counted_last_12_usd: float
 
 
-def imports_overview(settings: Settings | None = None) -> ImportsOverview:
+def imports_overview(settings: Settings | None = None, stored: pd.DataFrame | None = None) -> ImportsOverview:
+    """``stored``: the stored rows as read (every row, or :func:`usage_aggregate`, read when not given)."""
     settings = settings or default_settings()
-    me = access.authorize(settings, access.READ)
-    stored = store.usage_frame(store.get_engine(settings.database_url), me.workspace_id)
-    return overview_of(list_imports(settings), stored)
+    return overview_of(list_imports(settings), usage_aggregate(settings) if stored is None else stored)
 
 
 def overview_of(imports: list[ImportSummary], stored: pd.DataFrame) -> ImportsOverview:

@@ -1,5 +1,6 @@
 """Storage: SQLModel tables, the engine, and repository functions. Knows nothing of the maths."""
 
+from .aggregate import usage_aggregate
 from .engine import get_engine, transaction, upgrade_database
 from .repository import (
     collapsed_rows,
@@ -11,4 +12,4 @@ from .repository import (
 )
 
 __all__ = ["get_engine", "transaction", "upgrade_database", "save_imports", "delete_import", "list_imports", "usage_frame", "find_import",
-           "collapsed_rows"]
+           "collapsed_rows", "usage_aggregate"]

@@ -26,6 +26,7 @@ def test_instruments_section_and_caps_policy(loaded):
     at = AppTest.from_file(str(ROOT / "screens" / "hedge.py"), default_timeout=300)
     at.session_state["run_as_of"] = dt.date(2026, 12, 6)   # pinned as-of date
     at.session_state["forecast_paths"] = 2000
+    at.session_state["hedge_show_regret"] = True   # the regret table is behind a toggle
     at.run()
     assert not at.exception
     frames = {tuple(d.value.columns)[0]: d.value for d in at.dataframe}
