@@ -42,7 +42,7 @@ def test_upload_visit_every_page_save_and_download_the_pdf(app_url, page):
     page.get_by_text("Saved as proposal #1.").wait_for(timeout=240_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "e2e_proposal.png"))
-    on_screen = {label: metric_value(page, label) for label in ("Volatility reduction", "Program cost")}
+    on_screen = {label: metric_value(page, label) for label in ("Volatility reduction", "Net expected cost of hedging")}
 
     with page.expect_download(timeout=240_000) as download:
         page.get_by_role("button", name="Download the PDF proposal").click()

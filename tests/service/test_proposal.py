@@ -64,7 +64,13 @@ def test_pdf_is_asked_for_by_fingerprint(loaded, monkeypatch):
 
     pid = service.save_proposal(_run(loaded), "P", "C", loaded)
     fingerprint = service.load_proposal(pid, loaded)["fingerprint"]
+    import hedging.service.pdf_worker as pdf_worker
+
     monkeypatch.setattr(pdf, "build_pdf", lambda payload, images=None: payload["fingerprint"].encode())
+    # the service lays pages out in a worker process; the stand-in replaces that call, as pdf.build_pdf above
+    # replaces it for anything laid out in this process
+    monkeypatch.setattr(pdf_worker, "warm", lambda: None)
+    monkeypatch.setattr(pdf_worker, "build_pdf", lambda payload, images=None: payload["fingerprint"].encode())
     monkeypatch.setattr(pdf_figures, "render_all", lambda figures: ({k: b"png" for k in figures}, {}))
     monkeypatch.setattr(proposal_service, "_IMAGES", OrderedDict())  # no stand-in image outlives this test
     assert service.proposal_pdf(pid, loaded, fingerprint=fingerprint) == fingerprint.encode()

@@ -9,9 +9,9 @@ from collections import OrderedDict
 
 import pytest
 
-import hedging.report.pdf as pdf
 import hedging.report.pdf_figures as pdf_figures
 import hedging.service.proposal as proposal_service
+import hedging.service.pdf_worker as pdf_worker
 from hedging import service
 from hedging.config import Settings
 
@@ -74,12 +74,13 @@ def test_pdfs_of_one_run_render_each_chart_once_and_report_their_steps(setup, mo
     laid_out = []
     monkeypatch.setattr(pdf_figures, "render_all", render_all)
     monkeypatch.setattr(proposal_service, "_IMAGES", OrderedDict())
-    monkeypatch.setattr(pdf, "build_pdf", lambda payload, images=None: laid_out.append(images) or b"%PDF-" +
+    monkeypatch.setattr(pdf_worker, "warm", lambda: None)   # the layout runs in a worker process: stand in for it
+    monkeypatch.setattr(pdf_worker, "build_pdf", lambda payload, images=None: laid_out.append(images) or b"%PDF-" +
                         payload["fingerprint"].encode())
     steps: list[list] = [[] for _ in ids]
     out = at_once(lambda i: service.proposal_pdf(ids[i], settings, progress=lambda f, t: steps[i].append((f, t))))
     assert len(rendered) == 1 and len(rendered[0]) == len(service.load_proposal(ids[0], settings)["figures"])
-    assert all(images == {k: PNG_1x1 for k in rendered[0]} for images in laid_out)
+    assert len(laid_out) == SESSIONS and all(images == {k: PNG_1x1 for k in rendered[0]} for images in laid_out)
     assert [o[:5] for o in out] == [b"%PDF-"] * SESSIONS and len(set(out)) == SESSIONS
     for i, s in zip(ids, steps):
         assert [f for f, _ in s] == [0.0, 0.1, 0.6]
@@ -95,7 +96,8 @@ def test_a_chart_that_failed_is_drawn_again_and_its_reason_printed(setup, monkey
                         lambda figures: ({k: PNG_1x1 for k in figures if k != "margin"},
                                          {"margin": "the chart renderer did not answer"} if "margin" in figures else {}))
     given = []
-    monkeypatch.setattr(pdf, "build_pdf", lambda payload, images=None: given.append(images) or b"%PDF-")
+    monkeypatch.setattr(pdf_worker, "warm", lambda: None)   # the layout runs in a worker process: stand in for it
+    monkeypatch.setattr(pdf_worker, "build_pdf", lambda payload, images=None: given.append(images) or b"%PDF-")
     assert service.proposal_pdf(pid, settings) == b"%PDF-"
     assert given == [None]
     assert "margin" not in proposal_service.chart_images({"margin": "{}"})[0]
