@@ -28,6 +28,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def deployment_site(tmp_path: Path, url: str, provider: str) -> Path:
+    """A folder to start the app from in deployment mode: its .streamlit/ holds the repository's
+    config.toml and a secrets.toml whose [auth] section points at the local OpenID provider."""
+    import secrets
+
+    site = tmp_path / "site" / ".streamlit"
+    site.mkdir(parents=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", site / "config.toml")
+    (site / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "{url}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(32)}"\n'
+        'client_id = "hedging-desk"\n'
+        'client_secret = "not-checked-by-the-local-provider"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
+    return site.parent
+
+
 def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
     """Wait (up to 90 s) until the Streamlit server at ``url`` answers its health check."""
     deadline = time.time() + 90

@@ -7,8 +7,6 @@ README's deployment configuration, and Chromium signs in through the provider's 
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +16,7 @@ import warnings
 import pytest
 
 from hedging import cli
-from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, wait_until_healthy
+from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, deployment_site, wait_until_healthy
 
 pytestmark = pytest.mark.browser
 
@@ -48,16 +46,7 @@ def deployed_app(tmp_path, provider):
     secrets.toml with an [auth] section pointing at the local provider."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    site = tmp_path / "site" / ".streamlit"
-    site.mkdir(parents=True)
-    shutil.copy(ROOT / ".streamlit" / "config.toml", site / "config.toml")
-    (site / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "{url}/oauth2callback"\n'
-        f'cookie_secret = "{secrets.token_hex(32)}"\n'
-        'client_id = "hedging-desk"\n'
-        'client_secret = "not-checked-by-the-local-provider"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
+    site = deployment_site(tmp_path, url, provider)
     env = dict(os.environ, HEDGING_DATA_DIR=str(tmp_path / "data"))
     env.pop("DATABASE_URL", None)
     # the deployment's first admin, added on the server as the README says (the local user is
@@ -69,7 +58,7 @@ def deployed_app(tmp_path, provider):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=site.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=site, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_healthy(url, proc, log_path)
         yield url

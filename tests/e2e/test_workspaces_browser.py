@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from hedging import service
 from hedging.config import Settings
 from tests.conftest import DATA
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, ROOT, _free_port, wait_until_healthy
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, ROOT, _free_port, deployment_site, wait_until_healthy
 
 pytestmark = pytest.mark.browser
 
@@ -73,16 +72,7 @@ def deployed(tmp_path, provider):
     pid, import_id = _seed(tmp_path / "data")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    site = tmp_path / "site" / ".streamlit"
-    site.mkdir(parents=True)
-    shutil.copy(ROOT / ".streamlit" / "config.toml", site / "config.toml")
-    (site / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "{url}/oauth2callback"\n'
-        f'cookie_secret = "{secrets.token_hex(32)}"\n'
-        'client_id = "hedging-desk"\n'
-        'client_secret = "not-checked-by-the-local-provider"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
+    site = deployment_site(tmp_path, url, provider)
     env = dict(os.environ, HEDGING_DATA_DIR=str(tmp_path / "data"))
     for name in ("DATABASE_URL", "HEDGING_USER", "HEDGING_WORKSPACE"):
         env.pop(name, None)
@@ -91,7 +81,7 @@ def deployed(tmp_path, provider):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=site.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=site, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_healthy(url, proc, log_path)
         yield url, pid, import_id
