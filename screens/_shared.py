@@ -15,6 +15,7 @@ from screens._state import (  # noqa: F401  (pages read the keys as sh.*)
     as_of_control, price_changes, remember, spec_from_state,
 )
 from screens._state import HG_MIN_NOTIONAL  # noqa: F401  (the materiality threshold's key)
+from screens._state import CHANGE_ROWS  # noqa: F401  (the announced price changes as entered)
 
 UPLOADER = "data_uploader"
 SKIP_BAD_ROWS = "data_skip_bad_rows"

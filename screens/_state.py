@@ -20,6 +20,7 @@ HG_BANDS = ("hedge_band_1_3", "hedge_band_4_6", "hedge_band_7_12")
 HG_CAP_STRIKE, HG_TAIL = "hedge_cap_strike", "hedge_tail_ceiling"
 HG_MIN_NOTIONAL = "hedge_min_notional"
 CHANGE_COLUMNS = ("underlying", "provider", "from month", "change %")
+CHANGE_ROWS = FC_CHANGES + "_rows"   # the announced price changes as entered (a list of dicts, not a widget)
 NATURAL_ROWS = "natural_hedge_rows"   # the commitments applied to the run (checked rows of the page's table)
 HG_DEFAULTS = {
     FC_HORIZON: DEFAULT.horizon, FC_PATHS: DEFAULT.n_paths, FC_SEED: DEFAULT.seed, FC_RHO: DEFAULT.rho,
@@ -52,14 +53,19 @@ def _as_of_from_url():
 
 
 def as_of_control() -> None:
-    """The as-of date, in the sidebar of every analysis page."""
-    st.sidebar.date_input("As of", key=AS_OF, format="YYYY-MM-DD",
-                          help="The day the analysis stands on: contracts are listed and priced on it, the hedge "
-                               "covers the months after it. Today (UTC) by default.")
+    """The as-of date in the sidebar of every analysis page, with the Run button and the "results are
+    out of date" marker when a simulation input differs from the run shown (screens/_run_controls.py)."""
+    from screens import _run_controls
+
+    _run_controls.sidebar()
 
 
-def price_changes() -> tuple:
-    rows = st.session_state.get(FC_CHANGES + "_rows") or []
+def price_changes(rows: list | None = None) -> tuple:
+    """The announced price changes of ``rows`` (the run's applied rows by default: what the results show)."""
+    if rows is None:
+        from screens._run_controls import applied
+
+        rows = applied()[CHANGE_ROWS]
     return tuple(service.PriceChange(r["underlying"], r["from month"], float(r["change %"]), r.get("provider") or "")
                  for r in rows if r.get("underlying") and r.get("from month") and r.get("change %") not in (None, ""))
 
@@ -73,8 +79,17 @@ def commitments() -> tuple:
 
 
 def spec_from_state():
-    """The RunSpec the widgets describe (defaults for anything not set yet)."""
-    g = st.session_state.get
+    """The RunSpec of the results shown: the policy, budget and limits as the widgets hold them (they
+    need no new simulation and apply at once), and the simulation inputs (as-of, horizon, paths, seed,
+    correlation, drill-down, fiscal year, price changes, price model) as last applied with "Run"
+    (screens/_run_controls.py; defaults for anything not set yet)."""
+    from screens._run_controls import applied
+
+    done = applied()
+
+    def g(key, default=None):
+        return done[key] if key in done else st.session_state.get(key, default)
+
     bands = tuple((last, g(k, HG_DEFAULTS[k]) / 100) for (last, _), k in zip(DEFAULT.policy.bands, HG_BANDS))
     policy = service.Policy(name=g(HG_POLICY, DEFAULT.policy.name), volume_percentile=float(g(HG_PERCENTILE, 25)),
                             position_limit=int(g(HG_LIMIT, DEFAULT.policy.position_limit)),
@@ -84,7 +99,7 @@ def spec_from_state():
                             min_notional=float(g(HG_MIN_NOTIONAL) or 0.0))
     models = tuple((u, g(f"{MARKET_MODEL}_{u}", "auto")) for u in service.UNDERLYINGS)
     budget = g(FC_BUDGET)
-    return service.RunSpec(as_of=g(AS_OF) or service.today_utc(), horizon=int(g(FC_HORIZON, DEFAULT.horizon)),
+    return service.RunSpec(as_of=done[AS_OF], horizon=int(g(FC_HORIZON, DEFAULT.horizon)),
                            fiscal_start=int(g(FC_FISCAL_START, DEFAULT.fiscal_start)),
                            budget_annual=float(budget) if budget else None, n_paths=int(g(FC_PATHS, DEFAULT.n_paths)),
                            seed=int(g(FC_SEED, DEFAULT.seed)), rho=float(g(FC_RHO, DEFAULT.rho)),

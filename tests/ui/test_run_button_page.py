@@ -1,0 +1,94 @@
+"""The Run button through AppTest: inputs that need a new simulation wait for "Run", say that the
+results are out of date until then, and what is saved is the run on screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from hedging import service
+from hedging.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = dt.date(2026, 12, 6)
+STALE = "Results are out of date — press Run"
+SEED = service.RunSpec().seed
+
+
+def _app(tmp_path, monkeypatch, page: str) -> tuple[AppTest, Settings]:
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
+    service.load_sample_company(settings)
+    at = AppTest.from_file(str(ROOT / "screens" / page), default_timeout=300)
+    at.session_state["run_as_of"] = AS_OF
+    at.session_state["forecast_paths"] = 2000
+    at.run()
+    assert not at.exception
+    return at, settings
+
+
+def _stale(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if STALE in w.value]
+
+
+def _caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "paths" in c.value and "seed" in c.value)
+
+
+def test_simulation_inputs_wait_for_run_and_say_so(tmp_path, monkeypatch):
+    at, _ = _app(tmp_path, monkeypatch, "forecast.py")
+    assert not _stale(at)
+    assert at.button(key="run_button_forecast").disabled          # up to date: nothing to run
+    before = {m.label: m.value for m in at.metric}
+    shown = _caption(at)
+    assert f"seed {SEED}," in shown + ","
+    at.number_input(key="forecast_seed").set_value(SEED + 4).run()
+    assert not at.exception
+    stale = _stale(at)
+    assert stale and all("Seed" in w for w in stale)                # said on the page and in the sidebar
+    assert {m.label: m.value for m in at.metric} == before         # still the run shown, marked out of date
+    assert _caption(at) == shown
+    assert not at.button(key="run_button_forecast").disabled
+    # a change that needs no new simulation applies at once, while the marker stays for the seed
+    at.text_input(key="forecast_budget_text").set_value("100,000,000").run()
+    assert {m.label: m.value for m in at.metric}["P(spend > budget)"] == "0%"
+    assert _stale(at) and f"seed {SEED}," in _caption(at) + ","
+    at.button(key="run_button_forecast").click().run()
+    assert not at.exception and not _stale(at)
+    assert f"seed {SEED + 4}," in _caption(at) + ","
+    assert {m.label: m.value for m in at.metric}["Expected spend, next 12 months"] != \
+        before["Expected spend, next 12 months"]
+    # moving a draft back to the inputs shown clears the marker without a run
+    at.number_input(key="forecast_seed").set_value(SEED + 5).run()
+    assert _stale(at)
+    at.number_input(key="forecast_seed").set_value(SEED + 4).run()
+    assert not _stale(at)
+
+
+def test_as_of_in_the_sidebar_waits_for_run(tmp_path, monkeypatch):
+    at, _ = _app(tmp_path, monkeypatch, "hedge.py")
+    shown = _caption(at)
+    at.sidebar.date_input(key="run_as_of").set_value(dt.date(2026, 11, 2)).run()
+    assert not at.exception
+    assert any("As of" in w for w in _stale(at))
+    assert _caption(at) == shown
+    assert any("Results shown are as of 6 Dec 2026" in c.value for c in at.sidebar.caption)
+    at.sidebar.button(key="run_button_sidebar").click().run()
+    assert not at.exception and not _stale(at)
+    assert _caption(at) != shown
+
+
+def test_the_proposal_saved_is_the_run_shown(tmp_path, monkeypatch):
+    at, settings = _app(tmp_path, monkeypatch, "proposal.py")
+    at.session_state["forecast_seed"] = SEED + 2   # edited, not run: the results on screen keep the first seed
+    at.run()
+    assert _stale(at)
+    next(b for b in at.button if b.label.startswith("Save the current program")).click().run()
+    assert not at.exception
+    saved = service.load_proposal(1, settings)
+    assert saved["inputs"]["seed"] == SEED
+    assert saved["inputs"]["paths"] == 2000
