@@ -15,7 +15,9 @@ from an earlier identical run:
 * changes that need no new simulation (goal: under 1.5 s): a layered hedge ratio, the policy, the
   margin budget (Hedge program page), the same hedge ratio on the Before / after page, and the
   annual budget (Forecast page);
-* for scale, one change that does need a new simulation (the volume-price correlation).
+* a change that does need a new simulation (the volume-price correlation): the edit alone, which
+  only marks the results out of date and shows the Run button, then the press of "Run" (the new
+  simulation), each pair on a value not seen before.
 
 Each is printed in seconds and as a multiple of the baseline measured in the same run. Then, in
 one process without the browser, what the Hedge program page computes for such a change now
@@ -152,8 +154,17 @@ def rerun(page):
     return act
 
 
+def press_run(page):
+    def act():
+        page.locator(".st-key-run_button_forecast button").first.click()
+    return act
+
+
 def measure(page, name: str, actions: list, baseline: float | None) -> float:
-    times = [timed(page, a) for a in actions]
+    return report(name, [timed(page, a) for a in actions], baseline)
+
+
+def report(name: str, times: list, baseline: float | None) -> float:
     med = statistics.median(times)
     ratio = f"{med / baseline:5.1f} x baseline" if baseline else ""
     print(f"  {name:<58} {med:6.2f} s  ({', '.join(f'{t:.2f}' for t in times)})  {ratio}", flush=True)
@@ -182,8 +193,13 @@ def browser(url: str) -> None:
         measure(page, "annual budget typed (Forecast)",
                 [type_into(page, "Annual budget for AI compute (USD)", v) for v in ("4100000", "6100000", "8100000")],
                 base3)
-        measure(page, "for scale: volume-price correlation +0.05 (new simulation)",
-                [slider_step(page, "Volume-price correlation", "ArrowRight")] * 3, base3)
+        marks, runs = [], []
+        for _ in range(3):
+            marks.append(timed(page, slider_step(page, "Volume-price correlation", "ArrowRight")))
+            page.locator(".st-key-run_button_forecast button").first.wait_for()
+            runs.append(timed(page, press_run(page)))
+        report("volume-price correlation +0.05: marked out of date", marks, base3)
+        report("... then Run (new simulation)", runs, base3)
         b.close()
 
 
@@ -246,9 +262,11 @@ def main() -> None:
                         break
                 except OSError:
                     time.sleep(0.3)
-            print(f"Sample company, the app's default 10,000 paths, as of {AS_OF}; Chromium at 1400 px; port {port}")
+            print(f"Sample company, the app's default 10,000 paths, as of {AS_OF}; Chromium at 1400 px; port {port}; "
+                  f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
             browser(url)
             library(settings)
+            print(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=10)

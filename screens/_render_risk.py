@@ -147,8 +147,10 @@ def schedule(frame: pd.DataFrame, key: str) -> None:
     what a price is goes in the caption (all stay in the CSV)."""
     from hedging import service
 
+    ticks = {u: service.contract_tick(u) for u in set(frame.get("underlying", ())) if u in service.UNDERLYINGS}
+
     def tick(row):
-        return service.contract_tick(row["underlying"]) if row["underlying"] in service.UNDERLYINGS else None
+        return ticks.get(row["underlying"])
 
     one_day = len(frame) > 0 and frame["trade date"].nunique() == 1
     hidden = ("underlying", "side", "price is") + (("trade date",) if one_day else ())
