@@ -28,7 +28,7 @@ CENTS_BELOW = 1000.0     # money below this many dollars shows cents
 __all__ = [
     "DASH", "as_number", "money", "money_change", "share", "share_change", "points", "number", "count", "ratio",
     "ratio_change", "tick_decimals", "price", "margin", "date", "month", "term", "multiple", "csv_header",
-    "parse_amount", "runs_as_formula", "formula_safe",
+    "parse_amount", "runs_as_formula", "formula_safe", "UNDERLYING_NAMES", "underlying",
     "PLOTLY_MONEY", "PLOTLY_MONEY_AXIS", "PLOTLY_SHARE", "PLOTLY_SHARE_AXIS", "PLOTLY_COUNT", "PLOTLY_MONTH",
 ]
 
@@ -256,6 +256,18 @@ def parse_amount(text: object) -> float | None:
     if not math.isfinite(x):
         raise ValueError(f"'{raw.strip()}' is not an amount; type it as 4900000, 4,900,000, $4.9m or 250k.")
     return x
+
+
+#: What a reader calls each hedged underlying (the contract specs and the trade schedule hold the key).
+UNDERLYING_NAMES = {"token": "LLM tokens", "gpu": "GPU hours"}
+
+
+def underlying(key: object) -> str:
+    """The plain name of an underlying: ``LLM tokens`` for ``token``, ``GPU hours`` for ``gpu``;
+    a name already plain (or unknown) is returned as given, ``—`` for none."""
+    if key is None or (isinstance(key, float) and key != key):
+        return DASH
+    return UNDERLYING_NAMES.get(str(key), str(key))
 
 
 def csv_header(name: str, unit: str) -> str:

@@ -33,7 +33,8 @@ def _policy_name(p: Mapping) -> str:
 
 def _at_tick(schedule: list, p: Mapping) -> list:
     """The schedule with each futures price written at its contract's tick (``contracts`` in the
-    provenance give root and tick; a symbol starts with its root); other rows unchanged."""
+    provenance give root and tick; a symbol starts with its root) and the underlying by its plain
+    name; other cells unchanged."""
     ticks = {str(c.get("root")): c.get("tick") for c in _list(_map(p.get("provenance")).get("contracts"))
              if isinstance(c, Mapping) and fmt.as_number(c.get("tick"))}
     out = []
@@ -44,6 +45,8 @@ def _at_tick(schedule: list, p: Mapping) -> list:
         price = row.get("price")
         if root and fmt.as_number(price) is not None and not isinstance(price, str):
             row = {**row, "price": fmt.price(price, ticks[root], currency=False)}
+        if "underlying" in row:
+            row = {**row, "underlying": fmt.underlying(row["underlying"])}   # "LLM tokens", not the key
         out.append(row)
     return out
 

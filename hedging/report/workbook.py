@@ -388,7 +388,10 @@ def price_format(tick: float | None) -> str:
 
 
 def schedule_sheet(wb: Workbook, p: Mapping, rows: list, title: str = "Trade schedule") -> None:
-    """The trade schedule: real dates, prices at their contract's tick, a totals row."""
+    """The trade schedule: real dates, prices at their contract's tick, the underlying by its plain
+    name, a totals row."""
+    rows = [{**r, "underlying": fmt.underlying(r["underlying"])} if isinstance(r, Mapping) and "underlying" in r
+            else r for r in rows]
     table_sheet(wb, title, rows, totals=("lots", "notional (USD)", "initial margin (USD)", "cost (USD)"),
                 formats={"delivery month": MONTH})
     ws = wb[title]

@@ -282,7 +282,7 @@ def schedule_table(result: HedgeResult, view: ForecastView) -> pd.DataFrame:
     for k in ([] if caps is None else np.flatnonzero(caps.lots)):
         row, q, size = c.table.iloc[k], int(caps.lots[k]), float(c.lot_size[k])
         month = pd.Timestamp(row["delivery_month"])
-        rows.append({"contract": f"Cap on the {row['underlying']} index, {month:%b %Y} average",
+        rows.append({"contract": f"Cap on the {fmt.underlying(row['underlying'])} index, {month:%b %Y} average",
                      "underlying": row["underlying"], "delivery month": month.strftime("%b %Y"),
                      "last trading day": _day(month + pd.offsets.MonthEnd(0)),
                      "trade date": _day(c.trade_dates[0]), "side": "buy cap", "lots": q,
@@ -319,6 +319,8 @@ def schedule_csv(schedule: pd.DataFrame) -> bytes:
     out = schedule.rename(columns={"price": "price (quote units)", "lots": "lots (contracts)"})
     if "underlying" in schedule and "price" in schedule:
         out.insert(out.columns.get_loc("price (quote units)") + 1, "quote unit", schedule["underlying"].map(units))
+    if "underlying" in schedule:
+        out["underlying"] = schedule["underlying"].map(fmt.underlying)   # "LLM tokens", not the key
     return safe_csv(out)
 
 

@@ -79,6 +79,8 @@ def test_trade_schedule_cell_by_cell_with_real_dates_and_totals(saved):
                 assert cell.number_format == "$#,##0." + "0" * max(decimals, 2)
             elif key == "lots":
                 assert cell.value == value and cell.number_format == "#,##0"
+            elif key == "underlying":   # the plain name, never the key
+                assert cell.value == {"token": "LLM tokens", "gpu": "GPU hours"}[value]
             else:
                 assert cell.value == value and cell.data_type == "s"
     total = rows[-1]

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from hedging import service
+from hedging import fmt, service
 from hedging.cli import main
 from hedging.service.hedge import build_program
 from hedging.service.outcome import evaluate, program_liquidity
@@ -119,7 +119,10 @@ def test_the_schedule_csv_keeps_numbers_and_names_units(view):
         assert pd.api.types.is_numeric_dtype(back[col]), col          # numbers, not "$75,255"
     np.testing.assert_allclose(back["notional (USD)"], schedule["notional (USD)"])
     units = dict(zip(back["underlying"], back["quote unit"]))
-    assert units.get("gpu", "USD per GPU-hour") == "USD per GPU-hour"
+    assert set(units) <= {"LLM tokens", "GPU hours"} and units       # plain names, never the keys token/gpu
+    assert [fmt.underlying(u) for u in schedule["underlying"]] == list(back["underlying"])
+    assert units.get("GPU hours", "USD per GPU-hour") == "USD per GPU-hour"
+    assert units.get("LLM tokens", "USD per million tokens") == "USD per million tokens"
     assert set(back["quote unit"]) <= {"USD per million tokens", "USD per GPU-hour"}
 
 
