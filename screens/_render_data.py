@@ -8,6 +8,7 @@ import streamlit as st
 
 from hedging import service
 from screens._render import as_text, rejected_table
+from screens._render_decision import warnings
 
 fmt = service.fmt
 _COUNT_KEYS = ("rows_read", "rows_skipped", "rows_rejected", "rows_kept", "rows_stored", "provider_days")
@@ -58,8 +59,9 @@ def import_summary(report: list[dict]) -> None:
            _count_helps())
 
 
-def import_report(item: dict, expanded: bool = False) -> None:
-    """One file's import report: the counts, range, totals, replacements, warnings, rejections."""
+def import_report(item: dict, expanded: bool = False, key: str = "data_import_advice") -> None:
+    """One file's import report: the counts, range, totals, replacements, warnings (in plain words,
+    with the reader's own text under "The statistics"), rejections."""
     needs_eyes = bool(item["warnings"] or item.get("rejected") or item["replaced"])
     with st.expander(as_text(item["file"]) + (" · has warnings" if item["warnings"] else ""),
                      expanded=expanded or needs_eyes):
@@ -83,8 +85,11 @@ def import_report(item: dict, expanded: bool = False) -> None:
             st.info(f"Replaced {fmt.count(r['rows'])} daily rows of import #{r['import_id']} "
                     f"({fmt.date(r['first_day'])} to {fmt.date(r['last_day'])}), the same source's earlier export "
                     "of these days.", icon=":material/sync:")
-        for w in item["warnings"]:
-            st.warning(as_text(w), icon=":material/warning:")
+        if item.get("advice") is not None:   # each warning: what happened, what it means, what to do
+            warnings(item["advice"], key)
+        else:                                # a report kept in the session from before advice existed
+            for w in item["warnings"]:
+                st.warning(as_text(w), icon=":material/warning:")
         if item.get("rejected"):
             rejected_table(item["rejected"], item["file"])
 

@@ -52,8 +52,8 @@ report = st.session_state.get(sh.LAST_REPORT) or []
 if report:
     st.subheader("Import report")
     rd.import_summary(report)
-for item in report:
-    rd.import_report(item, expanded=len(report) == 1)
+for i, item in enumerate(report):
+    rd.import_report(item, expanded=len(report) == 1, key=f"data_import_advice_{i}")
 
 version = sh.data_version()
 if version == "empty":

@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from hedging.errors import HedgingWarning
+from hedging.service.import_advice import IMPORT_CATALOGUE
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "Without them, hedge accounting (deferring gains and losses in equity) cannot be applied.",
         "Choose a policy that holds futures with “Policy” on the Hedge program page.", HEDGE),
 }
+
+CATALOGUE.update(IMPORT_CATALOGUE)   # the file readers' warnings, shown in each file's import report
 
 #: Codes of the price model's calibration: one plain reading for all of them.
 MODEL_CODES = ("weakly_identified", "parameter_at_bound", "calibration_failed", "hessian_not_invertible", "kappa_bias",

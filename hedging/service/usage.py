@@ -24,6 +24,7 @@ from hedging.ingest.consolidate import COST_RANK, consolidate
 from hedging.ingest.source import Source
 from hedging.models import TOKEN_COLUMNS, ImportOutcome, ImportSummary, UsageRead
 from hedging.service import access, audit
+from hedging.service.advice import advice_list
 from hedging.store import audit as audit_store
 
 
@@ -264,12 +265,14 @@ def import_summary(outcome: ImportOutcome) -> dict:
 
 
 def import_report(outcomes: list[ImportOutcome], max_rejected: int = 5000) -> list[dict]:
-    """Plain dicts for the Data page: the CLI summary plus skipped reasons and rejected rows."""
+    """Plain dicts for the Data page: the CLI summary plus skipped reasons, rejected rows and the
+    warnings as advice (:func:`hedging.service.advice.advice_list`: message, consequence, action)."""
     report = []
     for o in outcomes:
         item = import_summary(o)
         item["skipped"] = dict(o.read.skipped)
         item["rejected"] = o.read.rejected_frame().head(max_rejected).to_dict("records")
+        item["advice"] = [a.to_dict() for a in advice_list(o.read.warnings)]   # the warnings in plain words
         report.append(item)
     return report
 
