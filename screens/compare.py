@@ -45,7 +45,7 @@ except HedgingError as err:
 
 first_variant = len(docs) - len(variants)
 for i, line in enumerate(legend):
-    c = st.columns([6, 1], vertical_alignment="center")
+    c = st.columns([4, 1], vertical_alignment="center")   # "Remove" whole at 1024 px
     c[0].text(line)
     if i >= first_variant and c[1].button("Remove", key=f"compare_remove_{i - first_variant}"):
         variants.pop(i - first_variant)
@@ -63,11 +63,18 @@ def _shade(row):
     return ["" if table.loc[row.name, "same"] else "background-color: #fff4d6"] * len(row)
 
 
-for section in ("inputs", "results"):
-    st.subheader(section.capitalize())
-    part = shown[table["section"] == section]
-    st.dataframe(part.style.apply(_shade, axis=1), hide_index=True, key=f"compare_{section}",
-                 height=35 * (len(part) + 1) + 3, column_config={"": st.column_config.TextColumn(width=250)})
+st.subheader("Inputs")
+# a static table that wraps its cells, so the inputs fit the page at 1024 px; no difference columns (the
+# values sit side by side and rows that differ are shaded); cells and headers are shown as text
+inputs = shown[table["section"] == "inputs"]
+inputs = inputs[[""] + [label for label, _ in docs]]
+st.table(inputs.map(sh.as_text).rename(columns=sh.as_text).style.apply(_shade, axis=1), hide_index=True,
+         border="horizontal")
+st.subheader("Results")
+part = shown[table["section"] == "results"]
+st.dataframe(part.style.apply(_shade, axis=1), hide_index=True, key="compare_results",
+             height=35 * (len(part) + 1) + 3,   # the labels stay in view when the differences scroll in at 1024 px
+             column_config={"": st.column_config.TextColumn(width=230, pinned=True)})
 st.plotly_chart(service.scenario_figure(docs), key="compare_distributions")
 st.caption("Each scenario's total spend over its horizon on a sample of 3,000 of its simulated paths (the sample a "
            "saved proposal keeps): dotted without the hedge, solid with it. Further left and narrower is cheaper "

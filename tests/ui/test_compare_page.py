@@ -35,17 +35,18 @@ def test_compare_proposals_and_a_variant(tmp_path, monkeypatch):
     at.multiselect(key="compare_proposals").set_value(ids).run()
     at.button(key="compare_add").click().run()
     assert not at.exception
-    inputs = at.dataframe[0].value
-    results = at.dataframe[1].value
+    inputs = at.table[0].value          # a static table: it wraps, so it fits at 1024 px
+    results = at.dataframe[0].value
     first, variant = f"#{ids[0]}", "Variant 1"
-    assert list(inputs.columns)[:4] == ["", first, f"#{ids[1]}", variant]
+    assert list(inputs.columns) == ["", "\\" + first, f"\\#{ids[1]}", variant]   # headers shown as text
+    assert not any(" − " in c for c in inputs.columns)            # no difference columns: the values sit side by side
     # the legend names each scenario; a name someone typed is shown as text
     lines = [t.value for t in at.text]
     assert f"#{ids[0]}: FY27 [min_variance](http://203.0.113.9) (C), saved 6 Dec 2026" in lines
     assert any(line.startswith("Variant 1: minimum CVaR (95%), budget $") for line in lines)
     assert f"{variant} − {first}" in results.columns
     policy = inputs.set_index("").loc["Policy"]
-    assert policy[variant] == "minimum CVaR (95%)"
+    assert policy[variant] == "minimum CVaR \\(95%\\)"            # escaped: st.table reads Markdown
     cost = results.set_index("").loc["Volatility reduction", f"{variant} − {first}"]
     assert cost.endswith(" pp") and cost[0] in "+-"
     assert not results.astype(str).apply(lambda c: c.str.contains("e\\+|_")).any().any()
@@ -55,4 +56,4 @@ def test_compare_proposals_and_a_variant(tmp_path, monkeypatch):
     assert len(at.session_state["compare_variants"]) == 1
     at.button(key="compare_remove_0").click().run()
     assert not at.exception and at.session_state["compare_variants"] == []
-    assert variant not in at.dataframe[0].value.columns
+    assert variant not in at.table[0].value.columns
