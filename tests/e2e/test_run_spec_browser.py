@@ -66,6 +66,13 @@ def settle(page) -> None:
     page.wait_for_timeout(1500)
 
 
+def press_run(page) -> None:
+    """The inputs that need a new simulation wait for "Run": the page first says the results are out
+    of date, then Run simulates again."""
+    page.get_by_text("Results are out of date — press Run", exact=False).first.wait_for(timeout=240_000)
+    page.locator(".st-key-run_button_forecast button").first.click()
+
+
 def test_assumptions_reach_every_page_the_proposal_and_the_pdf(app_url, page, tmp_path):
     service.load_sample_company(Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path / "data")}))
     page.goto(f"{app_url}/?as_of={AS_OF}", wait_until="domcontentloaded")
@@ -80,8 +87,11 @@ def test_assumptions_reach_every_page_the_proposal_and_the_pdf(app_url, page, tm
 
     page.get_by_role("link", name="Forecast").click()
     page.get_by_text("P(spend > budget)", exact=True).wait_for(timeout=240_000)
+    assert "calibrated model" not in spec_line(page)    # the model chosen on the Market page waits for Run
+    press_run(page)
     shows(page, "H100 rental index (calibrated model")
     choose(page, "Horizon (months after the as-of month)", "18")
+    press_run(page)
     shows(page, "horizon Jan 2027 – Jun 2028")
     budget = page.get_by_role("textbox", name="Annual budget for AI compute")
     budget.fill("6000000")
@@ -96,6 +106,7 @@ def test_assumptions_reach_every_page_the_proposal_and_the_pdf(app_url, page, tm
     change.press("Enter")
     settle(page)
     page.get_by_role("button", name="Add price change").click()
+    press_run(page)
     shows(page, "token +50% from Mar 2027")
     page.wait_for_timeout(1000)
     page.get_by_text("P(spend > budget)", exact=True).wait_for(timeout=240_000)
@@ -104,6 +115,7 @@ def test_assumptions_reach_every_page_the_proposal_and_the_pdf(app_url, page, tm
                  "H100 rental index (calibrated model"):
         assert part in line, (part, line)
     expected = metric_value(page, "Expected spend, next 18 months")
+    assert page.get_by_text("Results are out of date", exact=False).count() == 0   # the run shown is up to date
     page.screenshot(path=str(ARTIFACTS / "e2e_spec_forecast.png"))
 
     for link, marker in (("Hedge program", "Trade schedule"), ("Before / after", "Hedge effectiveness")):

@@ -107,3 +107,20 @@ def test_counts_reconcile_and_the_invoice_check_is_on_the_page(app, tmp_path):
     assert metrics["Differ by more than 5%"] == "24"
     assert any("negotiated discount" in w.value for w in app.warning)
     assert not app.exception
+
+
+def test_import_warnings_read_as_advice_with_the_statistics_one_click_away(app):
+    """A model without a list price: the report says what happened, what it means and what to do (naming
+    the control), and keeps the reader's own text under "The statistics"."""
+    text = "usage_date,billing_provider,model,input_tokens,output_tokens\n2026-01-05,openai,unheard-of-model-x,1000,500\n"
+    upload(app, "unpriced.csv", text.encode())
+    advice = [w.value for w in app.warning if "What to do" in w.value]
+    assert len(advice) == 1
+    from hedging.service.advice import CATALOGUE
+
+    message, consequence, _, _ = CATALOGUE["unpriced_model"]
+    plain = advice[0].replace("\\", "")
+    assert message in plain and consequence in plain and "“Usage or cost exports” on the Data page" in plain
+    assert "unheard-of-model-x" not in plain                       # the statistics are not the message
+    statistics = next(e for e in app.expander if e.label == "The statistics")
+    assert any("unheard-of-model-x" in t.value for t in statistics.text)
