@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import streamlit as st
 
 from hedging import service
@@ -52,10 +55,34 @@ def settings():
     return service.default_settings().acting(auth.user(), _workspace.current())
 
 
+#: The data and market versions read once for a block of a page that writes nothing (versions_read_once).
+_PINNED: ContextVar[tuple[str, str] | None] = ContextVar("pinned_versions", default=None)
+
+
+@contextmanager
+def versions_read_once():
+    """Within the block, :func:`data_version` and :func:`market_version` are read from the database
+    once instead of at every cached call (a dozen queries on the Hedge program page). Only for blocks
+    that store nothing: the versions are those of the block's start. Each session's script runs in
+    its own thread, so the pinned values are that run's alone."""
+    try:
+        versions = data_version(), market_version()
+    except HedgingError:   # not pinned: the block's own call raises it again where the page shows errors
+        yield
+        return
+    token = _PINNED.set(versions)
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
 def data_version() -> str:
     """Changes whenever imports are added or deleted; keys every cached usage computation, and
     starts with the workspace, so no cached result is ever served to another workspace ("empty"
     stays as it is: the pages test for it, and nothing stored means nothing to share)."""
+    if (pinned := _PINNED.get()) is not None:
+        return pinned[0]
     version = service.data_version(settings())
     return version if version == "empty" else f"{_workspace.current()}|{version}"
 
@@ -92,6 +119,8 @@ MARKET_UPLOAD, MARKET_UPLOAD_NAME, MARKET_MESSAGE = "market_upload", "market_upl
 
 
 def market_version() -> str:
+    if (pinned := _PINNED.get()) is not None:
+        return pinned[1]
     return f"{_workspace.current()}|{service.market_version(settings())}"
 
 

@@ -42,6 +42,11 @@ def simulation_inputs() -> None:
 def budget_and_results():
     """The annual budget and what it moves (headline, fan chart, monthly table): a new budget needs no
     new simulation, so typing one reruns only this block on the cached run."""
+    with sh.versions_read_once():   # stores nothing: the data and market versions are read once
+        _budget_and_results()
+
+
+def _budget_and_results():
     base.amount_input(st.columns(4)[0], "Annual budget for AI compute (USD)", sh.FC_BUDGET,
                       placeholder="expected spend, rounded up",
                       help="Compared with the fiscal year that contains the first horizon month. Type 4900000, "

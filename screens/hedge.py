@@ -25,6 +25,11 @@ st.caption("A buyer of compute is short the price, so the hedge is long futures:
 def program() -> None:
     """The policy controls and everything they move: a change reruns only this block, on the cached
     simulation (the natural hedges below change the simulation and rerun the page)."""
+    with sh.versions_read_once():   # stores nothing: the data and market versions are read once
+        _program()
+
+
+def _program() -> None:
     c = st.columns([2, 1, 1, 1])
     policy_name = c[0].selectbox("Policy", list(service.POLICIES), key=sh.HG_POLICY, format_func=service.POLICIES.get)
     c[1].slider("Cap: percentile of forecast volume", 5, 100, step=5, key=sh.HG_PERCENTILE,
