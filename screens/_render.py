@@ -106,10 +106,15 @@ def show_error(err) -> None:
         st.info(as_text(str(err)), icon=":material/info:")
 
 
+#: Where Markdown makes a link of bare text (``http://…``, ``www.…``, ``name@host``): a word joiner
+#: (U+2060, invisible) goes in, since a backslash does not stop these links.
+_AUTOLINK = re.compile(r"(?i)(?<=://)|(?<=\bwww)(?=\.)|(?<=@)")
+
+
 def as_text(text: str) -> str:
     """``text`` escaped so that Streamlit's Markdown shows it literally (no emphasis, links, HTML or
-    LaTeX from anything a user typed)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", str(text))
+    LaTeX from anything a user typed; a bare web address or e-mail address is not made a link)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", _AUTOLINK.sub("\u2060", str(text)))
 
 
 def spec_caption(run) -> None:
