@@ -162,7 +162,7 @@ def forecast(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     draw_table(doc, _list(t.get("monthly_budget")))
     scores = _map(t.get("backtest_scores"))
     for underlying, rows in scores.items():
-        doc.subsection(f"Volume model backtest: {doc.clean(underlying, 60)}")
+        doc.subsection(f"Volume model backtest: {doc.clean(fmt.underlying(underlying), 60)}")
         draw_table(doc, _list(rows))
     if scores:
         doc.paragraph("MASE below 1 beats the seasonal naive forecast; coverage is the share of realised months "
