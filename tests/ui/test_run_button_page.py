@@ -92,3 +92,24 @@ def test_the_proposal_saved_is_the_run_shown(tmp_path, monkeypatch):
     saved = service.load_proposal(1, settings)
     assert saved["inputs"]["seed"] == SEED
     assert saved["inputs"]["paths"] == 2000
+
+
+def test_no_traceback_on_an_empty_workspace_or_an_as_of_before_any_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    for page in ("forecast.py", "hedge.py", "compare.py", "proposal.py", "data.py"):
+        at = AppTest.from_file(str(ROOT / "screens" / page), default_timeout=120)
+        at.session_state["run_as_of"] = AS_OF
+        at.run()
+        assert not at.exception, page
+    service.load_sample_company(Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)}))
+    at = AppTest.from_file(str(ROOT / "screens" / "forecast.py"), default_timeout=300)
+    at.session_state["run_as_of"] = AS_OF
+    at.session_state["forecast_paths"] = 2000
+    at.run()
+    at.sidebar.date_input(key="run_as_of").set_value(dt.date(2018, 1, 15)).run()   # before any usage or index
+    at.button(key="run_button_forecast").click().run()
+    assert not at.exception
+    assert not _stale(at)                                # the inputs now applied, said in words with the fix
+    assert any("choose a later as-of date" in i.value.replace("\\", "") for i in at.info)
