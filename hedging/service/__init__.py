@@ -143,3 +143,5 @@ from hedging.service.advice import Advice, advice_list, advise  # noqa: F401,E40
 from hedging.service.decision import CostBridge, DecisionSummary, cost_bridge, decision_summary  # noqa: F401,E402
 from hedging.service.disclosure import COLUMNS as DISCLOSURE_COLUMNS  # noqa: F401,E402
 from hedging.service.disclosure import disclosure_csv, disclosure_table, ratios_by_name, run_disclosure  # noqa: F401,E402
+from hedging.service.designation import memo_state, record_memo_export  # noqa: F401,E402
+from hedging.service.memo_export import designation_memo_of, memo_pdf  # noqa: F401,E402
