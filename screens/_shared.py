@@ -298,7 +298,7 @@ def memo_download(proposal_id: int, fingerprint: str, signature: str | None = No
         service.record_memo_export(proposal_id, fingerprint, settings(), actor=actor,
                                    detail="built for download on the Proposal page")
         st.session_state[PR_MEMO_READY] = {*st.session_state.get(PR_MEMO_READY, ()), key}
-    st.download_button("Designation memo (PDF)", data, f"proposal_{proposal_id}_designation_memo.pdf",
+    st.download_button("Designation memo", data, f"proposal_{proposal_id}_designation_memo.pdf",
                        "application/pdf", key="proposal_memo", on_click="ignore", icon=":material/description:",
                        help="The hedge designation memo alone (ASC 815 / IFRS 9 documentation at inception), with "
                             "its version: a draft until the proposal is approved.")

@@ -36,7 +36,8 @@ def _body(doc: ReportPDF, memo: Mapping, heading) -> None:
                                                         if len(tuple(f)) >= 2)], label_width=40)
     changes = [str(c) for c in _list(memo.get("changes"))]
     if changes:
-        doc.paragraph("What changed from the version it replaces", size=9, bold=True, color=NAVY)
+        doc.paragraph("What would change from the approved version" if memo.get("draft")
+                      else "What changed from the version it replaces", size=9, bold=True, color=NAVY)
         doc.bullets(changes, size=8.5)
     for number, part in enumerate((p for p in _list(memo.get("sections")) if isinstance(p, Mapping)), start=1):
         heading(doc, number, str(part.get("title") or ""))
@@ -114,6 +115,7 @@ def build_memo_pdf(memo: Mapping, proposal: Mapping) -> bytes:
 
     _body(doc, memo, heading)
     doc.ln(2)
+    doc.ensure_space(14)   # the closing note is not split across pages
     doc.set_font(FAMILY, "", 7.5)
     doc.set_text_color(*GREY)
     doc.set_fill_color(*TINT)

@@ -200,10 +200,10 @@ def designation_memo(proposal: Mapping, lineage: Lineage) -> dict:
         "variability removed, not on whether the futures make money.",
     ]
     if changes:
-        relationship.append(("Rebalance: this version replaces the one before it, adjusting the designated "
-                             "quantities within the same objective." if not head["draft"] else
-                             "On approval this would rebalance the programme, replacing the approved version.")
-                            + " What changed: " + " ".join(changes))
+        relationship.append("Rebalance: this version replaces the one before it, adjusting the designated quantities "
+                            "within the same objective (what changed is listed above)." if not head["draft"] else
+                            "On approval this would rebalance the programme, replacing the approved version (what "
+                            "would change is listed above).")
     e = _map(_map(p.get("statements")).get("effectiveness"))
     sections = [
         _section("Relationship, objective and strategy", relationship),
