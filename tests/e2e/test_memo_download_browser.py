@@ -8,6 +8,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from hedging import service
+from hedging.config import Settings
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_pdf_download_browser import open_proposal, saved_proposal
 
@@ -29,5 +31,10 @@ def test_the_memo_downloads_beside_the_workbook(app_url, page, tmp_path):
     assert data[:5] == b"%PDF-" and download.value.suggested_filename == f"proposal_{number}_designation_memo.pdf"
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert "Hedge designation memo" in text and "draft — would become version 1 on approval" in text
+    # built once for this session when the proposal opened: one entry in the audit trail, however many clicks
+    settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path / "data")})
+    trail = service.audit_trail(settings, action="memo export")
+    assert list(trail["detail"]) == ["built for download on the Proposal page"]
+    assert str(trail.iloc[0]["id"]) == str(number)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert not page.errors, page.errors
