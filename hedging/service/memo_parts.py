@@ -96,30 +96,43 @@ def _lot(text) -> str:
         if _num(size) is not None else str(text or fmt.DASH)
 
 
+#: The futures root of each underlying (a cap row names its underlying, not a contract symbol).
+ROOTS = {"token": "SIT", "gpu": "GPUH"}
+
+
 def instruments(p: Mapping) -> dict:
     t, inputs = _map(p.get("tables")), _map(p.get("inputs"))
     prov = _map(p.get("provenance"))
     lot = {str(c.get("root")): _lot(c.get("lot")) for c in _list(prov.get("contracts"))}
     rows = []
     for r in _list(t.get("schedule")):
-        root = next((k for k in sorted(lot, key=len, reverse=True) if str(r.get("contract", "")).startswith(k)), None)
+        root = next((k for k in sorted(lot, key=len, reverse=True) if str(r.get("contract", "")).startswith(k)),
+                    ROOTS.get(str(r.get("underlying"))))
         rows.append({"contract": r.get("contract"), "delivery month": r.get("delivery month"),
                      "last trading day": r.get("last trading day"), "side": r.get("side"), "lots": r.get("lots"),
                      "lot": lot.get(root, fmt.DASH) if root else fmt.DASH, "price": r.get("price"),
-                     "notional (USD)": r.get("notional (USD)")})
-    as_of = fmt.date(inputs.get("as_of"))
-    paragraphs = [f"{fmt.count(len(rows))} trades, {fmt.count(sum(int(_num(r['lots']) or 0) for r in rows))} lots in "
-                  f"all, long (the company buys compute, so it is short the price). Prices are the contracts' fair "
-                  f"prices as of {as_of} from the local contract engine (or, for later layers, the price expected on "
-                  "the trade date); the contracts are this app's assumptions, as no exchange has published "
-                  "specifications. Valuation: cash-settled against the index; fair value is the difference between "
-                  "the settlement (or current futures) price and the trade price times the lot."]
+                     "price is": r.get("price is"), "notional (USD)": r.get("notional (USD)")})
     if not rows:
-        paragraphs = ["The programme holds no instrument, so there is no hedging relationship to designate."]
-    table = _table("Hedging instruments", ["contract", "delivery month", "last trading day", "side", "lots", "lot",
-                                           "price", "notional (USD)"],
-                   {"lots": "count", "price": "price", "notional (USD)": "money"}, rows)
-    return {"paragraphs": paragraphs, "tables": [table] if rows else []}
+        return {"paragraphs": ["The programme holds no instrument, so there is no hedging relationship to designate."],
+                "tables": []}
+    caps = sum(1 for r in rows if "cap" in str(r.get("side") or ""))
+    kinds = ", ".join(k for k in (f"{fmt.count(len(rows) - caps)} futures trades" if len(rows) > caps else "",
+                                  f"{fmt.count(caps)} caps (monthly-average calls, premium paid up front)" if caps
+                                  else "") if k)
+    meaning = {str(r.get("price is")) for r in rows if r.get("price is")}
+    columns = ["contract", "delivery month", "last trading day", "side", "lots", "lot", "price", "notional (USD)"]
+    if len(meaning) > 1:   # layers bought later, or caps: say per row what the price is
+        columns.insert(7, "price is")
+    price_is = (f"each price is the {next(iter(meaning))}" if len(meaning) == 1
+                else "the column 'price is' says what each price is")
+    paragraphs = [f"{kinds}; {fmt.count(sum(int(_num(r['lots']) or 0) for r in rows))} lots in all, long (the company "
+                  f"buys compute, so it is short the price). Prices as of {fmt.date(inputs.get('as_of'))} from the "
+                  f"local contract engine: {price_is}. The contracts are this app's assumptions, as no exchange has "
+                  "published specifications. Valuation: cash-settled against the index; a future's fair value is the "
+                  "difference between the settlement (or current futures) price and the trade price times the lot; a "
+                  "cap's is its premium's value on the simulated index."]
+    table = _table("Hedging instruments", columns, {"lots": "count", "price": "price", "notional (USD)": "money"}, rows)
+    return {"paragraphs": paragraphs, "tables": [table]}
 
 
 def ratio(p: Mapping, summary: Mapping, labels: Mapping[str, str]) -> dict:

@@ -265,3 +265,20 @@ def test_memo_of_a_short_history_and_a_one_provider_company(shape, tmp_path):
         assert set(memo["probability"]) == {"token"} and "GPU rental price" not in evidence
     first = _pages(service.memo_pdf(pid, s))[0]
     assert "Hedge designation memo" in first and shape in first
+
+
+def test_a_caps_programme_lists_its_caps_and_what_their_price_is(world):
+    base, _run, _low, _tmp = world
+    caps = service.build_run(service.RunSpec(as_of=AS_OF, n_paths=300, policy=service.Policy(name="cap_tail")),
+                             as_(world, VIC))
+    pid = service.save_proposal(caps, "Caps", "Acme", as_(world, PETE))
+    saved = service.load_proposal(pid, as_(world, VIC))
+    memo = service.designation_memo_of(pid, as_(world, VIC))
+    part = next(s for s in memo["sections"] if s["title"] == "Hedging instruments")
+    rows = part["tables"][0]["rows"]
+    assert [(r["contract"], r["lots"], r["price is"]) for r in rows] == \
+        [(r["contract"], r["lots"], r["price is"]) for r in saved["tables"]["schedule"]]
+    n_caps = sum(r["side"] == "buy cap" for r in saved["tables"]["schedule"])
+    assert n_caps and f"{n_caps} caps (monthly-average calls" in part["paragraphs"][0]
+    assert "price is" in part["tables"][0]["columns"]           # caps: each row says what its price is
+    assert all(r["lot"] == "1,000 GPU-hours" for r in rows if "gpu" in r["contract"])
