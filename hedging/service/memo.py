@@ -169,6 +169,12 @@ def _version_facts(p: Mapping, lineage: Lineage, summary: Mapping, labels: Mappi
     return {"label": label, "draft": draft, "facts": facts}, changes
 
 
+def _bought(summary: Mapping) -> str:
+    caps = sum(1 for c in summary["contracts"] if c.startswith("Cap "))
+    futures = len(summary["contracts"]) - caps
+    return " and ".join(w for w in ("futures" if futures else "", "caps" if caps else "") if w) or "nothing"
+
+
 def designation_memo(proposal: Mapping, lineage: Lineage) -> dict:
     """The designation memo of a saved proposal ``proposal`` (its document, as
     :func:`hedging.service.proposal.load_proposal` returns it) standing where ``lineage`` says.
@@ -193,9 +199,11 @@ def designation_memo(proposal: Mapping, lineage: Lineage) -> dict:
         f"Hedge type: cash-flow hedge of forecast purchases of compute ({', '.join(labels.get(u, u) for u in hedged) or 'none'}) "
         f"in {period}.",
         f"Risk-management objective and strategy: reduce the variability of the company's AI compute spend over the "
-        f"next {fmt.count(inputs.get('horizon'))} months by buying index futures under the "
-        f"{summary['policy']} rule; on the proposal's simulation this lowers the standard deviation of spend by "
-        f"{fmt.share(_num(h.get('volatility_reduction')))} (from {fmt.money(_num(h.get('sd_before')))} to "
+        f"next {fmt.count(inputs.get('horizon'))} months by buying {_bought(summary)} on compute price indices, "
+        f"sized by the rule “{summary['policy'][:1].lower() + summary['policy'][1:]}”; on the proposal's "
+        f"simulation this {'lowers' if (_num(h.get('volatility_reduction')) or 0) >= 0 else 'raises'} the standard "
+        f"deviation of spend by {fmt.share(abs(_num(h.get('volatility_reduction')) or 0))} "
+        f"(from {fmt.money(_num(h.get('sd_before')))} to "
         f"{fmt.money(_num(h.get('sd_after')))}). Speculation is not an objective: the programme is judged on the "
         "variability removed, not on whether the futures make money.",
     ]
