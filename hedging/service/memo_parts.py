@@ -229,10 +229,10 @@ def ineffectiveness(p: Mapping, labels: Mapping[str, str], hedged: Sequence[str]
                       for u in hedged) or fmt.DASH
     volume = "; ".join(f"{labels.get(u, u)} {fmt.share(_num((exposure.get(labels.get(u, u)) or {}).get('volume uncertainty (sd/mean)')))}"
                        for u in hedged) or fmt.DASH
-    out = [f"Basis: the invoice price is not the index ({basis}); {part('basis')}.",
-           f"Volume: usage may fall short of the designated quantity or move to another provider (volume "
-           f"uncertainty, sd/mean over the horizon: {volume}); {part('volume')}. Over-hedged quantities would be "
-           "de-designated.",
+    out = ["Basis: the invoice price is not the index" + (f" ({basis})" if hedged else "") + f"; {part('basis')}.",
+           "Volume: usage may fall short of the designated quantity or move to another provider"
+           + (f" (volume uncertainty, sd/mean over the horizon: {volume})" if hedged else "")
+           + f"; {part('volume')}. Over-hedged quantities would be de-designated.",
            "Timing: " + "; ".join(TIMING[u] for u in hedged if u in TIMING) + (", while " if any(u in TIMING for u in hedged) else "")
            + f"purchases are billed through the month; {part('timing')}.",
            f"Lot rounding: only whole lots trade; {part('lot rounding')}.",

@@ -282,3 +282,14 @@ def test_a_caps_programme_lists_its_caps_and_what_their_price_is(world):
     assert n_caps and f"{n_caps} caps (monthly-average calls" in part["paragraphs"][0]
     assert "price is" in part["tables"][0]["columns"]           # caps: each row says what its price is
     assert all(r["lot"] == "1,000 GPU-hours" for r in rows if "gpu" in r["contract"])
+
+
+def test_a_programme_that_buys_nothing_designates_nothing(world):
+    nothing = service.build_run(service.RunSpec(as_of=AS_OF, n_paths=300, policy=service.Policy(position_limit=0)),
+                                as_(world, VIC))
+    pid = service.save_proposal(nothing, "No hedge", "Acme", as_(world, PETE))
+    memo = service.designation_memo_of(pid, as_(world, VIC))
+    assert memo["numbers"]["total_lots"] == 0 and memo["probability"] == {}
+    assert memo["sections"][0]["paragraphs"][0].startswith("No hedging relationship is designated")
+    assert _rows(memo, "Hedged item") == [] and _rows(memo, "Hedging instruments") == []
+    assert "Hedge designation memo" in " ".join(_pages(service.memo_pdf(pid, as_(world, VIC))))
