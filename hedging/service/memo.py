@@ -213,10 +213,10 @@ def designation_memo(proposal: Mapping, lineage: Lineage) -> dict:
                             "On approval this would rebalance the programme, replacing the approved version (what "
                             "would change is listed above).")
     e = _map(_map(p.get("statements")).get("effectiveness"))
-    if not hedged:   # nothing bought: no relationship to designate, and the memo says so first
-        relationship.insert(0, "No hedging relationship is designated: the programme buys no instrument, so no "
-                               "forecast purchases are hedged and nothing is accounted for as a hedge. The parts below "
-                               "record the inputs and the risk left, for the file.")
+    if not hedged:   # nothing bought: no relationship to designate, and the memo says so instead
+        relationship = ["No hedging relationship is designated: the programme buys no instrument, so no forecast "
+                        "purchases are hedged and nothing is accounted for as a hedge. The parts below record the "
+                        f"inputs (sizing rule “{summary['policy']}”) and the risk left, for the file."]
     sections = [
         _section("Relationship, objective and strategy", relationship),
         _section("Hedged item", probability_paragraphs(verdicts, labels) if hedged else
