@@ -42,7 +42,11 @@ def probability_verdict(evidence: Mapping | None, backtest: Mapping | None, lowe
     facts = [f"{months} reported months of usage history",
              f"volume reaches the designated quantity on at least {fmt.share(lowest)} of simulated paths in every "
              "designated month"]
-    facts.append(f"the volume forecast's 80% band held {fmt.share(cov)} of {n} backtest forecasts" if cov is not None
+    mase = _num((backtest or {}).get("MASE"))
+    accuracy = (f", with a mean absolute scaled error (MASE) of {fmt.ratio(mase)} (below 1 beats the in-sample naive "
+                "forecast)") if mase is not None else ""
+    facts.append(f"in a rolling-origin backtest of {n} forecasts the volume forecast's 80% band held "
+                 f"{fmt.share(cov)} of the realised values{accuracy}" if cov is not None
                  else "no backtest of the volume forecast (too little history)")
     h, pr = HIGHLY_PROBABLE, PROBABLE
     if (months >= h["history_months"] and lowest >= h["probability"] and cov is not None

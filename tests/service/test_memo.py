@@ -123,7 +123,10 @@ def test_the_memo_of_a_draft_carries_the_proposals_numbers(world):
 def test_the_memo_says_highly_probable_only_when_the_evidence_supports_it():
     strong = {"history months": 24, "estimated history months": 0}
     backtest = {"80% coverage": 0.85, "forecasts": 39}
-    assert probability_verdict(strong, backtest, 0.975)[0] == "highly probable"
+    verdict, why = probability_verdict(strong, {**backtest, "MASE": 0.73}, 0.975)
+    assert verdict == "highly probable"
+    assert "24 reported months" in why and "97.5% of simulated paths" in why and "held 85.0%" in why
+    assert "MASE) of 0.73" in why
     assert probability_verdict(strong, backtest, 0.92)[0] == "probable"
     assert probability_verdict(strong, backtest, 0.75)[0] == "not shown"
     assert probability_verdict(strong, {"80% coverage": 0.5, "forecasts": 39}, 0.99)[0] == "probable"
