@@ -159,7 +159,7 @@ class HedgePolicy:
                ("Authorised instruments", ", ".join(INSTRUMENT_NAMES[i] for i in self.instruments) or "none")]
         out += [(f"Hedged share, {b.label()}", b.range_text()) for b in self.bands]
         out += [("Peak initial margin, at most", _limit(self.max_initial_margin)),
-                ("Liquidity use (peak initial margin + 95th-percentile variation margin), at most",
+                ("Liquidity use (peak initial + 95th-pct variation margin), at most",
                  _limit(self.max_liquidity)),
                 ("Variance reduction of total spend, at least",
                  "no minimum" if self.min_variance_reduction is None else fmt.share(self.min_variance_reduction)),

@@ -82,7 +82,7 @@ class PolicyReport:
             return head + f"no breach ({n_pass} limits pass; the others are not set or not measured)."
         return head + (f"{len(self.breaches)} breach{'es' if len(self.breaches) > 1 else ''} — "
                        + "; ".join(c.limit for c in self.breaches)
-                       + ". Approval needs an exception with its reason.")
+                       + ". A breach is approved only as an exception, with its reason.")
 
     def to_dict(self) -> dict:
         return {"version": self.version.version, "label": self.version.label(), "fingerprint": self.version.fingerprint,
@@ -269,13 +269,13 @@ def policy_from_form(objectives: str, instruments, bands, max_initial_margin, ma
         if any(v is None or v != v for v in band):
             continue   # an empty editor row
         rows.append(TenorBand(int(first), int(last), float(low) / 100.0, float(high) / 100.0))
-    floor = amount(min_variance_reduction, "min_variance_reduction")
+    floor = amount(min_variance_reduction, "variance reduction, at least (%)")
     return HedgePolicy(objectives=objectives, instruments=tuple(instruments), bands=tuple(rows),
-                       max_initial_margin=amount(max_initial_margin, "max_initial_margin"),
-                       max_liquidity=amount(max_liquidity, "max_liquidity"),
+                       max_initial_margin=amount(max_initial_margin, "peak initial margin, at most (USD)"),
+                       max_liquidity=amount(max_liquidity, "liquidity use, at most (USD)"),
                        min_variance_reduction=None if floor is None else floor / 100.0,
                        require_prospective_test=bool(require_prospective_test),
-                       min_notional=amount(min_notional, "min_notional") or 0.0)
+                       min_notional=amount(min_notional, "materiality threshold (USD notional)") or 0.0)
 
 
 def lines_table(version: PolicyVersion) -> pd.DataFrame:

@@ -245,7 +245,7 @@ def _policy_gate(conn: Connection, proposal_id: int, workspace_id: int, document
     if not version.adopted:   # the default guides; only a policy an admin adopted binds an approval
         if reason:
             raise InputError("no hedge policy has been adopted in this workspace (the default is not enforced), so "
-                             "there is nothing to make an exception to; nothing was approved.", column="exception",
+                             "there is nothing to make an exception to; nothing was approved.",
                              fix="approve it without an exception reason, or ask an admin to adopt a policy first.")
         return None
     report = hedge_policy.check_document(document, version)
@@ -253,12 +253,12 @@ def _policy_gate(conn: Connection, proposal_id: int, workspace_id: int, document
     if not report.breaches:
         if reason:
             raise InputError(f"proposal #{proposal_id} meets {version.label()}, so there is no breach to make an "
-                             "exception for; nothing was approved.", column="exception",
+                             "exception for; nothing was approved.",
                              fix="approve it without an exception reason.")
         return None
     if not reason:
         raise InputError(f"proposal #{proposal_id} breaches {version.label()}: {names}. A breach is approved only "
-                         "as an exception; nothing was approved.", column="exception",
+                         "as an exception; nothing was approved.",
                          fix="give the reason for the exception (it is signed with the approval and recorded in "
                              "the audit trail), or reject the proposal and ask for one within the policy.")
     text = f"Policy exception to hedge policy {version.short()} (breached: {names}): {reason}"
