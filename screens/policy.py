@@ -32,9 +32,8 @@ except HedgingError as err:
 lines = service.policy_lines_table(current)
 st.markdown("**Objectives**")
 st.text(current.policy.objectives or "—")
-st.dataframe(lines[lines["limit"] != "Objectives"], hide_index=True, key="policy_lines",
-             column_config={"limit": st.column_config.TextColumn(width="large"),
-                            "value": st.column_config.TextColumn(width="medium")})
+st.markdown("\n".join(f"- **{sh.as_text(limit)}**: {sh.as_text(value)}"
+                      for limit, value in lines.itertuples(index=False) if limit != "Objectives"))
 if not current.adopted:
     st.caption("The default follows the layered bands of public airline policies (easyJet 65–85% and a Mercatus example "
                "50–75% for months 1–12, declining with tenor as the app's layered programme does), sets no margin or "
@@ -70,8 +69,10 @@ if service.may_edit_policy(sh.settings()):
         floor = a.text_input("Variance reduction of total spend, at least (%)", key="policy_variance",
                              value="" if p.min_variance_reduction is None else f"{p.min_variance_reduction * 100:g}",
                              placeholder="no minimum")
-        prospective = b.checkbox("Require the prospective dollar-offset test (80%–125%)",
-                                 value=p.require_prospective_test, key="policy_prospective")
+        prospective = b.checkbox("Require the prospective test",
+                                 value=p.require_prospective_test, key="policy_prospective",
+                                 help="The hedge must offset 80%–125% of the extra cost when the price doubles "
+                                      "within a quarter (dollar offset, measured by the full run).")
         reason = st.text_input("Why this change (recorded with the version)", key="policy_reason")
         if st.form_submit_button("Save as a new version", type="primary"):
             try:

@@ -166,21 +166,24 @@ def facts_from_document(doc: dict, where_missing: str = "") -> PolicyFacts:
     """The facts a proposal document (saved, or built from the run on screen) reports: its spec's
     as-of date and horizon, the underlyings it forecast, the hedge ratio table, the trade schedule,
     the headline margin and variance figures and the prospective effectiveness statement."""
-    spec = doc.get("spec") or {}
-    as_of = _month_index(spec["as_of"])
-    horizon = int(spec.get("horizon") or len(spec.get("horizon_months") or ()) or 12)
+    spec, inputs = doc.get("spec") or {}, doc.get("inputs") or {}
+    start = spec.get("as_of") or inputs.get("as_of")
+    as_of = _month_index(start) if start else None      # a document without one: no band can be placed
+    horizon = int(spec.get("horizon") or inputs.get("horizon") or len(spec.get("horizon_months") or ()) or 12)
     ratios: dict[tuple[str, int], list] = {}
-    for row in (doc.get("tables") or {}).get("ratios") or []:
+    for row in ((doc.get("tables") or {}).get("ratios") or []) if as_of is not None else []:
+        if not isinstance(row, dict) or row.get("month") is None or row.get("underlying") is None:
+            continue
         tenor = _month_index(row["month"]) - as_of
         if 1 <= tenor <= horizon:
             key = (str(row["underlying"]), tenor)
             entry = ratios.setdefault(key, [pd.Timestamp(row["month"]), 0.0])
-            entry[1] += float(row["hedge ratio"] or 0.0)
+            entry[1] += float(row.get("hedge ratio") or 0.0)
     month_ratios = tuple(MonthRatio(u, t, fmt.month(m), r) for (u, t), (m, r) in sorted(ratios.items(),
                                                                                           key=lambda kv: kv[0][::-1]))
     hedged = {u for u, _ in ratios}
-    unhedged = tuple(_label(k) for k in (doc.get("data") or {}) if _label(k) not in hedged)
-    schedule = (doc.get("tables") or {}).get("schedule") or []
+    unhedged = tuple(_label(k) for k in (doc.get("data") or {}) if _label(k) not in hedged) if as_of is not None else ()
+    schedule = [r for r in (doc.get("tables") or {}).get("schedule") or [] if isinstance(r, dict)]
     instruments = tuple(dict.fromkeys("cap" if "cap" in str(r.get("side", "")) else "futures" for r in schedule))
     headline = doc.get("headline") or {}
     effect = (doc.get("statements") or {}).get("effectiveness")
@@ -195,7 +198,7 @@ def facts_from_document(doc: dict, where_missing: str = "") -> PolicyFacts:
         prospective_offset=offset,
         prospective_passes=(None if not measured or offset is None else OFFSET_LOW <= offset <= OFFSET_HIGH),
         holds_position=holds,
-        trade_notionals=tuple(float(r["notional (USD)"]) for r in schedule if r.get("notional (USD)") is not None),
+        trade_notionals=tuple(v for v in (_number(r.get("notional (USD)")) for r in schedule) if v is not None),
         where_missing=where_missing)
 
 

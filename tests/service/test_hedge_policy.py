@@ -216,3 +216,16 @@ def test_cli_policy_show_set_and_approve_with_an_exception(world, tmp_path, caps
                      "--exception", "Board accepts the token gap", "--json"]) == 0
     approved = json.loads(capsys.readouterr().out)
     assert approved["status"] == "approved" and "Board accepts the token gap" in approved["comment"]
+
+
+def test_a_document_saved_before_the_policy_existed_is_checked_without_failing():
+    """An early document (no spec, no ratio table, no statements): the limits it cannot speak to are
+    not applicable, never passed; what it does report (the schedule's notionals) is checked."""
+    old = {"inputs": {"horizon": 12}, "headline": {"initial_margin_peak": 300_000.0},
+           "tables": {"schedule": [{"side": "buy", "notional (USD)": 10_000.0}]}}
+    version = hp.PolicyVersion(dataclasses.replace(NARROW, max_initial_margin=250_000.0, min_notional=25_000.0), 1)
+    checks = {c.limit: c for c in hp.check_document(old, version).checks}
+    assert checks["Hedged share, months 1–3"].status == "n/a"
+    assert checks["Peak initial margin"].status == "breach"          # $300,000 over $250,000
+    assert checks["Materiality (smallest trade)"].status == "breach"  # $10,000 under $25,000
+    assert checks["Liquidity use"].status == "n/a" and checks["Variance reduction"].status == "n/a"
