@@ -165,8 +165,8 @@ class HedgePolicy:
                  "no minimum" if self.min_variance_reduction is None else fmt.share(self.min_variance_reduction)),
                 ("Prospective dollar-offset test (80%–125%)", "required" if self.require_prospective_test
                  else "not required"),
-                ("Materiality: no trade under (notional)",
-                 fmt.money(self.min_notional) if self.min_notional else "no threshold")]
+                ("Materiality: smallest trade notional",
+                 fmt.money(self.min_notional) if self.min_notional else "no minimum")]
         return out
 
 
