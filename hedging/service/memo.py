@@ -207,6 +207,10 @@ def designation_memo(proposal: Mapping, lineage: Lineage) -> dict:
         f"{fmt.money(_num(h.get('sd_after')))}). Speculation is not an objective: the programme is judged on the "
         "variability removed, not on whether the futures make money.",
     ]
+    policy = _map(p.get("policy_check"))
+    if policy.get("sentence"):   # the hedge policy in force when the memo is made (the Proposal page's check)
+        relationship.append(f"Policy reference: {policy['sentence']} (checked when this memo was made; an approval's "
+                            "policy exception, if any, is in the approval's comment).")
     if changes:
         relationship.append("Rebalance: this version replaces the one before it, adjusting the designated quantities "
                             "within the same objective (what changed is listed above)." if not head["draft"] else
