@@ -209,8 +209,8 @@ def designation_memo(proposal: Mapping, lineage: Lineage) -> dict:
     ]
     policy = _map(p.get("policy_check"))
     if policy.get("sentence"):   # the hedge policy in force when the memo is made (the Proposal page's check)
-        relationship.append(f"Policy reference: {policy['sentence']} (checked when this memo was made; an approval's "
-                            "policy exception, if any, is in the approval's comment).")
+        relationship.append(f"Policy reference, as checked when this memo was made: {policy['sentence']} An "
+                            "approval's policy exception, if any, is in the approval's comment.")
     if changes:
         relationship.append("Rebalance: this version replaces the one before it, adjusting the designated quantities "
                             "within the same objective (what changed is listed above)." if not head["draft"] else

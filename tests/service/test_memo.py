@@ -88,7 +88,7 @@ def test_the_memo_of_a_draft_carries_the_proposals_numbers(world):
     memo = service.designation_memo_of(pid, as_(world, VIC))
     assert [s["title"] for s in memo["sections"]] == list(MEMO_PARTS)
     # the hedge policy the proposal is checked against is referenced, as the Proposal page checks it
-    assert f"Policy reference: {saved['policy_check']['sentence']}" in " ".join(memo["sections"][0]["paragraphs"])
+    assert f"Policy reference, as checked when this memo was made: {saved['policy_check']['sentence']}" in " ".join(memo["sections"][0]["paragraphs"])
     assert (memo["version"], memo["draft"], memo["status"]) == (None, True, "draft")
     assert memo["version_label"] == "draft — would become version 1 on approval"
     assert _fact(memo, "Fingerprint") == saved["fingerprint"] and _fact(memo, "Approved by") == "not approved"
