@@ -8,6 +8,7 @@ from hedging.errors import HedgingError
 from screens import _auth as auth
 from screens import _render as base
 from screens import _render_decision as decide
+from screens import _policy as policy
 from screens import _render_risk as ui
 from screens import _review as review
 from screens import _shared as sh
@@ -72,6 +73,7 @@ h = saved["headline"]
 st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False)
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
+policy.saved_block(saved, f"proposal_{chosen}_policy")
 review.section(chosen, sh.settings())
 if not decide.decision(saved):  # saved before decision summaries: its summary sentence and four numbers
     st.markdown(sh.as_text(h["summary"]))
@@ -91,6 +93,7 @@ decide.disclosure(saved, f"proposal_{chosen}_disclosure")
 c = st.columns(3)
 with c[1]:
     sh.xlsx_download(chosen, saved["fingerprint"])
+    sh.memo_download(chosen, saved["fingerprint"], saved.get("signature"), actor=auth.actor())
 c[2].download_button("Trade schedule CSV", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
                      "text/csv", key="proposal_csv", icon=":material/download:",
                      help="The trade schedule alone, one row per trade, for a spreadsheet or an order system.")
