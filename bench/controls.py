@@ -21,7 +21,9 @@ from an earlier identical run:
 
 Each is printed in seconds and as a multiple of the baseline measured in the same run. Then, in
 one process without the browser, what the Hedge program page computes for such a change now
-against the full program stage it computed before.
+against the full program stage it computed before, and the page's whole script for a hedge-ratio
+change against a no-op rerun (AppTest). The load average is printed at the start and the end: the
+machine may be shared, and every figure moves with it.
 """
 
 from __future__ import annotations
@@ -255,6 +257,35 @@ def library(settings: Settings) -> None:
         print(f"  {name:<48} Hedge page now {new:6.2f} s   full stage (before) {old:6.2f} s   ratio {old / new:5.1f}")
 
 
+def page_script(data_dir: str) -> None:
+    """The Hedge program page's script alone, in this process (Streamlit's AppTest, no browser): the
+    median of six no-op reruns against six layered-ratio changes to values not seen before. AppTest
+    runs the whole page on every change (it does not run fragments alone), so this is the script's
+    own cost of a change; the browser figures above add what only the fragment saves."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["HEDGING_DATA_DIR"] = data_dir
+    os.environ.pop("DATABASE_URL", None)
+    at = AppTest.from_file(str(ROOT / "screens" / "hedge.py"), default_timeout=600)
+    at.session_state["run_as_of"] = AS_OF
+    at.session_state["hedge_policy"] = "layered"
+    at.run()
+    noop, change = [], []
+    for value in (70, 65, 60, 55, 50, 45):
+        t = time.perf_counter()
+        at.run()
+        noop.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        at.slider(key="hedge_band_1_3").set_value(value).run()
+        change.append(time.perf_counter() - t)
+    if at.exception:
+        raise SystemExit(f"the Hedge program page failed: {at.exception[0].message}")
+    base, med = statistics.median(noop), statistics.median(change)
+    print("Hedge program page script in this process (AppTest, whole page, median of 6):")
+    print(f"  no-op rerun {base:.2f} s; layered hedge ratio change {med:.2f} s ({', '.join(f'{x:.2f}' for x in change)})"
+          f"  {med / base:.1f} x the no-op rerun")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8641)
@@ -283,6 +314,7 @@ def main() -> None:
                   f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
             browser(url)
             library(settings)
+            page_script(tmp)
             print(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
