@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .cells import Cells
 
@@ -82,6 +84,7 @@ def combine_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
 
 
 _BLANK_HASH = np.uint64(0x9E3779B97F4A7C15)
+_SAMPLE = 2_000
 
 
 def column_hash(s: pd.Series) -> np.ndarray:
@@ -89,6 +92,19 @@ def column_hash(s: pd.Series) -> np.ndarray:
     in one C loop, no per-column factorising: an id column has as many values as rows)."""
     if s.dtype.kind in "biuf":
         return pd.util.hash_array(s.to_numpy(dtype=np.float64, na_value=np.nan), categorize=False)
+    array = getattr(s.array, "_pa_array", None)
+    if isinstance(s.dtype, pd.StringDtype) and array is not None:
+        if len(array) > 4 * _SAMPLE and pc.count_distinct(array.slice(0, _SAMPLE)).as_py() < _SAMPLE // 5:
+            # a name repeated over many rows: each distinct value hashed once
+            coded = pc.dictionary_encode(array).combine_chunks()
+            if not len(coded.dictionary):
+                return np.full(len(array), _BLANK_HASH, dtype=np.uint64)
+            index = pc.fill_null(coded.indices, 0).to_numpy()
+            out = hash_arrow_text(coded.dictionary)[index]
+            if coded.indices.null_count:
+                out[coded.indices.is_null().to_numpy(zero_copy_only=False)] = _BLANK_HASH
+            return out
+        return hash_arrow_text(array)
     values = s.to_numpy(dtype=object)
     blank = pd.isna(values)
     if blank.any():
@@ -183,3 +199,68 @@ class RepeatedRows:
         more = f" ({len(pairs) - shown:,} more copies)" if len(pairs) > shown else ""
         return (f"{file_name}: {listed}{more}; counted once. {len(pairs):,} repeated "
                 f"row{'s' if len(pairs) != 1 else ''} left out.")
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_FMIX1, _FMIX2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+
+
+def _fmix(h: np.ndarray, tmp: np.ndarray) -> None:
+    """MurmurHash3's 64-bit finaliser, in place (``tmp``: scratch of the same shape)."""
+    for mult in (_FMIX1, _FMIX2, None):
+        np.right_shift(h, _S33, out=tmp)
+        h ^= tmp
+        if mult is not None:
+            h *= mult
+
+
+def hash_arrow_text(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A 64-bit hash of each cell of an Arrow text column (blank cells alike), read from Arrow's
+    buffers eight bytes at a time: a few numpy passes per eight characters of the longest cell,
+    no Python string per cell (a request id column has as many values as rows).
+
+    Equal text gives equal hashes, in any part of a file and across runs (no random seed)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    n = len(array)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    _validity, offsets_buf, data_buf = array.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[array.offset:array.offset + n + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
+    data = np.zeros(last - first + 8, dtype=np.uint8)  # 8 bytes of room to read past the end
+    if data_buf is not None:
+        data[:last - first] = np.frombuffer(data_buf, dtype=np.uint8, count=last - first, offset=first)
+    # every byte offset seen as the start of an unaligned little-endian 64-bit word
+    words = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    starts = offsets[:-1] - first
+    lengths = offsets[1:] - offsets[:-1]
+    h = lengths.astype(np.uint64)
+    h += np.uint64(1)
+    h *= _MIX
+    longest = int(lengths.max())
+    rows = None  # None: every row still has bytes to mix
+    for at in range(0, longest, 8):
+        if rows is not None:
+            rows = rows[lengths[rows] > at]
+        elif at and lengths.min() <= at:
+            rows = np.flatnonzero(lengths > at)
+        index = starts + at if rows is None else starts[rows] + at
+        word = words[index]
+        left = (lengths if rows is None else lengths[rows]) - at
+        short = np.flatnonzero(left < 8)  # the cell ends inside this word: keep its own bytes
+        if len(short):
+            word[short] &= (np.uint64(1) << (np.uint64(8) * left[short].astype(np.uint64))) - np.uint64(1)
+        part = h if rows is None else h[rows]
+        part ^= word
+        part *= _MIX
+        _fmix(part, word)
+        if rows is not None:
+            h[rows] = part
+    _fmix(h, np.empty_like(h))
+    if array.null_count:
+        h[array.is_null().to_numpy(zero_copy_only=False)] = _BLANK_HASH
+    return h

@@ -15,6 +15,7 @@ from hedging.models import (
     LABEL_COLUMNS,
     TEXT_COLUMNS,
     USAGE_COLUMNS,
+    empty_usage_frame,
 )
 
 _DEFAULTS = {
@@ -104,12 +105,15 @@ def model_developer(family: str) -> str:
     return "other"
 
 
-def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, cost_basis: str) -> pd.DataFrame:
+def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, cost_basis: str, *,
+                   final: bool = True) -> pd.DataFrame:
     """Kept rows with every canonical column, aggregated to one row per key (UTC day).
 
     ``parsed`` is aligned with the input rows; missing columns get defaults. Counts and amounts
     are summed; ``list_cost_usd``/``billed_cost_usd`` stay missing unless some row had them.
     Text clean-up and model families are derived after aggregation, on the few distinct rows.
+    With ``final=False`` (one part of a large file) the rows are left for :func:`combine` to
+    sum across parts, sort and hash once.
     """
     df = parsed.loc[keep] if not keep.all() else parsed
     n = len(df)
@@ -121,7 +125,8 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
         if col not in df:
             constants[col] = cost_basis if col == "cost_basis" else _DEFAULTS.get(col, "")
             continue
-        values = df[col].to_numpy()
+        column = df[col]
+        values = column.array if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
         if n and _constant(values):
             constants[col] = values[0]
         else:
@@ -133,30 +138,40 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
         default = np.nan if col in ("list_cost_usd", "billed_cost_usd") else 0.0
         arrays[col] = df[col].to_numpy(dtype=float) if col in df else np.full(n, default)
     keys = [c for c in KEY_COLUMNS + LABEL_COLUMNS if c in arrays]
-    out = _aggregate(_sum_by_key(arrays, keys, n), keys)
+    out = _sum_by_key(arrays, keys, n)
     for col, value in constants.items():
         out[col] = value
     for col in TEXT_COLUMNS:
-        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+        out[col] = _text(out[col])
     families = {m: model_family(m) for m in pd.unique(out["model_raw"])}
     out["model"] = np.where(out["model"] == "", out["model_raw"].map(families), out["model"])
     devs = {m: model_developer(m) for m in pd.unique(out["model"])}
     out["model_developer"] = np.where(out["model_developer"] == "", out["model"].map(devs), out["model_developer"])
-    # rows that differed only in how the file spelled a model now share a key: sum them again
-    out = _aggregate(out, list(KEY_COLUMNS + LABEL_COLUMNS))
-    for col in COUNT_COLUMNS:
-        out[col] = out[col].astype(np.int64)
     out = out[list(USAGE_COLUMNS)]
-    out["source_row_hash"] = row_hashes(out)
-    return out
+    return combine([out]) if final else out
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """A text column as Python strings, missing cells as "" (object dtype while rows are summed)."""
+    values = column.to_numpy(dtype=object, na_value=None) if not isinstance(column.dtype, np.dtype) \
+        else column.to_numpy(dtype=object)
+    values = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else v if isinstance(v, str)
+                       else str(v) for v in values], dtype=object)
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Canonical rows of several chunks of one file, re-aggregated so each key appears once."""
-    if len(parts) == 1:
-        return parts[0]
-    out = _aggregate(pd.concat(parts, ignore_index=True).drop(columns="source_row_hash"),
-                     list(KEY_COLUMNS + LABEL_COLUMNS))
+    """Canonical rows of one file's parts (:func:`canonical_rows` with ``final=False``) summed so
+    that each key appears once (rows that differed only in how the file spelled a model, or came
+    from different parts, share a key), sorted, with their row hashes."""
+    if not parts:
+        out = empty_usage_frame()
+        out["source_row_hash"] = pd.Series(dtype=object)
+        return out
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    out = _aggregate(frame.drop(columns="source_row_hash", errors="ignore"), list(KEY_COLUMNS + LABEL_COLUMNS))
+    for col in TEXT_COLUMNS:
+        out[col] = out[col].astype(str)
     for col in COUNT_COLUMNS:
         out[col] = out[col].astype(np.int64)
     out = out[list(USAGE_COLUMNS)]
@@ -182,7 +197,7 @@ def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.Da
     sorted_code = code[order]
     starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
     first = order[starts]
-    out: dict[str, object] = {k: arrays[k][first] for k in keys}
+    out: dict[str, object] = {k: _values(arrays[k][first]) for k in keys}
     for col in COUNT_COLUMNS:
         out[col] = np.add.reduceat(arrays[col][order], starts)
     for col in AMOUNT_COLUMNS:
@@ -196,7 +211,13 @@ def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.Da
     return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()})
 
 
-def _constant(values: np.ndarray) -> bool:
+def _values(array) -> np.ndarray:
+    return np.asarray(array, dtype=object) if isinstance(array, pd.Categorical) else array
+
+
+def _constant(values) -> bool:
+    if isinstance(values, pd.Categorical):
+        return bool((values.codes == values.codes[0]).all())
     first = values[0]
     if first is None or (isinstance(first, float) and np.isnan(first)):
         return bool(pd.isna(values).all())

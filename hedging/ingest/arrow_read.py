@@ -1,0 +1,161 @@
+"""The fast path of the parse: Arrow's multithreaded streaming CSV reader, columns kept as Arrow
+arrays (no Python object per cell).
+
+Every column is read as text, then each part of the file is typed the way pandas' C parser types
+a chunk: a column whose every cell is a plain number becomes float64 (blank = NaN), any other
+column stays text, held by pandas' Arrow-backed ``str`` dtype, so the checks in
+:mod:`hedging.ingest.cells` run as a few column passes in Arrow's kernels. The text as written of
+a column read as numbers is kept beside it for messages.
+
+Whatever Arrow cannot take as pandas would (a row with the wrong number of fields, bytes that are
+not UTF-8, a cell with a newline inside quotes, an unexpected header) raises
+:class:`FastPathUnavailable` and the file is read again by pandas' parser, whose checks and
+messages (:func:`hedging.ingest.source.iter_tables`) are the reference.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from .source import RawFile
+
+#: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
+#: log: larger blocks leave a 2-core machine idle at the start and the end of the file).
+_BLOCK_BYTES = 1 << 20
+NULLS = ["", "NULL", "null", "None"]
+STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text dtype, held by Arrow
+
+
+class FastPathUnavailable(Exception):
+    """Arrow refused the file where pandas' parser might not: read it with pandas instead."""
+
+
+@dataclass
+class Part:
+    """One part of the file: the frame the format parsers read, and the text as written of the
+    columns that were read as numbers (for messages)."""
+
+    frame: pd.DataFrame
+    written: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+
+
+def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
+               chunk_rows: int) -> Iterator[Part]:
+    """Parts of ``chunk_rows`` rows (the last one shorter) with only the wanted columns.
+
+    Arrow parses the next part in a thread of its own while the caller checks this one (at most
+    one part ahead, so memory stays bounded)."""
+    wanted = set(usecols)
+    present = [c for c in raw.header if c in wanted]
+    if not present or len(set(raw.header)) != len(raw.header):
+        raise FastPathUnavailable("no wanted column, or a repeated header")
+    ahead: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    worker = threading.Thread(target=_produce, args=(raw, present, set(text_columns), chunk_rows, ahead, stop),
+                              name="hedging-ingest-parse", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue see the stop
+            try:
+                ahead.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        worker.join()
+
+
+def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, ahead: queue.Queue,
+             stop: threading.Event) -> None:
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        source = pa.BufferReader(raw.data) if raw.data is not None else pa.OSFile(str(raw.path))
+        with source:
+            reader = pa_csv.open_csv(
+                source,
+                read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, skip_rows=1,
+                                                column_names=list(raw.header)),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=present, column_types={c: pa.large_string() for c in present},
+                    null_values=NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True),
+            )
+            pending: list[pa.RecordBatch] = []
+            held = 0
+            for batch in reader:
+                if stop.is_set():
+                    return
+                pending.append(batch)
+                held += batch.num_rows
+                while held >= chunk_rows:
+                    table = pa.Table.from_batches(pending)
+                    if not put(_part(table.slice(0, chunk_rows), text)):
+                        return
+                    rest = table.slice(chunk_rows)
+                    pending, held = rest.to_batches(), rest.num_rows
+            if held and not put(_part(pa.Table.from_batches(pending), text)):
+                return
+        put(None)
+    except (pa.ArrowException, UnicodeDecodeError, OSError) as exc:
+        put(FastPathUnavailable(str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported in the caller's thread
+        put(exc)
+
+
+def _part(table: pa.Table, text: set[str]) -> Part:
+    columns: dict[str, object] = {}
+    written: dict[str, pa.ChunkedArray] = {}
+    for name in table.column_names:
+        col = table[name]
+        numbers = None if name in text else as_numbers(col)
+        if numbers is None:
+            columns[name] = pd.Series(pd.arrays.ArrowStringArray(col, dtype=STR), copy=False)
+        else:
+            columns[name] = numbers
+            written[name] = col
+    return Part(pd.DataFrame(columns, copy=False), written)
+
+
+def as_numbers(col: pa.ChunkedArray) -> np.ndarray | None:
+    """The column as float64 (blank = NaN) when every cell is a number pandas' parser reads as
+    one, else None (the column stays text and is checked cell by cell).
+
+    Arrow also reads hexadecimal (``0x10``) as an integer and ``nan`` as a number, which pandas
+    does not: such columns stay text. Infinity stays text too, so its message quotes the cell."""
+    if col.null_count == len(col):
+        return None  # pandas types an all-blank column as float; text reads the same (blank)
+    try:
+        values = pc.cast(col, pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    out = values.to_numpy()  # blank cells (nulls) become NaN
+    if values.null_count:
+        given = ~values.is_null().to_numpy()
+        finite = np.isfinite(out[given]).all()
+    else:
+        finite = np.isfinite(out).all()
+    return out if finite else None
