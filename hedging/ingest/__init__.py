@@ -92,11 +92,11 @@ def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress):
         if form.unique_key:
             _earlier, copy = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=bool)
         else:
-            _earlier, copy = repeats.check(table, rows + 2)
+            _earlier, copy = repeats.check(table, rows + 2, coded=part.coded, hashes=part.hashes)
         conflict = (_earlier > 0) & ~copy  # the same request id with different figures
         if ids & set(table.columns):
             table = table.drop(columns=[c for c in form.row_id if c in table.columns])
-        cells = Cells(table, raw.name, first_row=rows + 2, source=raw, written=part.written)
+        cells = Cells(table, raw.name, first_row=rows + 2, source=raw, written=part.written, coded=part.coded)
         cells.skip(copy, "repeats an earlier row of the file (counted once)")
         for earlier in np.unique(_earlier[conflict]):
             cells.reject(conflict & (_earlier == earlier), form.row_id[0], np.full(cells.n, ""),
@@ -152,3 +152,8 @@ def _merge(warnings_of_one_code: list[HedgingWarning]) -> HedgingWarning:
         return first
     return HedgingWarning(first.code, f"{first.message} (This applies to {len(distinct)} parts of the file; "
                                       "the figures above are from the first part.)")
+
+
+# Every format registers itself when its module is imported: done with the library's own import,
+# not by the first file read (an import in the app pays for the parse, not for loading modules).
+from . import formats  # noqa: E402, F401

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from .distinct import column_hash
 from .source import RawFile
 
 #: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
@@ -46,14 +47,20 @@ class Part:
 
     frame: pd.DataFrame
     written: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+    #: Text columns repeating a few names over many rows, as (row codes, -1 for blank; the distinct
+    #: names in order of first appearance): checked and hashed once per name.
+    coded: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
+    #: Each column's 64-bit cell hashes for the repeated-row check, computed in the parse thread.
+    hashes: dict[str, np.ndarray] | None = None
 
 
 def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
                chunk_rows: int) -> Iterator[Part]:
     """Parts of ``chunk_rows`` rows (the last one shorter) with only the wanted columns.
 
-    Arrow parses the next part in a thread of its own while the caller checks this one (at most
-    one part ahead, so memory stays bounded)."""
+    Arrow parses the next part, and its cells are hashed for the repeated-row check, in a thread
+    of its own while the caller checks this one (at most one part ahead, so memory stays
+    bounded)."""
     wanted = set(usecols)
     present = [c for c in raw.header if c in wanted]
     if not present or len(set(raw.header)) != len(raw.header):
@@ -129,15 +136,33 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
 def _part(table: pa.Table, text: set[str]) -> Part:
     columns: dict[str, object] = {}
     written: dict[str, pa.ChunkedArray] = {}
+    coded: dict[str, tuple[np.ndarray, list]] = {}
     for name in table.column_names:
         col = table[name]
         numbers = None if name in text else as_numbers(col)
         if numbers is None:
             columns[name] = pd.Series(pd.arrays.ArrowStringArray(col, dtype=STR), copy=False)
+            if (few := _few_names(col)) is not None:
+                coded[name] = few
         else:
             columns[name] = numbers
             written[name] = col
-    return Part(pd.DataFrame(columns, copy=False), written)
+    frame = pd.DataFrame(columns, copy=False)
+    hashes = {name: column_hash(frame[name], coded.get(name)) for name in frame.columns}
+    return Part(frame, written, coded, hashes)
+
+
+_SAMPLE = 2_000
+
+
+def _few_names(col: pa.ChunkedArray) -> tuple[np.ndarray, list] | None:
+    """Row codes and distinct values of a column with few distinct values (judged on its first
+    rows), else None."""
+    if len(col) < 4 * _SAMPLE or pc.count_distinct(col.slice(0, _SAMPLE)).as_py() >= _SAMPLE // 5:
+        return None
+    coded = pc.dictionary_encode(col.combine_chunks())
+    codes = pc.fill_null(coded.indices, -1).to_numpy()
+    return codes, coded.dictionary.to_pylist()
 
 
 def as_numbers(col: pa.ChunkedArray) -> np.ndarray | None:

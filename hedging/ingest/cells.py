@@ -45,7 +45,7 @@ class Cells:
     """The rows of one export, with the rows rejected or skipped so far."""
 
     def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2, source=None,
-                 written: dict | None = None) -> None:
+                 written: dict | None = None, coded: dict | None = None) -> None:
         self.frame = frame
         self.file = file_name
         self.first_row = first_row
@@ -53,6 +53,7 @@ class Cells:
         # Arrow's text of the columns read as numbers (the fast path keeps it): messages quote it
         self._as_written: dict[str, pd.Series] = {}
         self._arrow_written = written or {}
+        self._coded = coded or {}  # row codes and distinct names of columns with few names
         self.n = len(frame)
         self.bad = np.zeros(self.n, dtype=bool)
         self.skipped = np.zeros(self.n, dtype=bool)
@@ -63,6 +64,13 @@ class Cells:
     # --- bookkeeping ---------------------------------------------------------------------------
     def has(self, column: str) -> bool:
         return column in self.frame.columns
+
+    def replace(self, column: str, values) -> None:
+        """Put derived ``values`` (a tag, a name) in place of ``column``'s cells."""
+        self.frame[column] = pd.Series(list(values), index=self.frame.index, dtype=object)
+        self._coded.pop(column, None)
+        self._arrow_written.pop(column, None)
+        self._as_written.pop(column, None)
 
     def require(self, *columns: str) -> None:
         missing = [c for c in columns if not self.has(c)]
@@ -138,7 +146,10 @@ class Cells:
         if not self.has(column):
             return pd.Categorical.from_codes(np.zeros(self.n, dtype=np.int8), categories=pd.Index([default], dtype=object),
                                              validate=False)
-        codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
+        if column in self._coded:  # the distinct names in order of first appearance, as factorize
+            codes, uniques = self._coded[column]
+        else:
+            codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
         written = [_plain(v) for v in uniques]
         cleaned = np.array([v.strip() for v in written], dtype=object)
         cleaned = np.where(cleaned == "", default, cleaned)

@@ -125,8 +125,7 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
         if col not in df:
             constants[col] = cost_basis if col == "cost_basis" else _DEFAULTS.get(col, "")
             continue
-        column = df[col]
-        values = column.array if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
+        values = _codes_or_values(df[col])
         if n and _constant(values):
             constants[col] = values[0]
         else:
@@ -188,27 +187,57 @@ def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.Da
     if n == 0:
         return pd.DataFrame({k: pd.Series(v) for k, v in arrays.items()})
     code = np.zeros(n, dtype=np.int64)
+    groups = 1
     for col in keys:
         codes, uniques = pd.factorize(arrays[col], sort=False, use_na_sentinel=False)
         if len(uniques) > 1:
+            if groups * len(uniques) >= 2**62:
+                code, distinct = pd.factorize(code, sort=False)  # keep the combined code small
+                groups = len(distinct)
             code = code * len(uniques) + codes
-            code, _ = pd.factorize(code, sort=False)
-    order = np.argsort(code, kind="stable")
-    sorted_code = code[order]
-    starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
-    first = order[starts]
-    out: dict[str, object] = {k: _values(arrays[k][first]) for k in keys}
+            groups *= len(uniques)
+    code, distinct = pd.factorize(code, sort=False)
+    k = len(distinct)
+    # the first row of each group (codes are numbered in order of first appearance)
+    seen = np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]] if n > 1 else np.ones(n, dtype=bool)
+    first = np.flatnonzero(seen)
+    out: dict[str, object] = {key: _values(arrays[key][first]) for key in keys}
     for col in COUNT_COLUMNS:
-        out[col] = np.add.reduceat(arrays[col][order], starts)
+        out[col] = _group_sum(arrays[col], code, k)
     for col in AMOUNT_COLUMNS:
-        values = arrays[col][order]
+        values = arrays[col]
         if col in ("list_cost_usd", "billed_cost_usd"):
-            given = np.add.reduceat((~np.isnan(values)).astype(np.int64), starts)
-            total = np.add.reduceat(np.nan_to_num(values, nan=0.0), starts)
+            given = np.bincount(code, weights=~np.isnan(values), minlength=k)
+            total = np.bincount(code, weights=np.nan_to_num(values, nan=0.0), minlength=k)
             out[col] = np.where(given > 0, total, np.nan)
         else:
-            out[col] = np.add.reduceat(values, starts)
+            out[col] = np.bincount(code, weights=values, minlength=k)
     return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()})
+
+
+def _group_sum(values: np.ndarray, code: np.ndarray, k: int) -> np.ndarray:
+    """Exact int64 sums of ``values`` per group: in floating point while every partial sum is an
+    exact float (below 2**53), else with integer scatter-adds."""
+    if not len(values):
+        return np.zeros(k, dtype=np.int64)
+    if int(np.abs(values).max()) * len(values) < 2**53:
+        return np.bincount(code, weights=values, minlength=k).astype(np.int64)
+    out = np.zeros(k, dtype=np.int64)
+    np.add.at(out, code, values)
+    return out
+
+
+def _codes_or_values(column: pd.Series):
+    """A text column as a categorical when it is held as codes or by Arrow (a constant such as the
+    billing provider, or a handful of names over many rows: no Python string per row), else as
+    its numpy values."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.array
+    if isinstance(column.dtype, pd.StringDtype):
+        codes, names = pd.factorize(column, use_na_sentinel=True)
+        return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(names, dtype=object), dtype=object),
+                                         validate=False)
+    return column.to_numpy()
 
 
 def _values(array) -> np.ndarray:
