@@ -4,8 +4,8 @@ arrays (no Python object per cell).
 Every column is read as text, then each part of the file is typed the way pandas' C parser types
 a chunk: a column whose every cell is a plain number becomes float64 (blank = NaN), any other
 column stays text, held by pandas' Arrow-backed ``str`` dtype, so the checks in
-:mod:`hedging.ingest.cells` run as a few column passes in Arrow's kernels. The text as written of
-a column read as numbers is kept beside it for messages.
+:mod:`hedging.ingest.cells` run as a few column passes in Arrow's kernels. A message about a
+column read as numbers quotes its cells as written (re-read from the file, on errors only).
 
 Whatever Arrow cannot take as pandas would (a row with the wrong number of fields, bytes that are
 not UTF-8, a cell with a newline inside quotes, an unexpected header) raises
@@ -32,6 +32,11 @@ from .source import RawFile
 #: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
 #: log: larger blocks leave a 2-core machine idle at the start and the end of the file).
 _BLOCK_BYTES = 1 << 20
+#: Rows per part at most on this path: Arrow holds a part as text and the parse thread works one
+#: part ahead, so parts half the size of pandas' chunks keep the peak under 600 MB at 1M rows
+#: (bench/ingest.py: 250,000-row parts peaked at about 620 MB, 125,000-row parts at about 490 MB,
+#: in the same time).
+PART_ROWS = 125_000
 NULLS = ["", "NULL", "null", "None"]
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text dtype, held by Arrow
 
@@ -42,11 +47,10 @@ class FastPathUnavailable(Exception):
 
 @dataclass
 class Part:
-    """One part of the file: the frame the format parsers read, and the text as written of the
-    columns that were read as numbers (for messages)."""
+    """One part of the file: the frame the format parsers read, and what the parse thread
+    prepared for the checks."""
 
     frame: pd.DataFrame
-    written: dict[str, pa.ChunkedArray] = field(default_factory=dict)
     #: Text columns repeating a few names over many rows, as (row codes, -1 for blank; the distinct
     #: names in order of first appearance): checked and hashed once per name.
     coded: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
@@ -56,7 +60,8 @@ class Part:
 
 def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
                chunk_rows: int) -> Iterator[Part]:
-    """Parts of ``chunk_rows`` rows (the last one shorter) with only the wanted columns.
+    """Parts of ``chunk_rows`` rows (at most :data:`PART_ROWS`; the last one shorter) with only
+    the wanted columns.
 
     Arrow parses the next part, and its cells are hashed for the repeated-row check, in a thread
     of its own while the caller checks this one (at most one part ahead, so memory stays
@@ -65,6 +70,7 @@ def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]
     present = [c for c in raw.header if c in wanted]
     if not present or len(set(raw.header)) != len(raw.header):
         raise FastPathUnavailable("no wanted column, or a repeated header")
+    chunk_rows = min(chunk_rows, PART_ROWS)
     ahead: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
     worker = threading.Thread(target=_produce, args=(raw, present, set(text_columns), chunk_rows, ahead, stop),
@@ -135,7 +141,6 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
 
 def _part(table: pa.Table, text: set[str]) -> Part:
     columns: dict[str, object] = {}
-    written: dict[str, pa.ChunkedArray] = {}
     coded: dict[str, tuple[np.ndarray, list]] = {}
     for name in table.column_names:
         col = table[name]
@@ -146,10 +151,9 @@ def _part(table: pa.Table, text: set[str]) -> Part:
                 coded[name] = few
         else:
             columns[name] = numbers
-            written[name] = col
     frame = pd.DataFrame(columns, copy=False)
     hashes = {name: column_hash(frame[name], coded.get(name)) for name in frame.columns}
-    return Part(frame, written, coded, hashes)
+    return Part(frame, coded, hashes)
 
 
 _SAMPLE = 2_000

@@ -45,14 +45,12 @@ class Cells:
     """The rows of one export, with the rows rejected or skipped so far."""
 
     def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2, source=None,
-                 written: dict | None = None, coded: dict | None = None) -> None:
+                 coded: dict | None = None) -> None:
         self.frame = frame
         self.file = file_name
         self.first_row = first_row
         self.source = source  # the RawFile, to quote numeric cells as they are written
-        # Arrow's text of the columns read as numbers (the fast path keeps it): messages quote it
         self._as_written: dict[str, pd.Series] = {}
-        self._arrow_written = written or {}
         self._coded = coded or {}  # row codes and distinct names of columns with few names
         self.n = len(frame)
         self.bad = np.zeros(self.n, dtype=bool)
@@ -69,7 +67,6 @@ class Cells:
         """Put derived ``values`` (a tag, a name) in place of ``column``'s cells."""
         self.frame[column] = pd.Series(list(values), index=self.frame.index, dtype=object)
         self._coded.pop(column, None)
-        self._arrow_written.pop(column, None)
         self._as_written.pop(column, None)
 
     def require(self, *columns: str) -> None:
@@ -86,6 +83,8 @@ class Cells:
 
         ``values`` are shown in messages; ``None`` means the original cells of ``column``.
         """
+        if not np.any(mask):
+            return
         idx = np.flatnonzero(mask & ~self.bad & ~self.skipped)
         if not len(idx):
             return
@@ -115,11 +114,7 @@ class Cells:
     def _written(self, column: str, rows: np.ndarray) -> np.ndarray:
         """Cells of ``rows`` as the file spells them. pandas reads 99999999999999999999999 as
         1e+23, which a message must not show; the column is re-read as text, on errors only."""
-        if not pd.api.types.is_numeric_dtype(self.frame[column]):
-            return self.raw(column, rows)
-        if column in self._arrow_written:
-            return self._arrow_written[column].take(pa.array(rows, type=pa.int64())).to_numpy(zero_copy_only=False)
-        if self.source is None:
+        if self.source is None or not pd.api.types.is_numeric_dtype(self.frame[column]):
             return self.raw(column, rows)
         if column not in self._as_written:
             with self.source.handle() as handle:
@@ -206,6 +201,8 @@ class Cells:
         s = self.frame[column]
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             values = s.to_numpy(dtype=float, na_value=np.nan)
+            if np.isfinite(values).all():  # every cell a number: nothing blank, nothing to refuse
+                return values, np.zeros(self.n, dtype=bool)
             blank = np.isnan(values)
             inf = np.isinf(values)
             self.reject(inf, column, None, "NaN and infinity are not numbers",
