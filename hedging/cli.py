@@ -754,6 +754,8 @@ def add_governance_commands(add, settings_of, print_out) -> None:
     def step(func):
         def run(args) -> int:
             kwargs = {} if func is lifecycle.lifecycle else {"comment": args.comment or ""}
+            if func is lifecycle.approve:
+                kwargs["exception"] = args.exception or ""
             state = func(args.proposal_id, settings_of(args), **kwargs)
             print_out(as_json(state), args.json, status_text(state))
             return 0
@@ -769,3 +771,105 @@ def add_governance_commands(add, settings_of, print_out) -> None:
         q.add_argument("proposal_id", type=int, metavar="ID")
         if name != "status":
             q.add_argument("--comment", default="", required=name == "reject", help="why (required to reject)")
+        if name == "approve":
+            q.add_argument("--exception", default="", metavar="REASON",
+                           help="approve although the proposal breaches the adopted hedge policy, for this reason "
+                                "(recorded with the signed approval and in the audit trail)")
+    add_policy_commands(add, sub, settings_of, print_out)
+
+
+def add_policy_commands(add, sub, settings_of, print_out) -> None:
+    """Register ``policy show`` and ``policy set`` (admins) through the parser's ``add`` function."""
+    from hedging.service import hedge_policy
+
+    def show(args) -> int:
+        version = hedge_policy.policy_in_force(settings_of(args))
+        lines = [version.label() + "."] + [f"  {k}: {v}" for k, v in version.policy.lines()]
+        if getattr(args, "versions", False):
+            for v, changes in hedge_policy.policy_versions(settings_of(args)):
+                lines.append(f"v{v.version} by {v.author} on {lifecycle._when(v.created_at)}: {v.reason}")
+                lines += [f"    {k}: {a} -> {b}" for k, a, b in changes]
+        print_out({"version": version.version, "adopted": version.adopted, "label": version.label(),
+                   "fingerprint": version.fingerprint, "policy": version.policy.to_dict()}, args.json, "\n".join(lines))
+        return 0
+
+    def set_(args) -> int:
+        settings = settings_of(args)
+        current = hedge_policy.policy_in_force(settings).policy
+        bands = current.bands
+        if args.band:
+            bands = tuple(_band_arg(text) for text in args.band)
+        changes = {"bands": bands}
+        if args.objectives is not None:
+            changes["objectives"] = args.objectives
+        if args.instruments is not None:
+            changes["instruments"] = tuple(i.strip() for i in args.instruments.split(",") if i.strip())
+        for flag in ("max_initial_margin", "max_liquidity"):
+            value = getattr(args, flag)
+            if value is not None:
+                changes[flag] = None if value.strip().lower() in ("", "none") else _amount_arg(value, flag)
+        if args.min_variance_reduction is not None:
+            text = args.min_variance_reduction.strip().lower()
+            changes["min_variance_reduction"] = None if text in ("", "none") else _number_arg(text, "--min-variance-reduction") / 100
+        if args.prospective is not None:
+            changes["require_prospective_test"] = args.prospective
+        if args.min_notional is not None:
+            changes["min_notional"] = _amount_arg(args.min_notional, "min_notional") or 0.0
+        policy = dataclasses.replace(current, **changes)
+        version = hedge_policy.set_policy(policy, settings, actor=service.cli_actor(), reason=args.reason)
+        print_out({"version": version.version, "fingerprint": version.fingerprint, "policy": policy.to_dict()},
+                  args.json, f"Saved {version.label()}; it is in force from now.")
+        return 0
+
+    p = add("policy", None, "The workspace's hedge policy (governance limits): show it, or save a new version "
+                            "(admins).")
+    psub = p.add_subparsers(dest="policy_command", required=True)
+    q = sub(psub, "show", show, "the policy in force (the default until an admin adopts one)")
+    q.add_argument("--versions", action="store_true", help="also list every saved version and what it changed")
+    q = sub(psub, "set", set_, "save a new version (admins); options not given keep the values in force")
+    q.add_argument("--reason", required=True, help="why the policy changes (recorded with the version)")
+    q.add_argument("--objectives", help="the policy's objectives (text)")
+    q.add_argument("--instruments", metavar="LIST", help="authorised instruments, comma-separated, of: "
+                   "futures, swap, cap, collar, binary")
+    q.add_argument("--band", action="append", metavar="FIRST-LAST:MIN-MAX",
+                   help="a tenor band in months ahead and percent hedged, e.g. 1-3:50-75 (repeat; replaces all bands)")
+    q.add_argument("--max-initial-margin", metavar="USD", help="peak initial margin at most (none: no limit)")
+    q.add_argument("--max-liquidity", metavar="USD", help="peak initial margin + 95th-percentile variation margin at "
+                   "most (none: no limit)")
+    q.add_argument("--min-variance-reduction", metavar="PCT", help="variance reduction of total spend at least this "
+                   "percent (none: no minimum)")
+    q.add_argument("--prospective", action=argparse.BooleanOptionalAction, default=None,
+                   help="require the prospective 80%%-125%% dollar-offset test")
+    q.add_argument("--min-notional", metavar="USD", help="materiality: no trade under this notional (0: none)")
+
+
+def _number_arg(text: str, flag: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{flag} takes a number, not {text!r}.", column=flag, value=text,
+                         fix="e.g. 30 for 30%.") from None
+
+
+def _amount_arg(text: str, flag: str) -> float:
+    try:
+        value = service.fmt.parse_amount(text)
+    except ValueError:
+        value = None
+    if value is None:
+        raise InputError(f"--{flag.replace('_', '-')} takes an amount in USD, not {text!r}.", column=flag, value=text,
+                         fix="e.g. 500000, 500,000 or $500k.")
+    return float(value)
+
+
+def _band_arg(text: str):
+    from hedging.hedge.hedge_policy import TenorBand
+
+    try:
+        months, shares = text.split(":")
+        first, last = (int(v) for v in months.split("-"))
+        low, high = (float(v.strip().rstrip("%")) for v in shares.split("-"))
+    except ValueError:
+        raise InputError(f"a tenor band reads FIRST-LAST:MIN-MAX, not {text!r}.", column="--band", value=text,
+                         fix="e.g. 1-3:50-75 for months 1 to 3 hedged between 50% and 75%.") from None
+    return TenorBand(first, last, low / 100, high / 100)

@@ -11,14 +11,16 @@ from hedging.errors import HedgingError
 from screens import _auth as auth
 from screens._render import as_text
 
-COMMENT, MESSAGE = "review_comment", "review_message"
+COMMENT, MESSAGE, EXCEPTION = "review_comment", "review_message", "review_exception"
 
 
 def _act(func, proposal_id: int, settings, done: str) -> None:
     try:
-        func(proposal_id, settings, actor=auth.actor(), comment=st.session_state.get(COMMENT, ""))
+        extra = {"exception": st.session_state.get(EXCEPTION, "")} if func is service.approve_proposal else {}
+        func(proposal_id, settings, actor=auth.actor(), comment=st.session_state.get(COMMENT, ""), **extra)
         st.session_state[MESSAGE] = ("success", done)
         st.session_state[COMMENT] = ""
+        st.session_state[EXCEPTION] = ""
     except HedgingError as err:
         st.session_state[MESSAGE] = ("error", str(err))
 
@@ -59,6 +61,11 @@ def section(proposal_id: int, settings) -> None:
                   on_click=_act, args=(service.submit_proposal, proposal_id, settings, "Submitted for approval."))
     elif state.status == "submitted":
         st.text_area("Comment (required to reject)", key=COMMENT, max_chars=2000)
+        st.text_area("Policy exception reason (only when the check above shows a breach)",
+                     key=EXCEPTION, max_chars=2000,
+                     help="A proposal that breaches the adopted hedge policy is approved only with a reason; the "
+                          "reason, the policy version and the breached limits are signed with the approval and "
+                          "recorded in the audit trail.")
         a, b = st.columns(2)
         a.button("Approve", key="review_approve", type="primary",
                  on_click=_act, args=(service.approve_proposal, proposal_id, settings, "Approved: frozen and signed."))

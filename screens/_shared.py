@@ -38,6 +38,7 @@ def router_pages() -> list:
         st.Page("screens/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
         st.Page("screens/audit.py", title="Audit trail", icon=":material/history:"),
         st.Page("screens/workspace.py", title="Workspace", icon=":material/group:"),
+        st.Page("screens/policy.py", title="Hedge policy", icon=":material/policy:"),
     ]
 
 

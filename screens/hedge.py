@@ -7,6 +7,7 @@ from hedging.errors import HedgingError
 from screens import _render as base
 from screens import _render_decision as decide
 from screens import _render_instruments as inst
+from screens import _policy as policy
 from screens import _render_natural as natural
 from screens import _render_risk as ui
 from screens import _shared as sh
@@ -57,6 +58,7 @@ m[1].metric("Program cost", fmt.money(run.program_cost),
 m[2].metric("Initial margin, first month", fmt.money(float(run.initial_margin[0])))
 m[3].metric("Volatility reduction", fmt.share(run.sd_reduction), help="1 − hedged sd / unhedged sd of total spend")
 decide.warnings(list(run.warnings), "hedge_advice")   # the program's own warnings, adds_volatility included
+policy.block(service.policy_check_run(run, sh.settings()), "hedge_policy_check")
 
 st.subheader("Exposure")
 base.table(service.exposure_table(view, result.policy), "hedge_exposure",

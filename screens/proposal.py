@@ -8,6 +8,7 @@ from hedging.errors import HedgingError
 from screens import _auth as auth
 from screens import _render as base
 from screens import _render_decision as decide
+from screens import _policy as policy
 from screens import _render_risk as ui
 from screens import _review as review
 from screens import _shared as sh
@@ -72,6 +73,7 @@ h = saved["headline"]
 st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False)
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
+policy.saved_block(saved, f"proposal_{chosen}_policy")
 review.section(chosen, sh.settings())
 if not decide.decision(saved):  # saved before decision summaries: its summary sentence and four numbers
     st.markdown(sh.as_text(h["summary"]))

@@ -10,7 +10,9 @@ averages (the log of the mean of the month's daily prices). Each is calibrated t
   bootstrap bias correction of ``kappa`` (:func:`hedging.market.calibrate.calibrate`).
 
 Both use fits without jumps (``jumps=False``), so the truth must have ``lam = 0``: every reported
-parameter then has a true value to cover.
+parameter then has a true value to cover. :func:`jump_coverage_study` does the same for the fit
+with jumps (daily prints of a truth with ``lam > 0``), whose standard errors come from the inverse
+Hessian: the bootstrap is not run for jump fits.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from hedging.market.calibrate import calibrate
 from hedging.market.model import DAYS_PER_YEAR, JumpDiffusionModel
 
 STUDIED = ("kappa", "theta0", "beta", "sigma", "gamma")
+STUDIED_JUMPS = STUDIED + ("lam", "mu_j", "sigma_j")
 KINDS = ("daily", "monthly_point", "monthly_average")
 
 
@@ -108,4 +111,31 @@ def coverage_study(truth: JumpDiffusionModel, design: Design, method: str, reps:
                           float(np.mean(kappa_mles)) if kappa_mles else math.nan)
 
 
-__all__ = ["STUDIED", "CoverageResult", "Design", "coverage_study", "design_history"]
+def jump_coverage_study(truth: JumpDiffusionModel, n_days: int, reps: int, seed: int = 1,
+                        z: float = 2.0) -> CoverageResult:
+    """Simulate ``reps`` daily histories of ``n_days`` from ``truth`` (with jumps, seeded), fit each
+    with jumps (``jumps=True``: the likelihood-ratio gate is not applied, so every parameter has a
+    fitted value) and count how often ``estimate +/- z SE`` contains the true value of each of
+    :data:`STUDIED_JUMPS` (a failed fit or a NaN SE counts as a miss)."""
+    if truth.lam <= 0.0:
+        raise ModelError("the jump coverage study needs a truth with jumps (lam > 0).")
+    design = Design("daily", n_days)
+    times, logs, _ = design_history(design, truth, truth.theta0, reps, seed)
+    hits = dict.fromkeys(STUDIED_JUMPS, 0)
+    kappas = []
+    for r in range(reps):
+        try:
+            fit = calibrate(times, logs[r], jumps=True, bootstrap=0)
+        except ModelError:
+            continue
+        kappas.append(fit.model.kappa)
+        for name in STUDIED_JUMPS:
+            se = fit.std_errors[name]
+            if math.isfinite(se) and abs(getattr(fit.model, name) - getattr(truth, name)) <= z * se:
+                hits[name] += 1
+    mean = float(np.mean(kappas)) if kappas else math.nan
+    return CoverageResult(design, "jumps, Hessian", reps, len(kappas), hits, mean, mean)
+
+
+__all__ = ["STUDIED", "STUDIED_JUMPS", "CoverageResult", "Design", "coverage_study", "design_history",
+           "jump_coverage_study"]

@@ -53,7 +53,7 @@ __all__ = ["build_pdf", "render_figures", "render_all", "start_renderer", "stop_
 #: Section headings in the order they appear (after the cover).
 SECTIONS = ("1. Executive summary", "2. Exposure profile", "3. Forecast", "4. The program",
             "5. Before and after", "6. Stress scenarios", "7. Liquidity", "8. Basis risk",
-            "9. Hedge accounting tests", "10. Methodology and assumptions", "11. Disclaimer", "12. Approval",
+            "9. Hedge accounting tests", "10. Methodology and assumptions", "11. Disclaimer", "12. Approval and policy check",
             "13. Appendix: the statistics behind the points to note")
 
 
@@ -205,6 +205,7 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
     _cover(doc, proposal)
     def approval_part(doc, proposal, charts, title):
         approval.approval_section(doc, proposal, title)
+        approval.policy_check_section(doc, proposal)
 
     parts = (executive_summary, exposure_profile, forecast, program, before_after, stress, liquidity, basis_risk,
              hedge_accounting, methodology, disclaimer, approval_part, appendix)

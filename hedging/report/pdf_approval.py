@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from fpdf.enums import XPos, YPos
 
 from .pdf_layout import FAMILY, GREY, INK, NAVY, ReportPDF
+from .pdf_tables import draw_table
 
 DRAFT_MARK = "Draft — not approved"
 #: Statuses whose pages carry no draft mark: the decision was taken.
@@ -66,6 +67,12 @@ def approval_section(doc: ReportPDF, proposal: Mapping, title: str) -> None:
             ("Approval signature", str(block.get("signature")))]
     if block.get("comment"):
         rows.append(("Comment", str(block.get("comment"))))
+    exception = block.get("exception")
+    if isinstance(exception, Mapping):
+        rows += [("Policy exception", f"approved despite a breach of hedge policy {exception.get('policy_version')} "
+                                      f"by {exception.get('approver')}, {exception.get('at')}"),
+                 ("Exception reason", str(exception.get("reason") or "")),
+                 ("Limits breached", "; ".join(str(b) for b in exception.get("breaches") or ()))]
     doc.set_draw_color(*GREY)
     for label, value in rows:
         doc.ensure_space(7)
@@ -74,7 +81,7 @@ def approval_section(doc: ReportPDF, proposal: Mapping, title: str) -> None:
         doc.cell(45, 6, label)
         doc.set_font(FAMILY, "", 8.5 if label == "Fingerprint" else 9.5)
         doc.set_text_color(*INK)
-        doc.multi_cell(0, 6, doc.fit_lines(doc.clean(value, 600), doc.epw - 45, 4, 6),
+        doc.multi_cell(0, 6, doc.fit_lines(doc.clean(value, 1200), doc.epw - 45, 8, 6),
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(2)
     doc.set_font(FAMILY, "", 8)
@@ -84,3 +91,29 @@ def approval_section(doc: ReportPDF, proposal: Mapping, title: str) -> None:
                    "was saved. Four eyes: nobody may approve a proposal they prepared or submitted.",
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_text_color(*INK)
+
+
+RESULT = {"pass": "pass", "breach": "BREACH", "n/a": "n/a"}
+
+
+def policy_check_section(doc: ReportPDF, proposal: Mapping) -> None:
+    """The proposal checked against the workspace's hedge policy in force when the PDF was made:
+    which version, one row per limit (policy value, proposal value, pass or BREACH), and the
+    explanation of each limit below the table. A document opened without a check says so."""
+    report = proposal.get("policy_check")
+    doc.ln(3)
+    doc.subsection("Hedge policy check", keep_with=60)
+    if not isinstance(report, Mapping) or not report.get("checks"):
+        doc.paragraph("No hedge policy check is recorded with this document (it was printed before it was saved). "
+                      "The Proposal page checks a saved proposal against the policy in force.", size=8.5)
+        return
+    doc.paragraph(doc.clean(report.get("sentence") or "", 1500), size=9)
+    if not report.get("version"):
+        doc.paragraph("No admin has adopted a hedge policy in this workspace: the default shown guides the check but "
+                      "does not bind the approval.", size=8.5, color=GREY)
+    rows = [{"limit": c.get("limit"), "policy": c.get("policy"), "proposal": c.get("proposal"),
+             "result": RESULT.get(c.get("result"), c.get("result")), "explanation": c.get("explanation")}
+            for c in report["checks"] if isinstance(c, Mapping)]
+    draw_table(doc, rows, columns=["limit", "policy", "proposal", "result", "explanation"],
+               kinds={"limit": "text", "policy": "text", "proposal": "text", "result": "text", "explanation": "text"},
+               notes_title="What each limit found")

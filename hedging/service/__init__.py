@@ -143,3 +143,14 @@ from hedging.service.advice import Advice, advice_list, advise  # noqa: F401,E40
 from hedging.service.decision import CostBridge, DecisionSummary, cost_bridge, decision_summary  # noqa: F401,E402
 from hedging.service.disclosure import COLUMNS as DISCLOSURE_COLUMNS  # noqa: F401,E402
 from hedging.service.disclosure import disclosure_csv, disclosure_table, ratios_by_name, run_disclosure  # noqa: F401,E402
+from hedging.hedge.hedge_policy import INSTRUMENT_NAMES as POLICY_INSTRUMENT_NAMES, INSTRUMENTS as POLICY_INSTRUMENTS  # noqa: F401,E402
+from hedging.service.hedge_policy import (  # noqa: F401,E402
+    DEFAULT_LABEL as POLICY_DEFAULT_LABEL,
+    check_run as policy_check_run,
+    lines_table as policy_lines_table,
+    may_edit_policy,
+    policy_from_form,
+    policy_in_force,
+    policy_versions,
+    set_policy,
+)

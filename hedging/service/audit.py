@@ -32,9 +32,10 @@ PROPOSAL_SAVE, PROPOSAL_DELETE, PDF_EXPORT = "proposal save", "proposal delete",
 PROPOSAL_SUBMIT, PROPOSAL_APPROVE = "proposal submit", "proposal approve"
 PROPOSAL_REJECT, PROPOSAL_SUPERSEDE = "proposal reject", "proposal superseded"
 MEMBER_CHANGE, WORKSPACE_CREATE = "member change", "workspace create"
+POLICY_CHANGE, POLICY_EXCEPTION = "policy change", "policy exception"
 ACTIONS = (IMPORT, DELETE_IMPORT, INDEX_UPLOAD, INDEX_DELETE, INDEX_CHOICE, PROPOSAL_SAVE, PROPOSAL_DELETE,
            PDF_EXPORT, PROPOSAL_SUBMIT, PROPOSAL_APPROVE, PROPOSAL_REJECT, PROPOSAL_SUPERSEDE, MEMBER_CHANGE,
-           WORKSPACE_CREATE)
+           WORKSPACE_CREATE, POLICY_CHANGE, POLICY_EXCEPTION)
 #: The columns of :func:`audit_trail` (and of its CSV), in order.
 COLUMNS = ("when (UTC)", "who", "action", "record", "id", "name", "fingerprint", "detail")
 

@@ -23,6 +23,7 @@ from hedging.config import Settings
 from hedging.errors import InputError
 from hedging.service import access, audit
 from hedging.store import audit as audit_store
+from hedging.store import hedge_policy as policy_store
 from hedging.store import proposals as proposal_store
 from hedging.store import reviews, signing
 from hedging.store.reviews import APPROVED, DRAFT, REJECTED, SUBMITTED, SUPERSEDED
@@ -57,6 +58,9 @@ class Lifecycle:
     #: For an approval: whether its signature verifies with this installation's key.
     approval_verified: bool | None
     steps: tuple[tuple[str, str, dt.datetime, str], ...]  # (status, who, when, comment), oldest first
+    #: The policy exception the approval was given with (reason, approver, at, policy_version,
+    #: breaches), or None when the approval needed none.
+    exception: dict | None = None
 
     @property
     def frozen(self) -> bool:
@@ -65,6 +69,7 @@ class Lifecycle:
     def approval_block(self, fingerprint: str) -> dict:
         """What the PDF prints about the decision (plain strings)."""
         return {
+            "exception": None if self.exception is None else exception_block(self.exception),
             "status": self.status,
             "meaning": MEANING[self.status],
             "prepared_by": self.prepared_by,
@@ -84,11 +89,20 @@ def _when(value) -> str:
     return fmt.DASH if value is None else f"{fmt.date(value)} {value:%H:%M} UTC"
 
 
+def exception_block(row: dict) -> dict:
+    """A recorded policy exception in plain strings (the Proposal page and the PDF show it)."""
+    return {"reason": row["reason"], "approver": row["approver"], "at": _when(row["at"]),
+            "policy_version": f"v{row['policy_version']}" if row["policy_version"] else "the default policy",
+            "policy_fingerprint": row["policy_fingerprint"],
+            "breaches": [f"{b['limit']}: policy {b['policy']}, proposal {b['proposal']}" for b in row["breaches"]]}
+
+
 def _key(settings: Settings) -> signing.SigningKey:
     return signing.load_or_create_key(signing.key_path(settings.data_dir))
 
 
-def _of(proposal_id: int, steps: list[dict], key: signing.SigningKey | None) -> Lifecycle:
+def _of(proposal_id: int, steps: list[dict], key: signing.SigningKey | None,
+        exceptions: list[dict] | None = None) -> Lifecycle:
     if not steps:
         return Lifecycle(proposal_id, DRAFT, NOT_RECORDED, None, None, None, None, None, "", None, ())
     first = steps[0]
@@ -99,15 +113,20 @@ def _of(proposal_id: int, steps: list[dict], key: signing.SigningKey | None) -> 
     if decision is not None and decision["status"] == APPROVED:
         verified = reviews.verifies(key, decision) if key is not None else None
     last = steps[-1]
+    exception = None
+    if decision is not None and decision["status"] == APPROVED:
+        exception = next((e for e in (exceptions or []) if e["review_id"] == decision["id"]), None)
     return Lifecycle(proposal_id, last["status"], prepared[0], prepared[1], submitted[0], submitted[1],
                      decision["actor"] if decision else None, decision["at"] if decision else None,
                      (decision or last)["comment"], verified,
-                     tuple((s["status"], s["actor"], s["at"], s["comment"]) for s in steps))
+                     tuple((s["status"], s["actor"], s["at"], s["comment"]) for s in steps), exception)
 
 
 def states(bind: Engine | Connection, proposal_ids, key: signing.SigningKey | None = None) -> dict[int, Lifecycle]:
     """The lifecycle of each proposal (ids already checked to be the caller's workspace's)."""
-    return {pid: _of(pid, steps, key) for pid, steps in reviews.steps(bind, proposal_ids).items()}
+    found = reviews.steps(bind, proposal_ids)
+    exceptions = policy_store.exceptions(bind, found)
+    return {pid: _of(pid, steps, key, exceptions[pid]) for pid, steps in found.items()}
 
 
 def record_draft(conn: Connection, proposal_id: int, workspace_id: int, actor: str, fingerprint: str) -> None:
@@ -141,10 +160,18 @@ def submit(proposal_id: int, settings: Settings | None = None, *, actor: str | N
 
 
 def approve(proposal_id: int, settings: Settings | None = None, *, actor: str | None = None,
-            comment: str = "") -> Lifecycle:
+            comment: str = "", exception: str = "") -> Lifecycle:
     """Approve a submitted proposal (not one the approver prepared or submitted): it is frozen, its
-    approval signed, and the workspace's previously approved proposal is superseded."""
-    return _step(proposal_id, settings, actor, APPROVED, comment, access.DECIDE, audit.PROPOSAL_APPROVE)
+    approval signed, and the workspace's previously approved proposal is superseded.
+
+    The proposal is checked against the hedge policy an admin adopted and in force now
+    (:mod:`hedging.service.hedge_policy`; the default policy of a workspace that adopted none guides
+    but does not bind). A breach is refused, naming the breached limits, unless ``exception`` gives the reason for
+    approving anyway; the exception (reason, approver, policy version, breached limits) is then
+    part of the signed approval's comment, stored beside the approval step and written to the
+    audit trail, in the same transaction."""
+    return _step(proposal_id, settings, actor, APPROVED, comment, access.DECIDE, audit.PROPOSAL_APPROVE,
+                 exception=exception)
 
 
 def reject(proposal_id: int, settings: Settings | None = None, *, actor: str | None = None,
@@ -159,7 +186,7 @@ _VERB = {SUBMITTED: "submitted", APPROVED: "approved", REJECTED: "rejected"}
 
 
 def _step(proposal_id: int, settings: Settings | None, actor: str | None, status: str, comment: str,
-          permission: str, action: str) -> Lifecycle:
+          permission: str, action: str, exception: str = "") -> Lifecycle:
     settings = settings or audit._settings(None)
     me = access.authorize(settings, permission)
     who = audit.who(access.audit_name(settings, actor))
@@ -171,7 +198,7 @@ def _step(proposal_id: int, settings: Settings | None, actor: str | None, status
     with audit.audited(settings) as conn:
         label, fingerprint = audit_store.proposal_target(conn, proposal_id, me.workspace_id)
         # a record changed outside the app is refused here, before anyone can approve it
-        proposal_store.load_proposal(conn, proposal_id, key=key, workspace_id=me.workspace_id)
+        document = proposal_store.load_proposal(conn, proposal_id, key=key, workspace_id=me.workspace_id)
         state = _of(proposal_id, reviews.steps(conn, [proposal_id])[proposal_id], key)
         if state.status not in _FROM[status]:
             raise InputError(f"proposal #{proposal_id} is {MEANING[state.status]}; only a "
@@ -179,10 +206,22 @@ def _step(proposal_id: int, settings: Settings | None, actor: str | None, status
                              fix="open the proposal's current status on the Proposal page.")
         if status in (APPROVED, REJECTED):
             _four_eyes(proposal_id, who, state, status)
-        reviews.add(conn, proposal_id=proposal_id, workspace_id=me.workspace_id, status=status, actor=who,
-                    fingerprint=fingerprint, comment=comment, key=key if status == APPROVED else None)
+        gate = _policy_gate(conn, proposal_id, me.workspace_id, document, exception) if status == APPROVED else None
+        if gate is not None:
+            comment = (comment + "\n" if comment else "") + gate[2]
+        step = reviews.add(conn, proposal_id=proposal_id, workspace_id=me.workspace_id, status=status, actor=who,
+                           fingerprint=fingerprint, comment=comment, key=key if status == APPROVED else None)
         audit.record(conn, who, action, "proposal", proposal_id, label, fingerprint, comment,
                      workspace_id=me.workspace_id)
+        if gate is not None:
+            version, report, text = gate
+            policy_store.add_exception(conn, workspace_id=me.workspace_id, proposal_id=proposal_id,
+                                       review_id=step["id"], policy_version=version.version,
+                                       policy_fingerprint=version.fingerprint,
+                                       breaches=[c.to_dict() for c in report.breaches], reason=exception.strip(),
+                                       approver=who, at=step["at"])
+            audit.record(conn, who, audit.POLICY_EXCEPTION, "proposal", proposal_id, label, fingerprint, text,
+                         workspace_id=me.workspace_id)
         if status == APPROVED:
             for older in reviews.approved_in(conn, me.workspace_id):
                 if older == proposal_id:
@@ -193,7 +232,37 @@ def _step(proposal_id: int, settings: Settings | None, actor: str | None, status
                             fingerprint=old_fp, comment=note)
                 audit.record(conn, who, audit.PROPOSAL_SUPERSEDE, "proposal", older, old_label, old_fp, note,
                              workspace_id=me.workspace_id)
-        return _of(proposal_id, reviews.steps(conn, [proposal_id])[proposal_id], key)
+        return states(conn, [proposal_id], key)[proposal_id]
+
+
+def _policy_gate(conn: Connection, proposal_id: int, workspace_id: int, document: dict, exception: str):
+    """None when the proposal meets the policy in force; (version, report, the exception's words)
+    when it breaches it and ``exception`` gives a reason; otherwise the refusal, naming the limits."""
+    from hedging.service import hedge_policy
+
+    version = hedge_policy.in_force_on(conn, workspace_id)
+    reason = (exception or "").strip()
+    if not version.adopted:   # the default guides; only a policy an admin adopted binds an approval
+        if reason:
+            raise InputError("no hedge policy has been adopted in this workspace (the default is not enforced), so "
+                             "there is nothing to make an exception to; nothing was approved.",
+                             fix="approve it without an exception reason, or ask an admin to adopt a policy first.")
+        return None
+    report = hedge_policy.check_document(document, version)
+    names = hedge_policy.breach_names(report)
+    if not report.breaches:
+        if reason:
+            raise InputError(f"proposal #{proposal_id} meets {version.label()}, so there is no breach to make an "
+                             "exception for; nothing was approved.",
+                             fix="approve it without an exception reason.")
+        return None
+    if not reason:
+        raise InputError(f"proposal #{proposal_id} breaches {version.label()}: {names}. A breach is approved only "
+                         "as an exception; nothing was approved.",
+                         fix="give the reason for the exception (it is signed with the approval and recorded in "
+                             "the audit trail), or reject the proposal and ask for one within the policy.")
+    text = f"Policy exception to hedge policy {version.short()} (breached: {names}): {reason}"
+    return version, report, text
 
 
 def _four_eyes(proposal_id: int, who: str, state: Lifecycle, status: str) -> None:

@@ -301,6 +301,9 @@ def load_proposal(proposal_id: int, settings: Settings | None = None) -> dict:
                                            key=signing_key(settings), workspace_id=me.workspace_id)
     state = lifecycle.states(store.get_engine(settings.database_url), [proposal_id], signing_key(settings))[proposal_id]
     payload["approval"] = state.approval_block(payload["fingerprint"])
+    from hedging.service import hedge_policy   # the policy in force now, not frozen with the document
+    payload["policy_check"] = hedge_policy.check_document(
+        payload, hedge_policy.in_force_on(store.get_engine(settings.database_url), me.workspace_id)).to_dict()
     version = payload.get("schema_version")
     if not isinstance(version, int) or version > DOCUMENT_VERSION:
         raise InputError(f"proposal #{proposal_id} was saved by a newer release of hedging (document version "

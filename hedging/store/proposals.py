@@ -27,7 +27,7 @@ __all__ = ["save_proposal", "list_proposals", "load_proposal", "delete_proposal"
 
 _T = ProposalRecord.__table__
 #: The stored columns the signature covers (plus ``signature`` itself).
-_COLUMNS = (_T.c.id, _T.c.name, _T.c.company, _T.c.app_version, _T.c.created_at, _T.c.schema_version,
+_COLUMNS = (_T.c.id, _T.c.workspace_id, _T.c.name, _T.c.company, _T.c.app_version, _T.c.created_at, _T.c.schema_version,
             _T.c.payload_sha256, _T.c.payload, _T.c.signature)
 
 

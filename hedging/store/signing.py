@@ -8,12 +8,15 @@ the database: ``$HEDGING_SIGNING_KEY_FILE`` when set, otherwise ``signing.key`` 
 directory (``$HEDGING_DATA_DIR``, next to the SQLite file). Every process that opens the same
 database (several app servers on one PostgreSQL) must be given the same key file.
 
-What is signed: the record's id, name, company, application version, creation time, document
-schema version, fingerprint and the payload itself, plus the id up to which unsigned proposals are
-accepted (see below). Changing any of them, moving a record to another id, or copying a record
-makes the check fail.
+What is signed: the record's id, workspace, name, company, application version, creation time,
+document schema version, fingerprint and the payload itself, plus the id up to which unsigned
+proposals are accepted (see below). Changing any of them, moving a record to another id or another
+workspace, or copying a record makes the check fail.
 
-The signature text is ``v1:<key id>:<unsigned through>:<hex HMAC>``. The key id (16 hex digits of
+The signature text is ``v2:<key id>:<unsigned through>:<hex HMAC>``. Records signed before
+workspaces existed carry ``v1`` signatures, whose message has no workspace; they still verify (a
+record is never re-signed), so for them a move between workspaces is not detected. Every such
+record was put in the Default workspace by the upgrade that introduced workspaces. The key id (16 hex digits of
 an HMAC of a fixed label) names the key without revealing it, so a record signed with another
 installation's key is reported as such rather than as a change.
 
@@ -46,8 +49,9 @@ from hedging.errors import InputError, StorageError
 KEY_FILE_ENV = "HEDGING_SIGNING_KEY_FILE"
 KEY_FILE_NAME = "signing.key"
 KEY_BYTES = 32
-VERSION = "v1"
-_DOMAIN = b"hedging proposal record v1\n"
+VERSION = "v2"
+#: The versions this release verifies, each with the domain line its message starts with.
+_DOMAINS = {"v1": b"hedging proposal record v1\n", "v2": b"hedging proposal record v2\n"}
 
 SIGNED = "signed"
 UNSIGNED = "unsigned (saved before signatures)"
@@ -145,21 +149,25 @@ def canonical_time(value: object) -> str:
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
-def _message(record: Mapping, unsigned_through: int) -> bytes:
+def _message(record: Mapping, unsigned_through: int, version: str = VERSION) -> bytes:
     """What is signed: the fields as one line of JSON (ASCII, so it holds no newline), a newline,
-    then the payload's own UTF-8 bytes (not escaped again: it can be several hundred kB)."""
+    then the payload's own UTF-8 bytes (not escaped again: it can be several hundred kB). Version
+    ``v2`` adds the workspace to the fields."""
     fields = {"id": int(record["id"]), "name": str(record["name"]), "company": str(record["company"]),
               "app_version": str(record["app_version"]), "created_at": canonical_time(record["created_at"]),
               "schema_version": int(record["schema_version"]), "payload_sha256": str(record["payload_sha256"]),
               "unsigned_through": int(unsigned_through)}
+    if version != "v1":
+        fields["workspace_id"] = int(record["workspace_id"])
     head = json.dumps(fields, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-    return b"".join((_DOMAIN, head, b"\n", str(record["payload"]).encode("utf-8")))
+    return b"".join((_DOMAINS[version], head, b"\n", str(record["payload"]).encode("utf-8")))
 
 
-def sign(key: SigningKey, record: Mapping, unsigned_through: int) -> str:
-    """The signature text of ``record`` (a mapping of the proposal's stored columns)."""
-    mac = hmac.new(key.secret, _message(record, unsigned_through), hashlib.sha256).hexdigest()
-    return f"{VERSION}:{key.key_id}:{int(unsigned_through)}:{mac}"
+def sign(key: SigningKey, record: Mapping, unsigned_through: int, version: str = VERSION) -> str:
+    """The signature text of ``record`` (a mapping of the proposal's stored columns); new records
+    are signed with the current version, ``version`` recomputes an older one to check it."""
+    mac = hmac.new(key.secret, _message(record, unsigned_through, version), hashlib.sha256).hexdigest()
+    return f"{version}:{key.key_id}:{int(unsigned_through)}:{mac}"
 
 
 @dataclass(frozen=True)
@@ -173,7 +181,7 @@ class Parsed:
 def parse(signature: str) -> Parsed | None:
     """The parts of a signature text, or ``None`` when it is not one this release writes."""
     parts = str(signature).split(":")
-    if len(parts) != 4 or parts[0] != VERSION or not parts[2].isdigit():
+    if len(parts) != 4 or parts[0] not in _DOMAINS or not parts[2].isdigit():
         return None
     return Parsed(parts[0], parts[1], int(parts[2]), parts[3])
 
@@ -186,7 +194,7 @@ def check(key: SigningKey, record: Mapping) -> str | None:
     if not hmac.compare_digest(parsed.key_id, key.key_id):
         return (f"it was signed with another installation's key (key id {parsed.key_id}; this installation's "
                 f"key {key.path} has id {key.key_id})")
-    expected = sign(key, record, parsed.unsigned_through)
+    expected = sign(key, record, parsed.unsigned_through, parsed.version)
     if not hmac.compare_digest(expected, str(record["signature"])):
         return "its signature does not match"
     return None

@@ -262,3 +262,71 @@ AUDIT_TRIGGERS = {
 for _dialect, _statements in AUDIT_TRIGGERS.items():
     for _statement in _statements:
         event.listen(AuditRecord.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+
+
+class HedgePolicyVersion(SQLModel, table=True):
+    """One version of a workspace's hedge policy (governance limits, ``hedging.hedge.hedge_policy``):
+    its content as canonical JSON with its SHA-256, who saved it, when and why. Versions are only
+    ever added (the database refuses an UPDATE or DELETE: :data:`APPEND_ONLY_TRIGGERS`); the newest
+    is in force from the moment it was saved."""
+
+    __tablename__ = "hedge_policies"
+    __table_args__ = (Index("uq_hedge_policies_version", "workspace_id", "version", unique=True), NEVER_REUSE_IDS)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    fingerprint: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class PolicyException(SQLModel, table=True):
+    """An approval given although the proposal breached the hedge policy in force: the approval step
+    it belongs to, the policy version and its fingerprint, the limits breached (JSON list of the
+    checks), the reason and the approver. Only ever added (:data:`APPEND_ONLY_TRIGGERS`)."""
+
+    __tablename__ = "policy_exceptions"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False))
+    proposal_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))
+    review_id: int = Field(sa_column=Column(Integer, ForeignKey("proposal_reviews.id"), nullable=False))
+    policy_version: int = Field(sa_column=Column(Integer, nullable=False))
+    policy_fingerprint: str = Field(sa_column=Column(Text, nullable=False))
+    breaches: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    approver: str = Field(sa_column=Column(Text, nullable=False))
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def append_only_statements(table: str, message: str) -> dict[str, list[str]]:
+    """The statements, per dialect, that make the database refuse to change or delete ``table``'s rows."""
+    return {
+        "sqlite": [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END",
+        ],
+        "postgresql": [
+            f"CREATE OR REPLACE FUNCTION {table}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$body$ BEGIN RAISE EXCEPTION '{message}' USING ERRCODE = 'insufficient_privilege'; END $body$",
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_refuse_change()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse_change()",
+        ],
+    }
+
+
+POLICY_REFUSED = "hedge policy versions are only ever added: a version cannot be changed or deleted"
+EXCEPTION_REFUSED = "policy exceptions are only ever added: an exception cannot be changed or deleted"
+#: Revision 0007 creates the same statements on a database it upgrades.
+APPEND_ONLY_TRIGGERS = {"hedge_policies": append_only_statements("hedge_policies", POLICY_REFUSED),
+                        "policy_exceptions": append_only_statements("policy_exceptions", EXCEPTION_REFUSED)}
+for _model in (HedgePolicyVersion, PolicyException):
+    for _dialect, _statements in APPEND_ONLY_TRIGGERS[_model.__tablename__].items():
+        for _statement in _statements:
+            event.listen(_model.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))

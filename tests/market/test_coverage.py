@@ -50,3 +50,18 @@ def test_bootstrap_intervals_cover_about_95_percent_on_37_monthly_averages():
                                        "bias correction (module docstring)")
 def test_sigma_interval_covers_95_percent_on_37_monthly_averages():
     assert study("after").coverage("sigma") >= 0.95 - TOLERANCE
+
+
+def test_the_jump_study_counts_truth_inside_estimate_plus_minus_z_se():
+    """The study with jumps (``bench/calibration.py --jumps``) at two histories: every parameter
+    of a fitted history is inside an interval of a million SEs and none inside one of zero width,
+    and a truth without jumps is refused (it would leave lam, mu_j and sigma_j nothing to cover)."""
+    from hedging.errors import ModelError
+    from hedging.market.coverage import STUDIED_JUMPS, jump_coverage_study
+
+    wide = jump_coverage_study(PAPER_TABLE3, 800, 2, seed=3, z=1e6)
+    narrow = jump_coverage_study(PAPER_TABLE3, 800, 2, seed=3, z=0.0)
+    assert wide.fitted == narrow.fitted == 2
+    assert all(wide.coverage(k) == 1.0 and narrow.coverage(k) == 0.0 for k in STUDIED_JUMPS)
+    with pytest.raises(ModelError, match="lam > 0"):
+        jump_coverage_study(TRUTH, 800, 3)

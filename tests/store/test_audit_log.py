@@ -137,7 +137,7 @@ def test_a_new_and_an_upgraded_database_have_the_same_refusal(db_url, tmp_path):
         command.upgrade(_config(conn), "head")
         conn.commit()
     engine.dispose()
-    assert revision(other) == head() == "0006_workspaces_roles"
+    assert revision(other) == head() == "0007_hedge_policy"
     assert _triggers(other) == fresh
 
 

@@ -561,7 +561,7 @@ def test_an_upgraded_database_keeps_everything_in_the_default_workspace(db_url, 
     make_previous_release_db(db_url)
     before = snapshot(db_url)
     store.upgrade_database(db_url)
-    assert snapshot(db_url) == before and revision(db_url) == head() == "0006_workspaces_roles"
+    assert snapshot(db_url) == before and revision(db_url) == head() == "0007_hedge_policy"
     engine = _raw_engine(db_url)
     with engine.connect() as conn:
         for table in ("imports", "usage_daily", "index_histories", "market_choices", "proposals"):
@@ -580,3 +580,97 @@ def test_an_upgraded_database_keeps_everything_in_the_default_workspace(db_url, 
     assert store.list_imports(store.get_engine(db_url), new_id) == []
     assert list_proposals(store.get_engine(db_url), key=key, workspace_id=new_id) == []
     clear_engines()
+
+
+# --- revision 0007: the hedge policy ------------------------------------------------------------------
+
+
+def _policy_triggers(url: str) -> list[tuple]:
+    """The triggers on the two append-only policy tables as the database reports them (and, on
+    PostgreSQL, the bodies of their functions)."""
+    engine = _raw_engine(url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                                        "('hedge_policies', 'policy_exceptions') ORDER BY name").all()
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid IN "
+                "('hedge_policies'::regclass, 'policy_exceptions'::regclass) AND NOT tgisinternal ORDER BY tgname").all()
+            rows += conn.exec_driver_sql("SELECT proname, prosrc FROM pg_proc WHERE proname IN "
+                                         "('hedge_policies_refuse_change', 'policy_exceptions_refuse_change') "
+                                         "ORDER BY proname").all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def test_a_database_at_0006_gains_the_policy_tables_empty_and_append_only(db_url, key, tmp_path):
+    """A database at 0006 (the previous release) with a second workspace, a proposal and its review
+    steps: upgraded, every row is kept, both workspaces start with the default policy, the new tables
+    refuse a change, and the triggers are those ``create_all`` gives a new database."""
+    from hedging.hedge.hedge_policy import HedgePolicy, TenorBand
+    from hedging.service import hedge_policy
+    from hedging.store import reviews, workspaces
+    from hedging.store.tables import APPEND_ONLY_TRIGGERS
+    from tests.conftest import settings_for
+
+    make_previous_release_db(db_url)
+    engine = _raw_engine(db_url)
+    with engine.connect() as conn, _foreign_keys_off(conn):
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        command.upgrade(_config(conn), "0006_workspaces_roles")
+        conn.commit()
+    with engine.begin() as conn:
+        acme = workspaces.create_workspace(conn, "acme", "Acme", "ann@acme.example")
+        reviews.add(conn, proposal_id=1, workspace_id=1, status="draft", actor="local user", fingerprint="f1")
+    engine.dispose()
+    assert revision(db_url) == "0006_workspaces_roles"
+    before = snapshot(db_url)
+
+    result = store.upgrade_database(db_url)
+
+    assert (result.before, result.after) == ("0006_workspaces_roles", head())
+    assert snapshot(db_url) == before and schema_differences(db_url) == []
+    raw = _raw_engine(db_url)
+    with raw.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM hedge_policies").scalar() == 0
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM policy_exceptions").scalar() == 0
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM proposal_reviews").scalar() == 1
+    raw.dispose()
+    settings = settings_for(db_url, tmp_path)
+    assert hedge_policy.policy_in_force(settings).version == 0                     # the default, not adopted
+    assert hedge_policy.policy_in_force(settings.acting("ann@acme.example", "acme")).version == 0
+    saved = hedge_policy.set_policy(HedgePolicy(bands=(TenorBand(1, 3, 0.5, 0.75),)), settings, reason="adopt")
+    assert saved.version == 1 and hedge_policy.policy_in_force(settings.acting("ann@acme.example", "acme")).version == 0
+    raw = _raw_engine(db_url)
+    for sql in ("UPDATE hedge_policies SET reason = 'x'", "DELETE FROM hedge_policies"):  # rows refused one by one
+        with pytest.raises(Exception, match="only ever added"), raw.begin() as conn:
+            conn.exec_driver_sql(sql)
+    raw.dispose()
+    upgraded = _policy_triggers(db_url)
+    assert len(upgraded) == (4 if db_url.startswith("sqlite") else 6)
+    assert acme == 2 and set(APPEND_ONLY_TRIGGERS) == {"hedge_policies", "policy_exceptions"}
+    clear_engines()
+    # a new database gets the same triggers from create_all
+    if db_url.startswith("sqlite"):
+        fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+        store.get_engine(fresh)
+        assert _policy_triggers(fresh) == upgraded
+        clear_engines()
+
+
+def test_the_revision_writes_the_statements_the_tables_declare():
+    """Revision 0007 writes its trigger statements out; they are exactly the declared ones."""
+    import importlib.util
+    from pathlib import Path
+
+    from hedging.store.tables import APPEND_ONLY_TRIGGERS
+
+    path = Path(migrate_module.__file__).parent / "migrations" / "versions" / "0007_hedge_policy.py"
+    spec = importlib.util.spec_from_file_location("rev0007", path)
+    rev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rev)
+    for table, by_dialect in APPEND_ONLY_TRIGGERS.items():
+        for dialect, statements in by_dialect.items():
+            assert rev.triggers(table, dialect) == statements, (table, dialect)

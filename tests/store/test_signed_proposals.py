@@ -112,25 +112,40 @@ def test_a_key_others_can_read_or_a_damaged_key_is_refused(tmp_path):
 def test_the_signature_is_hmac_sha256_of_the_documented_message():
     """Pinned: stored signatures must keep verifying, so the message format never changes silently.
     Recomputed here independently with the standard library's HMAC (RFC 2104, SHA-256 as in
-    RFC 4231), and checked against RFC 4231 test case 2 so the primitive is the published one."""
+    RFC 4231), and checked against RFC 4231 test case 2 so the primitive is the published one.
+    New records are signed ``v2`` (the workspace is in the message); a ``v1`` signature written
+    before workspaces existed still verifies, and neither can be passed off as the other."""
     assert hmac.new(b"Jefe", b"what do ya want for nothing?", hashlib.sha256).hexdigest() == (
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")   # RFC 4231, test case 2
     key = SigningKey(bytes(range(32)), Path("/nowhere/signing.key"))
     payload = '{"a": "é"}'
-    record = {"id": 12, "name": "FY27 compute hedge", "company": "Northwind", "app_version": "0.2.0",
-              "created_at": "2026-12-06 10:00:00.123456+01:00", "schema_version": 2,
+    record = {"id": 12, "workspace_id": 3, "name": "FY27 compute hedge", "company": "Northwind",
+              "app_version": "0.2.0", "created_at": "2026-12-06 10:00:00.123456+01:00", "schema_version": 2,
               "payload_sha256": hashlib.sha256(payload.encode()).hexdigest(), "payload": payload}
-    head = ('{"app_version":"0.2.0","company":"Northwind","created_at":"2026-12-06 09:00:00.123456","id":12,'
-            f'"name":"FY27 compute hedge","payload_sha256":"{record["payload_sha256"]}","schema_version":2,'
-            '"unsigned_through":3}')
-    message = b"hedging proposal record v1\n" + head.encode() + b"\n" + payload.encode("utf-8")
-    mac = hmac.new(bytes(range(32)), message, hashlib.sha256).hexdigest()
+    head_v1 = ('{"app_version":"0.2.0","company":"Northwind","created_at":"2026-12-06 09:00:00.123456","id":12,'
+               f'"name":"FY27 compute hedge","payload_sha256":"{record["payload_sha256"]}","schema_version":2,'
+               '"unsigned_through":3}')
+    head_v2 = head_v1[:-1] + ',"workspace_id":3}'
     key_id = hmac.new(bytes(range(32)), b"hedging signing key id", hashlib.sha256).hexdigest()[:16]
-    assert sign(key, record, 3) == f"v1:{key_id}:3:{mac}" == (
+    mac = {v: hmac.new(bytes(range(32)), f"hedging proposal record {v}\n".encode() + head.encode() + b"\n"
+                       + payload.encode("utf-8"), hashlib.sha256).hexdigest()
+           for v, head in (("v1", head_v1), ("v2", head_v2))}
+    assert sign(key, record, 3, "v1") == f"v1:{key_id}:3:{mac['v1']}" == (
         "v1:ad7dd47f59b2136d:3:f748d04951ac931de050197e8fb16482dc2305de7c818c303adfa7d095443952")
-    assert check(key, {**record, "signature": sign(key, record, 3)}) is None
-    # the same instant handed back without a time zone (SQLite keeps UTC wall time) verifies too
-    assert check(key, {**record, "created_at": "2026-12-06 09:00:00.123456", "signature": sign(key, record, 3)}) is None
+    assert sign(key, record, 3) == f"v2:{key_id}:3:{mac['v2']}"
+    for version in ("v1", "v2"):
+        signed = {**record, "signature": sign(key, record, 3, version)}
+        assert check(key, signed) is None
+        # the same instant handed back without a time zone (SQLite keeps UTC wall time) verifies too
+        assert check(key, {**signed, "created_at": "2026-12-06 09:00:00.123456"}) is None
+        # relabelling the version does not carry a signature over to the other message
+        other = "v1" if version == "v2" else "v2"
+        relabelled = {**signed, "signature": signed["signature"].replace(version, other, 1)}
+        assert check(key, relabelled) == "its signature does not match"
+    # a v2 signature binds the workspace; a v1 one (saved before workspaces) cannot
+    v2 = {**record, "signature": sign(key, record, 3)}
+    assert check(key, {**v2, "workspace_id": 1}) == "its signature does not match"
+    assert check(key, {**record, "workspace_id": 1, "signature": sign(key, record, 3, "v1")}) is None
 
 
 def test_a_saved_proposal_is_signed_and_opens(db_url, key):
@@ -142,7 +157,7 @@ def test_a_saved_proposal_is_signed_and_opens(db_url, key):
     [listed] = list_proposals(engine, key=key)
     assert (listed["signature"], listed["problem"], listed["schema_version"]) == (SIGNED, None, 2)
     row = _row(db_url, pid)
-    assert row["signature"].startswith(f"v1:{key.key_id}:0:") and row["schema_version"] == 2
+    assert row["signature"].startswith(f"v2:{key.key_id}:0:") and row["schema_version"] == 2
 
 
 def _forged_payload(row: dict) -> dict:
@@ -191,6 +206,18 @@ def test_a_record_moved_or_copied_to_another_id_is_refused(db_url, key):
     with pytest.raises(TamperedProposalError, match=r"\(#50\) was changed outside the app.*signature does not match"):
         load_proposal(engine, 50, key=key)
     assert load_proposal(engine, first, key=key)["signature"] == SIGNED
+
+
+def test_a_record_moved_to_another_workspace_is_refused_there(db_url, key):
+    """Moving a proposal's row into another workspace in the database does not make it that
+    workspace's: the workspace is under the signature."""
+    engine = store.get_engine(db_url)
+    _sql(db_url, "INSERT INTO workspaces (id, slug, name, created_at) VALUES (2, 'globex', 'Globex', '2026-12-01 00:00:00')")
+    pid = save_proposal(engine, "Globex hedge", "Globex", "0.2.0", {"schema_version": 2}, key=key, workspace_id=2)
+    assert load_proposal(engine, pid, key=key, workspace_id=2)["signature"] == SIGNED
+    _sql(db_url, "UPDATE proposals SET workspace_id = 1 WHERE id = :i", i=pid)
+    with pytest.raises(TamperedProposalError, match=rf"\(#{pid}\) was changed outside the app.*signature does not match"):
+        load_proposal(engine, pid, key=key, workspace_id=1)
 
 
 def test_another_installations_key_is_named_not_called_a_change(db_url, key, tmp_path):
