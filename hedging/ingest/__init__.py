@@ -43,12 +43,15 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
     form = detect(raw.header, raw.name)
     ids = frozenset(form.row_id)
+    fast = iter_parts(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
     try:  # Arrow's reader first; a file it cannot take as pandas would is read again by pandas
-        state = _read_parts(raw, form, iter_parts(raw, form.columns | ids, form.text_columns | ids, chunk_rows),
-                            progress)
+        state = _read_parts(raw, form, fast, progress)
     except FastPathUnavailable:
+        fast.close()
         tables = iter_tables(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
         state = _read_parts(raw, form, (Part(t) for t in tables), progress)
+    finally:
+        fast.close()  # the parse thread stops at once, whatever was raised
     parts, rejected, skipped, notes, rows, repeats = state
     frame = combine(parts)
     frame, price_warnings = apply_computed_cost(frame, prices)
