@@ -403,6 +403,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_memo(args: argparse.Namespace) -> int:
+    """The designation memo alone: its version, status and fingerprint, written as a PDF."""
+    settings = _settings(args)
+    if not args.out and not args.json:
+        raise HedgingError("nothing to write. Fix: give --out FILE.pdf (or --json to print the memo's data).")
+    memo = service.designation_memo_of(args.proposal_id, settings)
+    result = {"proposal": args.proposal_id, "version": memo["version"], "version_label": memo["version_label"],
+              "status": memo["status"], "fingerprint": memo["fingerprint"]}
+    lines = [f"Proposal #{args.proposal_id}: hedge designation memo, {memo['version_label']}."]
+    if args.out:
+        pdf = service.memo_pdf(args.proposal_id, settings, fingerprint=memo["fingerprint"])
+        with service.transaction(settings):  # the entry is kept only if the file was written
+            service.record_memo_export(args.proposal_id, memo["fingerprint"], settings, actor=service.cli_actor(),
+                                       detail=f"{memo['version_label']}; written to {os.path.basename(args.out)}")
+            with open(args.out, "wb") as fh:
+                fh.write(pdf)
+        result.update(out=args.out, bytes=len(pdf))
+        lines.append(f"Wrote it to {args.out} ({len(pdf) / 1024:,.0f} KB).")
+    else:
+        result["memo"] = memo
+    _print(result, args.json, "\n".join(lines))
+    return 0
+
+
 def _write_xlsx(proposal_id: int, fingerprint: str, settings, path: str) -> str:
     data = service.proposal_xlsx(proposal_id, settings, fingerprint=fingerprint)
     with open(path, "wb") as fh:
@@ -657,6 +681,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="list and price contracts as of this day (default: today, UTC)")
     add_governance_commands(add, _settings, _print)
+    p = add("memo", cmd_memo, "Write the hedge designation memo of a saved proposal as a PDF of its own.")
+    p.add_argument("proposal_id", type=int, metavar="PROPOSAL_ID")
+    p.add_argument("--out", metavar="FILE.pdf", help="write the memo here (with --json and no --out: print its data)")
     return parser
 
 

@@ -232,7 +232,7 @@ def proposal_pdf(fingerprint: str, signature: str | None, proposal_id: int, prog
     state and where it stands in its lifecycle (an approval changes the PDF: no draft mark, the
     approval block); sessions asking for the same document at once wait for one build, laid out in
     a worker process (``service.proposal_pdf``)."""
-    status = service.proposal_lifecycle(proposal_id, settings()).status
+    status = service.memo_state(proposal_id, settings())   # its status and the workspace's approvals (section 13)
     return _proposal_pdf(f"{_workspace.current()}|{fingerprint}|{signature}|{status}", fingerprint, proposal_id,
                          progress)
 
@@ -273,6 +273,36 @@ def pdf_download(proposal_id: int, fingerprint: str, signature: str | None = Non
     st.session_state[PR_BUILD_PDF] = None
     st.download_button("Download the PDF proposal", pdf, f"proposal_{proposal_id}.pdf", "application/pdf",
                        key="proposal_pdf", type="primary", on_click="ignore")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _memo_pdf(key: str, fingerprint: str, _proposal_id: int) -> bytes:
+    return service.memo_pdf(_proposal_id, settings(), fingerprint=fingerprint)
+
+
+PR_MEMO_READY = "proposal_memo_ready"
+
+
+def memo_download(proposal_id: int, fingerprint: str, signature: str | None = None, actor: str | None = None) -> None:
+    """The designation memo's own PDF (laid out in under a second), cached like the proposal's PDF by
+    the workspace, the document's fingerprint, its signature state and where it stands among the
+    workspace's approvals (its version); its first build in a session goes to the audit trail."""
+    state = service.memo_state(proposal_id, settings())
+    key = f"{_workspace.current()}|{fingerprint}|{signature}|{state}"
+    try:
+        data = _memo_pdf(key, fingerprint, proposal_id)
+    except HedgingError as err:
+        st.error(as_text(f"The designation memo of proposal #{proposal_id} could not be built: {err}"),
+                 icon=":material/error:")
+        return
+    if key not in st.session_state.get(PR_MEMO_READY, ()):
+        service.record_memo_export(proposal_id, fingerprint, settings(), actor=actor,
+                                   detail="built for download on the Proposal page")
+        st.session_state[PR_MEMO_READY] = {*st.session_state.get(PR_MEMO_READY, ()), key}
+    st.download_button("Designation memo", data, f"proposal_{proposal_id}_designation_memo.pdf",
+                       "application/pdf", key="proposal_memo", on_click="ignore", icon=":material/description:",
+                       help="The hedge designation memo alone (ASC 815 / IFRS 9 documentation at inception), with "
+                            "its version: a draft until the proposal is approved.")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

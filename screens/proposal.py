@@ -93,6 +93,7 @@ decide.disclosure(saved, f"proposal_{chosen}_disclosure")
 c = st.columns(3)
 with c[1]:
     sh.xlsx_download(chosen, saved["fingerprint"])
+    sh.memo_download(chosen, saved["fingerprint"], saved.get("signature"), actor=auth.actor())
 c[2].download_button("Trade schedule CSV", service.schedule_csv(schedule), f"proposal_{chosen}_schedule.csv",
                      "text/csv", key="proposal_csv", icon=":material/download:",
                      help="The trade schedule alone, one row per trade, for a spreadsheet or an order system.")

@@ -32,6 +32,7 @@ from .pdf_figures import (
     stop_renderer,
 )
 from . import pdf_approval as approval
+from .pdf_memo import memo_section
 from .pdf_layout import FAMILY, GREY, INK, NAVY, TINT, FontMissingError, ReportPDF, font_paths
 from .pdf_sections import (
     basis_risk,
@@ -54,7 +55,7 @@ __all__ = ["build_pdf", "render_figures", "render_all", "start_renderer", "stop_
 SECTIONS = ("1. Executive summary", "2. Exposure profile", "3. Forecast", "4. The program",
             "5. Before and after", "6. Stress scenarios", "7. Liquidity", "8. Basis risk",
             "9. Hedge accounting tests", "10. Methodology and assumptions", "11. Disclaimer", "12. Approval and policy check",
-            "13. Appendix: the statistics behind the points to note")
+            "13. Hedge designation memo", "14. Appendix: the statistics behind the points to note")
 
 
 def _date(value: object) -> str:
@@ -207,8 +208,11 @@ def build_pdf(proposal: Mapping, images: Mapping[str, bytes] | None = None) -> b
         approval.approval_section(doc, proposal, title)
         approval.policy_check_section(doc, proposal)
 
+    def memo_part(doc, proposal, charts, title):
+        memo_section(doc, proposal, title)
+
     parts = (executive_summary, exposure_profile, forecast, program, before_after, stress, liquidity, basis_risk,
-             hedge_accounting, methodology, disclaimer, approval_part, appendix)
+             hedge_accounting, methodology, disclaimer, approval_part, memo_part, appendix)
     for title, part in zip(SECTIONS, parts, strict=True):
         part(doc, proposal, charts, title)
     return bytes(doc.output())

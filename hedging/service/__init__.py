@@ -154,3 +154,5 @@ from hedging.service.hedge_policy import (  # noqa: F401,E402
     policy_versions,
     set_policy,
 )
+from hedging.service.designation import memo_state, record_memo_export  # noqa: F401,E402
+from hedging.service.memo_export import designation_memo_of, memo_pdf  # noqa: F401,E402

@@ -36,6 +36,9 @@ POLICY_CHANGE, POLICY_EXCEPTION = "policy change", "policy exception"
 ACTIONS = (IMPORT, DELETE_IMPORT, INDEX_UPLOAD, INDEX_DELETE, INDEX_CHOICE, PROPOSAL_SAVE, PROPOSAL_DELETE,
            PDF_EXPORT, PROPOSAL_SUBMIT, PROPOSAL_APPROVE, PROPOSAL_REJECT, PROPOSAL_SUPERSEDE, MEMBER_CHANGE,
            WORKSPACE_CREATE, POLICY_CHANGE, POLICY_EXCEPTION)
+#: The hedge designation memo built for download or written to a file (``hedging memo``).
+MEMO_EXPORT = "memo export"
+ACTIONS += (MEMO_EXPORT,)
 #: The columns of :func:`audit_trail` (and of its CSV), in order.
 COLUMNS = ("when (UTC)", "who", "action", "record", "id", "name", "fingerprint", "detail")
 

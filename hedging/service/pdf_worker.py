@@ -72,8 +72,25 @@ def _layout(payload: dict, images: dict[str, bytes] | None) -> tuple[str, object
         return type(err).__name__, str(err)
 
 
+def _layout_memo(memo: dict, payload: dict) -> tuple[str, object]:
+    """In the worker: the designation memo's own PDF (:func:`hedging.report.pdf_memo.build_memo_pdf`)."""
+    from hedging.report.pdf_memo import build_memo_pdf
+
+    try:
+        return "ok", build_memo_pdf(memo, payload)
+    except HedgingError as err:
+        return "hedging", str(err)
+    except (ValueError, TypeError, KeyError, RuntimeError) as err:
+        return type(err).__name__, str(err)
+
+
+#: The first item of a request for the designation memo's PDF (a proposal's request is (payload, images)).
+MEMO_REQUEST = "designation memo"
+
+
 def serve(stdin=None, stdout=None) -> None:
-    """The worker's loop: one (payload, images) in, one (kind, value) out, until stdin closes."""
+    """The worker's loop: one (payload, images) in, one (kind, value) out, until stdin closes; a
+    (:data:`MEMO_REQUEST`, memo, payload) request lays out the designation memo instead."""
     if stdout is None:  # answers go to the real stdout; anything else printed goes to stderr (the server's log)
         stdout = os.fdopen(os.dup(1), "wb")
         os.dup2(2, 1)
@@ -82,9 +99,13 @@ def serve(stdin=None, stdout=None) -> None:
 
     while True:
         try:
-            payload, images = _receive(stdin)
+            request = _receive(stdin)
         except EOFError:
             return
+        if len(request) == 3 and request[0] == MEMO_REQUEST:
+            _send(stdout, _layout_memo(request[1], request[2]))
+            continue
+        payload, images = request
         _send(stdout, _layout(payload, images))
 
 
@@ -94,11 +115,11 @@ class _Worker:
         self.proc = subprocess.Popen([sys.executable, "-m", "hedging.service.pdf_worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, cwd=_ROOT)
 
-    def ask(self, payload: dict, images: dict | None) -> tuple[str, object]:
+    def ask(self, payload: dict, images: dict | None, request: tuple | None = None) -> tuple[str, object]:
         timer = threading.Timer(TIMEOUT_S, self.proc.kill)
         timer.start()
         try:
-            _send(self.proc.stdin, (payload, images))
+            _send(self.proc.stdin, request if request is not None else (payload, images))
             return _receive(self.proc.stdout)
         except (OSError, EOFError, pickle.UnpicklingError):
             self.close()
@@ -166,6 +187,21 @@ def build_pdf(payload: Mapping, images: Mapping[str, bytes] | None = None) -> by
         kind, value = worker.ask(dict(payload), None if images is None else dict(images))
         with _LOCK:
             _IDLE.append(worker)
+    return _answer(kind, value)
+
+
+def build_memo_pdf(memo: Mapping, payload: Mapping) -> bytes:
+    """:func:`hedging.report.pdf_memo.build_memo_pdf` of ``memo`` (of the proposal ``payload``), laid out
+    in a worker like the proposal's PDF (about a second of text layout), with the same errors."""
+    with _SLOTS:
+        worker = _take()
+        kind, value = worker.ask({}, None, (MEMO_REQUEST, dict(memo), dict(payload)))
+        with _LOCK:
+            _IDLE.append(worker)
+    return _answer(kind, value)
+
+
+def _answer(kind: str, value) -> bytes:
     if kind == "ok":
         return value
     if kind == "hedging":

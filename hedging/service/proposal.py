@@ -451,6 +451,9 @@ def proposal_pdf(proposal_id: int, settings: Settings | None = None, fingerprint
     if fingerprint is not None and payload.get("fingerprint") != fingerprint:
         raise InputError(f"proposal #{proposal_id} is no longer the document that was opened.",
                          fix="reopen the proposal from the list and download again.")
+    from hedging.service.designation import memo_for
+
+    payload["memo"] = memo_for(payload, settings)   # section 13: the designation memo, as it stands today
     figures = payload.get("figures") if isinstance(payload.get("figures"), dict) else {}
     say(0.1, f"Drawing its {len(figures)} charts (headless Chromium; charts already drawn for another proposal "
              "are reused)")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from hedging.contracts.instruments import INSTRUMENTS
 from hedging.service.instruments import instrument_comparison, regret_table
+from hedging.service.memo_item import hedged_item_records
 from hedging.service.natural import natural_summary, natural_table
 
 
@@ -30,6 +31,7 @@ def proposal_parts(run) -> tuple[dict, dict]:
     tables = {"natural": _records(natural_table(view)), "natural_summary": _records(natural_summary(view)),
               "instruments": _records(instruments.drop(columns=["venue", "credit"])),
               "instrument_credit": credit, "regret": _records(regret)}
+    tables["hedged_item"], tables["hedged_item_evidence"] = hedged_item_records(run)   # the designation memo's
     statements = {"instruments": f"{note} Quantities are in {units}; money in USD.",
                   "swap_credit": None if swap is None else f"{swap.name}: {swap.venue}. {swap.credit}"}
     return tables, statements

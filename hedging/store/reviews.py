@@ -70,6 +70,21 @@ def approved_in(bind: Engine | Connection, workspace_id: int) -> list[int]:
     return sorted(pid for pid, status in newest.items() if status == APPROVED)
 
 
+def approvals_in(bind: Engine | Connection, workspace_id: int) -> list[dict]:
+    """Every approval step of a workspace, oldest first: the order in which its hedge programme was
+    approved and rebalanced (each approval supersedes the one before)."""
+    with connect(bind) as conn:
+        rows = conn.execute(select(_T).where((_T.c.workspace_id == workspace_id) & (_T.c.status == APPROVED))
+                            .order_by(_T.c.id)).all()
+    out = []
+    for r in rows:
+        step = dict(r._mapping)
+        if step["at"].tzinfo is None:
+            step["at"] = step["at"].replace(tzinfo=dt.timezone.utc)
+        out.append(step)
+    return out
+
+
 def _message(step: dict) -> bytes:
     fields = {"proposal_id": int(step["proposal_id"]), "workspace_id": int(step["workspace_id"]),
               "status": str(step["status"]), "actor": str(step["actor"]), "at": canonical_time(step["at"]),

@@ -207,7 +207,7 @@ def test_pdf_first_page_prints_the_summary_the_page_shows(runs, company):  # noq
     advice = payload["statements"]["advice"]
     body = " ".join(pages)
     assert all(" ".join(a["action"].split())[:40] in body for a in advice)
-    appendix = body[body.rindex("13. Appendix"):]
+    appendix = body[body.rindex("14. Appendix"):]
     assert "lag-1 autocorrelation" in appendix and "Point 1:" in appendix
     # a failed effectiveness test says its consequence and what to do
     assert payload["statements"]["effectiveness"]["passes"] is False

@@ -155,7 +155,7 @@ def test_a_breach_is_refused_then_approved_with_an_exception_that_is_signed_audi
     from hedging.report.pdf import build_pdf
     pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(build_pdf(saved, images={}))).pages]
     body = " ".join(pages).replace("\n", " ")
-    block = body[body.rindex("12. Approval and policy check"):body.rindex("13. Appendix")]
+    block = body[body.rindex("12. Approval and policy check"):body.rindex("13. Hedge designation memo")]
     for expected in ("Policy exception", "Token futures not yet liquid; review in March.", "Hedge policy check",
                      "Checked against hedge policy v1", "BREACH", "Hedged share, months 1–3 (AI token price)"):
         assert expected in block, expected

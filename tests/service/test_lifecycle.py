@@ -170,7 +170,7 @@ def test_the_pdf_marks_a_draft_and_carries_the_approval_block(world):
     assert not any("Draft — not approved" in text for text in pages)
     assert f"Approved by {ALICE}" in " ".join(pages[:2]).replace("\n", " ")  # the details follow the decision page
     body = " ".join(pages).replace("\n", " ")
-    block = body[body.rindex("12. Approval"):body.rindex("13. Appendix")]
+    block = body[body.rindex("12. Approval"):body.rindex("13. Hedge designation memo")]
     for expected in (f"Prepared by {PETE}", f"Submitted by {PETE}", f"Approved by {ALICE}", "Board minute 14.",
                      "verified with this installation's key", approved["fingerprint"][:40]):
         assert expected in block, expected
