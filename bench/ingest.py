@@ -6,6 +6,8 @@ rows, against a bare ``pandas.read_csv`` of the same file in the same run.
     python bench/ingest.py --rows 10000 100000 1000000 10000000 --engines --store-rows 0
 
 Each measurement runs in a fresh child process so that its peak memory (VmHWM) is its own.
+``load`` is the machine's 1-minute load average when the row's runs end: on a shared machine
+the seconds move with it (both engines use the same cores), so compare ratios from one row.
 Goal (issues 2 and 12): import time at most 2x the bare read, and peak memory under 600 MB at 1M
 rows; 10M rows (about 2.1 GB) in under 1 GB. ``lock s`` is how long the import held the
 database's write lock.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -330,7 +333,7 @@ def main() -> None:
         store_worker(*args.store_worker)
         return
     print(f"{'rows':>10} {'MB':>7} {'read_csv s':>11} {'import s':>9} {'ratio':>6} "
-          f"{'read_csv peak MB':>17} {'import peak MB':>15} {'daily rows':>11} {'lock s':>7}")
+          f"{'read_csv peak MB':>17} {'import peak MB':>15} {'daily rows':>11} {'lock s':>7} {'load':>5}")
     engines = []
     with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=args.tmp) as tmp:
         for n in args.rows:
@@ -341,7 +344,7 @@ def main() -> None:
             imp = measure("import", path, repeat)
             print(f"{n:>10,} {path.stat().st_size / 1e6:>7.1f} {base['seconds']:>11.2f} {imp['seconds']:>9.2f} "
                   f"{imp['seconds'] / base['seconds']:>6.2f} {base['peak_mb']:>17.0f} {imp['peak_mb']:>15.0f} "
-                  f"{imp['rows']:>11,} {imp['lock_seconds']:>7.2f}", flush=True)
+                  f"{imp['rows']:>11,} {imp['lock_seconds']:>7.2f} {os.getloadavg()[0]:>5.1f}", flush=True)
             if args.engines and n == max(args.rows):
                 engines = [(e, measure(e, path, repeat)) for e in ("pandas", "arrow")]
             path.unlink()

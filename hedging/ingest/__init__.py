@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from hedging import fmt
 from hedging.errors import HedgingWarning
 from hedging.models import UsageRead
 
+from .arrow_read import FastPathUnavailable, Part, iter_parts
 from .cells import Cells
 from .detect import Format, all_formats, detect
 from .distinct import RepeatedRows
@@ -41,43 +42,17 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     """
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
     form = detect(raw.header, raw.name)
-    parts: list[pd.DataFrame] = []
-    rejected: list = []
-    skipped: Counter = Counter()
-    notes: dict[str, list[HedgingWarning]] = {}
-    rows = 0
-    # A repeated row is counted once, with a report line; in a format with a key of its own (our
-    # template) a repeated key is refused instead, copy or not, as a hand-made file's slip.
-    repeats, keys = RepeatedRows(form.row_id), RepeatedRows()
     ids = frozenset(form.row_id)
-    started = time.monotonic()
-    for table in iter_tables(raw, form.columns | ids, form.text_columns | ids, chunk_rows):
-        if form.unique_key:
-            _earlier, copy = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=bool)
-        else:
-            _earlier, copy = repeats.check(table, rows + 2)
-        conflict = (_earlier > 0) & ~copy  # the same request id with different figures
-        if ids & set(table.columns):
-            table = table.drop(columns=[c for c in form.row_id if c in table.columns])
-        cells = Cells(table, raw.name, first_row=rows + 2, source=raw)
-        cells.skip(copy, "repeats an earlier row of the file (counted once)")
-        for earlier in np.unique(_earlier[conflict]):
-            cells.reject(conflict & (_earlier == earlier), form.row_id[0], np.full(cells.n, ""),
-                         f"has the request id of row {earlier:,} but different figures",
-                         "export the log again; one request must appear once.")
-        parsed = form.parse(cells)
-        if form.unique_key:
-            _refuse_repeated_keys(cells, parsed, form, keys)
-        keep = ~(cells.bad | cells.skipped)
-        parts.append(canonical_rows(parsed, keep, form.name, form.cost_basis))
-        rejected += cells.rejected
-        skipped.update(cells.skip_reasons)
-        for w in cells.warnings:
-            notes.setdefault(w.code, []).append(w)
-        rows += cells.n
-        if progress:
-            fraction = min(0.99, rows / raw.approx_rows)
-            progress(fraction, _progress_text(raw.name, rows, raw.approx_rows, time.monotonic() - started, fraction))
+    fast = iter_parts(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
+    try:  # Arrow's reader first; a file it cannot take as pandas would is read again by pandas
+        state = _read_parts(raw, form, fast, progress)
+    except FastPathUnavailable:
+        fast.close()
+        tables = iter_tables(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
+        state = _read_parts(raw, form, (Part(t) for t in tables), progress)
+    finally:
+        fast.close()  # the parse thread stops at once, whatever was raised
+    parts, rejected, skipped, notes, rows, repeats = state
     frame = combine(parts)
     frame, price_warnings = apply_computed_cost(frame, prices)
     warnings_out = [_merge(ws) for ws in notes.values()] + price_warnings
@@ -100,6 +75,50 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
         warnings=tuple(warnings_out),
         sha256=raw.sha256,
     )
+
+
+def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress):
+    """Validate and sum every part of the file: (daily rows per part, rejected rows, skip counts,
+    warnings by code, rows read, repeated rows)."""
+    parts: list[pd.DataFrame] = []
+    rejected: list = []
+    skipped: Counter = Counter()
+    notes: dict[str, list[HedgingWarning]] = {}
+    rows = 0
+    # A repeated row is counted once, with a report line; in a format with a key of its own (our
+    # template) a repeated key is refused instead, copy or not, as a hand-made file's slip.
+    repeats, keys = RepeatedRows(form.row_id), RepeatedRows()
+    ids = frozenset(form.row_id)
+    started = time.monotonic()
+    for part in parts_of_file:
+        table = part.frame
+        if form.unique_key:
+            _earlier, copy = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=bool)
+        else:
+            _earlier, copy = repeats.check(table, rows + 2, coded=part.coded, hashes=part.hashes)
+        conflict = (_earlier > 0) & ~copy  # the same request id with different figures
+        if ids & set(table.columns):
+            table = table.drop(columns=[c for c in form.row_id if c in table.columns])
+        cells = Cells(table, raw.name, first_row=rows + 2, source=raw, coded=part.coded)
+        cells.skip(copy, "repeats an earlier row of the file (counted once)")
+        for earlier in np.unique(_earlier[conflict]):
+            cells.reject(conflict & (_earlier == earlier), form.row_id[0], np.full(cells.n, ""),
+                         f"has the request id of row {earlier:,} but different figures",
+                         "export the log again; one request must appear once.")
+        parsed = form.parse(cells)
+        if form.unique_key:
+            _refuse_repeated_keys(cells, parsed, form, keys)
+        keep = ~(cells.bad | cells.skipped)
+        parts.append(canonical_rows(parsed, keep, form.name, form.cost_basis, final=False))
+        rejected += cells.rejected
+        skipped.update(cells.skip_reasons)
+        for w in cells.warnings:
+            notes.setdefault(w.code, []).append(w)
+        rows += cells.n
+        if progress:
+            fraction = min(0.99, rows / raw.approx_rows)
+            progress(fraction, _progress_text(raw.name, rows, raw.approx_rows, time.monotonic() - started, fraction))
+    return parts, rejected, skipped, notes, rows, repeats
 
 
 def _refuse_repeated_keys(cells: Cells, parsed: pd.DataFrame, fmt: Format, keys: RepeatedRows) -> None:
@@ -136,3 +155,8 @@ def _merge(warnings_of_one_code: list[HedgingWarning]) -> HedgingWarning:
         return first
     return HedgingWarning(first.code, f"{first.message} (This applies to {len(distinct)} parts of the file; "
                                       "the figures above are from the first part.)")
+
+
+# Every format registers itself when its module is imported: done with the library's own import,
+# not by the first file read (an import in the app pays for the parse, not for loading modules).
+from . import formats  # noqa: E402, F401

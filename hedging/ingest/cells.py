@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hedging.errors import InputError
 from hedging.models import RejectedRow
@@ -42,12 +44,14 @@ def latest_allowed_day() -> pd.Timestamp:
 class Cells:
     """The rows of one export, with the rows rejected or skipped so far."""
 
-    def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2, source=None) -> None:
+    def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2, source=None,
+                 coded: dict | None = None) -> None:
         self.frame = frame
         self.file = file_name
         self.first_row = first_row
         self.source = source  # the RawFile, to quote numeric cells as they are written
         self._as_written: dict[str, pd.Series] = {}
+        self._coded = coded or {}  # row codes and distinct names of columns with few names
         self.n = len(frame)
         self.bad = np.zeros(self.n, dtype=bool)
         self.skipped = np.zeros(self.n, dtype=bool)
@@ -58,6 +62,12 @@ class Cells:
     # --- bookkeeping ---------------------------------------------------------------------------
     def has(self, column: str) -> bool:
         return column in self.frame.columns
+
+    def replace(self, column: str, values) -> None:
+        """Put derived ``values`` (a tag, a name) in place of ``column``'s cells."""
+        self.frame[column] = pd.Series(list(values), index=self.frame.index, dtype=object)
+        self._coded.pop(column, None)
+        self._as_written.pop(column, None)
 
     def require(self, *columns: str) -> None:
         missing = [c for c in columns if not self.has(c)]
@@ -73,6 +83,8 @@ class Cells:
 
         ``values`` are shown in messages; ``None`` means the original cells of ``column``.
         """
+        if not np.any(mask):
+            return
         idx = np.flatnonzero(mask & ~self.bad & ~self.skipped)
         if not len(idx):
             return
@@ -121,9 +133,18 @@ class Cells:
         Works on the distinct values only (a request log has millions of rows but a handful of
         model and team names), then maps the results back to the rows.
         """
+        return np.asarray(self.names(column, default, identifier=identifier), dtype=object)
+
+    def names(self, column: str, default: str = "", *, identifier: bool = True) -> pd.Categorical:
+        """:meth:`text` as a categorical (row codes into the distinct names): a request log's
+        names are then grouped and summed by their codes, not by a million strings."""
         if not self.has(column):
-            return np.full(self.n, default, dtype=object)
-        codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
+            return pd.Categorical.from_codes(np.zeros(self.n, dtype=np.int8), categories=pd.Index([default], dtype=object),
+                                             validate=False)
+        if column in self._coded:  # the distinct names in order of first appearance, as factorize
+            codes, uniques = self._coded[column]
+        else:
+            codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
         written = [_plain(v) for v in uniques]
         cleaned = np.array([v.strip() for v in written], dtype=object)
         cleaned = np.where(cleaned == "", default, cleaned)
@@ -135,7 +156,9 @@ class Cells:
                 self.reject(mask, column, None, *problem)
                 cleaned[i] = default
         out = np.append(cleaned, default).astype(object)  # the last slot serves missing cells
-        return out[np.where(codes < 0, len(cleaned), codes)]
+        name_codes, distinct = pd.factorize(out)  # two cells may clean to the same name
+        rows = name_codes[np.where(codes < 0, len(cleaned), codes)]
+        return pd.Categorical.from_codes(rows, categories=pd.Index(distinct, dtype=object), validate=False)
 
     def count(self, column: str, default: int = 0) -> np.ndarray:
         """Whole, non-negative counts (tokens, requests); blank means ``default``."""
@@ -178,6 +201,8 @@ class Cells:
         s = self.frame[column]
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             values = s.to_numpy(dtype=float, na_value=np.nan)
+            if np.isfinite(values).all():  # every cell a number: nothing blank, nothing to refuse
+                return values, np.zeros(self.n, dtype=bool)
             blank = np.isnan(values)
             inf = np.isinf(values)
             self.reject(inf, column, None, "NaN and infinity are not numbers",
@@ -213,13 +238,17 @@ class Cells:
         s = self.frame[column]
         raw = None
         blank = s.isna().to_numpy()
-        if unix or (unix is None and pd.api.types.is_numeric_dtype(s)):
+        values = None if unix else _iso_in_arrow(s)
+        if values is not None:
+            pass
+        elif unix or (unix is None and pd.api.types.is_numeric_dtype(s)):
             nums = pd.to_numeric(s, errors="coerce")
             parsed = pd.to_datetime(nums, unit="s", utc=True, errors="coerce")
         else:
             parsed = _parse_dates(s.astype(object))
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-        values = parsed.to_numpy(dtype="datetime64[s]")
+        if values is None:
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+            values = parsed.to_numpy(dtype="datetime64[s]")
         nat = np.isnat(values)
         self.reject(blank, column, raw, "the date is missing",
                     "every row needs its usage date; export again or remove the row.")
@@ -278,6 +307,25 @@ def text_problem(value: str, identifier: bool, *, written: str | None = None) ->
     if identifier and _MARKUP.search(value):
         return ("contains < or >, which names never do (HTML or script?)",
                 "remove the markup and keep the plain name.")
+    return None
+
+
+def _iso_in_arrow(s: pd.Series) -> np.ndarray | None:
+    """UTC ``datetime64[s]`` (blank = NaT) when the column is Arrow-held text and every cell is an
+    ISO 8601 date or time that Arrow's parser reads, all without a zone (taken as UTC) or all with
+    one; else None, and pandas parses the column as before. Arrow reads only strict ISO 8601
+    (``2025-10-06``, ``2025-10-06 10:00:00.123``, ``2025-10-06T10:00:00Z``), which pandas reads
+    the same way; anything else (other formats, spaces, a mix) goes to pandas."""
+    array = getattr(s.array, "_pa_array", None)
+    if not isinstance(s.dtype, pd.StringDtype) or array is None or array.null_count == len(array):
+        return None
+    for kind in (pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")):
+        try:
+            stamps = pc.cast(array, kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        naive = stamps.cast(pa.timestamp("ns")) if kind.tz else stamps
+        return naive.to_numpy().astype("datetime64[s]")
     return None
 
 

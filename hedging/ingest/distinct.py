@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .cells import Cells
 
@@ -55,7 +57,7 @@ def optional_amount(c: Cells, column: str) -> np.ndarray:
 
 def checked(c: Cells, column: str, values) -> np.ndarray:
     """Validate values derived from ``column`` (a tag, a name) with the same rules as ``c.text``."""
-    c.frame[column] = pd.Series(list(values), index=c.frame.index, dtype=object)
+    c.replace(column, values)
     return c.text(column)
 
 
@@ -82,13 +84,31 @@ def combine_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
 
 
 _BLANK_HASH = np.uint64(0x9E3779B97F4A7C15)
+_SAMPLE = 2_000
 
 
-def column_hash(s: pd.Series) -> np.ndarray:
+def column_hash(s: pd.Series, coded: tuple[np.ndarray, list] | None = None) -> np.ndarray:
     """A 64-bit hash of each cell of one column: numbers by value, text by its characters (hashed
     in one C loop, no per-column factorising: an id column has as many values as rows)."""
     if s.dtype.kind in "biuf":
         return pd.util.hash_array(s.to_numpy(dtype=np.float64, na_value=np.nan), categorize=False)
+    if coded is not None:  # (row codes, -1 for blank; distinct values): each value hashed once
+        codes, names = coded
+        per_name = np.append(hash_arrow_text(pa.array(names, type=pa.large_string())), _BLANK_HASH)
+        return per_name[codes]  # code -1 picks the blank hash
+    array = getattr(s.array, "_pa_array", None)
+    if isinstance(s.dtype, pd.StringDtype) and array is not None:
+        if len(array) > 4 * _SAMPLE and pc.count_distinct(array.slice(0, _SAMPLE)).as_py() < _SAMPLE // 5:
+            # a name repeated over many rows: each distinct value hashed once
+            coded = pc.dictionary_encode(array).combine_chunks()
+            if not len(coded.dictionary):
+                return np.full(len(array), _BLANK_HASH, dtype=np.uint64)
+            index = pc.fill_null(coded.indices, 0).to_numpy()
+            out = hash_arrow_text(coded.dictionary)[index]
+            if coded.indices.null_count:
+                out[coded.indices.is_null().to_numpy(zero_copy_only=False)] = _BLANK_HASH
+            return out
+        return hash_arrow_text(array)
     values = s.to_numpy(dtype=object)
     blank = pd.isna(values)
     if blank.any():
@@ -124,11 +144,17 @@ class RepeatedRows:
         self.copies: list[tuple[int, int]] = []  # (earlier row, repeated row), spreadsheet numbers
         self.by_id = False
 
-    def check(self, table: pd.DataFrame, first_row: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def check(self, table: pd.DataFrame, first_row: int, rows: np.ndarray | None = None,
+              coded: dict | None = None, hashes: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``rows``: the spreadsheet row of each row of ``table`` when they are not consecutive
-        from ``first_row``."""
+        from ``first_row``; ``coded``: columns already coded by their distinct values;
+        ``hashes``: :func:`column_hash` of every column, when already computed."""
         n = len(table)
-        hashes = {c: column_hash(table[c]) for c in table.columns}  # each column hashed once
+        if n == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        if hashes is None:
+            coded = coded or {}
+            hashes = {c: column_hash(table[c], coded.get(c)) for c in table.columns}  # each column hashed once
         content = combine_hashes(list(hashes.values()), n)
         ids = [c for c in self.id_columns if c in table.columns]
         self.by_id = bool(ids)
@@ -139,39 +165,54 @@ class RepeatedRows:
         else:
             keys = content
         rows = np.arange(n, dtype=np.int64) + first_row if rows is None else np.asarray(rows, dtype=np.int64)
+        # keys in sorted order: the search of each earlier run walks forward through memory, and
+        # equal keys of this chunk sit side by side
+        order = np.argsort(keys)
+        sorted_keys = keys[order]
         earlier = np.zeros(n, dtype=np.int64)
         earlier_content = np.zeros(n, dtype=np.uint64)
         for run_keys, run_content, run_rows in self._runs:  # a key is in one run at most
-            pos = np.minimum(np.searchsorted(run_keys, keys), len(run_keys) - 1)
-            hit = run_keys[pos] == keys
-            earlier[hit] = run_rows[pos[hit]]
-            earlier_content[hit] = run_content[pos[hit]]
+            pos = np.minimum(np.searchsorted(run_keys, sorted_keys), len(run_keys) - 1)
+            hit = run_keys[pos] == sorted_keys
+            earlier[order[hit]] = run_rows[pos[hit]]
+            earlier_content[order[hit]] = run_content[pos[hit]]
         # within the chunk: the first row with each key
-        codes, uniques = pd.factorize(keys)
-        first_index = np.full(len(uniques), n, dtype=np.int64)
-        np.minimum.at(first_index, codes, np.arange(n))
-        first_of = first_index[codes]
+        starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+        first_sorted = np.minimum.reduceat(order, np.flatnonzero(starts))[np.cumsum(starts) - 1]
+        first_of = np.empty(n, dtype=np.int64)
+        first_of[order] = first_sorted
         inside = (earlier == 0) & (first_of != np.arange(n))
         earlier[inside] = rows[first_of[inside]]
         earlier_content[inside] = content[first_of[inside]]
         repeated = earlier > 0
         copy = repeated & (earlier_content == content)
         self.copies += list(zip(earlier[copy].tolist(), rows[copy].tolist()))
-        new = ~repeated
-        self._add(keys[new], content[new], rows[new])
+        new = ~repeated[order]  # in sorted order (one row per key)
+        self._add(sorted_keys[new], content[order][new], rows[order][new], presorted=True)
         return earlier, copy
 
-    def _add(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray) -> None:
+    def _add(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray, presorted: bool = False) -> None:
         if not len(keys):
             return
-        order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], content[order], rows[order]))
+        if presorted:
+            self._runs.append((keys, content, rows))
+        else:
+            order = np.argsort(keys, kind="stable")
+            self._runs.append((keys[order], content[order], rows[order]))
         while (len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0])
                and len(self._runs[-1][0]) + len(self._runs[-2][0]) <= _MAX_RUN):
             (k1, c1, r1), (k2, c2, r2) = self._runs[-2], self._runs.pop()
-            keys_all = np.concatenate([k1, k2])
-            order = np.argsort(keys_all, kind="stable")  # two sorted runs: merged in linear time
-            self._runs[-1] = (keys_all[order], np.concatenate([c1, c2])[order], np.concatenate([r1, r2])[order])
+            # two sorted runs (no key in both) merged: where each key of the second goes
+            at = np.searchsorted(k1, k2) + np.arange(len(k2))
+            rest = np.ones(len(k1) + len(k2), dtype=bool)
+            rest[at] = False
+            merged = []
+            for first, second in ((k1, k2), (c1, c2), (r1, r2)):
+                out = np.empty(len(k1) + len(k2), dtype=first.dtype)
+                out[at] = second
+                out[rest] = first
+                merged.append(out)
+            self._runs[-1] = tuple(merged)
 
     def report(self, file_name: str, shown: int = 5) -> str | None:
         """The report line for the copies counted once (``None``: there were none)."""
@@ -183,3 +224,101 @@ class RepeatedRows:
         more = f" ({len(pairs) - shown:,} more copies)" if len(pairs) > shown else ""
         return (f"{file_name}: {listed}{more}; counted once. {len(pairs):,} repeated "
                 f"row{'s' if len(pairs) != 1 else ''} left out.")
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_FMIX1, _FMIX2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+
+
+def _fmix(h: np.ndarray, tmp: np.ndarray) -> None:
+    """MurmurHash3's 64-bit finaliser, in place (``tmp``: scratch of the same shape)."""
+    for mult in (_FMIX1, _FMIX2, None):
+        np.right_shift(h, _S33, out=tmp)
+        h ^= tmp
+        if mult is not None:
+            h *= mult
+
+
+def hash_arrow_text(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A 64-bit hash of each cell of an Arrow text column (blank cells alike), read from Arrow's
+    buffers eight bytes at a time: a few numpy passes per eight characters of the longest cell,
+    no Python string per cell (a request id column has as many values as rows).
+
+    Equal text gives equal hashes, in any part of a file and across runs (no random seed)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    n = len(array)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    _validity, offsets_buf, data_buf = array.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[array.offset:array.offset + n + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
+    data = np.zeros(last - first + 8, dtype=np.uint8)  # 8 bytes of room to read past the end
+    if data_buf is not None:
+        data[:last - first] = np.frombuffer(data_buf, dtype=np.uint8, count=last - first, offset=first)
+    if n > 1 and lengths_equal(offsets):
+        h = _hash_fixed_width(data, n, (last - first) // n)
+    else:
+        h = _hash_any_width(data, offsets, first, n)
+    _fmix(h, np.empty_like(h))
+    if array.null_count:
+        h[array.is_null().to_numpy(zero_copy_only=False)] = _BLANK_HASH
+    return h
+
+
+def lengths_equal(offsets: np.ndarray) -> bool:
+    """Whether every cell has the same length (request ids and timestamps usually do)."""
+    step = offsets[1] - offsets[0]
+    return bool(step > 0 and offsets[-1] - offsets[0] == step * (len(offsets) - 1)
+                and (np.diff(offsets) == step).all())
+
+
+def _hash_fixed_width(data: np.ndarray, n: int, width: int) -> np.ndarray:
+    """:func:`_hash_any_width` for cells all ``width`` bytes long: the bytes are a matrix, read a
+    word (eight bytes, zero-padded at the cell's end) at a time with no gathering."""
+    words_per_cell = -(-width // 8)
+    padded = np.zeros((n, words_per_cell * 8), dtype=np.uint8)
+    padded[:, :width] = data[:n * width].reshape(n, width)
+    words = padded.view("<u8")
+    h = np.full(n, (width + 1) * int(_MIX) % 2**64, dtype=np.uint64)  # as the general path's start
+    tmp = np.empty_like(h)
+    for w in range(words_per_cell):
+        h ^= words[:, w]
+        h *= _MIX
+        _fmix(h, tmp)
+    return h
+
+
+def _hash_any_width(data: np.ndarray, offsets: np.ndarray, first: int, n: int) -> np.ndarray:
+    """Each cell's bytes mixed in eight at a time (the last word zero-padded), before the final
+    mix of :func:`hash_arrow_text`."""
+    # every byte offset seen as the start of an unaligned little-endian 64-bit word
+    words = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    starts = offsets[:-1] - first
+    lengths = offsets[1:] - offsets[:-1]
+    h = lengths.astype(np.uint64)
+    h += np.uint64(1)
+    h *= _MIX
+    longest = int(lengths.max())
+    rows = None  # None: every row still has bytes to mix
+    for at in range(0, longest, 8):
+        if rows is not None:
+            rows = rows[lengths[rows] > at]
+        elif lengths.min() <= at:  # (an empty cell gets no word at all, in either path)
+            rows = np.flatnonzero(lengths > at)
+        index = starts + at if rows is None else starts[rows] + at
+        word = words[index]
+        left = (lengths if rows is None else lengths[rows]) - at
+        short = np.flatnonzero(left < 8)  # the cell ends inside this word: keep its own bytes
+        if len(short):
+            word[short] &= (np.uint64(1) << (np.uint64(8) * left[short].astype(np.uint64))) - np.uint64(1)
+        part = h if rows is None else h[rows]
+        part ^= word
+        part *= _MIX
+        _fmix(part, word)
+        if rows is not None:
+            h[rows] = part
+    return h

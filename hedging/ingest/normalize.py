@@ -15,6 +15,7 @@ from hedging.models import (
     LABEL_COLUMNS,
     TEXT_COLUMNS,
     USAGE_COLUMNS,
+    empty_usage_frame,
 )
 
 _DEFAULTS = {
@@ -104,12 +105,15 @@ def model_developer(family: str) -> str:
     return "other"
 
 
-def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, cost_basis: str) -> pd.DataFrame:
+def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, cost_basis: str, *,
+                   final: bool = True) -> pd.DataFrame:
     """Kept rows with every canonical column, aggregated to one row per key (UTC day).
 
     ``parsed`` is aligned with the input rows; missing columns get defaults. Counts and amounts
     are summed; ``list_cost_usd``/``billed_cost_usd`` stay missing unless some row had them.
     Text clean-up and model families are derived after aggregation, on the few distinct rows.
+    With ``final=False`` (one part of a large file) the rows are left for :func:`combine` to
+    sum across parts, sort and hash once.
     """
     df = parsed.loc[keep] if not keep.all() else parsed
     n = len(df)
@@ -121,7 +125,7 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
         if col not in df:
             constants[col] = cost_basis if col == "cost_basis" else _DEFAULTS.get(col, "")
             continue
-        values = df[col].to_numpy()
+        values = _codes_or_values(df[col])
         if n and _constant(values):
             constants[col] = values[0]
         else:
@@ -133,30 +137,40 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
         default = np.nan if col in ("list_cost_usd", "billed_cost_usd") else 0.0
         arrays[col] = df[col].to_numpy(dtype=float) if col in df else np.full(n, default)
     keys = [c for c in KEY_COLUMNS + LABEL_COLUMNS if c in arrays]
-    out = _aggregate(_sum_by_key(arrays, keys, n), keys)
+    out = _sum_by_key(arrays, keys, n)
     for col, value in constants.items():
         out[col] = value
     for col in TEXT_COLUMNS:
-        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+        out[col] = _text(out[col])
     families = {m: model_family(m) for m in pd.unique(out["model_raw"])}
     out["model"] = np.where(out["model"] == "", out["model_raw"].map(families), out["model"])
     devs = {m: model_developer(m) for m in pd.unique(out["model"])}
     out["model_developer"] = np.where(out["model_developer"] == "", out["model"].map(devs), out["model_developer"])
-    # rows that differed only in how the file spelled a model now share a key: sum them again
-    out = _aggregate(out, list(KEY_COLUMNS + LABEL_COLUMNS))
-    for col in COUNT_COLUMNS:
-        out[col] = out[col].astype(np.int64)
     out = out[list(USAGE_COLUMNS)]
-    out["source_row_hash"] = row_hashes(out)
-    return out
+    return combine([out]) if final else out
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """A text column as Python strings, missing cells as "" (object dtype while rows are summed)."""
+    values = column.to_numpy(dtype=object, na_value=None) if not isinstance(column.dtype, np.dtype) \
+        else column.to_numpy(dtype=object)
+    values = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else v if isinstance(v, str)
+                       else str(v) for v in values], dtype=object)
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Canonical rows of several chunks of one file, re-aggregated so each key appears once."""
-    if len(parts) == 1:
-        return parts[0]
-    out = _aggregate(pd.concat(parts, ignore_index=True).drop(columns="source_row_hash"),
-                     list(KEY_COLUMNS + LABEL_COLUMNS))
+    """Canonical rows of one file's parts (:func:`canonical_rows` with ``final=False``) summed so
+    that each key appears once (rows that differed only in how the file spelled a model, or came
+    from different parts, share a key), sorted, with their row hashes."""
+    if not parts:
+        out = empty_usage_frame()
+        out["source_row_hash"] = pd.Series(dtype=object)
+        return out
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    out = _aggregate(frame.drop(columns="source_row_hash", errors="ignore"), list(KEY_COLUMNS + LABEL_COLUMNS))
+    for col in TEXT_COLUMNS:
+        out[col] = out[col].astype(str)
     for col in COUNT_COLUMNS:
         out[col] = out[col].astype(np.int64)
     out = out[list(USAGE_COLUMNS)]
@@ -173,30 +187,66 @@ def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.Da
     if n == 0:
         return pd.DataFrame({k: pd.Series(v) for k, v in arrays.items()})
     code = np.zeros(n, dtype=np.int64)
+    groups = 1
     for col in keys:
         codes, uniques = pd.factorize(arrays[col], sort=False, use_na_sentinel=False)
         if len(uniques) > 1:
+            if groups * len(uniques) >= 2**62:
+                code, distinct = pd.factorize(code, sort=False)  # keep the combined code small
+                groups = len(distinct)
             code = code * len(uniques) + codes
-            code, _ = pd.factorize(code, sort=False)
-    order = np.argsort(code, kind="stable")
-    sorted_code = code[order]
-    starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
-    first = order[starts]
-    out: dict[str, object] = {k: arrays[k][first] for k in keys}
+            groups *= len(uniques)
+    code, distinct = pd.factorize(code, sort=False)
+    k = len(distinct)
+    # the first row of each group (codes are numbered in order of first appearance)
+    seen = np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]] if n > 1 else np.ones(n, dtype=bool)
+    first = np.flatnonzero(seen)
+    out: dict[str, object] = {key: _values(arrays[key][first]) for key in keys}
     for col in COUNT_COLUMNS:
-        out[col] = np.add.reduceat(arrays[col][order], starts)
+        out[col] = _group_sum(arrays[col], code, k)
     for col in AMOUNT_COLUMNS:
-        values = arrays[col][order]
+        values = arrays[col]
         if col in ("list_cost_usd", "billed_cost_usd"):
-            given = np.add.reduceat((~np.isnan(values)).astype(np.int64), starts)
-            total = np.add.reduceat(np.nan_to_num(values, nan=0.0), starts)
+            given = np.bincount(code, weights=~np.isnan(values), minlength=k)
+            total = np.bincount(code, weights=np.nan_to_num(values, nan=0.0), minlength=k)
             out[col] = np.where(given > 0, total, np.nan)
         else:
-            out[col] = np.add.reduceat(values, starts)
+            out[col] = np.bincount(code, weights=values, minlength=k)
     return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()})
 
 
-def _constant(values: np.ndarray) -> bool:
+def _group_sum(values: np.ndarray, code: np.ndarray, k: int) -> np.ndarray:
+    """Exact int64 sums of ``values`` per group: in floating point while every partial sum is an
+    exact float (below 2**53), else with integer scatter-adds."""
+    if not len(values):
+        return np.zeros(k, dtype=np.int64)
+    if int(np.abs(values).max()) * len(values) < 2**53:
+        return np.bincount(code, weights=values, minlength=k).astype(np.int64)
+    out = np.zeros(k, dtype=np.int64)
+    np.add.at(out, code, values)
+    return out
+
+
+def _codes_or_values(column: pd.Series):
+    """A text column as a categorical when it is held as codes or by Arrow (a constant such as the
+    billing provider, or a handful of names over many rows: no Python string per row), else as
+    its numpy values."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.array
+    if isinstance(column.dtype, pd.StringDtype):
+        codes, names = pd.factorize(column, use_na_sentinel=True)
+        return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(names, dtype=object), dtype=object),
+                                         validate=False)
+    return column.to_numpy()
+
+
+def _values(array) -> np.ndarray:
+    return np.asarray(array, dtype=object) if isinstance(array, pd.Categorical) else array
+
+
+def _constant(values) -> bool:
+    if isinstance(values, pd.Categorical):
+        return bool((values.codes == values.codes[0]).all())
     first = values[0]
     if first is None or (isinstance(first, float) and np.isnan(first)):
         return bool(pd.isna(values).all())

@@ -92,8 +92,9 @@ def hedged_risk(p: Mapping, labels: Mapping[str, str], hedged: Sequence[str]) ->
 def _lot(text) -> str:
     """A contract's lot as stored ("1000 GPU-hours") in the product's number format ("1,000 GPU-hours")."""
     size, _, unit = str(text or "").partition(" ")
-    return f"{fmt.number(float(size), 0 if float(size).is_integer() else 2)} {unit}".strip() \
-        if _num(size) is not None else str(text or fmt.DASH)
+    value = _num(size)   # a lot stored already formatted ("1,000 GPU-hours") reads the same
+    return (f"{fmt.number(value, 0 if float(value).is_integer() else 2)} {unit}".strip() if value is not None
+            else str(text or fmt.DASH))
 
 
 #: The futures root of each underlying (a cap row names its underlying, not a contract symbol).

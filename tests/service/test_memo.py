@@ -298,3 +298,10 @@ def test_a_programme_that_buys_nothing_designates_nothing(world):
     assert memo["sections"][0]["paragraphs"][0].startswith("No hedging relationship is designated")
     assert _rows(memo, "Hedged item") == [] and _rows(memo, "Hedging instruments") == []
     assert "Hedge designation memo" in " ".join(_pages(service.memo_pdf(pid, as_(world, VIC))))
+
+
+def test_a_lot_stored_already_formatted_reads_the_same_as_a_plain_one():
+    """Proposals of the previous release store the lot as "1,000 GPU-hours": it must not break the memo."""
+    from hedging.service.memo_parts import _lot
+    assert _lot("1,000 GPU-hours") == _lot("1000 GPU-hours") == "1,000 GPU-hours"
+    assert _lot(None) == "—" and _lot("by arrangement") == "by arrangement"

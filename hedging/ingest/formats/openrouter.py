@@ -56,15 +56,19 @@ def _frame(columns: dict) -> pd.DataFrame:
                          else v for k, v in columns.items()})
 
 
-def _models(c: Cells, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """model_raw as written, and the family where a ``:variant`` suffix hides it from the normaliser."""
-    raw = c.text(column)
-    codes, names = pd.factorize(raw)
-    families = np.array([model_family(s.split(":", 1)[0]) if ":" in s else "" for s in names] + [""],
-                        dtype=object)
-    c.reject(raw == "", column, raw, "the model is missing",
+def _models(c: Cells, column: str) -> tuple[pd.Categorical, pd.Categorical]:
+    """model_raw as written, and the family where a ``:variant`` suffix hides it from the normaliser
+    (both as categoricals: a per-generation log names a handful of models over many rows)."""
+    raw = c.names(column)
+    slugs = raw.categories
+    family_codes, families = pd.factorize(np.array(
+        [model_family(s.split(":", 1)[0]) if ":" in s else "" for s in slugs], dtype=object))
+    family = pd.Categorical.from_codes(family_codes[raw.codes], categories=pd.Index(families, dtype=object),
+                                       validate=False)
+    missing = np.asarray(raw == "")
+    c.reject(missing, column, np.where(missing, "", None), "the model is missing",
              "every OpenRouter row names its model slug (e.g. anthropic/claude-sonnet-4.5); export again.")
-    return raw, families[codes]
+    return raw, family
 
 
 def _warn_byok(c: Cells, byok: np.ndarray, rows_label: str) -> None:
@@ -106,7 +110,7 @@ def _parse_generations(c: Cells) -> pd.DataFrame:
     c.require("created_at", "cost_total", "tokens_prompt", "tokens_completion", "model_permaslug")
     prompt = c.count("tokens_prompt")
     cached = c.count("tokens_cached")
-    c.reject(cached > prompt, "tokens_cached", c.raw("tokens_cached") if c.has("tokens_cached") else cached,
+    c.reject(cached > prompt, "tokens_cached", None if c.has("tokens_cached") else cached,
              "cached tokens exceed the prompt tokens",
              "tokens_prompt includes the cached tokens in OpenRouter exports; check the row was not edited.")
     cost = c.amount("cost_total", allow_negative=False)
@@ -115,7 +119,7 @@ def _parse_generations(c: Cells) -> pd.DataFrame:
     byok = c.amount("byok_usage_inference", allow_negative=False)
     raw, family = _models(c, "model_permaslug")
     _warn_byok(c, byok, "generation(s)")
-    key = c.text("api_key_name")
+    key = c.names("api_key_name")
     return _frame({
         "usage_date": c.day("created_at"),
         "billing_provider": "openrouter",
@@ -123,7 +127,7 @@ def _parse_generations(c: Cells) -> pd.DataFrame:
         "model": family,
         "team": key,
         "api_key_id": key,
-        "project_id": c.text("app_name"),
+        "project_id": c.names("app_name"),
         "input_tokens": np.maximum(prompt - cached, 0),
         "cache_read_tokens": cached,
         "output_tokens": c.count("tokens_completion"),

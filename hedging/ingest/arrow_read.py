@@ -1,0 +1,190 @@
+"""The fast path of the parse: Arrow's multithreaded streaming CSV reader, columns kept as Arrow
+arrays (no Python object per cell).
+
+Every column is read as text, then each part of the file is typed the way pandas' C parser types
+a chunk: a column whose every cell is a plain number becomes float64 (blank = NaN), any other
+column stays text, held by pandas' Arrow-backed ``str`` dtype, so the checks in
+:mod:`hedging.ingest.cells` run as a few column passes in Arrow's kernels. A message about a
+column read as numbers quotes its cells as written (re-read from the file, on errors only).
+
+Whatever Arrow cannot take as pandas would (a row with the wrong number of fields, bytes that are
+not UTF-8, a cell with a newline inside quotes, an unexpected header) raises
+:class:`FastPathUnavailable` and the file is read again by pandas' parser, whose checks and
+messages (:func:`hedging.ingest.source.iter_tables`) are the reference.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from .distinct import column_hash
+from .source import RawFile
+
+#: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
+#: log: larger blocks leave a 2-core machine idle at the start and the end of the file).
+_BLOCK_BYTES = 1 << 20
+#: Rows per part at most on this path: Arrow holds a part as text and the parse thread works one
+#: part ahead, so parts half the size of pandas' chunks keep the peak under 600 MB at 1M rows
+#: (bench/ingest.py: 250,000-row parts peaked at about 620 MB, 125,000-row parts at about 490 MB,
+#: in the same time).
+PART_ROWS = 125_000
+NULLS = ["", "NULL", "null", "None"]
+STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text dtype, held by Arrow
+
+
+class FastPathUnavailable(Exception):
+    """Arrow refused the file where pandas' parser might not: read it with pandas instead."""
+
+
+@dataclass
+class Part:
+    """One part of the file: the frame the format parsers read, and what the parse thread
+    prepared for the checks."""
+
+    frame: pd.DataFrame
+    #: Text columns repeating a few names over many rows, as (row codes, -1 for blank; the distinct
+    #: names in order of first appearance): checked and hashed once per name.
+    coded: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
+    #: Each column's 64-bit cell hashes for the repeated-row check, computed in the parse thread.
+    hashes: dict[str, np.ndarray] | None = None
+
+
+def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
+               chunk_rows: int) -> Iterator[Part]:
+    """Parts of ``chunk_rows`` rows (at most :data:`PART_ROWS`; the last one shorter) with only
+    the wanted columns.
+
+    Arrow parses the next part, and its cells are hashed for the repeated-row check, in a thread
+    of its own while the caller checks this one (at most one part ahead, so memory stays
+    bounded)."""
+    wanted = set(usecols)
+    present = [c for c in raw.header if c in wanted]
+    if not present or len(set(raw.header)) != len(raw.header):
+        raise FastPathUnavailable("no wanted column, or a repeated header")
+    chunk_rows = min(chunk_rows, PART_ROWS)
+    ahead: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    worker = threading.Thread(target=_produce, args=(raw, present, set(text_columns), chunk_rows, ahead, stop),
+                              name="hedging-ingest-parse", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue see the stop
+            try:
+                ahead.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        worker.join()
+
+
+def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, ahead: queue.Queue,
+             stop: threading.Event) -> None:
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        source = pa.BufferReader(raw.data) if raw.data is not None else pa.OSFile(str(raw.path))
+        with source:
+            reader = pa_csv.open_csv(
+                source,
+                read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, skip_rows=1,
+                                                column_names=list(raw.header)),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=present, column_types={c: pa.large_string() for c in present},
+                    null_values=NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True),
+            )
+            pending: list[pa.RecordBatch] = []
+            held = 0
+            for batch in reader:
+                if stop.is_set():
+                    return
+                pending.append(batch)
+                held += batch.num_rows
+                while held >= chunk_rows:
+                    table = pa.Table.from_batches(pending)
+                    if not put(_part(table.slice(0, chunk_rows), text)):
+                        return
+                    rest = table.slice(chunk_rows)
+                    pending, held = rest.to_batches(), rest.num_rows
+            if held and not put(_part(pa.Table.from_batches(pending), text)):
+                return
+        put(None)
+    except (pa.ArrowException, UnicodeDecodeError, OSError) as exc:
+        put(FastPathUnavailable(str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported in the caller's thread
+        put(exc)
+
+
+def _part(table: pa.Table, text: set[str]) -> Part:
+    columns: dict[str, object] = {}
+    coded: dict[str, tuple[np.ndarray, list]] = {}
+    for name in table.column_names:
+        col = table[name]
+        numbers = None if name in text else as_numbers(col)
+        if numbers is None:
+            columns[name] = pd.Series(pd.arrays.ArrowStringArray(col, dtype=STR), copy=False)
+            if (few := _few_names(col)) is not None:
+                coded[name] = few
+        else:
+            columns[name] = numbers
+    frame = pd.DataFrame(columns, copy=False)
+    hashes = {name: column_hash(frame[name], coded.get(name)) for name in frame.columns}
+    return Part(frame, coded, hashes)
+
+
+_SAMPLE = 2_000
+
+
+def _few_names(col: pa.ChunkedArray) -> tuple[np.ndarray, list] | None:
+    """Row codes and distinct values of a column with few distinct values (judged on its first
+    rows), else None."""
+    if len(col) < 4 * _SAMPLE or pc.count_distinct(col.slice(0, _SAMPLE)).as_py() >= _SAMPLE // 5:
+        return None
+    coded = pc.dictionary_encode(col.combine_chunks())
+    codes = pc.fill_null(coded.indices, -1).to_numpy()
+    return codes, coded.dictionary.to_pylist()
+
+
+def as_numbers(col: pa.ChunkedArray) -> np.ndarray | None:
+    """The column as float64 (blank = NaN) when every cell is a number pandas' parser reads as
+    one, else None (the column stays text and is checked cell by cell).
+
+    Arrow also reads hexadecimal (``0x10``) as an integer and ``nan`` as a number, which pandas
+    does not: such columns stay text. Infinity stays text too, so its message quotes the cell."""
+    if col.null_count == len(col):
+        return None  # pandas types an all-blank column as float; text reads the same (blank)
+    try:
+        values = pc.cast(col, pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    out = values.to_numpy()  # blank cells (nulls) become NaN
+    if values.null_count:
+        given = ~values.is_null().to_numpy()
+        finite = np.isfinite(out[given]).all()
+    else:
+        finite = np.isfinite(out).all()
+    return out if finite else None
