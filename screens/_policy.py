@@ -16,13 +16,11 @@ def checks_table(rows: list[dict], key: str) -> None:
     """One row per limit; below it, in full, what each breached or unmeasured limit found."""
     frame = pd.DataFrame(rows, columns=["limit", "policy", "proposal", "result", "explanation"])
     frame["result"] = frame["result"].map(lambda r: MARK.get(r, r))
-    # the verdict and the proposal's figure first: at 1024 px the policy's wording may need a scroll, they must not
-    st.dataframe(frame, hide_index=True, key=key, column_order=["limit", "result", "proposal", "policy"],
-                 height=35 * (len(frame) + 1) + 3,   # every limit in view, no inner scrolling
-                 column_config={"limit": st.column_config.TextColumn(width=290),
-                                "result": st.column_config.TextColumn(width=85),
-                                "proposal": st.column_config.TextColumn(width=115),
-                                "policy": st.column_config.TextColumn(width="large")})
+    # a static table that wraps its cells, so the policy's wording fits the page at 1024 px; the verdict
+    # and the proposal's figure sit next to the limit. ``key`` names the block for the page's tests.
+    shown = frame[["limit", "result", "proposal", "policy"]].fillna("—").astype(str).map(as_text)
+    with st.container(key=key):
+        st.table(shown, hide_index=True, border="horizontal")
     notes = [f"{MARK.get(r['result'], r['result'])} — {r['explanation']}" for r in rows
              if r["result"] == "breach" or (r["result"] == "n/a" and "not measured" in r["explanation"])]
     if notes:

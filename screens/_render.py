@@ -30,6 +30,22 @@ def table(frame: pd.DataFrame, key: str, formats: dict | None = None, rows: dict
     st.dataframe(styler, hide_index=True, key=key, **kwargs)
 
 
+def sideways_table(frame: pd.DataFrame, label: str, formats: dict) -> None:
+    """A few rows of many measures as a static table turned sideways: one column per row of
+    ``frame`` (headed by its ``label`` cell), one row per measure, each cell in the product's
+    format. Ten measures of two underlyings fit the page at 1024 px this way; side by side they
+    scrolled. Every cell and heading is shown as text."""
+    cells = {}
+    for col in frame.columns:
+        if col == label:
+            continue
+        func = formats.get(col, str)
+        cells[col] = [fmt.DASH if pd.isna(v) else func(v) for v in frame[col]]
+    shown = pd.DataFrame(cells, index=[as_text(v) for v in frame[label]]).T
+    shown.index = [as_text(i) for i in shown.index]
+    st.table(shown.map(as_text), border="horizontal")
+
+
 def _texts_by_value(frame: pd.DataFrame, col: str, per_row) -> list[tuple[list, dict]]:
     """Each cell of ``col`` as its row's formatter writes it, in as few groups of rows as possible
     (usually one) within which a value always reads the same: one format call per group instead of

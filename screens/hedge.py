@@ -72,10 +72,10 @@ def _program() -> None:
     policy.block(service.policy_check_run(run, sh.settings()), "hedge_policy_check")
 
     st.subheader("Exposure")
-    base.table(service.exposure_table(view, result.policy), "hedge_exposure",
-               {"hedgeable share": fmt.share, "expected spend (USD)": fmt.money, "expected volume, horizon": fmt.count,
-                "basis slope": fmt.ratio, "basis R²": fmt.ratio, "volume uncertainty (sd/mean)": fmt.share,
-                "at fixed prices (share of volume)": fmt.share, "price-exposed volume, horizon": fmt.count})
+    base.sideways_table(service.exposure_table(view, result.policy), "underlying",
+                        {"hedgeable share": fmt.share, "expected spend (USD)": fmt.money, "expected volume, horizon": fmt.count,
+                         "basis slope": fmt.ratio, "basis R²": fmt.ratio, "volume uncertainty (sd/mean)": fmt.share,
+                         "at fixed prices (share of volume)": fmt.share, "price-exposed volume, horizon": fmt.count})
     st.caption("Futures remove only the part of spend that moves with the index: a low basis R² or a negative slope "
                "(the company's price moved against the index, e.g. through model migrations) and volume uncertainty stay "
                "unhedged. The effectiveness reported on Before / after is what the simulation measures.")

@@ -238,7 +238,7 @@ def _materiality(facts: PolicyFacts, policy: HedgePolicy) -> PolicyCheck:
     smallest = min(facts.trade_notionals) if facts.trade_notionals else None
     shown = fmt.money(smallest) if smallest is not None else fmt.DASH
     if not floor:
-        return PolicyCheck(limit, "no threshold", shown, NA, "The policy sets no materiality threshold.")
+        return PolicyCheck(limit, "no minimum", shown, NA, "The policy sets no materiality threshold.")
     policy_value = f"at least {fmt.money(floor)}"
     small = [n for n in facts.trade_notionals if n < floor]
     if small:
