@@ -3,6 +3,7 @@ driven by Playwright through Debian's Chromium (no browser download)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -61,19 +62,23 @@ def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
         time.sleep(0.3)
 
 
-@pytest.fixture
-def app_url(tmp_path):
-    port = _free_port()
-    env = dict(os.environ, HEDGING_DATA_DIR=str(tmp_path / "data"))
-    env.pop("DATABASE_URL", None)
-    log = open(tmp_path / "streamlit.log", "w")
+@contextlib.contextmanager
+def app_server(data_dir: Path, log_path: Path, cwd: Path = ROOT, port: int | None = None):
+    """The app on a free port of 127.0.0.1 with its data in ``data_dir``, started from ``cwd`` (whose
+    .streamlit/ it reads), with no database URL, user or workspace from the environment; yields its
+    address and stops it (the whole process group) afterwards."""
+    port = port or _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, HEDGING_DATA_DIR=str(data_dir))
+    for name in ("DATABASE_URL", "HEDGING_USER", "HEDGING_WORKSPACE"):
+        env.pop(name, None)
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_until_healthy(url, proc, tmp_path / "streamlit.log")
+        wait_until_healthy(url, proc, log_path)
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -82,6 +87,23 @@ def app_url(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+@contextlib.contextmanager
+def deployed_server(tmp_path: Path, data_dir: Path, provider: str):
+    """The app in deployment mode (sign-in through the local OpenID ``provider``): started from a
+    :func:`deployment_site` made for its own address; yields that address."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    site = deployment_site(tmp_path, url, provider)
+    with app_server(data_dir, tmp_path / "streamlit.log", cwd=site, port=port) as served:
+        yield served
+
+
+@pytest.fixture
+def app_url(tmp_path):
+    with app_server(tmp_path / "data", tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,17 +7,13 @@ test_workspaces_browser.py, with one browser per person."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 
 import pytest
 
 from hedging import service
 from hedging.config import Settings
-from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, deployment_site, wait_until_healthy
-from tests.e2e.test_workspaces_browser import ALICE, ANN, _main_text, _signed_in, browser, provider  # noqa: F401
+from tests.e2e.conftest import ARTIFACTS, deployed_server
+from tests.e2e.test_workspaces_browser import ALICE, ANN, _main_text, _signed_in, browser, on_page, provider  # noqa: F401
 
 pytestmark = pytest.mark.browser
 EXCEPTION = "Token futures are not yet liquid enough; the board accepts the gap until March."
@@ -40,28 +36,8 @@ def _seed(data_dir) -> int:
 @pytest.fixture
 def deployed(tmp_path, provider):  # noqa: F811
     pid = _seed(tmp_path / "data")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    site = deployment_site(tmp_path, url, provider)
-    env = dict(os.environ, HEDGING_DATA_DIR=str(tmp_path / "data"))
-    for name in ("DATABASE_URL", "HEDGING_USER", "HEDGING_WORKSPACE"):
-        env.pop(name, None)
-    log_path = tmp_path / "streamlit.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=site, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_until_healthy(url, proc, log_path)
+    with deployed_server(tmp_path, tmp_path / "data", provider) as url:
         yield url, pid, Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path / "data")})
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 def test_a_breach_is_refused_then_approved_as_an_exception(deployed, browser):  # noqa: F811
@@ -92,7 +68,7 @@ def test_a_breach_is_refused_then_approved_as_an_exception(deployed, browser):  
     alice.get_by_label("Comment (required to reject)").fill("Board minute 14.")
     alice.get_by_role("textbox", name="Policy exception reason").fill(EXCEPTION)
     alice.get_by_role("button", name="Approve").click()
-    alice.get_by_text(f"Status: approved: frozen and signed. Approved by {ALICE}").wait_for()
+    alice.get_by_text(f"Status: approved: frozen and signed. Approved by {on_page(ALICE)}").wait_for()
     alice.get_by_text("Approved as an exception to hedge policy v1").wait_for()
     assert EXCEPTION.rstrip(".") in _main_text(alice)
     alice.screenshot(path=str(ARTIFACTS / "policy_exception_approved.png"), full_page=True)

@@ -6,17 +6,13 @@ README's deployment configuration, and Chromium signs in through the provider's 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import warnings
 
 import pytest
 
 from hedging import cli
-from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, deployment_site, wait_until_healthy
+from tests.e2e.conftest import ARTIFACTS, deployed_server
 
 pytestmark = pytest.mark.browser
 
@@ -44,30 +40,12 @@ def provider():
 def deployed_app(tmp_path, provider):
     """The app started from a folder whose .streamlit/ holds the repository's config.toml and a
     secrets.toml with an [auth] section pointing at the local provider."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    site = deployment_site(tmp_path, url, provider)
-    env = dict(os.environ, HEDGING_DATA_DIR=str(tmp_path / "data"))
-    env.pop("DATABASE_URL", None)
     # the deployment's first admin, added on the server as the README says (the local user is
     # admin of the Default workspace): `hedging workspace set-role cfo@example.com admin`
     assert cli.main(["workspace", "set-role", "cfo@example.com", "admin",
                      "--db", f"sqlite:///{tmp_path / 'data' / 'hedging.db'}"]) == 0
-    log_path = tmp_path / "streamlit.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=site, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_until_healthy(url, proc, log_path)
+    with deployed_server(tmp_path, tmp_path / "data", provider) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_nothing_shows_before_sign_in_and_the_user_is_named_after(deployed_app, page):
