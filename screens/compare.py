@@ -71,10 +71,17 @@ inputs = inputs[[""] + [label for label, _ in docs]]
 st.table(inputs.map(sh.as_text).rename(columns=sh.as_text).style.apply(_shade, axis=1), hide_index=True,
          border="horizontal")
 st.subheader("Results")
+# scenarios side by side, then their differences against the first in a table of their own: two
+# static tables that wrap fit the page at 1024 px, where one wide grid had to scroll sideways
 part = shown[table["section"] == "results"]
-st.dataframe(part.style.apply(_shade, axis=1), hide_index=True, key="compare_results",
-             height=35 * (len(part) + 1) + 3,   # the labels stay in view when the differences scroll in at 1024 px
-             column_config={"": st.column_config.TextColumn(width=230, pinned=True)})
+differences = [c for c in part.columns if c.endswith(f" − {docs[0][0]}")]
+st.table(part[[""] + [label for label, _ in docs]].map(sh.as_text).rename(columns=sh.as_text)
+         .style.apply(_shade, axis=1), hide_index=True, border="horizontal")
+changed = part[(part[differences] != "").any(axis=1)] if differences else part.iloc[0:0]
+if len(changed):
+    st.markdown(f"**Differences against {sh.as_text(docs[0][0])}**")
+    st.table(changed[[""] + differences].map(sh.as_text).rename(columns=sh.as_text), hide_index=True,
+             border="horizontal")
 st.plotly_chart(service.scenario_figure(docs), key="compare_distributions")
 st.caption("Each scenario's total spend over its horizon on a sample of 3,000 of its simulated paths (the sample a "
            "saved proposal keeps): dotted without the hedge, solid with it. Further left and narrower is cheaper "

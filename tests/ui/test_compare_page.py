@@ -36,7 +36,7 @@ def test_compare_proposals_and_a_variant(tmp_path, monkeypatch):
     at.button(key="compare_add").click().run()
     assert not at.exception
     inputs = at.table[0].value          # a static table: it wraps, so it fits at 1024 px
-    results = at.dataframe[0].value
+    results, differences = at.table[1].value, at.table[2].value   # static tables too: no sideways scroll
     first, variant = f"#{ids[0]}", "Variant 1"
     assert list(inputs.columns) == ["", "\\" + first, f"\\#{ids[1]}", variant]   # headers shown as text
     assert not any(" − " in c for c in inputs.columns)            # no difference columns: the values sit side by side
@@ -44,12 +44,14 @@ def test_compare_proposals_and_a_variant(tmp_path, monkeypatch):
     lines = [t.value for t in at.text]
     assert f"#{ids[0]}: FY27 [min_variance](http://203.0.113.9) (C), saved 6 Dec 2026" in lines
     assert any(line.startswith("Variant 1: minimum CVaR (95%), budget $") for line in lines)
-    assert f"{variant} − {first}" in results.columns
+    assert list(results.columns) == list(inputs.columns)          # the scenarios side by side
+    assert f"{variant} − \\{first}" in differences.columns       # and their differences in a table of their own
     policy = inputs.set_index("").loc["Policy"]
     assert policy[variant] == "minimum CVaR \\(95%\\)"            # escaped: st.table reads Markdown
-    cost = results.set_index("").loc["Volatility reduction", f"{variant} − {first}"]
+    cost = differences.set_index("").loc["Volatility reduction", f"{variant} − \\{first}"].replace("\\", "")
     assert cost.endswith(" pp") and cost[0] in "+-"
-    assert not results.astype(str).apply(lambda c: c.str.contains("e\\+|_")).any().any()
+    for frame in (results, differences):
+        assert not frame.astype(str).apply(lambda c: c.str.contains("e\\\\\\+|_")).any().any()
     assert len(at.get("plotly_chart")) == 1
     # at most four: two proposals and a variant leave room for one more variant only
     at.button(key="compare_add").click().run()          # the same settings again: not added twice
