@@ -9,6 +9,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.test_hedge_pages import loaded  # noqa: F401  (fixture: the sample company)
+from tests.ui.test_number_format_pages import sideways
 
 ROOT = Path(__file__).resolve().parents[2]
 ROW = {"kind": "contracted", "underlying": "gpu", "provider": "", "start month": "2027-01", "end month": "2027-03",
@@ -28,9 +29,10 @@ def test_applied_commitments_show_in_the_exposure_and_natural_tables(loaded):  #
     at.session_state["natural_hedge_rows"] = [ROW]
     at.run()
     assert not at.exception
-    exposure = next(d.value for d in at.dataframe if "hedgeable share" in d.value.columns)
-    gpu = exposure.set_index("unit").loc["GPU-hours"]
-    assert 0.15 < gpu["at fixed prices (share of volume)"] < 0.35       # three of twelve months fixed
+    exposure = sideways(at, "hedgeable share")                        # one column per underlying
+    [gpu] = [c for c in exposure.columns if exposure.loc["unit", c] == "GPU-hours"]
+    fixed = float(exposure.loc["at fixed prices (share of volume)", gpu].rstrip("%")) / 100
+    assert 0.15 < fixed < 0.35                                         # three of twelve months fixed
     natural = next(d.value for d in at.dataframe if "effect on price risk" in d.value.columns)
     assert list(natural["label"]) == ["*bold* <b>framework</b> deal"]   # kept as typed, shown as a cell
     schedule = next(d.value for d in at.dataframe if "contract" in d.value.columns)

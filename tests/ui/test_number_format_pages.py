@@ -39,6 +39,20 @@ def shown(at: AppTest, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     raise AssertionError(f"no table with {column!r}")
 
 
+def sideways(at: AppTest, measure: str) -> pd.DataFrame:
+    """The static table turned sideways (one row per measure) that has ``measure``, as the reader
+    sees it: the Markdown escapes that keep its cells plain text taken out."""
+    def plain(text) -> str:
+        return re.sub(r"\\(.)", r"\1", str(text))
+    for t in at.table:
+        frame = t.value.map(plain)
+        frame.index = [plain(i) for i in frame.index]
+        frame.columns = [plain(c) for c in frame.columns]
+        if measure in frame.index:
+            return frame
+    raise AssertionError(f"no table with {measure!r}")
+
+
 def never_raw(text: pd.DataFrame) -> None:
     for cell in text.astype(str).to_numpy().ravel():
         assert not RAW.search(cell), cell
@@ -72,8 +86,11 @@ def test_hedge_program_tables(loaded):
         share = fmt.share(row["initial margin (USD)"] / row["notional (USD)"])
         assert cells["initial margin (USD)"] == f"{fmt.money(row['initial margin (USD)'])} ({share})"
         assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", cells["last trading day"])      # 29 Jan 2027
-    exposure_values, exposure = shown(at, "basis slope")
-    assert all(t.endswith("%") for t in exposure["hedgeable share"])
+    exposure = sideways(at, "basis slope")
+    assert all(t.endswith("%") for t in exposure.loc["hedgeable share"])
+    assert all(re.fullmatch(r"-?\d+\.\d{2}", t) for t in exposure.loc["basis slope"])
+    assert all(t.startswith("$") for t in exposure.loc["expected spend (USD)"])
+    never_raw(exposure)
     # the margin budget box reads as an amount and keeps a number for the run
     at.text_input(key="hedge_margin_budget_text").set_value("$250k").run()
     assert not at.exception and at.session_state["hedge_margin_budget"] == 250_000
