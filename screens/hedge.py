@@ -96,6 +96,7 @@ def _program() -> None:
         ui.schedule(dropped, "hedge_dropped")
     st.caption(f"Solver: {result.program.status} — {result.program.message}")
     inst.instruments(view, result)
+    sh.compute_ahead(run)   # the other policies and the next slider notches, while the page is read
 
 
 program()
