@@ -147,28 +147,41 @@ def metric_slots(n: int) -> list:
     return slots[:n]
 
 
-def amount_input(container, label: str, key: str, show=fmt.money, minimum: float = 0.0, **kwargs) -> None:
+def amount_input(container, label: str, key: str, show=fmt.money, minimum: float = 0.0, parse=fmt.parse_amount,
+                 required: bool = False, **kwargs) -> None:
     """A box for an amount that reads like one ("$4,900,000"; a number box shows 4900000). Typed as
     4900000, 4,900,000, $4.9m or 250k; kept as a number under ``key`` (the run reads that); an empty
-    box leaves None. A typo keeps the previous amount and says how to type it."""
+    box leaves None, and zero reads as empty (no limit), unless ``required``. ``show`` and ``parse``
+    write and read the box (``fmt.count`` and ``fmt.parse_count`` for lots). A typo, or an amount
+    below ``minimum``, keeps the previous amount (nothing is recomputed) and says, under the box,
+    which box, what was typed and how to type it."""
     text_key, shown_for = key + "_text", key + "_text_for"
     value = st.session_state.get(key)
+
+    def written(v) -> str:
+        return "" if v is None or (not v and not required) else show(v)
+
     if st.session_state.get(shown_for, "unset") != value:       # set elsewhere (defaults, another page)
-        st.session_state[text_key] = show(value) if value else ""
+        st.session_state[text_key] = written(value)
         st.session_state[shown_for] = value
 
     def read() -> None:
+        typed = st.session_state[text_key]
         try:
-            amount = fmt.parse_amount(st.session_state[text_key])
+            amount = parse(typed)
+            if amount is None and required:
+                raise ValueError("the box is empty; type a value.")
             if amount is not None and amount < minimum:
-                raise ValueError(f"{show(amount)} is below {show(minimum)}; type an amount of at least that.")
+                raise ValueError(f"'{typed.strip()}' is negative; type zero or more." if minimum == 0 else
+                                 f"'{typed.strip()}' is below {show(minimum)}; type at least {show(minimum)}.")
         except ValueError as err:
-            st.session_state[key + "_error"] = str(err)
-            st.session_state[text_key] = show(value) if value else ""
+            kept = written(value) or "none"
+            st.session_state[key + "_error"] = f"{label}: {err} The previous value, {kept}, is kept."
+            st.session_state[text_key] = written(value)
             return
         st.session_state.pop(key + "_error", None)
         st.session_state[key] = st.session_state[shown_for] = amount
-        st.session_state[text_key] = show(amount) if amount else ""
+        st.session_state[text_key] = written(amount)
 
     container.text_input(label, key=text_key, on_change=read, **kwargs)
     if st.session_state.get(key + "_error"):

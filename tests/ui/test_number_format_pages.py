@@ -95,6 +95,22 @@ def test_hedge_program_tables(loaded):
     at.text_input(key="hedge_margin_budget_text").set_value("$250k").run()
     assert not at.exception and at.session_state["hedge_margin_budget"] == 250_000
     assert at.text_input(key="hedge_margin_budget_text").value == "$250,000"
+    # the position limit box groups its digits and keeps a whole number of lots for the run
+    assert at.text_input(key="hedge_position_limit_text").value == fmt.count(service.RunSpec().policy.position_limit)
+    at.text_input(key="hedge_position_limit_text").set_value("2.5k").run()
+    assert not at.exception and at.session_state["hedge_position_limit"] == 2_500
+    assert at.text_input(key="hedge_position_limit_text").value == "2,500"
+    lots = at.session_state["hedge_position_limit"]
+    at.text_input(key="hedge_position_limit_text").set_value("abc").run()   # a typo: named, nothing recomputed
+    assert not at.exception and at.session_state["hedge_position_limit"] == lots
+    assert at.text_input(key="hedge_position_limit_text").value == "2,500"
+    said = " ".join(re.sub(r"\\(.)", r"\1", c.value) for c in at.caption)
+    assert ("Position limit (lots per contract): 'abc' is not a whole number of lots; type it as 1000000, 1,000,000, "
+            "1m or 250k. The previous value, 2,500, is kept.") in said
+    at.text_input(key="hedge_margin_budget_text").set_value("-5").run()   # the money boxes say the same way
+    assert at.session_state["hedge_margin_budget"] == 250_000
+    said = " ".join(re.sub(r"\\(.)", r"\1", c.value) for c in at.caption)
+    assert "Margin budget (USD): '-5' is negative; type zero or more. The previous value, $250,000, is kept." in said
     # "Leave unhedged" lists readable names, never keys such as token:anthropic
     options = at.multiselect(key="hedge_exclude").options
     assert options and all(":" not in o.split(": ", 1)[0] and "token:" not in o and "gpu:" not in o for o in options)
