@@ -20,6 +20,7 @@ from hedging.service.hedge_view import (  # noqa: F401
     is_kept,
     kept_hedge_result,
     kept_instrument_comparison,
+    wait_ahead,
 )
 from hedging.contracts.instruments import DEFAULT_RATE as INSTRUMENT_RATE  # noqa: F401
 from hedging.service.instruments import instrument_comparison, instrument_quotes, regret_table  # noqa: F401

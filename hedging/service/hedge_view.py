@@ -88,11 +88,15 @@ def is_kept(spec: RunSpec, stored: str) -> bool:
 
 
 def alternatives(spec: RunSpec) -> list[RunSpec]:
-    """What the user is likely to choose next on the Hedge program page, most likely first: each
-    other policy with the same limits, then one notch either way of each layered hedge ratio (for
-    the layered policy) and of the volume percentile cap."""
+    """What the user is likely to choose next on the Hedge program page, cheapest and most likely
+    first: one notch either way of the volume percentile cap and (for the layered policy) of each
+    layered hedge ratio, as a slider moves, then each other policy with the same limits."""
     policy = spec.policy
-    out = [spec.with_(policy=replace(policy, name=name)) for name in POLICIES if name != policy.name]
+    out = []
+    for step in (-NOTCH, NOTCH):
+        moved = policy.volume_percentile + step
+        if 0 < moved <= 100:
+            out.append(spec.with_(policy=replace(policy, volume_percentile=moved)))
     if policy.name == "layered":
         for i, (last, ratio) in enumerate(policy.bands):
             for step in (-NOTCH, NOTCH):
@@ -100,11 +104,7 @@ def alternatives(spec: RunSpec) -> list[RunSpec]:
                 if 0 <= moved <= 100:
                     bands = policy.bands[:i] + ((last, moved / 100),) + policy.bands[i + 1:]
                     out.append(spec.with_(policy=replace(policy, bands=bands)))
-    for step in (-NOTCH, NOTCH):
-        moved = policy.volume_percentile + step
-        if 0 < moved <= 100:
-            out.append(spec.with_(policy=replace(policy, volume_percentile=moved)))
-    return out
+    return out + [spec.with_(policy=replace(policy, name=name)) for name in POLICIES if name != policy.name]
 
 
 def compute_ahead(view: ForecastView, spec: RunSpec, stored: str) -> int:
@@ -129,3 +129,8 @@ def compute_ahead(view: ForecastView, spec: RunSpec, stored: str) -> int:
     KEPT.ahead(jobs)
     return len(jobs)
 
+
+
+def wait_ahead(timeout: float | None = None) -> bool:
+    """Wait until the programs queued by :func:`compute_ahead` are built (benchmarks, tests)."""
+    return KEPT.idle(timeout)
