@@ -294,6 +294,20 @@ def underlying(key: object) -> str:
     return UNDERLYING_NAMES.get(str(key), str(key))
 
 
+#: Volume models as a reader knows them (the backtest tables of the Forecast page and the PDF).
+VOLUME_MODEL_NAMES = {"ets": "ETS (exponential smoothing)", "arima": "seasonal ARIMA", "theta": "Theta",
+                      "stl": "STL + ETS", "seasonal_naive": "seasonal naive", "damped_trend": "damped trend",
+                      "loglinear": "log-linear trend", "drift": "drift", "combination": "combination"}
+
+
+def volume_model(key: object) -> str:
+    """The plain name of a volume model: ``damped trend`` for ``damped_trend`` (unknown keys with
+    their underscores as spaces, ``—`` for none)."""
+    if key is None or (isinstance(key, float) and key != key):
+        return DASH
+    return VOLUME_MODEL_NAMES.get(str(key), str(key).replace("_", " "))
+
+
 def csv_header(name: str, unit: str) -> str:
     """A CSV column heading that carries its unit: ``csv_header("notional", "USD") == "notional (USD)"``."""
     return name if not unit or name.endswith(f"({unit})") else f"{name} ({unit})"

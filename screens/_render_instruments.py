@@ -8,7 +8,7 @@ import streamlit as st
 from hedging import service
 from hedging.errors import HedgingError
 from screens import _shared as cached
-from screens._render import as_text, show_error, table as fmt_table
+from screens._render import as_text, show_error, sideways_table, table as fmt_table
 from screens._state import HG_CAP_STRIKE, HG_TAIL
 
 fmt = service.fmt
@@ -31,8 +31,11 @@ def instruments(view, result) -> None:
         return
     money = ("expected cost (USD)", "cost std error (USD)", "premium today (USD)", "fees (USD)",
              "margin or cash needed (USD)", "95th pct spend after (USD)", "CVaR 95% after (USD)")
-    fmt_table(table.drop(columns=["venue", "credit"]), "hedge_instruments",
-              {"volatility reduction": fmt.share, **{c: fmt.money for c in money}})
+    # turned sideways (one column per instrument, one row per measure): ten columns side by side scrolled
+    # at 1400 px; five instruments fit at 1024
+    with st.container(key="hedge_instruments"):
+        sideways_table(table.drop(columns=["venue", "credit"]), "instrument",
+                       {"volatility reduction": fmt.share, **{c: fmt.money for c in money}})
     st.caption(as_text(note))
     with st.expander("Where each instrument trades, and its counterparty and credit terms"):
         for _, row in table.iterrows():

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from hedging import service
 from hedging.config import Settings
+from tests.ui.test_number_format_pages import never_raw, sideways
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,11 @@ def test_instruments_section_and_caps_policy(loaded):
     at.run()
     assert not at.exception
     frames = {tuple(d.value.columns)[0]: d.value for d in at.dataframe}
-    assert len(frames["instrument"]) == 5
+    instruments = sideways(at, "volatility reduction")          # one column per instrument
+    assert len(instruments.columns) == 5 and "Monthly fixed-for-floating swap" in instruments.columns
+    assert all(t.endswith("%") for t in instruments.loc["volatility reduction"])
+    assert all(t.startswith(("$", "-$")) for t in instruments.loc["expected cost (USD)"])
+    never_raw(instruments)
     assert {"prices fall 40%", "prices rise 40%"} <= set(frames["scenario"]["scenario"])
     at.selectbox(key="hedge_policy").set_value("min_cvar_caps").run()
     assert not at.exception

@@ -71,6 +71,12 @@ def test_forecast_tables_and_caption(loaded):
     assert re.search(r"= -?\d\.\d\d [+−] \d\.\d\d × log\(index\)", captions)
     scores_values, scores = shown(at, "MASE")
     assert all(t.endswith("%") for t in scores["80% coverage"])
+    assert "damped trend" in set(scores["model"]) and not any("_" in t for t in scores["model"])   # not the keys
+    never_raw(scores)
+    drill_values, drill = shown(at, "anthropic")      # expected volume by provider: one row a month
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in drill["month"]) and len(drill) == 12
+    assert {"anthropic", "openai"} <= set(drill.columns)
+    never_raw(drill)
     metrics = {m.label: m.value for m in at.metric}
     assert re.fullmatch(r"\$\d{1,3}(,\d{3})+", metrics["Expected spend, next 12 months"])
 
@@ -145,6 +151,8 @@ def test_market_contract_table(loaded):
     assert all(re.fullmatch(r"\$\d+\.\d{2}", t) for t in text["fair price"])       # SIT: tick $0.01
     assert all(re.fullmatch(r"\$[\d,.]+ \(\d+\.\d%\)", t) for t in text["initial margin / lot"])   # heading: % of notional
     assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in text["delivery month"])
+    values, params = shown(at, "standard error")        # the paper's preset has none: a dash, never None
+    assert set(params["standard error"]) == {"—"} and all(re.fullmatch(r"-?\d+\.\d{4}", t) for t in params["value"])
     at.radio(key="market_underlying").set_value("gpu").run()
     values, text = shown(at, "contract")
     assert all(re.fullmatch(r"\$\d+\.\d{3}", t) for t in text["fair price"])       # GPUH: tick $0.005
