@@ -17,10 +17,18 @@ def table(frame: pd.DataFrame, key: str, formats: dict | None = None, rows: dict
     """``frame`` as a sortable table whose cells read in the product's one format: ``formats`` maps a
     column to a function of its value (e.g. ``fmt.money``), ``rows`` a column to a function of the
     row giving that row's formatter (a price at its own contract's tick). The numbers stay numbers,
-    so a column sorts by value; a missing value shows "—"."""
+    so a column sorts by value; a column with a missing value is written as text, "—" where missing
+    (the grid would show "None")."""
     frame = frame.reset_index(drop=True)
+    formats = dict(formats or {})
+    for col in list(frame.columns):
+        # the grid shows a missing cell as "None", whatever the styler says: such a column is written as text
+        if frame[col].isna().any():
+            func = formats.pop(col, None)
+            if func is not None or frame[col].dtype == object:
+                frame[col] = [fmt.DASH if pd.isna(v) else (func(v) if func else v) for v in frame[col]]
     styler = frame.style.format(na_rep=fmt.DASH)
-    for col, func in (formats or {}).items():
+    for col, func in formats.items():
         if col in frame:
             styler = styler.format(func, subset=[col], na_rep=fmt.DASH)
     for col, per_row in (rows or {}).items():
@@ -103,14 +111,14 @@ def contract_table(curve) -> None:
     # what is the same on every row goes below the table, so the prices and margins fit at 1024 px
     same = [c for c in ("settles on", "margin set by") if frame[c].nunique() == 1]
     shown = [c for c in frame.columns if c not in same and c != "maintenance / lot"]
-    short = {"delivery month": "delivers", "last trading day": "last trading", "fair price": "fair",
-             "initial margin / lot": "initial margin / lot (% of notional)"}
+    short = {"delivery month": "delivers", "last trading day": "last trading", "fair price": "fair"}
     table(frame, "market_contracts", {**prices, "delivery month": fmt.month, "last trading day": fmt.date},
           rows=margins, column_order=shown, column_config={c: st.column_config.Column(t) for c, t in short.items()})
     if len(frame):
         notes = [f"{c.capitalize()}: {frame[c].iloc[0]}." for c in same]
         ratio = frame["maintenance / lot"].iloc[0] / frame["initial margin / lot"].iloc[0]
-        st.caption(" ".join(notes) + f" Maintenance margin is {fmt.share(ratio, 0)} of initial "
+        st.caption(" ".join(notes) + " Initial margin in brackets as a share of the lot's notional. "
+                   f"Maintenance margin is {fmt.share(ratio, 0)} of initial "
                    f"({fmt.money(frame['maintenance / lot'].iloc[0])} a lot on the front contract).")
 
 

@@ -20,8 +20,10 @@ from hedging.service.run import adds_volatility, spec_line
 from hedging.service.spec import POLICIES, RunSpec
 
 #: Programs and their instrument tables, by the content of their inputs, shared by every session.
-#: A program of 10,000 paths and 20 contracts holds about 3 MB.
-KEPT = Ahead(max_entries=48)
+#: A program of 10,000 paths and 20 contracts holds about 3 MB of its own (its contracts' price
+#: paths are shared by every program on the same forecast): 32 of them, the page on screen and the
+#: alternatives of the last two states, are about 100 MB (500 MB at 50,000 paths).
+KEPT = Ahead(max_entries=32)
 #: One notch of the page's sliders (hedge ratio by tenor, volume percentile), in percent.
 NOTCH = 5
 
