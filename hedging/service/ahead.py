@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from typing import Callable, Iterable
 
 #: How much lower the background thread's scheduling priority is than the server's.
-BACKGROUND_NICE = 10
+BACKGROUND_NICE = 5
 
 
 def content_key(*parts: object) -> str:

@@ -90,11 +90,13 @@ def is_kept(spec: RunSpec, stored: str) -> bool:
 
 
 def alternatives(spec: RunSpec) -> list[RunSpec]:
-    """What the user is likely to choose next on the Hedge program page, cheapest and most likely
-    first: one notch either way of the volume percentile cap and (for the layered policy) of each
-    layered hedge ratio, as a slider moves, then each other policy with the same limits."""
+    """What the user may choose next on the Hedge program page, in the order they are built: each
+    other policy with the same limits first (a policy not seen before costs up to a second to
+    build, an optimiser or every layer of a layered programme to price), then one notch either way
+    of the volume percentile cap and, for the layered policy, of each layered hedge ratio (a tenth
+    of that each)."""
     policy = spec.policy
-    out = []
+    out = [spec.with_(policy=replace(policy, name=name)) for name in POLICIES if name != policy.name]
     for step in (-NOTCH, NOTCH):
         moved = policy.volume_percentile + step
         if 0 < moved <= 100:
@@ -106,7 +108,7 @@ def alternatives(spec: RunSpec) -> list[RunSpec]:
                 if 0 <= moved <= 100:
                     bands = policy.bands[:i] + ((last, moved / 100),) + policy.bands[i + 1:]
                     out.append(spec.with_(policy=replace(policy, bands=bands)))
-    return out + [spec.with_(policy=replace(policy, name=name)) for name in POLICIES if name != policy.name]
+    return out
 
 
 def compute_ahead(view: ForecastView, spec: RunSpec, stored: str) -> int:

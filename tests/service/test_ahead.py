@@ -78,12 +78,12 @@ def test_an_error_computing_ahead_is_raised_again_to_the_caller():
         kept.get("bad", fails)
 
 
-def test_the_alternatives_are_one_notch_of_each_slider_then_the_other_policies():
+def test_the_alternatives_are_the_other_policies_then_one_notch_of_each_slider():
     spec = service.RunSpec(policy=service.Policy(name="layered", volume_percentile=25.0))
     alts = hedge_view.alternatives(spec)
     names = [a.policy.name for a in alts]
-    assert names[-4:] == [n for n in service.POLICIES if n != "layered"]      # the dearer ones last
-    assert all(a.policy.volume_percentile == 25.0 for a in alts[-4:])
+    assert names[:4] == [n for n in service.POLICIES if n != "layered"]      # the dearer ones first
+    assert all(a.policy.volume_percentile == 25.0 for a in alts[:4])
     assert len(alts) == 2 + 6 + 4
     bands = [a.policy.bands for a in alts if a.policy.name == "layered" and a.policy.volume_percentile == 25.0]
     assert ((3, 0.7), (6, 0.5), (12, 0.25)) in bands and ((3, 0.8), (6, 0.5), (12, 0.25)) in bands
