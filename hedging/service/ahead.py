@@ -16,6 +16,7 @@ is waiting for comes first; queued work that the user has moved away from is dro
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import threading
@@ -45,6 +46,7 @@ class Ahead:
         self._wake = threading.Condition(self._lock)
         self.worker: threading.Thread | None = None
         self.computed_ahead = 0          # results the background thread finished (for tests and benchmarks)
+        atexit.register(self._drain)
 
     def __contains__(self, key: str) -> bool:
         with self._lock:
@@ -79,6 +81,13 @@ class Ahead:
         """Wait until nothing is queued or running in the background (tests, benchmarks)."""
         with self._wake:
             return self._wake.wait_for(lambda: not self._queue and not self._running, timeout)
+
+    def _drain(self, timeout: float = 30.0) -> None:
+        """At exit: drop the queue and let a computation under way finish, so that the process never
+        ends while the thread is inside a solver's native code (which aborts the process)."""
+        with self._wake:
+            self._queue.clear()
+            self._wake.wait_for(lambda: not self._running, timeout)
 
     def clear(self) -> None:
         with self._lock:

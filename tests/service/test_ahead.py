@@ -4,6 +4,7 @@ Hedge program page computes ahead (hedging/service/hedge_view.py: alternatives).
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 import threading
 import time
 
@@ -94,3 +95,23 @@ def test_the_alternatives_are_the_other_policies_then_one_notch_of_each_slider()
     top = service.RunSpec(policy=service.Policy(name="min_variance", volume_percentile=100.0))
     assert {a.policy.volume_percentile for a in hedge_view.alternatives(top)} == {95.0, 100.0}
     assert all(a.policy.bands == top.policy.bands for a in hedge_view.alternatives(top))
+
+
+def test_a_process_ends_only_after_the_computation_under_way(tmp_path):
+    """At exit the queue is dropped and the job running is waited for (a solver's native code running
+    while the interpreter shuts down aborts the process)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "ends.py"
+    script.write_text(
+        "import threading, time\n"
+        "from hedging.service.ahead import Ahead\n"
+        "kept, started = Ahead(4), threading.Event()\n"
+        "def slow():\n"
+        "    started.set(); time.sleep(0.5); print('finished', flush=True)\n"
+        "kept.ahead([('a', slow), ('b', lambda: print('dropped', flush=True))])\n"
+        "started.wait(5)\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                         cwd=str(Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0 and out.stdout.split() == ["finished"], out.stderr

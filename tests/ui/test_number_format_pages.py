@@ -137,6 +137,12 @@ def test_before_after_tables_and_the_backtest_of_the_chosen_policy(loaded):
         never_raw(stress)
         assert "what it assumes" not in stress.columns and len(stress.columns) <= 4
     assert all(t[0] in "+-" for t in stress["hedge P&L, expected"] if t != "$0.00")
+    remaining = next(t.value for t in at.table if "share of what remains" in t.value.columns)   # wraps at 1024 px
+    remaining = remaining.map(lambda c: re.sub(r"\\(.)", r"\1", str(c)))
+    assert list(remaining.columns) == ["source", "share of what remains", "part of the sd (USD)", "what it is"]
+    assert all(re.fullmatch(r"-?\d+\.\d%", t) for t in remaining["share of what remains"])
+    assert all(t.startswith(("$", "-$")) for t in remaining["part of the sd (USD)"]) and "Volume" in set(remaining["source"])
+    never_raw(remaining)
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("minimum variance policy over the last" in t for t in titles)
     assert not any("layered policy" in t for t in titles)
