@@ -65,7 +65,7 @@ def quotes_tables(quotes) -> None:
         return fmt.number(v, 4)
 
     def with_se(part, value: str, se: str) -> list[str]:
-        return [f"{num(v)} ± {num(e)}" for v, e in zip(part[value], part[se])]
+        return [f"{num(v)} ±\u00a0{num(e)}" for v, e in zip(part[value], part[se])]   # wraps before "±", not after
 
     for name, part in quotes.groupby("underlying", sort=False):
         st.markdown(f"**{as_text(name)}**, USD per {as_text(part['unit'].iloc[0])}")

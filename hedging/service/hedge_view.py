@@ -73,7 +73,21 @@ def kept_hedge_result(view: ForecastView, spec: RunSpec, stored: str) -> HedgeRe
     """:func:`hedge_result`, kept by the content of its inputs: ``stored`` says what the stored data
     and market are (their versions), ``spec`` the simulation and the policy. A program computed
     ahead (:func:`compute_ahead`) is read, or waited for while it is being computed."""
-    return KEPT.get(_program_key(stored, spec), lambda: hedge_result(view, spec))
+    return KEPT.get(_program_key(stored, spec), lambda: _build(view, spec, stored))
+
+
+def _build(view: ForecastView, spec: RunSpec, stored: str) -> HedgeResult:
+    """The program of ``spec``. A materiality threshold only drops trades from the program chosen
+    without it (the optimiser is not re-run), so that program is kept and a new threshold drops
+    from it: the same result as :func:`hedge_result`, in milliseconds instead of an optimisation."""
+    from hedging.service.materiality import drop_immaterial
+
+    policy = spec.policy
+    if not policy.min_notional:
+        return hedge_result(view, spec)
+    whole = spec.with_(policy=replace(policy, min_notional=0.0))
+    chosen = KEPT.get(_program_key(stored, whole), lambda: hedge_result(view, whole))
+    return replace(drop_immaterial(chosen, policy.min_notional), policy=policy)
 
 
 def kept_instrument_comparison(view: ForecastView, result: HedgeResult, stored: str):
@@ -122,7 +136,7 @@ def compute_ahead(view: ForecastView, spec: RunSpec, stored: str) -> int:
             continue
 
         def program(alt=alt):
-            return hedge_result(view, alt)
+            return _build(view, alt, stored)
 
         def instruments(alt=alt):
             from hedging.service.instruments import instrument_comparison

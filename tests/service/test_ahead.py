@@ -115,3 +115,28 @@ def test_a_process_ends_only_after_the_computation_under_way(tmp_path):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                          cwd=str(Path(__file__).resolve().parents[2]))
     assert out.returncode == 0 and out.stdout.split() == ["finished"], out.stderr
+
+
+def test_a_new_materiality_threshold_drops_from_the_program_kept_and_equals_building_it(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import numpy as np
+
+    from hedging.config import Settings
+
+    settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
+    service.load_sample_company(settings)
+    spec = service.RunSpec(as_of=dt.date(2026, 12, 6), n_paths=400)
+    view = service.forecast(spec, settings)
+    calls = []
+    real = hedge_view.hedge_result
+    monkeypatch.setattr(hedge_view, "hedge_result", lambda v, s: calls.append(s.policy.min_notional) or real(v, s))
+    stored = f"materiality-test-{tmp_path.name}"
+    for threshold in (90_000.0, 95_000.0):
+        s = spec.with_(policy=service.Policy(min_notional=threshold))
+        kept = service.kept_hedge_result(view, s, stored)
+        built = hedge_view.build_program(view, s.policy)           # the optimiser again, then the threshold
+        assert kept.policy == s.policy == built.policy
+        assert np.array_equal(kept.lots, built.lots) and kept.dropped == built.dropped and len(kept.dropped) > 0
+        assert np.allclose(kept.hedged, built.hedged) and np.allclose(kept.cost, built.cost)
+    assert calls == [0.0]          # the program without a threshold, built once, for both thresholds

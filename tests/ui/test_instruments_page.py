@@ -41,7 +41,7 @@ def test_instruments_section_and_caps_policy(loaded):
     assert len(quotes) == 2 and all(len(q) == 12 for q in quotes)
     for q in quotes:
         cells = q.map(lambda c: re.sub(r"\\(.)", r"\1", str(c)))
-        assert all(re.fullmatch(r"\d+\.\d{4} ± \d+\.\d{4}", c) for c in cells["swap fixed price"])
+        assert all(re.fullmatch(r"\d+\.\d{4} ±\u00a0\d+\.\d{4}", c) for c in cells["swap fixed price"])
         assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", c) for c in cells["month"])
     assert {"prices fall 40%", "prices rise 40%"} <= set(frames["scenario"]["scenario"])
     at.selectbox(key="hedge_policy").set_value("min_cvar_caps").run()
