@@ -98,3 +98,22 @@ def test_progress_says_rows_done_and_time_left():
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert "1,500 of about" in messages[2][1]
     assert np.all(np.diff(fractions) >= 0)
+
+
+def test_progress_goes_on_when_the_file_is_read_again_by_the_careful_reader(monkeypatch):
+    """A row Arrow's reader refuses far into the file (here one field too many): the file is read
+    again by pandas from its start, and the bar goes on from where it stood, saying why."""
+    from hedging.ingest import arrow_read
+
+    monkeypatch.setattr(arrow_read, "_BLOCK_BYTES", 4096)  # batches of about 60 rows, as a large file's
+    lines = _log(2000).decode().splitlines()
+    lines[1801] += ",extra"
+    messages = []
+    with pytest.raises(InputError, match="row has 10 fields but the header has 9"):
+        read_usage(("\n".join(lines) + "\n").encode(), "openrouter.csv", chunk_rows=250,
+                   progress=lambda f, m: messages.append((f, m)))
+    fractions = [f for f, _m in messages]
+    assert np.all(np.diff(fractions) >= 0) and fractions[-1] > 0.9
+    [again] = [i for i, (_f, m) in enumerate(messages) if "is read again from the start" in m]
+    assert 0.5 < fractions[again] < 1  # the fast reader had got past 1,000 of the 2,000 rows
+    assert messages[again + 1][1].endswith("(second reading)") and "250 of about" in messages[again + 1][1]
