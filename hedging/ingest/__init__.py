@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,9 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     Usage without a cost column is priced from ``prices`` (basis ``computed``). Large files are
     parsed ``chunk_rows`` rows at a time; ``progress(fraction, message)`` is told as they go.
     """
+    if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
+        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
+        progress(0.0, f"{Path(str(label or 'the file')).name}: opening the file (a .gz file is unpacked first)…")
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
     form = detect(raw.header, raw.name)
     ids = frozenset(form.row_id)

@@ -96,7 +96,8 @@ def test_progress_says_rows_done_and_time_left():
     read_usage(_log(2000), "openrouter.csv", chunk_rows=500, progress=lambda f, m: messages.append((f, m)))
     fractions = [f for f, _m in messages]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert "1,500 of about" in messages[2][1]
+    assert messages[0] == (0.0, "openrouter.csv: opening the file (a .gz file is unpacked first)…")
+    assert "1,500 of about" in messages[3][1]
     assert np.all(np.diff(fractions) >= 0)
 
 
