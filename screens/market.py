@@ -1,5 +1,6 @@
 """Market: index history, the price model, simulated paths, the forward curve and contract table."""
 
+import pandas as pd
 import streamlit as st
 
 from hedging import service
@@ -69,7 +70,9 @@ cand.candidates(underlying, f"{sh.MARKET_INDEX}_{underlying}", key)
 
 st.subheader("Price model")
 st.caption(view.model_label + ". Time in years; the model is for the log of the index. " + view.index.observation_note)
-ui.table(view.parameters.rename(columns={"std_error": "standard error"}), "market_params",
+params = view.parameters.rename(columns={"std_error": "standard error"})   # none for the paper's preset: "—"
+params["standard error"] = pd.to_numeric(params["standard error"], errors="coerce")
+ui.table(params, "market_params",
          {"value": lambda v: fmt.number(v, 4), "standard error": lambda v: fmt.number(v, 4)})
 st.plotly_chart(sh.shared_chart("market_fan", shown, lambda: charts.price_fan(
     view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, {len(view.fan) - 1} months "
