@@ -46,7 +46,7 @@ def _import_lines(s: dict) -> list[str]:
         head += "nothing to store"
     else:
         head += (f"{s['rows_stored']:,} {label('rows_stored')} ({s['provider_days']:,} {label('provider_days')}), "
-                 f"{s['first_day']} to {s['last_day']}, ${s['cost_usd']:,.2f}")
+                 f"{s['first_day']} to {s['last_day']}, {service.fmt.money(s['cost_usd'])}")
     lines = [head]
     lines += [f"  replaced {r['rows']:,} daily rows of import #{r['import_id']} ({r['first_day']} to "
               f"{r['last_day']})" for r in s["replaced"]]
@@ -98,7 +98,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_usage(args: argparse.Namespace) -> int:
     rows = service.usage_totals(_settings(args))
-    text = "\n".join(f"{r['month']} {r['provider']:<12} {r['model']:<24} ${r['cost_usd']:>14,.2f}" for r in rows)
+    text = "\n".join(f"{r['month']} {r['provider']:<12} {r['model']:<24} {service.fmt.money(r['cost_usd']):>15}" for r in rows)
     _print(rows, args.json, text or "No usage stored yet. Import exports with `hedging import FILE...`.")
     return 0
 
@@ -119,12 +119,12 @@ def cmd_imports(args: argparse.Namespace) -> int:
         lines.append(f"#{i.id:<4} {i.file_name} ({i.format}), {i.first_day} to {i.last_day}: "
                      f"{i.rows_read:,} {label('rows_read')}, {i.rows_imported:,} {label('rows_kept')}, "
                      f"{i.rows_stored:,} {label('rows_stored')}, {rows[-1]['provider_days']:,} {label('provider_days')}; "
-                     f"${i.cost_usd:,.2f} in the file")
+                     f"{service.fmt.money(i.cost_usd)} in the file")
         lines.append(f"      cost counts in: {rows[-1]['cost_counts_in']}; tokens count in: {rows[-1]['tokens_count_in']}; "
-                     f"why: {rows[-1]['why']}; counted, last 12 months: ${rows[-1]['counted_last_12_months_usd']:,.2f}")
+                     f"why: {rows[-1]['why']}; counted, last 12 months: {service.fmt.money(rows[-1]['counted_last_12_months_usd'])}")
     if items and ov.last_12:
         lines.append(f"Counted, last 12 months ({ov.last_12[0]:%b %Y} to {ov.last_12[1]:%b %Y}): "
-                     f"${ov.counted_last_12_usd:,.2f}, the Data page's spend of the last 12 months.")
+                     f"{service.fmt.money(ov.counted_last_12_usd)}, the Data page's spend of the last 12 months.")
     _print(rows, args.json, "\n".join(lines) or "No imports yet.")
     return 0
 
@@ -148,7 +148,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             f"{'gateway':>13} {'counted':>13} {'difference':>11}")
 
     def money(x):
-        return "" if x is None else f"${x:,.0f}"
+        return "" if x is None else service.fmt.money(x, cents=False)
 
     lines = [f"{r['provider']:<12} {r['month']:<7} {money(r['list_usd']):>13} {money(r['cost_export_usd']):>13} "
              f"{money(r['billing_usd']):>13} {money(r['gateway_usd']):>13} {money(r['counted_usd']):>13} "
@@ -161,8 +161,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     gateway = []
     for (provider, month), part in rec.gateway.groupby(["provider", "month"], sort=True):
         first = part.iloc[0]
-        gateway.append(f"{provider:<12} {month:%Y-%m} gateway ${first['gateway_usd']:,.0f} - invoice "
-                       f"${first['invoice_usd']:,.0f} = {_signed_usd(first['difference_usd'])}: " + "; ".join(
+        gateway.append(f"{provider:<12} {month:%Y-%m} gateway {service.fmt.money(first['gateway_usd'])} - invoice "
+                       f"{service.fmt.money(first['invoice_usd'])} = {_signed_usd(first['difference_usd'])}: " + "; ".join(
                            f"{c} {_signed_usd(u)}" + (" (likely)" if h == "likely" else "")
                            for c, u, h in zip(part["cause"], part["usd"], part["how"])))
     if gateway:
@@ -173,8 +173,18 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warning_lines(warnings, indent: str = "  ") -> list[str]:
+    """Warnings as the pages print them: what happened, what it means and what to do (the
+    treasurer's reading, :func:`hedging.service.advise`), with the model's own figures after it."""
+    lines = []
+    for a in service.advice_list(warnings):
+        lines.append(f"{indent}warning: {a.message} {a.consequence} {a.action}")
+        lines += [f"{indent}  the statistics: {line}" for line in a.statistics.splitlines() if line.strip()]
+    return lines
+
+
 def _signed_usd(x: float) -> str:
-    return f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
+    return service.fmt.money_change(x, cents=False)
 
 
 def _usd(x) -> float | None:
@@ -217,13 +227,13 @@ def cmd_market(args: argparse.Namespace) -> int:
         })
         text.append(f"{view.index.name} ({view.index.unit}), valued {view.valuation_date} at {view.spot:,.4f}")
         text.append(f"  model: {view.model_label}")
-        text += [f"  warning: {w.message}" for w in view.warnings]
+        text += _warning_lines(view.warnings)
         text.append(f"  {'contract':<9} {'month':<8} {'last trade':<11} {'fair':>9} {'bid':>9} {'ask':>9} "
                     f"{'MC check':>17} {'init margin':>12} {'maint':>10}")
         for r in view.curve.itertuples():
             text.append(f"  {r.symbol:<9} {r.delivery_month:%b %Y} {r.last_trading_day!s:<11} {r.fair:>9.4f} "
                         f"{r.bid:>9.4f} {r.ask:>9.4f} {r.mc_mean:>9.4f}±{3 * r.mc_std_error:<7.4f} "
-                        f"{r.initial_margin:>12,.2f} {r.maintenance_margin:>10,.2f}")
+                        f"{service.fmt.money(r.initial_margin):>12} {service.fmt.money(r.maintenance_margin):>10}")
     _print(out, args.json, "\n".join(text))
     return 0
 
@@ -299,11 +309,11 @@ def _run_json(run) -> dict:
 def _headline_text(run) -> list[str]:
     h = run.headline()
     return [run.spec_line(),
-            f"  expected spend ${h['expected_spend']:,.0f} over {h['horizon_months']} months; {h['fiscal_year']}: "
-            f"expected ${h['fiscal_expected_spend']:,.0f} against ${h['budget_compared']:,.0f}, budget at risk "
-            f"${h['bar_before']:,.0f} -> ${h['bar_after']:,.0f}",
-            f"  volatility ${h['sd_before']:,.0f} -> ${h['sd_after']:,.0f} ({h['volatility_reduction']:+.1%}); "
-            f"program cost ${h['program_cost']:,.0f}; margin needed ${h['margin_needed']:,.0f}; {h['trades']} trades"]
+            f"  expected spend {service.fmt.money(h['expected_spend'])} over {h['horizon_months']} months; {h['fiscal_year']}: "
+            f"expected {service.fmt.money(h['fiscal_expected_spend'])} against {service.fmt.money(h['budget_compared'])}, budget at risk "
+            f"{service.fmt.money(h['bar_before'])} -> {service.fmt.money(h['bar_after'])}",
+            f"  volatility {service.fmt.money(h['sd_before'])} -> {service.fmt.money(h['sd_after'])} ({service.fmt.share(abs(h['volatility_reduction']))} {'lower' if h['volatility_reduction'] >= 0 else 'higher'}); "
+            f"program cost {service.fmt.money(h['program_cost'])}; margin needed {service.fmt.money(h['margin_needed'])}; {h['trades']} trades"]
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
@@ -327,9 +337,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
            "warnings": [w.message for w in view.warnings], "underlyings": {}}
     text = [f"Spend forecast as of {spec.as_of}, {view.horizon} months from {view.future[0]:%b %Y}, "
             f"{view.n_paths:,} paths (seed {view.seed})",
-            f"  expected ${total.mean():,.0f}; 95th percentile ${quantile(total, 0.95):,.0f}",
-            f"  {spec.fiscal_name()}: expected ${fiscal.mean():,.0f} against ${compared:,.0f}; "
-            f"P(over) = {(fiscal > compared).mean():.1%}"]
+            f"  expected {service.fmt.money(total.mean())}; 95th percentile {service.fmt.money(quantile(total, 0.95))}",
+            f"  {spec.fiscal_name()}: expected {service.fmt.money(fiscal.mean())} against {service.fmt.money(compared)}; "
+            f"P(over) = {service.fmt.share((fiscal > compared).mean())}"]
     for u, part in view.underlyings.items():
         b = part.basis
         out["underlyings"][u] = {
@@ -341,9 +351,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             "volume_mean": [round(float(x), 3) for x in part.volume_paths.mean(axis=0)],
             "spend_expected": [round(float(x), 2) for x in part.spend.mean(axis=0)],
             "warnings": [w.message for w in part.warnings]}
-        text.append(f"  {part.label}: data to {part.last_complete_month:%b %Y}, volume model {part.model}, basis slope "
-                    f"{b.slope:.2f} (R² {b.r_squared:.2f}), expected spend ${part.spend.sum(axis=1).mean():,.0f}")
-        text += [f"    warning: {w.message}" for w in part.warnings]
+        text.append(f"  {part.label}: data to {part.last_complete_month:%b %Y}, volume model {service.fmt.volume_model(part.model)}, basis slope "
+                    f"{b.slope:.2f} (R² {b.r_squared:.2f}), expected spend {service.fmt.money(part.spend.sum(axis=1).mean())}")
+        text += _warning_lines(part.warnings, "    ")
     _print(out, args.json, "\n".join(text))
     return 0
 
@@ -368,7 +378,7 @@ def cmd_hedge(args: argparse.Namespace) -> int:
     text = _headline_text(run)
     text += [f"  {r['contract']:<9} {r['delivery month']:<9} {r['trade date']:<12} buy {r['lots']:>9,} @ {r['price']:.4f}"
              for r in schedule.to_dict("records")]
-    text += [f"  warning: {w.message}" for w in run.warnings]
+    text += _warning_lines(run.warnings)
     _print(out, args.json, "\n".join(text))
     return 0
 
@@ -462,7 +472,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _print({**_run_json(run), "proposal": {"id": proposal_id, "fingerprint": saved.get("fingerprint")},
             "imports": imports, "out": args.out, **({"xlsx": args.xlsx} if args.xlsx else {})}, args.json,
            "\n".join([f"Imported {len(outcomes)} file(s); proposal #{proposal_id}."] + _headline_text(run)
-                     + [f"  warning: {w.message}" for w in run.warnings]
+                     + _warning_lines(run.warnings)
                      + [f"Wrote {args.out}" + (f" and {args.xlsx}." if args.xlsx else ".")]))
     return 0
 
@@ -477,7 +487,7 @@ def cmd_index_upload(args: argparse.Namespace) -> int:
             "warnings": [w.message for w in warnings]}, args.json,
            "\n".join([f"{'Already uploaded' if already else 'Uploaded'} as upload:{index_id}"
                       + (f"; now used for {args.underlying}." if args.choose else ".")]
-                     + [f"  warning: {w.message}" for w in warnings]))
+                     + _warning_lines(warnings)))
     return 0
 
 
