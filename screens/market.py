@@ -69,8 +69,9 @@ cand.candidates(underlying, f"{sh.MARKET_INDEX}_{underlying}", key)
 
 st.subheader("Price model")
 st.caption(view.model_label + ". Time in years; the model is for the log of the index. " + view.index.observation_note)
-ui.table(view.parameters.rename(columns={"std_error": "standard error"}), "market_params",
-         {"value": lambda v: fmt.number(v, 4), "standard error": lambda v: fmt.number(v, 4)})
+ui.table(view.parameters.rename(columns={"std_error": "standard error", "ci_low": "95% interval, low",
+                                          "ci_high": "95% interval, high"}), "market_params",
+         {c: lambda v: fmt.number(v, 4) for c in ("value", "standard error", "95% interval, low", "95% interval, high")})
 st.plotly_chart(sh.shared_chart("market_fan", shown, lambda: charts.price_fan(
     view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, {len(view.fan) - 1} months "
     f"({fmt.count(min(view.n_paths, 5000))} paths)")), key="market_fan")

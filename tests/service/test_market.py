@@ -61,6 +61,12 @@ def test_uploaded_index_is_stored_chosen_and_calibrated(db_url, tmp_path):
     assert view.model_choice == "calibrated"
     assert view.valuation_date.isoformat() == "2026-10-01"
     assert view.parameters["std_error"].notna().any()
+    # an uploaded monthly history is fitted as averages with the bootstrap: 95% intervals from the
+    # profile likelihood, stated as such, containing each estimated value except possibly kappa's
+    # (bias-corrected, while its interval comes from the likelihood)
+    estimated = view.parameters.set_index("parameter").loc[["theta0", "beta", "sigma", "gamma"]]
+    assert (estimated["ci_low"] < estimated["value"]).all() and (estimated["value"] < estimated["ci_high"]).all()
+    assert "95% intervals come from the likelihood" in view.model_label
     service.delete_index(new_id, s)
     assert service.chosen_index("gpu", s) == "builtin"
 

@@ -49,6 +49,9 @@ def test_gpu_calibrated_shows_standard_errors_and_warnings(market):
     assert not market.exception
     params = table(market, "parameter")
     assert params["standard error"].notna().any()
+    sigma = params.set_index("parameter").loc["sigma"]
+    assert sigma["95% interval, low"] < sigma["value"] < sigma["95% interval, high"]
+    assert any("95% intervals" in c.value for c in market.caption)
     assert "Front contract GPUHX26" in metrics(market)
 
 
