@@ -68,7 +68,10 @@ class Calibration:
     (fits without jumps, bootstrapped): the values whose profile likelihood-ratio statistic is
     below the 95th percentile of the same statistic on histories simulated at that mean-reversion
     speed (``lr_critical``: the critical values used at the low and high end; 3.84 would be the
-    chi-square value); ``"bias-corrected bootstrap"`` (fits with jumps and ``jump_refits``). Such
+    chi-square value); ``"quasi-likelihood ratio"`` (fits with jumps, bootstrapped: the same
+    for kappa, theta0, beta and gamma with the likelihood without jumps, calibrated on histories
+    simulated with the fitted jumps; sigma and the jump parameters keep ``estimate -/+ 1.96
+    SE``); ``"bias-corrected bootstrap"`` (fits with jumps and ``jump_refits``). Such
     an interval is not symmetric about the estimate and need not be centred on it (the estimate
     of ``kappa`` is bias-corrected, and ``sigma`` with it, while the interval comes from the
     likelihood itself): read it, not ``estimate -/+ 2 SE``.
@@ -259,8 +262,11 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
     preset : JumpDiffusionModel, optional
         The trend and season used instead of refused ones (required with ``plausible``).
     bootstrap : int
-        Paths simulated from the no-jump fit for standard errors and ``kappa``'s bias correction
-        (0: inverse-Hessian standard errors, no correction).
+        Paths simulated from the no-jump fit for standard errors, ``kappa``'s bias correction and
+        the 95% intervals (per point of the kappa grid of :func:`_likelihood_intervals`, at most
+        :data:`GRID_PATHS`; for a fit with jumps, paths of the jump model for the intervals of
+        kappa, theta0, beta and gamma).
+        0: inverse-Hessian standard errors and ``estimate -/+ 1.96 SE``, no correction.
     seed : int
         Seed of the bootstrap paths; the same history and seed give the same result.
     jump_refits : int
@@ -387,6 +393,15 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
         std_errors, se_warns = _standard_errors(t, x, params, held, windows)
         warns.extend(se_warns)
         se_method = "hessian"
+        if params["lam"] > 0.0 and jump_refits == 0 and bootstrap > 0 and _profilable(held):
+            quasi_held = {**held_values, "lam": 0.0, "mu_j": 0.0, "sigma_j": 0.0}
+            intervals, critical = _likelihood_intervals(
+                t, x, None, quasi_held, diffusion_only[0], std_errors,
+                min(int(bootstrap), GRID_PATHS), np.random.SeedSequence(seed).spawn(3)[2],
+                jump=params)
+            if intervals:
+                interval_method = "quasi-likelihood ratio"
+                n_boot = min(int(bootstrap), GRID_PATHS)
         if params["lam"] > 0.0 and jump_refits > 0:
             boot = _jump_bootstrap(t, x, params, held_values, int(jump_refits), seed, maxiter)
             if boot is not None:
@@ -616,30 +631,33 @@ def _gls_many(log_kappa: float, t, xs: np.ndarray, windows, held, means=None):
     """
     kappa = held["kappa"] if "kappa" in held else math.exp(log_kappa)
     period = held["season_period"]
-    if windows is None:
+    if windows is None:               # whitened histories as rows (paths, m): no transposed copy
         h = np.diff(t)
         scale = -np.expm1(-2 * kappa * h) / (2 * kappa)
         root = np.sqrt(scale)
-        wy = ((xs[:, 1:] - np.exp(-kappa * h) * xs[:, :-1]) / root).T
+        wy = (xs[:, 1:] - np.exp(-kappa * h) * xs[:, :-1]) * (1 / root)
         wd = _point_design(kappa, t, period) / root[:, None]
         logdet = float(np.sum(np.log(scale)))
     else:
         wy, wd, logdet = _conditional_gaussian(kappa, windows,
                                                _fast_average_design(kappa, period, means), xs.T)
+        wy = np.ascontiguousarray(wy.T)
     free = [i for i, k in enumerate(_LINEAR) if k not in held]
-    for i, k in enumerate(_LINEAR):
-        if k in held:
-            wy = wy - wd[:, i:i + 1] * held[k]
+    offset = sum(wd[:, i] * held[k] for i, k in enumerate(_LINEAR) if k in held)
+    if not np.isscalar(offset):
+        wy = wy - offset
+    total = np.einsum("ij,ij->i", wy, wy)
     if free:
         q, r = np.linalg.qr(wd[:, free])         # one factorisation for every history
-        projected = q.T @ wy
-        coef = np.linalg.solve(r, projected)
-        resid = wy - q @ projected
+        projected = wy @ q                       # (paths, free)
+        coef = np.linalg.solve(r, projected.T)
+        # q is orthonormal: the residual sum of squares is the total less the projected part
+        rss = np.maximum(total - np.einsum("ij,ij->i", projected, projected), 0.0)
         r_inv = np.linalg.inv(r)
         cov = r_inv @ r_inv.T
     else:
-        coef, resid, cov = np.empty((0, wy.shape[1])), wy, np.empty((0, 0))
-    rss, m = np.einsum("ij,ij->j", resid, resid), wy.shape[0]
+        coef, rss, cov = np.empty((0, wy.shape[0])), total, np.empty((0, 0))
+    m = wy.shape[1]
     inside = np.ones(rss.shape, dtype=bool)
     for row, i in zip(coef, free):           # outside the allowed box: not a candidate
         lo, hi = BOUNDS[_LINEAR[i]]
@@ -830,6 +848,9 @@ def _fit_diffusion(t, x, windows, held, maxiter=1000):
 
 #: Confidence level of :meth:`Calibration.confidence_interval`.
 INTERVAL_LEVEL = 0.95
+#: Histories simulated at each point of the kappa grid for the intervals' critical values (at most;
+#: the coverage in bench/calibration.py is measured with this many).
+GRID_PATHS = 100
 
 
 def _lr_at_truth(table: _ProfileTable, truth: Mapping[str, np.ndarray], t, xs, windows, held,
@@ -890,7 +911,8 @@ def _endpoint(excess, centre: float, step: float, limit: float) -> float:
 
 
 def _likelihood_intervals(t, x, windows, held, mle: Mapping[str, float],
-                          se: Mapping[str, float], n_boot: int, seed
+                          se: Mapping[str, float], n_boot: int, seed,
+                          jump: Mapping[str, float] | None = None
                           ) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
     """95% intervals by inverting the profile likelihood-ratio test with critical values from a
     grid bootstrap over ``kappa``: ``(intervals, critical values used)``.
@@ -912,6 +934,13 @@ def _likelihood_intervals(t, x, windows, held, mle: Mapping[str, float],
     (1993), Econometrica 61, 139-165), since the fitted ``kappa`` is biased upwards and the
     critical values grow as ``kappa`` falls. An interval ends at the allowed range when the
     likelihood never falls that far. The critical values used at the two ends are returned.
+
+    ``jump`` (the parameters of a fit with jumps): the same statistic of the likelihood without
+    jumps (a Gaussian quasi-likelihood, whose level, trend, season and mean reversion are those of
+    the jump model, the level shifted by ``lam mu_j / kappa``, the jumps' mean pull) for kappa,
+    theta0, beta and gamma, with the histories simulated from the jump model (its sigma and jump
+    parameters) at each grid ``kappa``, so the critical values carry the jumps; theta0's interval
+    is shifted back by the fit's ``lam mu_j / kappa``.
     """
     means = None if windows is None else _window_means(windows, held["season_period"])
     x = np.asarray(x, dtype=float)
@@ -933,12 +962,22 @@ def _likelihood_intervals(t, x, windows, held, mle: Mapping[str, float],
     seeds = (seed if isinstance(seed, np.random.SeedSequence)
              else np.random.SeedSequence(seed)).spawn(grid.size)
     truths = [_profile(float(u), t, x, windows, held, means)[0] for u in grid]
+
+    def simulated(truth):
+        if jump is None:
+            return truth
+        pull = jump["lam"] * jump["mu_j"] / truth["kappa"]
+        return {**truth, **{k: jump[k] for k in ("sigma", "lam", "mu_j", "sigma_j")},
+                "theta0": truth["theta0"] - pull}
+
     paths = np.concatenate([
-        simulate_history(JumpDiffusionModel(**truth), t, float(x[0]), windows, n_boot,
+        simulate_history(JumpDiffusionModel(**simulated(truth)), t, float(x[0]), windows, n_boot,
                          np.random.default_rng(ss)) for truth, ss in zip(truths, seeds)])
     sims = _profile_table(t, paths, windows, held, means=means)    # one table for every grid point
     truth_of_path = {k: np.repeat([truth[k] for truth in truths], n_boot) for k in PARAMETERS}
     lrs = _lr_at_truth(sims, truth_of_path, t, paths, windows, held, means)
+    if jump is not None:                # the quasi-likelihood's sigma is not the jump model's
+        lrs.pop("sigma", None)
     crit = {}
     for name, lr in lrs.items():     # grid points with a finite critical value, per parameter
         values = np.array([_critical_value(lr[g * n_boot:(g + 1) * n_boot])
@@ -995,6 +1034,10 @@ def _likelihood_intervals(t, x, windows, held, mle: Mapping[str, float],
         out[name] = (_endpoint(excess, centre, -step, lo), _endpoint(excess, centre, step, hi))
         used[name] = tuple(float(critical(name, unbiased(table.minimum(table.nll(name, v))[1][0])))
                            for v in out[name])
+    if jump is not None and "theta0" in out:
+        pull = jump["lam"] * jump["mu_j"] / jump["kappa"]
+        lo, hi = BOUNDS["theta0"]
+        out["theta0"] = (max(out["theta0"][0] - pull, lo), min(out["theta0"][1] - pull, hi))
     return out, used
 
 
@@ -1114,7 +1157,8 @@ def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
         warns.append(HedgingWarning("weakly_identified", (
             f"{' and '.join(weak)}: the standard error exceeds the estimate, so the history barely "
             "identifies it; read forecasts from this fit with wide margins.")))
-    intervals, critical = _likelihood_intervals(t, x, windows, held, params, se, n_boot,
+    intervals, critical = _likelihood_intervals(t, x, windows, held, params, se,
+                                                min(n_boot, GRID_PATHS),
                                                 np.random.SeedSequence(seed).spawn(3)[2])
     return se, bias, corrected, len(estimates), intervals, critical, warns
 

@@ -148,13 +148,15 @@ def coverage_study(truth: JumpDiffusionModel, design: Design, method: str, reps:
 
 
 def jump_coverage_study(truth: JumpDiffusionModel, n_days: int, reps: int, seed: int = 1,
-                        z: float = 2.0, refits: int = 0) -> CoverageResult:
+                        z: float = 2.0, refits: int = 0, n_boot: int = 0) -> CoverageResult:
     """Simulate ``reps`` daily histories of ``n_days`` from ``truth`` (with jumps, seeded), fit each
     with jumps (``jumps=True``: the likelihood-ratio gate is not applied, so every parameter has a
     fitted value) and count how often the fit's 95% interval (``hits``) and ``estimate +/- z SE``
     (``hits_se``) contain the true value of each of :data:`STUDIED_JUMPS` (a failed fit or a NaN
     bound counts as a miss). ``refits`` > 0: bootstrap intervals from that many refits per fit
-    (``calibrate(..., jump_refits=refits)``); 0: inverse Hessian."""
+    (``calibrate(..., jump_refits=refits)``); ``n_boot`` > 0: quasi-likelihood-ratio intervals
+    for kappa, theta0, beta and gamma from that many paths per grid point (``bootstrap=n_boot``);
+    both 0: inverse Hessian."""
     if truth.lam <= 0.0:
         raise ModelError("the jump coverage study needs a truth with jumps (lam > 0).")
     design = Design("daily", n_days)
@@ -163,14 +165,15 @@ def jump_coverage_study(truth: JumpDiffusionModel, n_days: int, reps: int, seed:
     kappas = []
     for r in range(reps):
         try:
-            fit = calibrate(times, logs[r], jumps=True, bootstrap=0, jump_refits=refits,
+            fit = calibrate(times, logs[r], jumps=True, bootstrap=n_boot, jump_refits=refits,
                             seed=seed * 100_003 + r)
         except ModelError:
             continue
         kappas.append(fit.model.kappa)
         tally.add(fit, truth)
     mean = float(np.mean(kappas)) if kappas else math.nan
-    method = f"jumps, {refits} refits" if refits else "jumps, Hessian"
+    method = (f"jumps, {refits} refits" if refits else f"jumps, {n_boot} paths" if n_boot
+              else "jumps, Hessian")
     return CoverageResult(design, method, reps, len(kappas), tally.hits, mean, mean, tally.hits_se,
                           tally.widths(tally.width), tally.widths(tally.width_se))
 
