@@ -69,9 +69,16 @@ cand.candidates(underlying, f"{sh.MARKET_INDEX}_{underlying}", key)
 
 st.subheader("Price model")
 st.caption(view.model_label + ". Time in years; the model is for the log of the index. " + view.index.observation_note)
-ui.table(view.parameters.rename(columns={"std_error": "standard error", "ci_low": "95% interval, low",
-                                          "ci_high": "95% interval, high"}), "market_params",
-         {c: lambda v: fmt.number(v, 4) for c in ("value", "standard error", "95% interval, low", "95% interval, high")})
+# a static table that wraps its cells (five columns fit the page at 1024 px), every cell shown as text
+params = view.parameters
+shown = params[["parameter"]].assign(value=params["value"].map(lambda v: fmt.number(v, 4)),
+                                     **{"standard error": params["std_error"].map(lambda v: fmt.number(v, 4))})
+if "ci_low" in params:
+    shown["95% interval"] = [f"{fmt.number(lo, 4)} to {fmt.number(hi, 4)}"
+                             for lo, hi in zip(params["ci_low"], params["ci_high"])]
+shown["meaning"] = params["meaning"]
+with st.container(key="market_params"):
+    st.table(shown.astype(str).map(ui.as_text), hide_index=True, border="horizontal")
 st.plotly_chart(sh.shared_chart("market_fan", shown, lambda: charts.price_fan(
     view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, {len(view.fan) - 1} months "
     f"({fmt.count(min(view.n_paths, 5000))} paths)")), key="market_fan")
