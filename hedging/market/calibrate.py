@@ -39,7 +39,11 @@ history                  kappa theta0 beta  sigma gamma before (points, Hessian 
 ======================== ===== ====== ===== ===== ===== ======================================
 daily prints, 366 days   94%   98%    97%   95%   96%   kappa 40%, beta 71%, sigma 96%
 daily prints, 731 days   92%   96%    96%   97%   96%   kappa 70%, theta0 67%, sigma 98%
+monthly prints, 24       94%   98%    98%   93%   96%   theta0 59%, beta 65%, sigma 91%
 monthly prints, 37       98%   98%    98%   97%   99%   theta0 69%, beta 76%, sigma 98%
+monthly prints, 60       96%   94%    96%   97%   99%   theta0 73%, beta 76%, sigma 99%
+monthly prints, 120      96%   99%    98%   96%   95%   theta0 90%, beta 93%, sigma 97%
+monthly averages, 24     93%   96%    97%   94%   93%   sigma 55% (bootstrap +/- 2 SE: 88%)
 monthly averages, 37     94%   96%    98%   95%   98%   sigma 46% (bootstrap +/- 2 SE: 86%)
 monthly averages, 60     96%   95%    98%   98%   100%  sigma 28% (bootstrap +/- 2 SE: 93%)
 ======================== ===== ====== ===== ===== ===== ======================================
