@@ -4,10 +4,13 @@ rows, against a bare ``pandas.read_csv`` of the same file in the same run.
     python bench/ingest.py                 # 10k, 100k and 1M rows (the 1M file is about 200 MB)
     python bench/ingest.py --rows 100000   # one size
     python bench/ingest.py --rows 10000 100000 1000000 10000000 --engines --store-rows 0
+    python bench/ingest.py --format litellm --rows 1000000 --store-rows 0   # a LiteLLM_SpendLogs export
 
 Each measurement runs in a fresh child process so that its peak memory (VmHWM) is its own.
 ``load`` is the machine's 1-minute load average when the row's runs end: on a shared machine
-the seconds move with it (both engines use the same cores), so compare ratios from one row.
+the seconds move with it (both engines use the same cores), so compare ratios from one row. The
+bare read and the import run in turns (read, import, read, import, ...), and the ratio of each
+pair is printed after the medians.
 Goal (issues 2 and 12): import time at most 2x the bare read, and peak memory under 600 MB at 1M
 rows; 10M rows (about 2.1 GB) in under 1 GB. ``lock s`` is how long the import held the
 database's write lock.
@@ -87,6 +90,58 @@ def _log_part(n: int, first: int, seed: int) -> pd.DataFrame:
         "app_name": np.array(["Acme Chat", "Acme Search", "Internal tools"])[rng.integers(0, 3, n)],
     })
     return frame[HEADER]
+
+
+LITELLM_HEADER = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,endTime,"
+                  "model,model_group,custom_llm_provider,metadata,team_id,organization_id,status").split(",")
+LITELLM_MODELS = [("claude-sonnet-4-5-20250929", "claude-sonnet", "anthropic"),
+                  ("gpt-5-2025-08-07", "gpt-5", "openai"), ("gpt-5-mini-2025-08-07", "gpt-5-mini", "openai"),
+                  ("vertex_ai/gemini-2.5-flash", "gemini-flash", "vertex_ai"),
+                  ("bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku", "bedrock"),
+                  ("azure/gpt-4o", "gpt-4o", "azure")]
+LITELLM_TEAMS = [("team-search", "search"), ("team-chat", "chat"), ("team-batch", "batch jobs"), ("", "")]
+
+
+def make_litellm_log(n: int, path: Path, seed: int = 7, part_rows: int = 1_000_000) -> None:
+    """Write ``n`` LiteLLM_SpendLogs rows over 30 days (the columns the proxy's table exports,
+    without the request and response bodies), in parts of a million rows."""
+    with open(path, "w", newline="") as out:
+        for part, start in enumerate(range(0, n, part_rows)):
+            _litellm_part(min(part_rows, n - start), start, seed + part).to_csv(out, index=False, header=part == 0)
+
+
+def _litellm_part(n: int, first: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2026-09-01").value // 10**6
+    ms = np.sort(rng.integers(0, 30 * 86_400_000, n)) + start
+    stamp = pd.to_datetime(ms, unit="ms").strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "Z"
+    model = rng.integers(0, len(LITELLM_MODELS), n)
+    team = rng.integers(0, len(LITELLM_TEAMS), n)
+    prompt = rng.lognormal(8, 1.2, n).astype(np.int64) + 10
+    cached = (prompt * rng.uniform(0, 0.8, n)).astype(np.int64)
+    completion = rng.lognormal(5.5, 1.0, n).astype(np.int64) + 1
+    failed = rng.random(n) < 0.01
+    metadata = np.array([
+        '{"user_api_key_team_id": "%s", "user_api_key_team_alias": "%s", "usage_object": '
+        '{"cache_read_input_tokens": %%d, "cache_creation_input_tokens": 0}}' % t for t in LITELLM_TEAMS], dtype=object)
+    meta = [m % c for m, c in zip(metadata[team], cached)]
+    models = np.array(LITELLM_MODELS, dtype=object)
+    frame = pd.DataFrame({
+        "request_id": [f"chatcmpl-{i:020d}" for i in range(first, first + n)],
+        "call_type": "acompletion",
+        "api_key": np.array([f"{k:064x}" for k in range(5)])[rng.integers(0, 5, n)],
+        "spend": np.where(failed, 0, np.round((prompt - cached) * 3e-6 + cached * 3e-7 + completion * 1.5e-5, 7)),
+        "total_tokens": prompt + completion,
+        "prompt_tokens": np.where(failed, 0, prompt),
+        "completion_tokens": np.where(failed, 0, completion),
+        "startTime": stamp, "endTime": stamp,
+        "model": models[model, 0], "model_group": models[model, 1], "custom_llm_provider": models[model, 2],
+        "metadata": meta,
+        "team_id": np.array([t for t, _a in LITELLM_TEAMS], dtype=object)[team],
+        "organization_id": "org-1",
+        "status": np.where(failed, "failure", "success"),
+    })
+    return frame[LITELLM_HEADER]
 
 
 def peak_memory_mb() -> float:
@@ -303,16 +358,28 @@ def measure_store(n: int, tmp: Path) -> None:
         print(f"{label:>34} {old[key]:>10,.1f} {new[key]:>10,.1f} {ratio:>13.2f}", flush=True)
 
 
-def measure(mode: str, path: Path, repeat: int) -> dict:
-    """Median time and largest peak memory over ``repeat`` fresh processes."""
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, __file__, "--worker", mode, str(path)], check=True,
-                             capture_output=True, text=True)
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+def _run(mode: str, path: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", mode, str(path)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _summary(runs: list[dict]) -> dict:
     return {"seconds": float(np.median([r["seconds"] for r in runs])),
             "peak_mb": max(r["peak_mb"] for r in runs), "rows": runs[0]["rows"],
-            "lock_seconds": float(np.median([r["lock_seconds"] for r in runs]))}
+            "lock_seconds": float(np.median([r["lock_seconds"] for r in runs])), "runs": runs}
+
+
+def measure(mode: str, path: Path, repeat: int) -> dict:
+    """Median time and largest peak memory over ``repeat`` fresh processes."""
+    return _summary([_run(mode, path) for _ in range(repeat)])
+
+
+def measure_pairs(path: Path, repeat: int) -> tuple[dict, dict]:
+    """The bare read and the import, one after the other, ``repeat`` times: each pair of runs
+    shares the machine's load of its moment, so each pair's ratio is printed too."""
+    pairs = [(_run("baseline", path), _run("import", path)) for _ in range(repeat)]
+    return _summary([b for b, _i in pairs]), _summary([i for _b, i in pairs])
 
 
 def main() -> None:
@@ -324,6 +391,8 @@ def main() -> None:
     parser.add_argument("--store-worker", nargs=3, metavar=("MODE", "PATH", "TRACED"))
     parser.add_argument("--engines", action="store_true",
                         help="also time the parse alone by pandas' C parser and by Arrow's streaming reader")
+    parser.add_argument("--format", choices=("openrouter", "litellm"), default="openrouter",
+                        help="the per-request log to generate: OpenRouter's generations or LiteLLM's SpendLogs")
     parser.add_argument("--tmp", default=None, help="folder for the generated files (10M rows: about 2.1 GB)")
     args = parser.parse_args()
     if args.worker:
@@ -333,19 +402,22 @@ def main() -> None:
         store_worker(*args.store_worker)
         return
     print(f"{'rows':>10} {'MB':>7} {'read_csv s':>11} {'import s':>9} {'ratio':>6} "
-          f"{'read_csv peak MB':>17} {'import peak MB':>15} {'daily rows':>11} {'lock s':>7} {'load':>5}")
+          f"{'read_csv peak MB':>17} {'import peak MB':>15} {'daily rows':>11} {'lock s':>7} {'load':>5}  "
+          "ratio of each pair of runs")
     engines = []
     with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=args.tmp) as tmp:
         for n in args.rows:
-            path = Path(tmp) / f"openrouter_generations_{n}.csv"
-            make_log(n, path)
+            path = Path(tmp) / (f"openrouter_generations_{n}.csv" if args.format == "openrouter"
+                                else f"litellm_spend_logs_{n}.csv")
+            (make_log if args.format == "openrouter" else make_litellm_log)(n, path)
             repeat = args.repeat if n < 5_000_000 else 1  # one run of the 2 GB file is minutes
-            base = measure("baseline", path, repeat)
-            imp = measure("import", path, repeat)
+            base, imp = measure_pairs(path, repeat)
             print(f"{n:>10,} {path.stat().st_size / 1e6:>7.1f} {base['seconds']:>11.2f} {imp['seconds']:>9.2f} "
                   f"{imp['seconds'] / base['seconds']:>6.2f} {base['peak_mb']:>17.0f} {imp['peak_mb']:>15.0f} "
-                  f"{imp['rows']:>11,} {imp['lock_seconds']:>7.2f} {os.getloadavg()[0]:>5.1f}", flush=True)
-            if args.engines and n == max(args.rows):
+                  f"{imp['rows']:>11,} {imp['lock_seconds']:>7.2f} {os.getloadavg()[0]:>5.1f}  "
+                  + " ".join(f"{i['seconds'] / b['seconds']:.2f}" for b, i in zip(base["runs"], imp["runs"])),
+                  flush=True)
+            if args.engines and n == max(args.rows) and args.format == "openrouter":
                 engines = [(e, measure(e, path, repeat)) for e in ("pandas", "arrow")]
             path.unlink()
         if engines:

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,16 +42,21 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     Usage without a cost column is priced from ``prices`` (basis ``computed``). Large files are
     parsed ``chunk_rows`` rows at a time; ``progress(fraction, message)`` is told as they go.
     """
+    if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
+        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
+        progress(0.0, f"{Path(str(label or 'the file')).name}: opening the file (a .gz file is unpacked first)…")
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
     form = detect(raw.header, raw.name)
     ids = frozenset(form.row_id)
     fast = iter_parts(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
+    bar = _Bar(progress)
     try:  # Arrow's reader first; a file it cannot take as pandas would is read again by pandas
-        state = _read_parts(raw, form, fast, progress)
+        state = _read_parts(raw, form, fast, bar)
     except FastPathUnavailable:
         fast.close()
+        bar.read_again(raw.name)
         tables = iter_tables(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
-        state = _read_parts(raw, form, (Part(t) for t in tables), progress)
+        state = _read_parts(raw, form, (Part(t) for t in tables), bar)
     finally:
         fast.close()  # the parse thread stops at once, whatever was raised
     parts, rejected, skipped, notes, rows, repeats = state
@@ -119,6 +126,36 @@ def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress):
             fraction = min(0.99, rows / raw.approx_rows)
             progress(fraction, _progress_text(raw.name, rows, raw.approx_rows, time.monotonic() - started, fraction))
     return parts, rejected, skipped, notes, rows, repeats
+
+
+class _Bar:
+    """The progress callback, never moving backwards: when the fast reader gives up part way
+    through a file (a row it cannot take as pandas would) and the file is read again from its
+    start, the bar goes on from where it stood over what is left, and says why."""
+
+    def __init__(self, progress: Callable[[float, str], None] | None) -> None:
+        self.progress = progress
+        self.shown = 0.0  # the fraction the bar stands at
+        self.floor = 0.0  # where the second reading starts on the bar
+        self.note = ""
+
+    def __bool__(self) -> bool:
+        return self.progress is not None
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.progress is None:
+            return
+        self.shown = max(self.shown, self.floor + (1 - self.floor) * fraction)
+        self.progress(self.shown, message + self.note)
+
+    def read_again(self, name: str) -> None:
+        if self.progress is None or self.shown == 0.0:
+            return  # nothing was shown yet: the second reading is the only one the bar shows
+        self.floor = self.shown
+        self.note = " (second reading)"
+        self.progress(self.shown, f"{name}: the file has a line the fast reader cannot take as it is (for example a "
+                                  "row with more or fewer fields than the header), so it is read again from the "
+                                  "start, line by line, to name that row.")
 
 
 def _refuse_repeated_keys(cells: Cells, parsed: pd.DataFrame, fmt: Format, keys: RepeatedRows) -> None:

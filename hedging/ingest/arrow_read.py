@@ -16,6 +16,7 @@ messages (:func:`hedging.ingest.source.iter_tables`) are the reference.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,18 @@ def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]
         worker.join()
 
 
+class _TextNeeded(Exception):
+    """A cell of a column read as numbers is not a finite number: read that column as text from
+    the part that holds it on (``column``; None: every column)."""
+
+    def __init__(self, column: str | None) -> None:
+        super().__init__(column)
+        self.column = column
+
+
+_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error")
+
+
 def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, ahead: queue.Queue,
              stop: threading.Event) -> None:
     def put(item) -> bool:
@@ -105,33 +118,20 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
                 continue
         return False
 
+    done = 0  # rows handed to the caller
+    numbers = {c for c in present if c not in text}  # converted by the reader while they can be
     try:
-        source = pa.BufferReader(raw.data) if raw.data is not None else pa.OSFile(str(raw.path))
-        with source:
-            reader = pa_csv.open_csv(
-                source,
-                read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, skip_rows=1,
-                                                column_names=list(raw.header)),
-                parse_options=pa_csv.ParseOptions(newlines_in_values=False),
-                convert_options=pa_csv.ConvertOptions(
-                    include_columns=present, column_types={c: pa.large_string() for c in present},
-                    null_values=NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True),
-            )
-            pending: list[pa.RecordBatch] = []
-            held = 0
-            for batch in reader:
-                if stop.is_set():
-                    return
-                pending.append(batch)
-                held += batch.num_rows
-                while held >= chunk_rows:
-                    table = pa.Table.from_batches(pending)
-                    if not put(_part(table.slice(0, chunk_rows), text)):
+        while True:
+            try:
+                for part in _parts(raw, present, text, numbers, chunk_rows, skip=done, stop=stop):
+                    if not put(part):
                         return
-                    rest = table.slice(chunk_rows)
-                    pending, held = rest.to_batches(), rest.num_rows
-            if held and not put(_part(pa.Table.from_batches(pending), text)):
-                return
+                    done += len(part.frame)
+                break
+            except _TextNeeded as exc:
+                # a cell that is not a number (or NaN, infinity): from the part that holds it on,
+                # its column is read as text and typed part by part, as pandas types its chunks
+                numbers = numbers - {exc.column} if exc.column in numbers else set()
         put(None)
     except (pa.ArrowException, UnicodeDecodeError, OSError) as exc:
         put(FastPathUnavailable(str(exc)))
@@ -139,12 +139,61 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
         put(exc)
 
 
+def _parts(raw: RawFile, present: list[str], text: set[str], numbers: set[str], chunk_rows: int, *,
+           skip: int, stop: threading.Event) -> Iterator[Part]:
+    """Parts of the file after its first ``skip`` rows. The ``numbers`` columns are converted to
+    float64 by Arrow's reader itself, in its threads (a cell it cannot convert raises
+    :class:`_TextNeeded`); the others are read as text."""
+    types = {c: pa.float64() if c in numbers else pa.large_string() for c in present}
+    source = pa.BufferReader(raw.data) if raw.data is not None else pa.OSFile(str(raw.path))
+    with source:
+        try:
+            reader = pa_csv.open_csv(
+                source,
+                read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, skip_rows=1,
+                                                column_names=list(raw.header)),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=present, column_types=types,
+                    null_values=NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True),
+            )
+            pending: list[pa.RecordBatch] = []
+            held = 0
+            for batch in reader:
+                if stop.is_set():
+                    return
+                if skip:  # rows already handed over before a switch to text
+                    drop = min(skip, batch.num_rows)
+                    batch, skip = batch.slice(drop), skip - drop
+                    if not batch.num_rows:
+                        continue
+                pending.append(batch)
+                held += batch.num_rows
+                while held >= chunk_rows:
+                    table = pa.Table.from_batches(pending)
+                    yield _part(table.slice(0, chunk_rows), text)
+                    rest = table.slice(chunk_rows)
+                    pending, held = rest.to_batches(), rest.num_rows
+            if held:
+                yield _part(pa.Table.from_batches(pending), text)
+        except pa.ArrowInvalid as exc:
+            if numbers and (found := _CONVERSION.search(str(exc))):
+                index = int(found.group(1))
+                raise _TextNeeded(raw.header[index] if index < len(raw.header) else None) from None
+            raise
+
+
 def _part(table: pa.Table, text: set[str]) -> Part:
     columns: dict[str, object] = {}
     coded: dict[str, tuple[np.ndarray, list]] = {}
     for name in table.column_names:
         col = table[name]
-        numbers = None if name in text else as_numbers(col)
+        if pa.types.is_floating(col.type):  # converted by the reader
+            numbers = _finite(col)
+            if numbers is None:
+                raise _TextNeeded(name)
+        else:
+            numbers = None if name in text else as_numbers(col)
         if numbers is None:
             columns[name] = pd.Series(pd.arrays.ArrowStringArray(col, dtype=STR), copy=False)
             if (few := _few_names(col)) is not None:
@@ -181,6 +230,11 @@ def as_numbers(col: pa.ChunkedArray) -> np.ndarray | None:
         values = pc.cast(col, pa.float64())
     except pa.ArrowInvalid:
         return None
+    return _finite(values)
+
+
+def _finite(values: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
+    """Float64 cells as numpy (blank = NaN), or None when a cell is NaN or infinity as written."""
     out = values.to_numpy()  # blank cells (nulls) become NaN
     if values.null_count:
         given = ~values.is_null().to_numpy()

@@ -116,9 +116,12 @@ def column_hash(s: pd.Series, coded: tuple[np.ndarray, list] | None = None) -> n
     return np.where(blank, _BLANK_HASH, pd.util.hash_array(values, categorize=False))
 
 
-#: Runs are not merged beyond this many rows: merging copies both runs, and at 10M rows that copy
-#: would be the import's largest allocation; a few more runs to search cost little.
-_MAX_RUN = 2_000_000
+#: The filter of keys seen so far starts with this many bits and grows (rebuilt from the stored
+#: keys) to keep at least :data:`_BITS_PER_KEY` bits per key, up to :data:`_MAX_FILTER_BITS`
+#: (32 MB: 10M keys then leave about 4% of new keys to look up).
+_MIN_FILTER_BITS = 1 << 16
+_MAX_FILTER_BITS = 1 << 28
+_BITS_PER_KEY = 32
 
 
 class RepeatedRows:
@@ -127,20 +130,26 @@ class RepeatedRows:
 
     A row's identity is its request id when the export has one (``id_columns``), else all of its
     cells. Memory stays small on million-row files: per distinct row only a 64-bit hash of the
-    identity, one of the content and the row number are kept (20 bytes), not the rows.
+    identity, one of the content and the row number are kept (24 bytes), not the rows, one
+    sorted run per chunk, and a filter of one bit per hash value seen (a few bits per key).
 
     :meth:`check` returns, for each row of a chunk, the spreadsheet row of the earlier row it
     repeats (0: none) and whether its content equals that row's (a copy, to count once) or not
     (the same request id with different figures: a conflict to refuse).
+
+    A request log rarely repeats itself, so most keys are new: a key whose bit in the filter is
+    not set was never seen and is not looked up at all; only the few whose bit is set (a repeat,
+    or another key sharing the bit) are searched for in the stored runs, exactly. The runs are
+    therefore never merged (merging re-sorted every key about log2(chunks) times).
     """
 
-    def __init__(self, id_columns: tuple[str, ...] = ()) -> None:
+    def __init__(self, id_columns: tuple[str, ...] = (), filter_bits: int = _MIN_FILTER_BITS) -> None:
         self.id_columns = id_columns
-        # sorted runs of (key, content, row); a new run is merged into the one before while it is
-        # at least half its size (up to _MAX_RUN rows), so a file of k chunks keeps about log2(k)
-        # runs and each row is re-sorted about log2(k) times (one sorted array re-sorted per chunk
-        # was quadratic)
-        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (keys sorted, content, row)
+        self._stored = 0
+        self._filter = np.zeros(max(filter_bits, 8) // 8, dtype=np.uint8)
+        self._fixed = filter_bits != _MIN_FILTER_BITS  # a size given by a test is kept
+        self.looked_up = 0  # keys searched for in the runs (the filter had seen their bit)
         self.copies: list[tuple[int, int]] = []  # (earlier row, repeated row), spreadsheet numbers
         self.by_id = False
 
@@ -165,18 +174,21 @@ class RepeatedRows:
         else:
             keys = content
         rows = np.arange(n, dtype=np.int64) + first_row if rows is None else np.asarray(rows, dtype=np.int64)
-        # keys in sorted order: the search of each earlier run walks forward through memory, and
-        # equal keys of this chunk sit side by side
-        order = np.argsort(keys)
-        sorted_keys = keys[order]
         earlier = np.zeros(n, dtype=np.int64)
         earlier_content = np.zeros(n, dtype=np.uint64)
-        for run_keys, run_content, run_rows in self._runs:  # a key is in one run at most
-            pos = np.minimum(np.searchsorted(run_keys, sorted_keys), len(run_keys) - 1)
-            hit = run_keys[pos] == sorted_keys
-            earlier[order[hit]] = run_rows[pos[hit]]
-            earlier_content[order[hit]] = run_content[pos[hit]]
-        # within the chunk: the first row with each key
+        # earlier chunks: only keys whose bit is set can have been seen
+        maybe = np.flatnonzero(self._maybe_seen(keys)) if self._runs else np.zeros(0, dtype=np.int64)
+        self.looked_up += len(maybe)
+        if len(maybe):
+            wanted = keys[maybe]
+            for run_keys, run_content, run_rows in self._runs:  # a key is in one run at most
+                pos = np.minimum(np.searchsorted(run_keys, wanted), len(run_keys) - 1)
+                hit = run_keys[pos] == wanted
+                earlier[maybe[hit]] = run_rows[pos[hit]]
+                earlier_content[maybe[hit]] = run_content[pos[hit]]
+        # within the chunk: the first row with each key (equal keys side by side once sorted)
+        order = np.argsort(keys)
+        sorted_keys = keys[order]
         starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
         first_sorted = np.minimum.reduceat(order, np.flatnonzero(starts))[np.cumsum(starts) - 1]
         first_of = np.empty(n, dtype=np.int64)
@@ -188,31 +200,35 @@ class RepeatedRows:
         copy = repeated & (earlier_content == content)
         self.copies += list(zip(earlier[copy].tolist(), rows[copy].tolist()))
         new = ~repeated[order]  # in sorted order (one row per key)
-        self._add(sorted_keys[new], content[order][new], rows[order][new], presorted=True)
+        self._add(sorted_keys[new], content[order][new], rows[order][new])
         return earlier, copy
 
-    def _add(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray, presorted: bool = False) -> None:
+    def _bits(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each key's byte in the filter and its bit in that byte (the key's top bits: the keys
+        are hashes, so their top bits are as good as any)."""
+        width = self._filter.size.bit_length() - 1 + 3  # log2 of the number of bits
+        slot = keys >> np.uint64(64 - width)
+        return slot >> np.uint64(3), np.left_shift(np.uint8(1), (slot & np.uint64(7)).astype(np.uint8))
+
+    def _maybe_seen(self, keys: np.ndarray) -> np.ndarray:
+        byte, bit = self._bits(keys)
+        return (self._filter[byte] & bit) != 0
+
+    def _add(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray) -> None:
+        """Store one chunk's new keys (sorted) as a run, and set their bits."""
         if not len(keys):
             return
-        if presorted:
-            self._runs.append((keys, content, rows))
+        self._runs.append((keys, content, rows))
+        self._stored += len(keys)
+        bits = self._filter.size * 8
+        if not self._fixed and bits < _MAX_FILTER_BITS and self._stored * _BITS_PER_KEY > bits:
+            while bits < _MAX_FILTER_BITS and self._stored * _BITS_PER_KEY > bits:
+                bits *= 4
+            self._filter = np.zeros(min(bits, _MAX_FILTER_BITS) // 8, dtype=np.uint8)
+            for run_keys, _content, _rows in self._runs:  # every key again, into the larger filter
+                np.bitwise_or.at(self._filter, *self._bits(run_keys))
         else:
-            order = np.argsort(keys, kind="stable")
-            self._runs.append((keys[order], content[order], rows[order]))
-        while (len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0])
-               and len(self._runs[-1][0]) + len(self._runs[-2][0]) <= _MAX_RUN):
-            (k1, c1, r1), (k2, c2, r2) = self._runs[-2], self._runs.pop()
-            # two sorted runs (no key in both) merged: where each key of the second goes
-            at = np.searchsorted(k1, k2) + np.arange(len(k2))
-            rest = np.ones(len(k1) + len(k2), dtype=bool)
-            rest[at] = False
-            merged = []
-            for first, second in ((k1, k2), (c1, c2), (r1, r2)):
-                out = np.empty(len(k1) + len(k2), dtype=first.dtype)
-                out[at] = second
-                out[rest] = first
-                merged.append(out)
-            self._runs[-1] = tuple(merged)
+            np.bitwise_or.at(self._filter, *self._bits(keys))
 
     def report(self, file_name: str, shown: int = 5) -> str | None:
         """The report line for the copies counted once (``None``: there were none)."""

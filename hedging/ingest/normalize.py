@@ -189,13 +189,13 @@ def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.Da
     code = np.zeros(n, dtype=np.int64)
     groups = 1
     for col in keys:
-        codes, uniques = pd.factorize(arrays[col], sort=False, use_na_sentinel=False)
-        if len(uniques) > 1:
-            if groups * len(uniques) >= 2**62:
+        codes, size = _key_codes(arrays[col])
+        if size > 1:
+            if groups * size >= 2**62:
                 code, distinct = pd.factorize(code, sort=False)  # keep the combined code small
                 groups = len(distinct)
-            code = code * len(uniques) + codes
-            groups *= len(uniques)
+            code = code * size + codes
+            groups *= size
     code, distinct = pd.factorize(code, sort=False)
     k = len(distinct)
     # the first row of each group (codes are numbered in order of first appearance)
@@ -213,6 +213,15 @@ def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.Da
         else:
             out[col] = np.bincount(code, weights=values, minlength=k)
     return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()})
+
+
+def _key_codes(values) -> tuple[np.ndarray, int]:
+    """Row codes of one key column and how many codes there are: a categorical's own codes (a
+    name column is already coded), else the column factorised."""
+    if isinstance(values, pd.Categorical) and not (values.codes < 0).any():
+        return values.codes.astype(np.int64), len(values.categories)
+    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
+    return codes, len(uniques)
 
 
 def _group_sum(values: np.ndarray, code: np.ndarray, k: int) -> np.ndarray:

@@ -77,3 +77,35 @@ def test_hashes_of_text_do_not_depend_on_how_the_column_is_laid_out():
     every = hash_arrow_text(pa.array(texts))
     assert len(np.unique(every)) == len(set(texts))
     assert all(every[i] == every[texts.index(t)] for i, t in enumerate(texts))
+
+
+def test_a_cell_that_is_not_a_number_turns_its_column_to_text_from_its_part_on(monkeypatch):
+    """Arrow's reader converts number columns itself; a cell it cannot convert (text, or infinity)
+    in a later part sends that column, from that part on, to the text path, and the file still
+    reads as pandas reads it: earlier parts are not read twice, later parts keep the other
+    columns as numbers."""
+    header = ("generation_id,created_at,cost_total,tokens_prompt,tokens_completion,tokens_cached,"
+              "model_permaslug,api_key_name,app_name")
+    rows = [f"gen-{i},2025-10-0{1 + i % 7} 10:00:00.000,0.0{1 + i % 9},{100 + i},{10 + i % 5},{i % 50},"
+            f"openai/gpt-4o,key-{i % 3},app" for i in range(200)]
+    rows[130] = rows[130].replace(",0.05,", ",twelve cents,", 1)
+    rows[170] = rows[170].replace(f",{100 + 170},", ",inf,", 1)
+    data = ("\n".join([header] + rows) + "\n").encode()
+    monkeypatch.setattr(arrow_read, "_BLOCK_BYTES", 1024)  # batches of about 15 rows, as a large file's
+    calls = []
+    real = arrow_read._parts
+    monkeypatch.setattr(arrow_read, "_parts", lambda raw, present, text, numbers, chunk_rows, **kw: (
+        calls.append((kw["skip"], sorted(numbers))) or real(raw, present, text, numbers, chunk_rows, **kw)))
+    fast = ingest.read_usage(data, "gens.csv", chunk_rows=40)
+    numbers = sorted({"cost_total", "tokens_prompt", "tokens_completion", "tokens_cached"})
+    assert [numbers for _skip, numbers in calls] == [
+        numbers, [c for c in numbers if c != "cost_total"], [c for c in numbers if c not in ("cost_total", "tokens_prompt")]]
+    skips = [skip for skip, _numbers in calls]
+    # the parts before the one holding row 130 (data row 131) are handed over once, as numbers
+    assert skips[0] == 0 < skips[1] <= 120 <= skips[2] <= 160 and skips[1] % 40 == skips[2] % 40 == 0
+    monkeypatch.setattr(ingest, "iter_parts", _pandas_only)
+    reference = ingest.read_usage(data, "gens.csv", chunk_rows=40)
+    assert [(r.row, r.column, r.value) for r in fast.rejected] == [(132, "cost_total", "twelve cents"),
+                                                                    (172, "tokens_prompt", "inf")]
+    assert fast.rejected == reference.rejected and fast.rows_read == reference.rows_read == 200
+    pd.testing.assert_frame_equal(fast.frame, reference.frame, check_exact=False, rtol=1e-12)

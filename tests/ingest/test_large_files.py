@@ -68,16 +68,23 @@ def test_a_repeat_far_apart_is_found_across_many_parts():
     assert any("rows 5 and 5,002 are the same request" in w.message for w in read.warnings)
 
 
-def test_repeated_rows_keep_few_sorted_runs():
-    seen = RepeatedRows(("id",))
+@pytest.mark.parametrize("filter_bits", [8, None])
+def test_repeated_rows_look_up_only_the_keys_the_filter_has_seen(filter_bits):
+    """With a filter of 8 bits every key is looked up in the stored runs; with the default one,
+    few new keys are: both find the same repeats, in the first chunk or 63 chunks later."""
+    seen = RepeatedRows(("id",)) if filter_bits is None else RepeatedRows(("id",), filter_bits=filter_bits)
     for part in range(64):
         ids = pd.DataFrame({"id": [f"r{part}-{i}" for i in range(100)]})
         earlier, copy = seen.check(ids, 2 + 100 * part)
         assert not earlier.any()
-    assert len(seen._runs) <= 7  # log2(64) + 1
-    again = pd.DataFrame({"id": ["r0-0", "r63-99", "new"]})
+    if filter_bits is None:
+        assert seen.looked_up < 0.1 * 63 * 100  # at least 32 bits per key: few new keys share a bit
+    else:
+        assert seen.looked_up == 63 * 100
+    again = pd.DataFrame({"id": ["r0-0", "r63-99", "new", "r31-7"]})
     earlier, copy = seen.check(again, 10_000)
-    assert earlier.tolist() == [2, 2 + 100 * 63 + 99, 0] and copy.tolist() == [True, True, False]
+    assert earlier.tolist() == [2, 2 + 100 * 63 + 99, 0, 2 + 100 * 31 + 7]
+    assert copy.tolist() == [True, True, False, True]
 
 
 def test_progress_says_rows_done_and_time_left():
@@ -89,5 +96,25 @@ def test_progress_says_rows_done_and_time_left():
     read_usage(_log(2000), "openrouter.csv", chunk_rows=500, progress=lambda f, m: messages.append((f, m)))
     fractions = [f for f, _m in messages]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert "1,500 of about" in messages[2][1]
+    assert messages[0] == (0.0, "openrouter.csv: opening the file (a .gz file is unpacked first)…")
+    assert "1,500 of about" in messages[3][1]
     assert np.all(np.diff(fractions) >= 0)
+
+
+def test_progress_goes_on_when_the_file_is_read_again_by_the_careful_reader(monkeypatch):
+    """A row Arrow's reader refuses far into the file (here one field too many): the file is read
+    again by pandas from its start, and the bar goes on from where it stood, saying why."""
+    from hedging.ingest import arrow_read
+
+    monkeypatch.setattr(arrow_read, "_BLOCK_BYTES", 4096)  # batches of about 60 rows, as a large file's
+    lines = _log(2000).decode().splitlines()
+    lines[1801] += ",extra"
+    messages = []
+    with pytest.raises(InputError, match="row has 10 fields but the header has 9"):
+        read_usage(("\n".join(lines) + "\n").encode(), "openrouter.csv", chunk_rows=250,
+                   progress=lambda f, m: messages.append((f, m)))
+    fractions = [f for f, _m in messages]
+    assert np.all(np.diff(fractions) >= 0) and fractions[-1] > 0.9
+    [again] = [i for i, (_f, m) in enumerate(messages) if "is read again from the start" in m]
+    assert 0.5 < fractions[again] < 1  # the fast reader had got past 1,000 of the 2,000 rows
+    assert messages[again + 1][1].endswith("(second reading)") and "250 of about" in messages[again + 1][1]

@@ -94,13 +94,13 @@ def _cache_split(c: Cells, col: pd.Series | None, sample: str) -> dict[str, np.n
     return out
 
 
-def _team(c: Cells, col: pd.Series | None, sample: str) -> np.ndarray:
+def _team(c: Cells, col: pd.Series | None, sample: str) -> pd.Categorical:
     """team_id, replaced by its ``user_api_key_team_alias`` when the metadata has one. The alias
     belongs to the team id, so it is read from one row per distinct team id, not from every row."""
-    team = c.text("team_id")
+    team = c.names("team_id")
     if col is None or '"user_api_key_team_alias"' not in sample:
         return team
-    codes, ids = pd.factorize(team)
+    codes, ids = team.codes, list(team.categories)
     order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[order], np.arange(len(ids)))
     ends = np.append(starts[1:], len(order))
@@ -112,14 +112,19 @@ def _team(c: Cells, col: pd.Series | None, sample: str) -> np.ndarray:
             if m and m.group(1).strip() and not text_problem(m.group(1).strip(), True):
                 aliases[code] = m.group(1).strip()
                 break
-    aliases = [a if i != "" else "" for a, i in zip(aliases, ids)]
-    return np.array(aliases + [""], dtype=object)[codes]
+    return _renamed(team, [a if i != "" else "" for a, i in zip(aliases, ids)])
 
 
-def _per_value(values: np.ndarray, fn) -> np.ndarray:
-    """``fn`` applied once per distinct value, spread back over the rows (no per-row Python loop)."""
-    codes, uniques = pd.factorize(values)
-    return np.array([fn(v) for v in uniques] + [""], dtype=object)[codes]
+def _renamed(names: pd.Categorical, new: list) -> pd.Categorical:
+    """``names`` with each distinct name replaced by ``new[i]`` (two names may become one),
+    still as row codes: nothing is done per row but one lookup of its code."""
+    codes, distinct = pd.factorize(np.array(new, dtype=object))
+    return pd.Categorical.from_codes(codes[names.codes], categories=pd.Index(distinct, dtype=object), validate=False)
+
+
+def _per_value(names: pd.Categorical, fn) -> pd.Categorical:
+    """``fn`` applied once per distinct name, as row codes (no per-row Python loop)."""
+    return _renamed(names, [fn(v) for v in names.categories])
 
 
 def _family(name: str) -> str:
@@ -135,7 +140,7 @@ def _frame(columns: dict) -> pd.DataFrame:
 
 
 def _uncached(c: Cells, prompt: np.ndarray, read: np.ndarray, write: np.ndarray,
-              provider: np.ndarray) -> np.ndarray:
+              provider: pd.Categorical) -> np.ndarray:
     full = prompt - read - write
     no_write = (full < 0) & (prompt - read >= 0)
     no_cache = prompt - read < 0
@@ -154,16 +159,16 @@ def _counts(c: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return c.count("prompt_tokens"), c.count("completion_tokens"), c.amount("spend", allow_negative=False)
 
 
-def _common(c: Cells, counts: tuple, day: np.ndarray, team: np.ndarray, read: np.ndarray, write: np.ndarray,
+def _common(c: Cells, counts: tuple, day: np.ndarray, team: pd.Categorical, read: np.ndarray, write: np.ndarray,
             requests: np.ndarray) -> pd.DataFrame:
     prompt, completion, spend = counts
-    codes, names = pd.factorize(c.text("custom_llm_provider"))
-    lower = np.array([n.lower() for n in names] + [""], dtype=object)
-    upstream = lower[codes]
-    provider = np.array([_PROVIDERS.get(n, n) for n in lower], dtype=object)[codes]
-    raw = c.text("model")
+    named = c.names("custom_llm_provider")  # row codes into a handful of names, as every name below
+    upstream = _per_value(named, str.lower)
+    provider = _per_value(upstream, lambda n: _PROVIDERS.get(n, n))
+    raw = c.names("model")
     if c.has("model_group") and (raw == "").any():
-        raw = np.where(raw == "", c.text("model_group"), raw)
+        group = c.names("model_group")
+        raw = pd.Categorical(np.where(raw == "", np.asarray(group, dtype=object), np.asarray(raw, dtype=object)))
     c.reject((raw == "") & ((prompt + completion) > 0), "model", raw, "the model is missing",
              "LiteLLM logs the upstream model of every request; export the table with its model column.")
     unknown = (provider == "other") & ~c.bad & ~c.skipped
@@ -175,11 +180,11 @@ def _common(c: Cells, counts: tuple, day: np.ndarray, team: np.ndarray, read: np
     return _frame({
         "usage_date": day,
         "billing_provider": provider,
-        "account_id": c.text("organization_id"),
+        "account_id": c.names("organization_id"),
         "model_raw": raw,
         "model": _per_value(raw, _family),
         "team": team,
-        "api_key_id": c.text("api_key"),
+        "api_key_id": c.names("api_key"),
         "input_tokens": _uncached(c, prompt, read, write, upstream),
         "cache_read_tokens": read,
         "cache_write_tokens": write,
@@ -214,7 +219,7 @@ def _parse_daily(c: Cells) -> pd.DataFrame:
             f"{c.file}: this is LiteLLM's tag roll-up, where a request with several tags is counted once "
             "per tag; totals can exceed the real spend. Import DailyUserSpend or DailyTeamSpend for totals."))
     requests = c.count("successful_requests") if c.has("successful_requests") else c.count("api_requests")
-    return _common(c, _counts(c), c.day("date"), c.text(entity) if entity else np.full(c.n, "", dtype=object),
+    return _common(c, _counts(c), c.day("date"), c.names(entity) if entity else c.names("team_id"),
                    c.count("cache_read_input_tokens"), c.count("cache_creation_input_tokens"), requests)
 
 

@@ -51,8 +51,13 @@ GENERATION_COLS = (
 
 
 def _frame(columns: dict) -> pd.DataFrame:
-    """The parsed frame; text arrays stay ``object`` (no conversion to Arrow strings per column)."""
+    """The parsed frame; text arrays stay ``object`` (no conversion to Arrow strings per column),
+    and a name given once for every row (the billing provider) is one name with every row's code
+    0, not a string per row."""
+    n = next(len(v) for v in columns.values() if not isinstance(v, str))
     return pd.DataFrame({k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object
+                         else pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([v], dtype=object),
+                                                        validate=False) if isinstance(v, str)
                          else v for k, v in columns.items()})
 
 
