@@ -46,10 +46,13 @@ monthly prints, 120      96%   99%    98%   96%   95%   theta0 90%, beta 93%, si
 monthly averages, 24     93%   96%    97%   94%   93%   sigma 55% (bootstrap +/- 2 SE: 88%)
 monthly averages, 37     94%   96%    98%   95%   98%   sigma 46% (bootstrap +/- 2 SE: 86%)
 monthly averages, 60     96%   95%    98%   98%   100%  sigma 28% (bootstrap +/- 2 SE: 93%)
+monthly averages, 120    96%   99%    99%   99%   98%   sigma 1% (bootstrap +/- 2 SE: 99%)
 ======================== ===== ====== ===== ===== ===== ======================================
 
 They are honest rather than narrow: where the history cannot rule out slow mean reversion, the
-level, trend and season are barely identified and their intervals can span the allowed range.
+level, trend and season are barely identified and their intervals can span the allowed range;
+on ten years they are conservative (99%): holding a value far off, the history is best explained
+by slow reversion, where the simulated critical value is large.
 Near the edge of that range the grid of ``kappa`` cannot reach the exact boundary, so the far
 ends of the theta0 and beta intervals can fall a little short (a likelihood-ratio statistic up to
 about 1 too high there; tests/market/test_calibrate.py measures it). For fits with jumps the
