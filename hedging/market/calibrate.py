@@ -39,6 +39,7 @@ history                  kappa theta0 beta  sigma gamma before (points, Hessian 
 ======================== ===== ====== ===== ===== ===== ======================================
 daily prints, 366 days   94%   98%    97%   95%   96%   kappa 40%, beta 71%, sigma 96%
 daily prints, 731 days   92%   96%    96%   97%   96%   kappa 70%, theta0 67%, sigma 98%
+daily prints, 1461 days  97%   98%    96%   93%   98%   theta0 73%, beta 74%, sigma 93%
 monthly prints, 24       94%   98%    98%   93%   96%   theta0 59%, beta 65%, sigma 91%
 monthly prints, 37       98%   98%    98%   97%   99%   theta0 69%, beta 76%, sigma 98%
 monthly prints, 60       96%   94%    96%   97%   99%   theta0 73%, beta 76%, sigma 99%
