@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 DASH = "—"
@@ -258,6 +259,29 @@ def parse_amount(text: object) -> float | None:
     return x
 
 
+def parse_count(text: object, what: str = "lots") -> int | None:
+    """A whole count as a person types it (lots of a position limit): ``"1,000,000"``, ``"1000000"``,
+    ``"1m"``, ``"250k"``, ``"1.5k"`` (None when empty). Raises ValueError, naming the text, when it
+    is not a whole number (``"abc"``, ``"2.5"``, a dollar amount such as ``"$5,000"``)."""
+    raw = "" if text is None else str(text)
+    t = raw.strip().lower().replace(",", "").replace(" ", "").replace("_", "")
+    if not t:
+        return None
+    problem = (f"'{raw.strip()}' is not a whole number of {what}; type it as 1000000, 1,000,000, 1m or 250k"
+               + (" (a count, not a dollar amount)." if "$" in t or "usd" in t else "."))
+    scale = 1
+    for suffix, factor in (("bn", 10**9), ("b", 10**9), ("mm", 10**6), ("m", 10**6), ("k", 10**3)):
+        if t.endswith(suffix):
+            t, scale = t[: -len(suffix)], factor
+            break
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
+        raise ValueError(problem)
+    x = Decimal(t) * scale        # exact: 1.1k is 1,100 lots, not 1,100.0000000000002
+    if x != x.to_integral_value():
+        raise ValueError(problem)
+    return int(x)
+
+
 #: What a reader calls each hedged underlying (the contract specs and the trade schedule hold the key).
 UNDERLYING_NAMES = {"token": "LLM tokens", "gpu": "GPU hours"}
 
@@ -268,6 +292,20 @@ def underlying(key: object) -> str:
     if key is None or (isinstance(key, float) and key != key):
         return DASH
     return UNDERLYING_NAMES.get(str(key), str(key))
+
+
+#: Volume models as a reader knows them (the backtest tables of the Forecast page and the PDF).
+VOLUME_MODEL_NAMES = {"ets": "ETS (exponential smoothing)", "arima": "seasonal ARIMA", "theta": "Theta",
+                      "stl": "STL + ETS", "seasonal_naive": "seasonal naive", "damped_trend": "damped trend",
+                      "loglinear": "log-linear trend", "drift": "drift", "combination": "combination"}
+
+
+def volume_model(key: object) -> str:
+    """The plain name of a volume model: ``damped trend`` for ``damped_trend`` (unknown keys with
+    their underscores as spaces, ``—`` for none)."""
+    if key is None or (isinstance(key, float) and key != key):
+        return DASH
+    return VOLUME_MODEL_NAMES.get(str(key), str(key).replace("_", " "))
 
 
 def csv_header(name: str, unit: str) -> str:

@@ -17,10 +17,18 @@ def table(frame: pd.DataFrame, key: str, formats: dict | None = None, rows: dict
     """``frame`` as a sortable table whose cells read in the product's one format: ``formats`` maps a
     column to a function of its value (e.g. ``fmt.money``), ``rows`` a column to a function of the
     row giving that row's formatter (a price at its own contract's tick). The numbers stay numbers,
-    so a column sorts by value; a missing value shows "—"."""
+    so a column sorts by value; a column with a missing value is written as text, "—" where missing
+    (the grid would show "None")."""
     frame = frame.reset_index(drop=True)
+    formats = dict(formats or {})
+    for col in list(frame.columns):
+        # the grid shows a missing cell as "None", whatever the styler says: such a column is written as text
+        if frame[col].isna().any():
+            func = formats.pop(col, None)
+            if func is not None or frame[col].dtype == object:
+                frame[col] = [fmt.DASH if pd.isna(v) else (func(v) if func else v) for v in frame[col]]
     styler = frame.style.format(na_rep=fmt.DASH)
-    for col, func in (formats or {}).items():
+    for col, func in formats.items():
         if col in frame:
             styler = styler.format(func, subset=[col], na_rep=fmt.DASH)
     for col, per_row in (rows or {}).items():
@@ -103,14 +111,14 @@ def contract_table(curve) -> None:
     # what is the same on every row goes below the table, so the prices and margins fit at 1024 px
     same = [c for c in ("settles on", "margin set by") if frame[c].nunique() == 1]
     shown = [c for c in frame.columns if c not in same and c != "maintenance / lot"]
-    short = {"delivery month": "delivers", "last trading day": "last trading", "fair price": "fair",
-             "initial margin / lot": "initial margin / lot (% of notional)"}
+    short = {"delivery month": "delivers", "last trading day": "last trading", "fair price": "fair"}
     table(frame, "market_contracts", {**prices, "delivery month": fmt.month, "last trading day": fmt.date},
           rows=margins, column_order=shown, column_config={c: st.column_config.Column(t) for c, t in short.items()})
     if len(frame):
         notes = [f"{c.capitalize()}: {frame[c].iloc[0]}." for c in same]
         ratio = frame["maintenance / lot"].iloc[0] / frame["initial margin / lot"].iloc[0]
-        st.caption(" ".join(notes) + f" Maintenance margin is {fmt.share(ratio, 0)} of initial "
+        st.caption(" ".join(notes) + " Initial margin in brackets as a share of the lot's notional. "
+                   f"Maintenance margin is {fmt.share(ratio, 0)} of initial "
                    f"({fmt.money(frame['maintenance / lot'].iloc[0])} a lot on the front contract).")
 
 
@@ -147,28 +155,41 @@ def metric_slots(n: int) -> list:
     return slots[:n]
 
 
-def amount_input(container, label: str, key: str, show=fmt.money, minimum: float = 0.0, **kwargs) -> None:
+def amount_input(container, label: str, key: str, show=fmt.money, minimum: float = 0.0, parse=fmt.parse_amount,
+                 required: bool = False, **kwargs) -> None:
     """A box for an amount that reads like one ("$4,900,000"; a number box shows 4900000). Typed as
     4900000, 4,900,000, $4.9m or 250k; kept as a number under ``key`` (the run reads that); an empty
-    box leaves None. A typo keeps the previous amount and says how to type it."""
+    box leaves None, and zero reads as empty (no limit), unless ``required``. ``show`` and ``parse``
+    write and read the box (``fmt.count`` and ``fmt.parse_count`` for lots). A typo, or an amount
+    below ``minimum``, keeps the previous amount (nothing is recomputed) and says, under the box,
+    which box, what was typed and how to type it."""
     text_key, shown_for = key + "_text", key + "_text_for"
     value = st.session_state.get(key)
+
+    def written(v) -> str:
+        return "" if v is None or (not v and not required) else show(v)
+
     if st.session_state.get(shown_for, "unset") != value:       # set elsewhere (defaults, another page)
-        st.session_state[text_key] = show(value) if value else ""
+        st.session_state[text_key] = written(value)
         st.session_state[shown_for] = value
 
     def read() -> None:
+        typed = st.session_state[text_key]
         try:
-            amount = fmt.parse_amount(st.session_state[text_key])
+            amount = parse(typed)
+            if amount is None and required:
+                raise ValueError("the box is empty; type a value.")
             if amount is not None and amount < minimum:
-                raise ValueError(f"{show(amount)} is below {show(minimum)}; type an amount of at least that.")
+                raise ValueError(f"'{typed.strip()}' is negative; type zero or more." if minimum == 0 else
+                                 f"'{typed.strip()}' is below {show(minimum)}; type at least {show(minimum)}.")
         except ValueError as err:
-            st.session_state[key + "_error"] = str(err)
-            st.session_state[text_key] = show(value) if value else ""
+            kept = written(value) or "none"
+            st.session_state[key + "_error"] = f"{label}: {err} The previous value, {kept}, is kept."
+            st.session_state[text_key] = written(value)
             return
         st.session_state.pop(key + "_error", None)
         st.session_state[key] = st.session_state[shown_for] = amount
-        st.session_state[text_key] = show(amount) if amount else ""
+        st.session_state[text_key] = written(amount)
 
     container.text_input(label, key=text_key, on_change=read, **kwargs)
     if st.session_state.get(key + "_error"):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from hedging.service import fmt
-from screens._render import as_text, table
+from screens._render import as_text
 
 
 def remaining(rem, charts) -> None:
@@ -23,6 +24,9 @@ def remaining(rem, charts) -> None:
         "what it adds is averaged over every order (Shapley value), so the parts add up to the total. A negative "
         "part offsets the others."))
     named = frame["source"].str.split(": ", n=1, expand=True)
-    frame = frame.assign(source=named[0], **{"what it is": named[1]})   # numbers first: fits at 1024 px
-    table(frame, "outcome_remaining_table", {"share of what remains": fmt.share,
-                                             "part of the sd (USD)": fmt.money})
+    # a static table whose cells wrap: numbers first, then what each source is, so it fits at 1024 px
+    shown = pd.DataFrame({"source": named[0], "share of what remains": frame["share of what remains"].map(fmt.share),
+                          "part of the sd (USD)": frame["part of the sd (USD)"].map(fmt.money),
+                          "what it is": named[1].fillna(fmt.DASH)})
+    with st.container(key="outcome_remaining_table"):
+        st.table(shown.map(as_text), hide_index=True, border="horizontal")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
-from screens import _render as ui
 from screens import _shared as sh
 
 
@@ -31,11 +31,10 @@ def candidates(underlying: str, index_widget: str, current: str) -> None:
     table = found.table().drop(columns=["key", "rank", "sources", "note"])
     formats = {"hedge effectiveness": fmt.share, "± s.e.": fmt.share, "basis R²": fmt.ratio, "basis slope": fmt.ratio,
                "residual vol (a year)": fmt.share, "months": fmt.count}
-    for col, func in list(formats.items()):   # a missing value reads "—" (the grid shows an empty number as "None")
-        if table[col].isna().any():
-            table[col] = table[col].map(func)
-            del formats[col]
-    ui.table(table, "market_candidates", formats)
+    # a static table whose cells and headings wrap: eight columns scrolled sideways at 1024 px as a grid
+    shown = pd.DataFrame({c: [fmt.DASH if pd.isna(v) else formats.get(c, str)(v) for v in table[c]] for c in table})
+    with st.container(key="market_candidates"):
+        st.table(shown.map(sh.as_text), hide_index=True, border="horizontal")
     notes = [f"{s.name}: {service.candidate_source(underlying, s.key)}" + (f". Note: {s.note}" if s.note else "")
              for s in found.ranked]
     st.caption("\n".join("- " + sh.as_text(n) for n in notes))

@@ -117,6 +117,15 @@ def imports_table(overview) -> None:
                    pinned=("provider", "month"))
 
 
+def _gap(gap: float, threshold: float) -> str:
+    """The largest gap as a share, with a decimal more where one decimal would read as the threshold
+    it is compared with (9.96% is not flagged at 10%, so it must not read "10.0%")."""
+    for decimals in (1, 2, 3, 4):
+        if gap == threshold or fmt.share(gap, decimals) != fmt.share(threshold, decimals):
+            break
+    return fmt.share(gap, decimals)
+
+
 def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
     """Usage at list price against the invoices, per provider and month, with the likely causes."""
     priced = rec.months[rec.months["list_usd"].notna()]
@@ -127,7 +136,7 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
     c[1].metric(f"Differ by more than {fmt.number(threshold_pct, 1 if threshold_pct % 1 else 0)}%",
                 fmt.count(len(flagged)))
     top = priced.loc[priced["max_gap_pct"].idxmax()] if priced["max_gap_pct"].notna().any() else None
-    c[2].metric("Largest difference", fmt.DASH if top is None else fmt.share(top["max_gap_pct"]),
+    c[2].metric("Largest difference", fmt.DASH if top is None else _gap(top["max_gap_pct"], threshold_pct / 100),
                 help="The largest gap between any figure (cost export, billing file, gateway, counted) and usage "
                      "at list price, as a share of the list-price figure"
                      + ("." if top is None else f": {top['provider']}, {fmt.month(top['month'])}."))

@@ -27,7 +27,8 @@ def underlying_forecast(part, view, charts) -> None:
     st.markdown(f"**Volume model: {part.model_label}**, chosen by rolling-origin backtest (lowest "
                 "MASE; below 1 beats a naive forecast); the bands are calibrated on the same backtest's errors.")
     table(part.scores, f"fc_scores_{part.underlying}",
-          {"80% coverage": fmt.share, "95% coverage": fmt.share, "MASE": fmt.ratio, "forecasts": fmt.count})
+          {"model": fmt.volume_model, "80% coverage": fmt.share, "95% coverage": fmt.share, "MASE": fmt.ratio,
+           "forecasts": fmt.count})
     left, right = st.columns(2)
     with left:
         st.plotly_chart(shared_chart("fc_basis", drawn, lambda: charts.basis_scatter(
@@ -35,12 +36,11 @@ def underlying_forecast(part, view, charts) -> None:
             f"Basis: company price vs {part.index_name.split(' (')[0]}")), key=f"fc_basis_{part.underlying}")
         st.caption(basis_caption(part))
     with right:
-        if len(part.drilldown):
-            pivot = part.drilldown.pivot(index="label", columns="month", values="volume")
-            pivot.columns = [fmt.month(m) for m in pivot.columns]
+        if len(part.drilldown):   # one row a month, one column per provider (or model, team): fits half the page
+            pivot = part.drilldown.pivot(index="month", columns="label", values="volume")
             st.markdown(f"**Expected volume by {view.by}** ({part.unit}; sums to the total)")
-            table(pivot.reset_index().rename(columns={"label": view.by}), f"fc_drill_{part.underlying}",
-                  {c: fmt.count for c in pivot.columns})
+            table(pivot.reset_index(), f"fc_drill_{part.underlying}",
+                  {"month": fmt.month, **{c: fmt.count for c in pivot.columns}})
 
 
 def basis_caption(part) -> str:

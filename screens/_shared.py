@@ -148,14 +148,19 @@ def _forecast(key: str, version: str, market: str, _spec):
     return service.forecast(_spec, settings())
 
 
-@st.cache_resource(show_spinner="Rebuilding the hedge on the simulated paths…", max_entries=12)
-def _hedge(key: str, version: str, market: str, _spec, _view):
-    return service.hedge_result(_view, _spec)
+def _hedge(spec, view, stored: str):
+    """The program of ``spec`` on the cached simulation, kept by the service by the content of its
+    inputs (shared by every session; the other policies and the next slider notches are computed
+    ahead there while the page is read: ``compute_ahead``). ``stored``: the data and market versions."""
+    if service.is_kept(spec, stored):
+        return service.kept_hedge_result(view, spec, stored)
+    with st.spinner("Rebuilding the hedge on the simulated paths…"):
+        return service.kept_hedge_result(view, spec, stored)
 
 
 @st.cache_resource(show_spinner="Stressing the hedge program and measuring its margin needs…", max_entries=12)
 def _program(key: str, version: str, market: str, _spec, _view):
-    return service.build_program_stage(_view, _spec, _hedge(key, version, market, _spec, _view))
+    return service.build_program_stage(_view, _spec, service.kept_hedge_result(_view, _spec, f"{version}|{market}"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -175,17 +180,12 @@ def current_hedge(spec=None):
     spec = spec or spec_from_state()
     version, market = data_version(), market_version()
     view = forecast_for(spec)
-    result = _hedge(repr((spec.simulation_key(), spec.policy)), version, market, spec, view)
+    result = _hedge(spec, view, f"{version}|{market}")
     return service.hedge_view(spec, view, result)
 
 
 def _hedge_key(view, result) -> tuple:
     return repr((view.spec.simulation_key(), result.policy)), data_version(), market_version()
-
-
-@st.cache_resource(show_spinner="Pricing the instruments beside futures…", max_entries=12)
-def _instrument_comparison(key: str, version: str, market: str, _view, _result):
-    return service.instrument_comparison(_view, _result)
 
 
 @st.cache_resource(show_spinner="Pricing the instruments per month…", max_entries=12)
@@ -199,8 +199,15 @@ def _regret_table(key: str, version: str, market: str, _view, _result):
 
 
 def instrument_comparison(view, result):
-    """The Hedge program page's instrument tables, computed once per program (not on every rerun)."""
-    return _instrument_comparison(*_hedge_key(view, result), view, result)
+    """The Hedge program page's instrument tables, computed once per program (not on every rerun),
+    or ahead of time with the program (``compute_ahead``)."""
+    return service.kept_instrument_comparison(view, result, f"{data_version()}|{market_version()}")
+
+
+def compute_ahead(run) -> None:
+    """Start computing, in the background, the programs the user may choose next from the Hedge
+    program page's controls (``service.compute_ahead``), while the page is read."""
+    service.compute_ahead(run.forecast, run.spec, f"{data_version()}|{market_version()}")
 
 
 def instrument_quotes(view, cap_strike: float):

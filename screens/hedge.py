@@ -31,11 +31,13 @@ def program() -> None:
 
 
 def _program() -> None:
+    fmt = service.fmt
     c = st.columns([2, 1, 1, 1])
     policy_name = c[0].selectbox("Policy", list(service.POLICIES), key=sh.HG_POLICY, format_func=service.POLICIES.get)
     c[1].slider("Cap: percentile of forecast volume", 5, 100, step=5, key=sh.HG_PERCENTILE,
                 help="No more lots than this percentile of the month's simulated volume (no over-hedging).")
-    c[2].number_input("Position limit (lots per contract)", min_value=0, step=1000, key=sh.HG_LIMIT)
+    base.amount_input(c[2], "Position limit (lots per contract)", sh.HG_LIMIT, show=fmt.count, parse=fmt.parse_count,
+                      required=True, help="Lots per contract at most. Type 1000000, 1,000,000, 1m or 250k.")
     base.amount_input(c[3], "Margin budget (USD)", sh.HG_MARGIN, placeholder="none",
                       help="Initial margin the program may post at most. Type 250000, 250,000 or $250k; empty: no limit.")
     b = st.columns(4)
@@ -61,7 +63,6 @@ def _program() -> None:
 
     schedule = service.schedule_table(result, view)
     m = base.metric_slots(4)
-    fmt = service.fmt
     m[0].metric("Trades", fmt.count(len(schedule)), help=f"{fmt.count(result.lots.sum())} lots in all")
     m[1].metric("Program cost", fmt.money(run.program_cost),
                 help="Fees and half the bid-ask spread, paid whatever happens. Less the expected futures P&L it is the "
@@ -96,6 +97,7 @@ def _program() -> None:
         ui.schedule(dropped, "hedge_dropped")
     st.caption(f"Solver: {result.program.status} — {result.program.message}")
     inst.instruments(view, result)
+    sh.compute_ahead(run)   # the other policies and the next slider notches, while the page is read
 
 
 program()

@@ -73,9 +73,7 @@ h = saved["headline"]
 st.subheader(sh.as_text(f"{saved['name']} — {saved['company']}"), anchor=False)
 if saved.get("spec_line"):
     st.caption(sh.as_text(saved["spec_line"]))
-policy.saved_block(saved, f"proposal_{chosen}_policy")
-review.section(chosen, sh.settings())
-if not decide.decision(saved):  # saved before decision summaries: its summary sentence and four numbers
+if not decide.decision(saved):  # first, as on the PDF's first page (documents saved before it: a sentence, 4 numbers)
     st.markdown(sh.as_text(h["summary"]))
     m, fmt = base.metric_slots(4), service.fmt
     m[0].metric("Volatility reduction", fmt.share(h["volatility_reduction"]))
@@ -83,6 +81,8 @@ if not decide.decision(saved):  # saved before decision summaries: its summary s
                 delta_color="inverse")
     m[2].metric("Program cost", fmt.money(h["program_cost"]))
     m[3].metric("Margin needed", fmt.money(h["initial_margin_peak"] + h["vm_p95"]), help="Peak initial + 95th pct variation")
+policy.saved_block(saved, f"proposal_{chosen}_policy")
+review.section(chosen, sh.settings())
 decide.warnings(saved["statements"].get("advice") or [], "proposal_advice", "Points to note before deciding")
 for key in ("spend_fan", "distribution"):   # full width: a half-width column cuts the charts' titles off
     if key in saved["figures"]:

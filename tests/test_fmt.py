@@ -163,3 +163,26 @@ def test_an_amount_that_cannot_be_read_names_the_text_and_the_forms(text):
 @given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
 def test_a_shown_amount_reads_back(x):
     assert fmt.parse_amount(fmt.money(x)) == pytest.approx(float(fmt.money(x).replace("$", "").replace(",", "")))
+
+
+@pytest.mark.parametrize("text, lots", [("1,000,000", 1_000_000), ("1000000", 1_000_000), ("1m", 1_000_000),
+                                        ("250k", 250_000), ("1.1k", 1_100), ("0.7m", 700_000), (" 4,900 ", 4_900),
+                                        ("0", 0), ("", None), (None, None)])
+def test_a_count_of_lots_reads_as_typed(text, lots):
+    assert fmt.parse_count(text) == lots
+
+
+@pytest.mark.parametrize("text", ["abc", "2.5", "1.2345k", "1e400", "--5", "4,9OO"])
+def test_a_count_that_is_not_whole_names_the_text_and_the_forms(text):
+    with pytest.raises(ValueError, match=r"is not a whole number of lots; type it as 1000000, 1,000,000, 1m or 250k"):
+        fmt.parse_count(text)
+
+
+def test_a_dollar_amount_typed_for_lots_says_it_is_a_count():
+    with pytest.raises(ValueError, match=r"'\$5,000' is not a whole number of lots.*a count, not a dollar amount"):
+        fmt.parse_count("$5,000")
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_a_shown_count_reads_back(n):
+    assert fmt.parse_count(fmt.count(n)) == n

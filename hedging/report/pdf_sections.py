@@ -163,7 +163,8 @@ def forecast(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     scores = _map(t.get("backtest_scores"))
     for underlying, rows in scores.items():
         doc.subsection(f"Volume model backtest: {doc.clean(fmt.underlying(underlying), 60)}")
-        draw_table(doc, _list(rows))
+        draw_table(doc, [{**r, "model": fmt.volume_model(r.get("model"))} if isinstance(r, Mapping) else r
+                         for r in _list(rows)])   # "damped trend", not the key damped_trend
     if scores:
         doc.paragraph("MASE below 1 beats the seasonal naive forecast; coverage is the share of realised months "
                       "that fell inside the stated interval in a rolling-origin backtest.", size=8.5, color=GREY)

@@ -12,7 +12,16 @@ from hedging.service.hedge import (  # noqa: F401
     schedule_csv,
     schedule_table,
 )
-from hedging.service.hedge_view import HedgeView, hedge_result, hedge_view  # noqa: F401
+from hedging.service.hedge_view import (  # noqa: F401
+    HedgeView,
+    compute_ahead,
+    hedge_result,
+    hedge_view,
+    is_kept,
+    kept_hedge_result,
+    kept_instrument_comparison,
+    wait_ahead,
+)
 from hedging.contracts.instruments import DEFAULT_RATE as INSTRUMENT_RATE  # noqa: F401
 from hedging.service.instruments import instrument_comparison, instrument_quotes, regret_table  # noqa: F401
 from hedging.service.run import Program, Run, SanityError, build_program_stage, build_run, finish_run  # noqa: F401

@@ -42,9 +42,7 @@ from hedging.service.usage import default_settings, stored_usage
 
 
 #: Volume models as a reader knows them (the backtest table and the Forecast page name them so).
-MODEL_NAMES = {"ets": "ETS (exponential smoothing)", "arima": "seasonal ARIMA", "theta": "Theta",
-               "stl": "STL + ETS", "seasonal_naive": "seasonal naive", "damped_trend": "damped trend",
-               "loglinear": "log-linear trend", "drift": "drift", "combination": "combination"}
+MODEL_NAMES = fmt.VOLUME_MODEL_NAMES
 
 
 @dataclass(frozen=True, eq=False)

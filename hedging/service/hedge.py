@@ -108,6 +108,7 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
     specs = load_specs()
     rows, months, sizes, fair, cost, margin, settle, volume, cap, layers, quotes = ([] for _ in range(11))
     dates = trade_dates(view)
+    layered = policy.name == "layered"   # only a layered programme trades after the as-of date
     for part in view.underlyings.values():
         share = _hedgeable_share(part, policy.excluded)
         if share <= 0:
@@ -136,17 +137,21 @@ def contracts_for(view: ForecastView, policy: Policy) -> Contracts:
             volume.append(float(vol_paths.mean()))
             cap.append(min(policy.position_limit, int(np.floor(np.percentile(vol_paths, policy.volume_percentile)
                                                                   / spec.lot_size))))
-            # only a layered programme trades after the as-of date: price the other dates for it alone
-            layered = policy.name == "layered"
+            # price the later trade dates for a layered programme alone
             layers.append(_priced(view, (part.underlying, q.symbol, "layers", layered),
                                   lambda: layer_prices(sim, q, dates, only=None if layered else {0})))
             quotes.append(q)
     if not rows:
         raise InputError("no listed contract falls in the forecast horizon for the included exposure.",
                          fix="include at least one underlying, or lengthen the horizon.")
+    # the (paths x contracts) price arrays depend on the contracts alone, not on the limits: one copy per
+    # forecast, shared by every program built on it (about 20 MB at 10,000 paths)
+    symbols = tuple(r["symbol"] for r in rows)
     return Contracts(pd.DataFrame(rows), np.array(months), np.array(sizes, float), np.array(fair),
-                     np.array(cost), np.array(margin), np.column_stack(settle), np.array(volume),
-                     np.array(cap, dtype=np.int64), np.stack(layers, axis=1), tuple(quotes), tuple(dates))
+                     np.array(cost), np.array(margin), _priced(view, ("settlements", symbols), lambda: np.column_stack(settle)),
+                     np.array(volume), np.array(cap, dtype=np.int64),
+                     _priced(view, ("layers", symbols, layered), lambda: np.stack(layers, axis=1)), tuple(quotes),
+                     tuple(dates))
 
 
 @dataclass(frozen=True, eq=False)

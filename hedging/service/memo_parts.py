@@ -105,13 +105,17 @@ def instruments(p: Mapping) -> dict:
     t, inputs = _map(p.get("tables")), _map(p.get("inputs"))
     prov = _map(p.get("provenance"))
     lot = {str(c.get("root")): _lot(c.get("lot")) for c in _list(prov.get("contracts"))}
+    tick = {str(c.get("root")): c.get("tick") for c in _list(prov.get("contracts")) if fmt.as_number(c.get("tick"))}
     rows = []
     for r in _list(t.get("schedule")):
         root = next((k for k in sorted(lot, key=len, reverse=True) if str(r.get("contract", "")).startswith(k)),
                     ROOTS.get(str(r.get("underlying"))))
+        price = r.get("price")
+        if root in tick and fmt.as_number(price) is not None and not isinstance(price, str):
+            price = fmt.price(price, tick[root], currency=False)   # at the contract's tick, as the schedule shows it
         rows.append({"contract": r.get("contract"), "delivery month": r.get("delivery month"),
                      "last trading day": r.get("last trading day"), "side": r.get("side"), "lots": r.get("lots"),
-                     "lot": lot.get(root, fmt.DASH) if root else fmt.DASH, "price": r.get("price"),
+                     "lot": lot.get(root, fmt.DASH) if root else fmt.DASH, "price": price,
                      "price is": r.get("price is"), "notional (USD)": r.get("notional (USD)")})
     if not rows:
         return {"paragraphs": ["The programme holds no instrument, so there is no hedging relationship to designate."],

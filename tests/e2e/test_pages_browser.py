@@ -57,6 +57,24 @@ def test_hedge_pages_in_a_real_browser(app_url, page):
     page.get_by_role("heading", name="Trade schedule").scroll_into_view_if_needed()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "hedge_schedule.png"))
+    # the position limit reads with thousands separators, takes 2.5k, and names itself when mistyped
+    limit = page.get_by_test_id("stTextInput").filter(has_text="Position limit").locator("input")
+    assert limit.input_value() == "1,000,000"
+    limit.fill("2.5k")
+    limit.press("Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stTextInput] input')]"
+                           ".some(i => i.value === '2,500')", timeout=120_000)
+    limit.fill("abc")
+    limit.press("Enter")
+    page.get_by_text("Position limit (lots per contract): 'abc' is not a whole number of lots",
+                     exact=False).wait_for(timeout=120_000)
+    assert limit.input_value() == "2,500"
+    # the instrument table is turned sideways and does not scroll
+    instruments = page.locator(".st-key-hedge_instruments [data-testid=stTable]")
+    instruments.scroll_into_view_if_needed()
+    assert instruments.evaluate("e => e.scrollWidth <= e.clientWidth + 2")
+    page.screenshot(path=str(ARTIFACTS / "hedge_instruments.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
     page.get_by_role("link", name="Before / after").click()
     page.get_by_role("heading", name="Hedge effectiveness").wait_for(timeout=180_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)

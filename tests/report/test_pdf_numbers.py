@@ -55,3 +55,12 @@ def test_a_layered_proposal_names_its_ratios(proposal):
     p = copy.deepcopy(proposal)
     p["inputs"]["policy"] = "layered"
     assert "Historical backtest (the layered ratios applied to past months)" in _text(p)
+
+
+def test_the_volume_models_are_named_as_a_reader_knows_them(proposal):
+    p = copy.deepcopy(proposal)
+    p["tables"]["backtest_scores"]["token"] += [{"model": "damped_trend", "MASE": 0.9, "80% coverage": 0.8,
+                                                  "95% coverage": 0.95, "forecasts": 39, "note": ""}]
+    text = _text(p)
+    assert "damped trend" in text and "ETS (exponential smoothing)" in text
+    assert "damped_trend" not in text

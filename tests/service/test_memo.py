@@ -13,7 +13,7 @@ import numpy as np
 import pypdf
 import pytest
 
-from hedging import cli, service
+from hedging import cli, fmt, service
 from hedging.errors import InputError
 from hedging.report.pdf import SECTIONS, build_pdf
 from hedging.service import access, lifecycle
@@ -104,7 +104,8 @@ def test_the_memo_of_a_draft_carries_the_proposals_numbers(world):
     # the instrument table is the trade schedule; the monthly ratios are the proposal's ratio table
     schedule = saved["tables"]["schedule"]
     assert [(r["contract"], r["lots"], r["price"]) for r in _rows(memo, "Hedging instruments")] == \
-        [(r["contract"], r["lots"], r["price"]) for r in schedule]
+        [(r["contract"], r["lots"], fmt.price(r["price"], service.contract_tick(r["underlying"]), currency=False))
+         for r in schedule]                                          # at the contract's tick, as the schedule shows it
     assert [(r["month"], r["hedge ratio"]) for r in _rows(memo, "Hedge ratio and how it was set")] == \
         [(r["month"][:10], r["hedge ratio"]) for r in saved["tables"]["ratios"] if r["hedge ratio"] > 0]
     # the hedged item: per month, the designated units are the lots of that delivery month times the lot

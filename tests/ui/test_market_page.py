@@ -27,8 +27,13 @@ def market(tmp_path, monkeypatch):
 
 
 def table(at, column):
-    """The dataframe that has ``column`` (AppTest does not expose st.dataframe keys)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The dataframe, or the static table as the reader sees it (Markdown escapes taken out), that has
+    ``column`` (AppTest does not expose st.dataframe keys)."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    return next(t.value.map(lambda c: re.sub(r"\\(.)", r"\1", str(c))).reset_index(drop=True)
+                for t in at.table if column in t.value.columns)
 
 
 def metrics(at):

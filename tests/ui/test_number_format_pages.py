@@ -71,6 +71,12 @@ def test_forecast_tables_and_caption(loaded):
     assert re.search(r"= -?\d\.\d\d [+−] \d\.\d\d × log\(index\)", captions)
     scores_values, scores = shown(at, "MASE")
     assert all(t.endswith("%") for t in scores["80% coverage"])
+    assert "damped trend" in set(scores["model"]) and not any("_" in t for t in scores["model"])   # not the keys
+    never_raw(scores)
+    drill_values, drill = shown(at, "anthropic")      # expected volume by provider: one row a month
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in drill["month"]) and len(drill) == 12
+    assert {"anthropic", "openai"} <= set(drill.columns)
+    never_raw(drill)
     metrics = {m.label: m.value for m in at.metric}
     assert re.fullmatch(r"\$\d{1,3}(,\d{3})+", metrics["Expected spend, next 12 months"])
 
@@ -95,6 +101,22 @@ def test_hedge_program_tables(loaded):
     at.text_input(key="hedge_margin_budget_text").set_value("$250k").run()
     assert not at.exception and at.session_state["hedge_margin_budget"] == 250_000
     assert at.text_input(key="hedge_margin_budget_text").value == "$250,000"
+    # the position limit box groups its digits and keeps a whole number of lots for the run
+    assert at.text_input(key="hedge_position_limit_text").value == fmt.count(service.RunSpec().policy.position_limit)
+    at.text_input(key="hedge_position_limit_text").set_value("2.5k").run()
+    assert not at.exception and at.session_state["hedge_position_limit"] == 2_500
+    assert at.text_input(key="hedge_position_limit_text").value == "2,500"
+    lots = at.session_state["hedge_position_limit"]
+    at.text_input(key="hedge_position_limit_text").set_value("abc").run()   # a typo: named, nothing recomputed
+    assert not at.exception and at.session_state["hedge_position_limit"] == lots
+    assert at.text_input(key="hedge_position_limit_text").value == "2,500"
+    said = " ".join(re.sub(r"\\(.)", r"\1", c.value) for c in at.caption)
+    assert ("Position limit (lots per contract): 'abc' is not a whole number of lots; type it as 1000000, 1,000,000, "
+            "1m or 250k. The previous value, 2,500, is kept.") in said
+    at.text_input(key="hedge_margin_budget_text").set_value("-5").run()   # the money boxes say the same way
+    assert at.session_state["hedge_margin_budget"] == 250_000
+    said = " ".join(re.sub(r"\\(.)", r"\1", c.value) for c in at.caption)
+    assert "Margin budget (USD): '-5' is negative; type zero or more. The previous value, $250,000, is kept." in said
     # "Leave unhedged" lists readable names, never keys such as token:anthropic
     options = at.multiselect(key="hedge_exclude").options
     assert options and all(":" not in o.split(": ", 1)[0] and "token:" not in o and "gpu:" not in o for o in options)
@@ -115,6 +137,12 @@ def test_before_after_tables_and_the_backtest_of_the_chosen_policy(loaded):
         never_raw(stress)
         assert "what it assumes" not in stress.columns and len(stress.columns) <= 4
     assert all(t[0] in "+-" for t in stress["hedge P&L, expected"] if t != "$0.00")
+    remaining = next(t.value for t in at.table if "share of what remains" in t.value.columns)   # wraps at 1024 px
+    remaining = remaining.map(lambda c: re.sub(r"\\(.)", r"\1", str(c)))
+    assert list(remaining.columns) == ["source", "share of what remains", "part of the sd (USD)", "what it is"]
+    assert all(re.fullmatch(r"-?\d+\.\d%", t) for t in remaining["share of what remains"])
+    assert all(t.startswith(("$", "-$")) for t in remaining["part of the sd (USD)"]) and "Volume" in set(remaining["source"])
+    never_raw(remaining)
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("minimum variance policy over the last" in t for t in titles)
     assert not any("layered policy" in t for t in titles)
@@ -129,11 +157,18 @@ def test_market_contract_table(loaded):
     assert all(re.fullmatch(r"\$\d+\.\d{2}", t) for t in text["fair price"])       # SIT: tick $0.01
     assert all(re.fullmatch(r"\$[\d,.]+ \(\d+\.\d%\)", t) for t in text["initial margin / lot"])   # heading: % of notional
     assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in text["delivery month"])
+    params = next(t.value for t in at.table if "standard error" in t.value.columns)   # static: fits at 1024 px
+    params = params.map(lambda c: re.sub(r"\\(.)", r"\1", str(c)))
+    never_raw(params)
+    assert set(params["standard error"]) == {"—"}      # the paper's preset has none: a dash, never None
+    assert "95% interval" not in params                # nor an interval
+    assert all(re.fullmatch(r"-?\d+\.\d{4}", t) for t in params["value"])
     at.radio(key="market_underlying").set_value("gpu").run()
     values, text = shown(at, "contract")
     assert all(re.fullmatch(r"\$\d+\.\d{3}", t) for t in text["fair price"])       # GPUH: tick $0.005
     # the candidate indices: shares as 12.3%, ratios at two decimals, a dash where there is no value
-    values, text = shown(at, "hedge effectiveness")
+    text = next(t.value for t in at.table if "hedge effectiveness" in t.value.columns)   # static: fits at 1024 px
+    text = text.map(lambda c: re.sub(r"\\(.)", r"\1", str(c)))
     never_raw(text)
     assert all(re.fullmatch(r"\d+\.\d%", t) for t in text["hedge effectiveness"])
     assert all(re.fullmatch(r"-?\d+\.\d{2}", t) for t in text["basis slope"])
