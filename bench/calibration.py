@@ -62,6 +62,10 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run designs whose label contains this text")
     parser.add_argument("--jumps", default="", help="daily history lengths for the study with jumps, e.g. 1095")
     parser.add_argument("--jumps-only", action="store_true", help="only the study with jumps")
+    parser.add_argument("--jump-boot", type=int, default=0,
+                        help="also give each jump fit quasi-likelihood intervals from this many paths per kappa")
+    parser.add_argument("--jump-refits", type=int, default=0,
+                        help="also bootstrap each jump fit with this many refits (about 1 s each)")
     args = parser.parse_args()
     se = math.sqrt(0.95 * 0.05 / args.reps)
     if not args.jumps_only:
@@ -71,23 +75,40 @@ def main() -> None:
 
 
 def with_jumps(args, se: float, lengths: list[int]) -> None:
-    print(f"\nFit with jumps (truth: {PAPER_TABLE3.label}; {args.reps} daily histories per row, "
-          f"inverse-Hessian SE; binomial SE near 95%: {se:.1%})")
-    header = f"{'history':34} " + " ".join(f"{k:>7}" for k in STUDIED_JUMPS) + f" {'fits':>5} {'s/fit':>7}"
+    print(f"\nFit with jumps (truth: {PAPER_TABLE3.label}; {args.reps} daily histories per row; "
+          f"binomial SE near 95%: {se:.1%}). Rows: inverse-Hessian estimate +/- 2 SE"
+          + (f"; with --jump-boot {args.jump_boot}: the fit's 95% intervals (quasi-likelihood ratio "
+             "for kappa, theta0, beta, gamma; estimate +/- 1.96 SE for the rest)" if args.jump_boot else "")
+          + (f"; with --jump-refits {args.jump_refits}: the bootstrap's 95% interval and "
+             "estimate +/- 2 bootstrap SE on the same fits" if args.jump_refits else ""))
+    header = (f"{'history':24} {'method':22} " + " ".join(f"{k:>7}" for k in STUDIED_JUMPS)
+              + f" {'fits':>5} {'s/fit':>7}")
     print(header)
     print("-" * len(header))
     for n_days in lengths:
-        start = time.perf_counter()
-        r = jump_coverage_study(PAPER_TABLE3, n_days, args.reps, seed=args.seed)
-        per_fit = (time.perf_counter() - start) / args.reps
-        cells = " ".join(f"{r.coverage(k):7.1%}" for k in STUDIED_JUMPS)
-        print(f"{r.design.label:34} {cells} {r.fitted:5d} {per_fit:7.2f}", flush=True)
+        runs = ([(0, 0)] + ([(0, args.jump_boot)] if args.jump_boot else [])
+                + ([(args.jump_refits, 0)] if args.jump_refits else []))
+        for refits, n_boot in runs:
+            start = time.perf_counter()
+            r = jump_coverage_study(PAPER_TABLE3, n_days, args.reps, seed=args.seed, refits=refits,
+                                    n_boot=n_boot)
+            per_fit = (time.perf_counter() - start) / args.reps
+            rows = ([(f"{refits} refits, 95% CI", r.coverage),
+                     (f"{refits} refits, +/- 2 SE", r.coverage_se)] if refits else
+                    [(f"quasi-LR, {n_boot} paths", r.coverage)] if n_boot else
+                    [("Hessian +/- 2 SE", r.coverage_se)])
+            for label, share in rows:
+                cells = " ".join(f"{share(k):7.1%}" for k in STUDIED_JUMPS)
+                print(f"{r.design.label:24} {label:22} {cells} {r.fitted:5d} {per_fit:7.2f}",
+                      flush=True)
 
 
 def no_jumps(args, se: float) -> None:
-    print(f"Calibration coverage of estimate +/- 2 SE (truth: {TRUTH.label}; {args.reps} histories "
-          f"per row, {args.boot} bootstrap paths; binomial SE near 95%: {se:.1%})")
-    header = (f"{'history':34} {'method':7} " + " ".join(f"{k:>7}" for k in STUDIED)
+    print(f"Calibration coverage (truth: {TRUTH.label}; {args.reps} histories per row, {args.boot} "
+          f"bootstrap paths; binomial SE near 95%: {se:.1%}). Rows: 'before' estimate +/- 2 SE "
+          "(inverse Hessian, points); 'after' the same fits' estimate +/- 2 SE (bootstrap SE) and "
+          "their 95% interval (profile likelihood, critical value from the bootstrap)")
+    header = (f"{'history':34} {'method':16} " + " ".join(f"{k:>7}" for k in STUDIED)
               + f" {'kappa MLE':>10} {'kappa used':>10} {'fits':>5} {'s/fit':>7}")
     print(header)
     print("-" * len(header))
@@ -97,9 +118,15 @@ def no_jumps(args, se: float) -> None:
         before_s, after_s = timing(design, args.boot)
         for method, seconds in (("before", before_s), ("after", after_s)):
             r = coverage_study(TRUTH, design, method, args.reps, n_boot=args.boot, seed=args.seed)
-            cells = " ".join(f"{r.coverage(k):7.1%}" for k in STUDIED)
-            print(f"{design.label:34} {method:7} {cells} {r.kappa_mle_mean:10.2f} "
-                  f"{r.kappa_mean:10.2f} {r.fitted:5d} {seconds:7.2f}", flush=True)
+            rows = ([("before +/- 2 SE", r.coverage_se)] if method == "before" else
+                    [("after +/- 2 SE", r.coverage_se), ("after 95% CI", r.coverage)])
+            for label, share in rows:
+                cells = " ".join(f"{share(k):7.1%}" for k in STUDIED)
+                print(f"{design.label:34} {label:16} {cells} {r.kappa_mle_mean:10.2f} "
+                      f"{r.kappa_mean:10.2f} {r.fitted:5d} {seconds:7.2f}", flush=True)
+            if method == "after":
+                cells = " ".join(f"{r.widths[k] / r.widths_se[k]:7.2f}" for k in STUDIED)
+                print(f"{'':34} {'width CI / 2SE':16} {cells}   (median widths)")
         print(f"{'':34} time of one calibration, after / before: {after_s / before_s:.1f}x")
     print(f"True kappa {TRUTH.kappa:g}; a coverage below {0.95 - 2 * se:.1%} or above "
           f"{min(0.95 + 2 * se, 1):.1%} is more than two binomial standard errors from 95%.")

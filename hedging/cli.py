@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import math
 import os
 import shutil
 import sys
@@ -219,7 +220,9 @@ def cmd_market(args: argparse.Namespace) -> int:
             "underlying": underlying, "index": view.index.name, "unit": view.index.unit,
             "illustrative": view.index.illustrative, "valuation_date": view.valuation_date.isoformat(),
             "spot": view.spot, "model": view.model_label,
-            "parameters": {r.parameter: {"value": r.value, "std_error": None if r.std_error != r.std_error else r.std_error}
+            "parameters": {r.parameter: {"value": r.value, "std_error": None if r.std_error != r.std_error else r.std_error,
+                                         "ci_95": None if getattr(r, "ci_low", math.nan) != getattr(r, "ci_low", math.nan)
+                                         else [r.ci_low, r.ci_high]}
                            for r in view.parameters.itertuples()},
             "monte_carlo": {"paths": view.n_paths, "seed": view.seed},
             "contracts": curve.drop(columns=["margin_reason"]).to_dict("records"),

@@ -70,10 +70,18 @@ cand.candidates(underlying, f"{sh.MARKET_INDEX}_{underlying}", key)
 
 st.subheader("Price model")
 st.caption(view.model_label + ". Time in years; the model is for the log of the index. " + view.index.observation_note)
-params = view.parameters.rename(columns={"std_error": "standard error"})   # none for the paper's preset: "—"
-params["standard error"] = pd.to_numeric(params["standard error"], errors="coerce")
-ui.table(params, "market_params",
-         {"value": lambda v: fmt.number(v, 4), "standard error": lambda v: fmt.number(v, 4)})
+# a static table that wraps its cells (five columns fit the page at 1024 px), every cell shown as text;
+# no standard error or interval for the paper's preset: "—"
+params = view.parameters
+errors = pd.to_numeric(params["std_error"], errors="coerce")
+param_rows = params[["parameter"]].assign(value=params["value"].map(lambda v: fmt.number(v, 4)),
+                                          **{"standard error": errors.map(lambda v: fmt.number(v, 4))})
+if "ci_low" in params:
+    param_rows["95% interval"] = [f"{fmt.number(lo, 4)} to {fmt.number(hi, 4)}"
+                                  for lo, hi in zip(params["ci_low"], params["ci_high"])]
+param_rows["meaning"] = params["meaning"]
+with st.container(key="market_params"):
+    st.table(param_rows.astype(str).map(ui.as_text), hide_index=True, border="horizontal")
 st.plotly_chart(sh.shared_chart("market_fan", shown, lambda: charts.price_fan(
     view.fan, view.index.history, unit, f"Simulated {view.index.name.split(' (')[0]}, {len(view.fan) - 1} months "
     f"({fmt.count(min(view.n_paths, 5000))} paths)")), key="market_fan")

@@ -272,7 +272,7 @@ class MarketView:
     model_choice: str
     model_label: str
     model: JumpDiffusionModel
-    parameters: pd.DataFrame  # parameter, value, std_error, meaning
+    parameters: pd.DataFrame  # parameter, value, std_error, ci_low, ci_high (95% interval; not for the preset), meaning
     fan: pd.DataFrame
     curve: pd.DataFrame
     contract_note: str
@@ -302,8 +302,9 @@ def _advised(w: HedgingWarning) -> HedgingWarning:
 
 
 def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observation: str = "point"
-           ) -> tuple[JumpDiffusionModel, str, dict, list[HedgingWarning], dt.date]:
-    """The model for ``history`` (time origin: its first date, or its month for averages) and its standard errors."""
+           ) -> tuple[JumpDiffusionModel, str, dict, dict, list[HedgingWarning], dt.date]:
+    """The model for ``history`` (time origin: its first date, or its month for averages), its standard errors
+    and its 95% confidence intervals (``{parameter: (low, high)}``; empty for the paper's preset)."""
     dates = pd.to_datetime(history["date"])
     window_days = None
     if observation == "average":           # each row: the average of its calendar month's daily fixings
@@ -321,8 +322,9 @@ def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observ
             how = ("monthly averages" if observation == "average" else "point prints") + (
                 f"; standard errors from {fit.n_bootstrap} histories simulated from the fit"
                 if fit.se_method == "bootstrap" else "; asymptotic standard errors")
-            return fit.model, f"Calibrated to this index by maximum likelihood ({how})", dict(fit.std_errors), \
-                [_advised(w) for w in fit.warnings], origin
+            intervals = {k: fit.confidence_interval(k) for k in PARAMETER_MEANING}     # held: (value, value)
+            return fit.model, f"Calibrated to this index by maximum likelihood ({how}). " + _interval_note(fit), \
+                dict(fit.std_errors), intervals, [_advised(w) for w in fit.warnings], origin
         except ModelError as exc:
             warnings.append(_advised(HedgingWarning("calibration_failed", f"Calibration failed ({exc}); the "
                                                     "paper's Table 3 parameters are used instead.")))
@@ -331,7 +333,36 @@ def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observ
     model = dataclasses.replace(p, theta0=theta0, label="Paper Table 3, anchored")
     label = ("Paper's Table 3 (arXiv 2603.21690), long-run level anchored so that it equals the latest "
              "index value on the valuation date")
-    return model, label, {}, warnings, origin
+    return model, label, {}, {}, warnings, origin
+
+
+#: Share of the true jump rate, size and spread inside their inverse-Hessian intervals, measured by
+#: bench/calibration.py --jumps 730,1095 (two and three years of daily prints; see the README).
+JUMP_HESSIAN_COVERAGE = "70-93%"
+
+
+def _interval_note(fit) -> str:
+    """What the 95% intervals are and how far they can be trusted, in a sentence or two (no final period: the
+    model label it ends is followed by the page's own sentences)."""
+    jumps = ("; those of the volatility and the jumps are value ± 1.96 standard errors from the curvature of the "
+             "likelihood, which in simulated two- and three-year daily histories held the true volatility 95% of the "
+             f"time but the true jump rate, size and spread only {JUMP_HESSIAN_COVERAGE}, so read those as too narrow")
+    if fit.interval_method == "profile likelihood":
+        return ("The 95% intervals come from the likelihood, with limits set by simulating histories like this "
+                "one; they are not centred on the value (mean reversion is corrected for its bias on short "
+                "histories, and the likelihood is lopsided), so read them rather than value ± 2 standard errors")
+    if fit.interval_method == "quasi-likelihood ratio":
+        return ("The 95% intervals of the mean reversion, level, trend and season come from the likelihood without "
+                "jumps, with limits set by simulating histories like this one, jumps included; they are not centred "
+                "on the value" + jumps)
+    if fit.interval_method == "bias-corrected bootstrap":
+        return (f"The 95% intervals come from refitting {fit.n_bootstrap} histories simulated from the fit, "
+                "corrected for the bias the refits show")
+    if fit.model.lam > 0:
+        return ("The 95% intervals are value ± 1.96 standard errors from the curvature of the likelihood, which in "
+                "simulated two- and three-year daily histories held the true mean reversion, level and trend only "
+                "78-85% of the time" + jumps)
+    return "The 95% intervals are value ± 1.96 standard errors"
 
 
 MODEL_CHOICES = {
@@ -373,6 +404,7 @@ class PriceModel:
     valuation: dt.date          # the last observation on or before the as-of date
     spot: float
     as_of: dt.date
+    intervals: dict = dataclasses.field(default_factory=dict)   # parameter -> 95% interval (low, high)
 
     @property
     def age_days(self) -> int:
@@ -401,10 +433,10 @@ def price_model(underlying: str, key: str | None = None, model_choice: str = "au
                              fix="choose a later as-of date or upload an index history that covers it.")
         data = dataclasses.replace(data, history=history)
     choice, why = _resolve_choice(model_choice, data)
-    model, label, std_errors, warnings, origin = _model(history, choice, underlying, data.observation)
+    model, label, std_errors, intervals, warnings, origin = _model(history, choice, underlying, data.observation)
     valuation = pd.Timestamp(history["date"].iloc[-1]).date()
     return PriceModel(data, choice, why, model, label, std_errors, tuple(warnings), origin, valuation,
-                      float(history["value"].iloc[-1]), as_of or valuation)
+                      float(history["value"].iloc[-1]), as_of or valuation, intervals)
 
 
 def market_view(underlying: str, key: str | None = None, model_choice: str = "auto", *,
@@ -432,8 +464,12 @@ def market_view(underlying: str, key: str | None = None, model_choice: str = "au
     sigma = annual_volatility(model)
     params = pd.DataFrame([{"parameter": f.name, "value": getattr(model, f.name),
                             "std_error": pm.std_errors.get(f.name, float("nan")),
+                            "ci_low": pm.intervals.get(f.name, (float("nan"),) * 2)[0],
+                            "ci_high": pm.intervals.get(f.name, (float("nan"),) * 2)[1],
                             "meaning": PARAMETER_MEANING[f.name]}
                            for f in dataclasses.fields(model) if f.name in PARAMETER_MEANING])
+    if not pm.intervals:                   # the paper's preset: no fit, so no interval to show
+        params = params.drop(columns=["ci_low", "ci_high"])
     fan = price_fan(model, math.log(spot), t0, months=fan_months, n_paths=min(n_paths, 5000), seed=seed)
     fan["date"] = [pd.Timestamp(valuation) + pd.DateOffset(months=int(m)) for m in fan["month"]]
     margin_note = (f"Initial margin per lot is the larger of the paper's formula (alpha = {spec.margin_alpha:g} x "

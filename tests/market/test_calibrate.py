@@ -17,7 +17,13 @@ from hedging.market import (
     calibrate,
     log_likelihood,
 )
-from hedging.market.calibrate import _fit, _fit_diffusion, _initial_guess
+from hedging.market.calibrate import (
+    BOUNDS,
+    _fit,
+    _fit_diffusion,
+    _initial_guess,
+    _profile_table,
+)
 from hedging.market.coverage import Design, design_history
 from hedging.market.plausibility import GPU_RENTAL, percent_a_year
 
@@ -246,3 +252,108 @@ def test_no_warning_names_a_python_argument(case):
     assert fit.warnings
     for w in fit.warnings:
         assert not any(word in w.message for word in PYTHON_WORDS), (w.code, w.message)
+
+
+# --- 95% intervals: profile likelihood with bootstrap critical values ----------------------------
+
+STUDIED_NO_JUMPS = ("kappa", "theta0", "beta", "sigma", "gamma")
+
+
+def test_profile_likelihood_of_the_intervals_equals_an_independent_refit_with_the_value_held():
+    """The intervals read the profile likelihood off a table of least-squares fits over a kappa
+    grid (holding a coefficient: its residual sum of squares grows by (v - b)^2 / c_jj and the
+    others move along). Cross-check: at each interval end and half-way to it, holding the
+    parameter there and maximising over the others with :func:`_fit_diffusion` (least squares
+    with that column removed, Brent over kappa) gives the same likelihood-ratio statistic, or
+    both are infinite (the others leave their allowed range). Tolerance 0.05: the parabola
+    through the kappa grid (step 0.053 in log kappa) against Brent's optimum. Where the best
+    kappa is next to one whose coefficients leave the allowed range, the grid cannot reach the
+    edge between them and its statistic is only bounded below by the refit's (measured: up to
+    1.1 higher at the far ends of theta0 and beta here, so those ends are a little short)."""
+    t, logs, days = design_history(Design("monthly_average", 48), NO_JUMPS, X0, 1, seed=3)
+    fit = calibrate(t, logs[0], window_days=days, bootstrap=60, seed=2)
+    assert fit.interval_method == "profile likelihood"
+    windows = (t, days.astype(float))
+    best = _fit_diffusion(t, logs[0], windows, HELD)[1]
+    table = _profile_table(t, logs[0][None, :], windows, HELD)
+    table_best = table.minimum(table.nll())[0][0]
+    for name in ("theta0", "beta", "sigma", "gamma"):
+        low, high = fit.confidence_interval(name)
+        estimate = _fit_diffusion(t, logs[0], windows, HELD)[0][name]
+        for v in (low, (low + estimate) / 2, (estimate + high) / 2, high):
+            statistic = 2 * (_fit_diffusion(t, logs[0], windows, {**HELD, name: v})[1] - best)
+            values = table.nll(name, v)[:, 0]
+            from_table = 2 * (table.minimum(values[:, None])[0][0] - table_best)
+            i = int(np.argmin(values))
+            at_edge = not (0 < i < values.size - 1 and np.isfinite(values[[i - 1, i + 1]]).all())
+            assert from_table >= statistic - 0.05, (name, v)
+            if not at_edge:
+                assert from_table == pytest.approx(statistic, abs=0.05), (name, v)
+
+
+def test_interval_ends_hold_the_likelihood_ratio_at_the_bootstrap_critical_value():
+    """Each end is inside its interval (statistic at most the critical value used there). For
+    kappa, whose critical value changes smoothly with kappa, an end that is not a bound is where
+    the statistic, from an independent refit with kappa held, equals it, or where the likelihood
+    stops being defined beyond (a speed so low that the level leaves its allowed range)."""
+    t, logs, days = design_history(Design("monthly_average", 48), NO_JUMPS, X0, 1, seed=3)
+    fit = calibrate(t, logs[0], window_days=days, bootstrap=60, seed=2)
+    windows = (t, days.astype(float))
+    best = _fit_diffusion(t, logs[0], windows, HELD)[1]
+    for name in STUDIED_NO_JUMPS:
+        low, high = fit.confidence_interval(name)
+        assert low < fit.kappa_mle < high if name == "kappa" else low < getattr(fit.model, name) < high
+        for end, critical, outward in zip((low, high), fit.lr_critical[name], (-1, 1)):
+            statistic = 2 * (_fit_diffusion(t, logs[0], windows, {**HELD, name: end})[1] - best)
+            assert statistic <= critical + 0.05, (name, end)
+            if name == "kappa" and end not in BOUNDS[name] and statistic < critical - 0.05:
+                beyond = {**HELD, name: end * (1 + outward * 1e-3)}
+                assert not math.isfinite(_fit_diffusion(t, logs[0], windows, beyond)[1])
+            elif name == "kappa" and end not in BOUNDS[name]:
+                assert statistic == pytest.approx(critical, abs=0.05)
+
+
+def test_critical_values_tend_to_the_chi_square_value_on_a_long_history():
+    """Twenty years of monthly averages of a fast-reverting index (kappa 6: 120 mean-reversion
+    times) are in Wilks' regime, where the likelihood-ratio statistic is chi-square with one
+    degree of freedom, whose
+    95% point is 3.841 (Abramowitz and Stegun, Table 26.8). The bootstrap's 95th percentile of 200
+    draws has a Monte Carlo standard error of sqrt(0.95 x 0.05 / 200) / f(3.841) = 0.52 (f the
+    chi-square density there, 0.0298); each value is within three of them. On three years the
+    critical value of kappa is far above it (the statistic is not chi-square near a unit root)."""
+    truth = dataclasses.replace(NO_JUMPS, kappa=6.0, beta=-0.1)
+    t, logs, days = design_history(Design("monthly_average", 240), truth, X0, 1, seed=4)
+    fit = calibrate(t, logs[0], window_days=days, bootstrap=200, seed=1)
+    chi2 = stats.chi2.ppf(0.95, 1)
+    assert chi2 == pytest.approx(3.841, abs=1e-3)
+    for name in STUDIED_NO_JUMPS:
+        for critical in fit.lr_critical[name]:
+            assert abs(critical - chi2) < 3 * 0.52, (name, critical)
+    t, logs, days = design_history(Design("monthly_average", 37), NO_JUMPS, X0, 1, seed=8)
+    short = calibrate(t, logs[0], window_days=days, bootstrap=60, seed=5)
+    assert short.lr_critical["kappa"][0] > chi2 + 3 * 0.52        # at the low end of its interval
+
+
+def test_held_parameters_have_their_value_as_interval_and_without_bootstrap_it_is_symmetric():
+    t, logs, days = design_history(Design("monthly_average", 37), NO_JUMPS, X0, 1, seed=8)
+    held = calibrate(t, logs[0], window_days=days, fix={"gamma": 0.0}, bootstrap=40, seed=5)
+    assert held.confidence_interval("gamma") == (0.0, 0.0) and "gamma" not in held.intervals
+    assert set(held.intervals) == {"kappa", "theta0", "beta", "sigma"}
+    plain = calibrate(t, logs[0], window_days=days, bootstrap=0)
+    assert plain.interval_method == "estimate +/- 1.96 SE" and not plain.intervals
+    value, se = plain.model.beta, plain.std_errors["beta"]
+    assert plain.confidence_interval("beta") == pytest.approx((value - 1.96 * se, value + 1.96 * se))
+
+
+def test_jump_fit_bootstrap_gives_an_interval_and_a_standard_error_for_every_parameter():
+    """Refits of a fit with jumps (ten, to stay quick; the coverage is measured by
+    ``bench/calibration.py --jump-refits``): every parameter gets a bootstrap standard error and
+    an interval inside the allowed range."""
+    t, x = history(PAPER_TABLE3, 800 / 365, 365, seed=3)
+    fit = calibrate(t, x, jumps=True, bootstrap=0, jump_refits=10, seed=4)
+    assert fit.se_method == "bootstrap" and fit.n_bootstrap == 10 and fit.model.lam > 0
+    assert fit.interval_method == "bias-corrected bootstrap"
+    for name in ("kappa", "theta0", "beta", "sigma", "lam", "mu_j", "sigma_j", "gamma"):
+        low, high = fit.confidence_interval(name)
+        assert BOUNDS[name][0] <= low < high <= BOUNDS[name][1], name
+        assert 0 < fit.std_errors[name] < math.inf, name

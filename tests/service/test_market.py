@@ -61,6 +61,12 @@ def test_uploaded_index_is_stored_chosen_and_calibrated(db_url, tmp_path):
     assert view.model_choice == "calibrated"
     assert view.valuation_date.isoformat() == "2026-10-01"
     assert view.parameters["std_error"].notna().any()
+    # an uploaded monthly history is fitted as averages with the bootstrap: 95% intervals from the
+    # profile likelihood, stated as such, containing each estimated value except possibly kappa's
+    # (bias-corrected, while its interval comes from the likelihood)
+    estimated = view.parameters.set_index("parameter").loc[["theta0", "beta", "sigma", "gamma"]]
+    assert (estimated["ci_low"] < estimated["value"]).all() and (estimated["value"] < estimated["ci_high"]).all()
+    assert "95% intervals come from the likelihood" in view.model_label
     service.delete_index(new_id, s)
     assert service.chosen_index("gpu", s) == "builtin"
 
@@ -119,3 +125,24 @@ def test_cli_index_upload_list_and_a_run_on_the_uploaded_index(tmp_path, monkeyp
     # the uploaded history ends in Oct 2026: the as-of date is further on, and the run says so
     assert out["data"]["gpu"]["index_last_observed"] == "2026-10-01"
     assert any("Licensed H100 was last observed on 1 Oct 2026" in w for w in out["warnings"])   # dates as 1 Oct 2026
+
+
+def test_the_model_label_says_what_each_kind_of_interval_is_and_how_far_it_was_measured_to_cover():
+    """One sentence per kind of 95% interval the calibration reports, with the measured coverage
+    where it falls short (bench/calibration.py; the README's table)."""
+    import dataclasses as dc
+
+    from hedging.market import PAPER_TABLE3, Calibration
+    from hedging.service import market as market_service
+
+    def note(method: str, lam: float = 3.0) -> str:
+        fit = Calibration(model=dc.replace(PAPER_TABLE3, lam=lam), std_errors={}, log_likelihood=0.0, n_obs=730,
+                          converged=True, interval_method=method, n_bootstrap=100)
+        return market_service._interval_note(fit)
+
+    assert "not centred on the value" in note("profile likelihood", lam=0.0)
+    quasi = note("quasi-likelihood ratio")
+    assert "likelihood without jumps" in quasi and f"only {market_service.JUMP_HESSIAN_COVERAGE}" in quasi
+    assert "78-85% of the time" in note("estimate +/- 1.96 SE")
+    assert note("estimate +/- 1.96 SE", lam=0.0) == "The 95% intervals are value ± 1.96 standard errors"
+    assert not any(n.endswith(".") for n in (quasi, note("profile likelihood", lam=0.0)))
