@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -301,6 +304,32 @@ def _advised(w: HedgingWarning) -> HedgingWarning:
     return HedgingWarning(w.code, f"{w.message} {advice.format(paper)}")
 
 
+#: Fits by the content of the history they were fitted to (at most this many kept, shared by every
+#: session): a calibration with its interval bootstrap takes seconds and gives the same result for the
+#: same history, so a second run, page or proposal on unchanged market data reads it.
+_FITS_KEPT = 16
+_FITS: OrderedDict[str, object] = OrderedDict()
+_FITS_LOCK = threading.Lock()
+
+
+def _calibrated(times: np.ndarray, logs: np.ndarray, window_days, underlying: str):
+    """``calibrate`` with the app's plausibility bounds, kept by a SHA-256 of its inputs (never an id)."""
+    digest = hashlib.sha256(underlying.encode())
+    for part in (times, logs, window_days):
+        digest.update(b"|" if part is None else np.ascontiguousarray(part, dtype=float).tobytes() + b";")
+    key = digest.hexdigest()
+    with _FITS_LOCK:
+        if key in _FITS:
+            _FITS.move_to_end(key)
+            return _FITS[key]
+    fit = calibrate(times, logs, window_days=window_days, plausible=PLAUSIBLE.get(underlying), preset=PAPER_TABLE3)
+    with _FITS_LOCK:
+        _FITS[key] = fit
+        while len(_FITS) > _FITS_KEPT:
+            _FITS.popitem(last=False)
+    return fit
+
+
 def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observation: str = "point"
            ) -> tuple[JumpDiffusionModel, str, dict, dict, list[HedgingWarning], dt.date]:
     """The model for ``history`` (time origin: its first date, or its month for averages), its standard errors
@@ -317,8 +346,7 @@ def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observ
     warnings: list[HedgingWarning] = []
     if choice == "calibrated":
         try:
-            fit = calibrate(times, logs, window_days=window_days, plausible=PLAUSIBLE.get(underlying),
-                            preset=PAPER_TABLE3)
+            fit = _calibrated(times, logs, window_days, underlying)
             how = ("monthly averages" if observation == "average" else "point prints") + (
                 f"; standard errors from {fit.n_bootstrap} histories simulated from the fit"
                 if fit.se_method == "bootstrap" else "; asymptotic standard errors")

@@ -146,3 +146,20 @@ def test_the_model_label_says_what_each_kind_of_interval_is_and_how_far_it_was_m
     assert "78-85% of the time" in note("estimate +/- 1.96 SE")
     assert note("estimate +/- 1.96 SE", lam=0.0) == "The 95% intervals are value ± 1.96 standard errors"
     assert not any(n.endswith(".") for n in (quasi, note("profile likelihood", lam=0.0)))
+
+
+def test_a_calibration_is_kept_by_the_content_of_its_history_not_by_identity():
+    from hedging.service import market as m
+
+    rng = np.random.default_rng(3)
+    times = np.arange(40) / 12
+    logs = np.log(2.0) + np.cumsum(rng.normal(0, 0.05, 40))
+    m._FITS.clear()
+    first = m._calibrated(times, logs, None, "gpu")
+    again = m._calibrated(times.copy(), logs.copy(), None, "gpu")        # same values, other arrays
+    assert again is first
+    moved = logs.copy()
+    moved[-1] += 0.01                                                     # one value changed: a new fit
+    other = m._calibrated(times, moved, None, "gpu")
+    assert other is not first and other.model.theta0 != first.model.theta0
+    assert m._calibrated(times, logs, None, "token") is not first         # other bounds, other fit
