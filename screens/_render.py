@@ -13,6 +13,18 @@ from hedging.service import fmt
 money = fmt.money   # pages call base.money; the format itself lives in hedging/fmt.py
 
 
+def whole_dollar_columns(frame: pd.DataFrame, formats: dict) -> dict:
+    """``formats`` with a money column written in whole dollars throughout when any of its amounts
+    is $1,000 or more: "$0" and "$312" beside "$1,027,038", not "$0.00" and "$312.07"."""
+    out = dict(formats)
+    for col, func in formats.items():
+        if func in (fmt.money, fmt.money_change) and col in frame:
+            values = pd.to_numeric(frame[col], errors="coerce").abs()
+            if values.notna().any() and values.max() >= fmt.CENTS_BELOW:
+                out[col] = lambda v, f=func: f(v, cents=False)
+    return out
+
+
 def table(frame: pd.DataFrame, key: str, formats: dict | None = None, rows: dict | None = None, **kwargs) -> None:
     """``frame`` as a sortable table whose cells read in the product's one format: ``formats`` maps a
     column to a function of its value (e.g. ``fmt.money``), ``rows`` a column to a function of the
@@ -20,7 +32,7 @@ def table(frame: pd.DataFrame, key: str, formats: dict | None = None, rows: dict
     so a column sorts by value; a column with a missing value is written as text, "—" where missing
     (the grid would show "None")."""
     frame = frame.reset_index(drop=True)
-    formats = dict(formats or {})
+    formats = whole_dollar_columns(frame, formats or {})
     for col in list(frame.columns):
         # the grid shows a missing cell as "None", whatever the styler says: such a column is written as text
         if frame[col].isna().any():

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from hedging import service
-from screens._render import as_text, rejected_table
+from screens._render import as_text, rejected_table, whole_dollar_columns
 from screens._render_decision import warnings
 
 fmt = service.fmt
@@ -25,6 +25,7 @@ def _table(frame: pd.DataFrame, key: str, formats: dict, helps: dict | None = No
     figure does not apply (a column with a gap holds text there, since the grid shows a missing
     number as "None")."""
     frame = frame.reset_index(drop=True).copy()
+    formats = whole_dollar_columns(frame, formats)
     for col in formats:
         if col in frame and pd.api.types.is_numeric_dtype(frame[col]) and frame[col].isna().any():
             frame[col] = frame[col].astype(object).where(frame[col].notna(), fmt.DASH)

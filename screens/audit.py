@@ -40,6 +40,6 @@ st.caption(sh.as_text(f"{service.fmt.count(len(trail))} entr{'y' if len(trail) =
                       f"{', ' + span.strip() if span else ''}."))
 base.table(trail, "audit_table", {"when (UTC)": service.audit_when},
            column_config={"fingerprint": st.column_config.TextColumn(width="small"),
-                          "detail": st.column_config.TextColumn(width="large")})
+                          "detail": st.column_config.TextColumn(width="medium")})
 st.download_button("Download these entries (CSV)", service.audit_csv(trail), "audit_trail.csv", "text/csv",
                    key="audit_csv", help="Times in ISO 8601, UTC; the whole fingerprints.")
