@@ -50,6 +50,31 @@ def table(frame: pd.DataFrame, key: str, formats: dict | None = None, rows: dict
     st.dataframe(styler, hide_index=True, key=key, **kwargs)
 
 
+def wrapped_table(frame: pd.DataFrame, formats: dict | None = None, breakable: tuple = ()) -> None:
+    """``frame`` as a static table whose cells wrap, so it fits the page at 1024 px however many
+    columns of text it has (a grid would scroll sideways): each cell in the product's format
+    (``formats``: column -> function), "—" where missing, numbers right-aligned, every cell shown as
+    text. In the ``breakable`` columns a long name may break after "_", "-", "." or "/" (file names)."""
+    frame = frame.reset_index(drop=True)
+    formats = whole_dollar_columns(frame, formats or {})
+    cells, numeric = {}, []
+    for col in frame.columns:
+        func = formats.get(col)
+        texts = []
+        for v in frame[col]:
+            missing = not isinstance(v, (str, list, tuple, dict)) and bool(pd.isna(v))
+            text = fmt.DASH if missing else (func(v) if func else str(v))
+            if col in breakable:
+                text = re.sub(r"([_\-./])", "\\1\u200b", text)
+            texts.append(as_text(text))
+        cells[as_text(col)] = texts
+        if func is not None and func not in (fmt.date, fmt.month) and pd.api.types.is_numeric_dtype(frame[col]):
+            numeric.append(as_text(col))
+    shown = pd.DataFrame(cells)
+    styler = shown.style.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else shown
+    st.table(styler, hide_index=True, border="horizontal")
+
+
 def sideways_table(frame: pd.DataFrame, label: str, formats: dict) -> None:
     """A few rows of many measures as a static table turned sideways: one column per row of
     ``frame`` (headed by its ``label`` cell), one row per measure, each cell in the product's

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from hedging import service
-from screens._render import as_text, rejected_table, whole_dollar_columns
+from screens._render import as_text, rejected_table, wrapped_table
 from screens._render_decision import warnings
 
 fmt = service.fmt
@@ -19,30 +19,29 @@ def _signed_pct(value) -> str:
     return fmt.share(None if value is None or value != value else value / 100, signed=True)
 
 
-def _table(frame: pd.DataFrame, key: str, formats: dict, helps: dict | None = None, pinned: tuple = (),
-           **kwargs) -> None:
-    """A sortable table whose numbers read in the product's format, right-aligned, with "—" where a
-    figure does not apply (a column with a gap holds text there, since the grid shows a missing
-    number as "None")."""
-    frame = frame.reset_index(drop=True).copy()
-    formats = whole_dollar_columns(frame, formats)
-    for col in formats:
-        if col in frame and pd.api.types.is_numeric_dtype(frame[col]) and frame[col].isna().any():
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), fmt.DASH)
-    styler = frame.style.format(na_rep=fmt.DASH)
-    for col, func in formats.items():
-        if col in frame:
-            styler = styler.format(lambda v, f=func: v if v == fmt.DASH else f(v), subset=[col], na_rep=fmt.DASH)
-    config = {col: st.column_config.Column(help=(helps or {}).get(col), pinned=col in pinned or None,
-                                           width="medium" if col == "file" else None,
-                                           alignment="right" if formats.get(col) not in (None, fmt.date, fmt.month)
-                                           else None)
-              for col in frame.columns if col in formats or col in (helps or {}) or col in pinned or col == "file"}
-    st.dataframe(styler, hide_index=True, key=key, column_config=config, **kwargs)
+def _table(frame: pd.DataFrame, formats: dict, helps: dict | None = None, breakable: tuple = ()) -> None:
+    """A static table that wraps (it fits the page at 1024 px), numbers in the product's format and
+    "—" where a figure does not apply; ``helps`` (column -> what it means) are listed under it."""
+    wrapped_table(frame, formats, breakable)
+    shown = {col: text for col, text in (helps or {}).items() if col in frame.columns}
+    if shown:
+        with st.expander("What the columns mean"):
+            for col, text in shown.items():
+                st.markdown(f"**{as_text(col)}**: {as_text(text)}")
 
 
-def _count_helps() -> dict[str, str]:
-    return {service.count_label(k): service.count_help(k) for k in _COUNT_KEYS}
+def _rows(r, keys) -> str:
+    """The counts of one import in a line: "10,702 rows read, 10,702 rows kept, …"."""
+    return ", ".join(f"{fmt.count(r[service.count_label(k)])} {service.count_label(k)}" for k in keys)
+
+
+def _days(first, last) -> str:
+    return fmt.DASH if first is None or last is None else f"{fmt.date(first)} – {fmt.date(last)}"
+
+
+def _rows_help(keys) -> str:
+    """What each count in the "rows" cell means."""
+    return " ".join(f"{service.count_label(k).capitalize()}: {service.count_help(k)}" for k in keys)
 
 
 def import_summary(report: list[dict]) -> None:
@@ -54,10 +53,14 @@ def import_summary(report: list[dict]) -> None:
             "nothing to store" if r["import_id"] is None else f"stored as #{r['import_id']}"),
         "format": r["format"], "first day": r["first_day"], "last day": r["last_day"], "cost (USD)": r["cost_usd"],
         "warnings": len(r["warnings"])} for r in report]
-    counts = {label(k): fmt.count for k in _COUNT_KEYS}
-    _table(pd.DataFrame(rows), "data_report_table",
-           {**counts, "warnings": fmt.count, "first day": fmt.date, "last day": fmt.date, "cost (USD)": fmt.money},
-           _count_helps())
+    frame = pd.DataFrame(rows)
+    shown = pd.DataFrame({
+        "file": frame["file"], "result": frame["result"], "format": frame["format"],
+        "rows": [_rows(r, _COUNT_KEYS) for _, r in frame.iterrows()],
+        "days": [_days(a, b) for a, b in zip(frame["first day"], frame["last day"])],
+        "cost (USD)": frame["cost (USD)"], "warnings": frame["warnings"]})
+    _table(shown, {"cost (USD)": fmt.money, "warnings": fmt.count}, {"rows": _rows_help(_COUNT_KEYS)},
+           breakable=("file",))
 
 
 def import_report(item: dict, expanded: bool = False, key: str = "data_import_advice") -> None:
@@ -96,16 +99,28 @@ def import_report(item: dict, expanded: bool = False, key: str = "data_import_ad
 
 
 def imports_table(overview) -> None:
-    """The stored imports, what each holds, and which one's cost counts in the totals."""
-    counts = {service.count_label(k): fmt.count for k in ("rows_read", "rows_kept", "rows_stored", "provider_days")}
-    helps = _count_helps() | {
-        "cost counts in": "Provider-months in which this import's cost is the one the totals count.",
-        "tokens count in": "Provider-months in which this import's token counts are the ones the totals count.",
-        "counted, last 12 months (USD)": "This import's cost that the totals count over the last 12 months; "
-                                         "the column adds up to Spend, last 12 months."}
-    _table(overview.imports, "data_imports_table",
-           {**counts, "first day": fmt.date, "last day": fmt.date, "cost in file (USD)": fmt.money,
-            "counted, last 12 months (USD)": fmt.money}, helps, pinned=("id",))
+    """The stored imports, what each holds, and which one's cost counts in the totals: one wrapping
+    row per import (its counts in one cell), so the table fits the page at 1024 px."""
+    imports = overview.imports
+    if imports.empty:
+        return
+    keys = ("rows_read", "rows_kept", "rows_stored", "provider_days")
+    shown = pd.DataFrame({
+        "import": [f"#{i} {f} ({fm}), {_days(a, b)}" for i, f, fm, a, b in
+                   zip(imports["id"], imports["file"], imports["format"], imports["first day"], imports["last day"])],
+        "rows": [_rows(r, keys) for _, r in imports.iterrows()],
+        "cost in file (USD)": imports["cost in file (USD)"],
+        "counted, last 12 months (USD)": imports["counted, last 12 months (USD)"],
+        "counts in, and why": [f"Cost: {c}. Tokens: {t}. Why: {w}." for c, t, w in
+                               zip(imports["cost counts in"], imports["tokens count in"], imports["why"])]})
+    helps = {
+        "rows": _rows_help(keys),
+        "counts in, and why": "The provider-months in which this import's cost, and its token counts, are the "
+                              "ones the totals count, and why (an invoice counts over an estimate).",
+        "counted, last 12 months (USD)": "This import's cost that the totals count over the last 12 months; the "
+                                         "column adds up to Spend, last 12 months."}
+    _table(shown, {"cost in file (USD)": fmt.money, "counted, last 12 months (USD)": fmt.money}, helps,
+           breakable=("import",))
     if overview.last_12:
         first, last = overview.last_12
         st.caption(f"The column “counted, last 12 months” adds up to {fmt.money(overview.counted_last_12_usd)}, the "
@@ -114,15 +129,17 @@ def imports_table(overview) -> None:
                    "give the tokens.")
     if len(overview.months):
         with st.expander("Which import counts, by provider and month"):
-            _table(overview.months, "data_counts_by_month", {"month": fmt.month, "counted (USD)": fmt.money},
-                   pinned=("provider", "month"))
+            _table(overview.months, {"month": fmt.month, "counted (USD)": fmt.money},
+                   breakable=("cost counted from", "not counted", "tokens from"))
 
 
 def _gap(gap: float, threshold: float) -> str:
     """The largest gap as a share, with a decimal more where one decimal would read as the threshold
     it is compared with (9.96% is not flagged at 10%, so it must not read "10.0%")."""
-    for decimals in (1, 2, 3, 4):
-        if gap == threshold or fmt.share(gap, decimals) != fmt.share(threshold, decimals):
+    if round(gap, 6) == round(threshold, 6):      # equal as the flags compare them: not "more than"
+        return fmt.share(gap)
+    for decimals in (1, 2, 3):
+        if fmt.share(gap, decimals) != fmt.share(threshold, decimals):
             break
     return fmt.share(gap, decimals)
 
@@ -161,15 +178,14 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
     table = table[first + [c for c in table.columns if c not in first]]  # what matters reads at 1024 px
     money_cols = [c for c in table.columns if c.endswith("(USD)")]
     if len(table):
-        _table(table, "data_reconcile_table", {**{col: fmt.money for col in money_cols}, "month": fmt.month,
-                                               "difference vs list (USD)": fmt.money_change,
-                                               "difference vs list (%)": _signed_pct}, pinned=("provider", "month"))
+        _table(table, {**{col: fmt.money for col in money_cols}, "month": fmt.month,
+                       "difference vs list (USD)": fmt.money_change, "difference vs list (%)": _signed_pct},
+               breakable=("counted from",))
     if len(rec.causes):
         with st.expander("Causes, and the rows they are read from"):
             causes = rec.causes.drop(columns="key").rename(columns={"usd": "amount (USD)", "share": "share of list"})
-            _table(causes, "data_reconcile_causes", {"month": fmt.month, "amount (USD)": fmt.money_change,
-                                                     "share of list": lambda v: fmt.share(v, signed=True)},
-                   pinned=("provider", "month"))
+            _table(causes, {"month": fmt.month, "amount (USD)": fmt.money_change,
+                            "share of list": lambda v: fmt.share(v, signed=True)})
     if len(rec.gateway):
         with st.expander("Gateway estimate against the invoice: the causes of the difference"):
             st.caption("Per provider and month where a gateway log (LiteLLM) and a bill both exist: gateway minus "
@@ -177,8 +193,7 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
             gw = rec.gateway.drop(columns="key").rename(columns={
                 "gateway_usd": "gateway (USD)", "invoice_usd": "invoice (USD)", "difference_usd": "difference (USD)",
                 "usd": "amount (USD)"})
-            _table(gw, "data_reconcile_gateway", {"month": fmt.month, "gateway (USD)": fmt.money,
-                                                  "invoice (USD)": fmt.money, "difference (USD)": fmt.money_change,
-                                                  "amount (USD)": fmt.money_change}, pinned=("provider", "month"))
+            _table(gw, {"month": fmt.month, "gateway (USD)": fmt.money, "invoice (USD)": fmt.money,
+                        "difference (USD)": fmt.money_change, "amount (USD)": fmt.money_change})
     st.download_button("Download the reconciliation (CSV)", service.reconciliation_csv(rec),
                        file_name="reconciliation.csv", mime="text/csv", key="data_reconcile_csv")

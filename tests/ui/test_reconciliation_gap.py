@@ -10,6 +10,7 @@ def test_a_gap_just_under_the_threshold_shows_the_decimal_that_tells_them_apart(
 
 def test_other_gaps_keep_one_decimal():
     assert _gap(0.10, 0.10) == "10.0%"         # equal: "more than 10%" does not flag it, and it reads so
+    assert _gap(0.1 - 1e-12, 0.10) == "10.0%"  # equal as the flags compare (to 6 places), whatever the float
     assert _gap(0.25, 0.10) == "25.0%"
     assert _gap(0.0, 0.05) == "0.0%"
 
