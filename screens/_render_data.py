@@ -133,6 +133,28 @@ def imports_table(overview) -> None:
                    breakable=("cost counted from", "not counted", "tokens from"))
 
 
+def _reconciliation_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation as it reads at 1024 px: provider and month in one cell, the difference in
+    dollars and percent in one, the sources' figures each in its own column, and which figure counts,
+    the flag and the likely causes in a sentence."""
+    flag = next((c for c in table.columns if c.startswith("flagged")), None)
+    sources = [c for c in ("usage at list price (USD)", "counted in totals (USD)", "cost export (USD)",
+                           "billing file (USD)", "gateway estimate (USD)") if c in table.columns]
+    out = pd.DataFrame({"provider and month": [f"{p}, {fmt.month(m)}" for p, m in
+                                               zip(table["provider"], table["month"])]})
+    out["difference vs list"] = [
+        fmt.DASH if pd.isna(usd) else f"{fmt.money_change(usd, cents=False)} ({_signed_pct(pct)})"
+        for usd, pct in zip(table["difference vs list (USD)"], table["difference vs list (%)"])]
+    for col in sources:
+        out[col] = table[col].to_numpy()
+    out["counted from, and why"] = [
+        f"Counted from the {src} export." + (f" Flagged ({flag.removeprefix('flagged ').strip('()')})." if flag and bool(f) else "")
+        + (f" Likely causes: {why}." if isinstance(why, str) and why else "")
+        for src, f, why in zip(table["counted from"], table[flag] if flag else [False] * len(table),
+                               table["likely causes"])]
+    return out
+
+
 def _gap(gap: float, threshold: float) -> str:
     """The largest gap as a share, with a decimal more where one decimal would read as the threshold
     it is compared with (9.96% is not flagged at 10%, so it must not read "10.0%")."""
@@ -174,13 +196,13 @@ def reconciliation(rec, threshold_pct: float, show_all: bool) -> None:
              or rec.months[{"cost export (USD)": "cost_export_usd", "billing file (USD)": "billing_usd",
                             "gateway estimate (USD)": "gateway_usd"}[c]].isna().all()]
     table = table.drop(columns=empty)  # a kind of source no import provides
-    first = ["provider", "month", "difference vs list (%)", "difference vs list (USD)", "counted in totals (USD)"]
-    table = table[first + [c for c in table.columns if c not in first]]  # what matters reads at 1024 px
-    money_cols = [c for c in table.columns if c.endswith("(USD)")]
     if len(table):
-        _table(table, {**{col: fmt.money for col in money_cols}, "month": fmt.month,
-                       "difference vs list (USD)": fmt.money_change, "difference vs list (%)": _signed_pct},
-               breakable=("counted from",))
+        _table(_reconciliation_rows(table), {col: fmt.money for col in table.columns if col.endswith("(USD)")
+                                             and not col.startswith("difference")},
+               {"difference vs list": "Counted in totals less usage at list price, in dollars and as a share of the "
+                                      "list-price figure.",
+                "counted from, and why": "Which figure the totals count, whether the month is flagged, and the "
+                                         "likely causes of the difference (see “Causes” below)."})
     if len(rec.causes):
         with st.expander("Causes, and the rows they are read from"):
             causes = rec.causes.drop(columns="key").rename(columns={"usd": "amount (USD)", "share": "share of list"})
