@@ -34,7 +34,7 @@ else:
                                           frontier.base_ratio, "Volatility reduction and expected cost by hedge ratio"),
                     key="sensitivity_frontier")
     with st.expander("The frontier as a table"):
-        base.table(service.frontier_table(frontier), "sensitivity_frontier_table",
+        base.wrapped_table(service.frontier_table(frontier),
                    {"hedge ratio": fmt.share, "volatility reduction": fmt.share,
                     "expected cost of hedging (USD)": fmt.money, "budget at risk, hedged (USD)": fmt.money,
                     "this run": lambda v: "this run" if v else ""})
@@ -51,7 +51,7 @@ if st.button("Compute the tornado", key=sh.SENS_TORNADO, type="primary") or sh.t
         st.stop()
     st.plotly_chart(charts.tornado_chart(tornado, f"Budget at risk, {run.spec.fiscal_name().split(' (')[0]}, hedged"),
                     key="sensitivity_tornado")
-    base.table(service.tornado_table(tornado), "sensitivity_tornado_table",
+    base.wrapped_table(service.tornado_table(tornado),
                {"budget at risk, low (USD)": fmt.money, "budget at risk, high (USD)": fmt.money,
                 "swing (USD)": fmt.money})
     st.caption(sh.as_text("How each is moved: " + "; ".join(f"{k.lower()}: {v}" for k, v in service.SENSITIVITY_MOVES.items())
