@@ -257,7 +257,12 @@ def program(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     ratios = _list(t.get("ratios"))
     if ratios:
         doc.subsection("Hedge ratio by delivery month")
-        draw_table(doc, _ratio_pivot(ratios))
+        pivot = _ratio_pivot(ratios)
+        columns = {k for row in pivot for k in row}
+        if any(set(row) != columns for row in pivot):
+            doc.paragraph("A dash: no listed contract of that underlying settles in that month, so nothing can be "
+                          "hedged there; 0.0%: a contract is listed but the programme buys none of it.", size=8.5)
+        draw_table(doc, pivot)
     disclosure(doc, p)
     instruments_and_regret(doc, p)
 
