@@ -159,12 +159,21 @@ def contract_table(curve) -> None:
                    f"({fmt.money(frame['maintenance / lot'].iloc[0])} a lot on the front contract).")
 
 
+def error_text(err) -> str:
+    """An error's message as a sentence: one that names no file, row or column starts with a capital
+    ("There is no stored usage…"); one that starts with a file name keeps it as the file is named."""
+    text = str(err)
+    if any(getattr(err, k, None) is not None for k in ("file", "row", "column")):
+        return text
+    return text[:1].upper() + text[1:]
+
+
 def show_error(err) -> None:
     """A run that cannot be shown: an error when a check refused it, a note when data is missing."""
     if isinstance(err, service.SanityError):
-        st.error(as_text(str(err)), icon=":material/error:")
+        st.error(as_text(error_text(err)), icon=":material/error:")
     else:
-        st.info(as_text(str(err)), icon=":material/info:")
+        st.info(as_text(error_text(err)), icon=":material/info:")
 
 
 #: Where Markdown makes a link of bare text (``http://…``, ``www.…``, ``name@host``): a word joiner

@@ -7,6 +7,7 @@ import streamlit as st
 
 from hedging import service
 from hedging.errors import HedgingError
+from screens import _render as base
 from screens import _shared as sh
 
 
@@ -24,7 +25,7 @@ def candidates(underlying: str, index_widget: str, current: str) -> None:
     try:
         found = sh.index_candidates(underlying)
     except HedgingError as err:
-        st.info(sh.as_text(str(err)), icon=":material/info:")
+        st.info(sh.as_text(base.error_text(err)), icon=":material/info:")
         return
     fmt = service.fmt
     st.markdown("**" + sh.as_text(found.sentence) + "**")
