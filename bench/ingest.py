@@ -53,12 +53,18 @@ MODELS = ["anthropic/claude-4.5-sonnet-20250929", "openai/gpt-5-2025-08-07", "op
 PROVIDERS = ["Anthropic", "OpenAI", "OpenAI", "Google", "DeepInfra", "Amazon Bedrock"]
 
 
+def _write_parts(n: int, path: Path, seed: int, part_rows: int, make_part) -> None:
+    """Write ``n`` rows made by ``make_part(rows, first, seed)`` in parts of ``part_rows``, so that a
+    10M-row file is written in bounded memory."""
+    with open(path, "w", newline="") as out:
+        for part, start in enumerate(range(0, n, part_rows)):
+            make_part(min(part_rows, n - start), start, seed + part).to_csv(out, index=False, header=part == 0)
+
+
 def make_log(n: int, path: Path, seed: int = 7, part_rows: int = 1_000_000) -> None:
     """Write ``n`` per-generation rows over 30 days in the real export's shape (in parts of a
     million rows, so that a 10M-row file is written in bounded memory)."""
-    with open(path, "w", newline="") as out:
-        for part, start in enumerate(range(0, n, part_rows)):
-            _log_part(min(part_rows, n - start), start, seed + part).to_csv(out, index=False, header=part == 0)
+    _write_parts(n, path, seed, part_rows, _log_part)
 
 
 def _log_part(n: int, first: int, seed: int) -> pd.DataFrame:
@@ -105,9 +111,7 @@ LITELLM_TEAMS = [("team-search", "search"), ("team-chat", "chat"), ("team-batch"
 def make_litellm_log(n: int, path: Path, seed: int = 7, part_rows: int = 1_000_000) -> None:
     """Write ``n`` LiteLLM_SpendLogs rows over 30 days (the columns the proxy's table exports,
     without the request and response bodies), in parts of a million rows."""
-    with open(path, "w", newline="") as out:
-        for part, start in enumerate(range(0, n, part_rows)):
-            _litellm_part(min(part_rows, n - start), start, seed + part).to_csv(out, index=False, header=part == 0)
+    _write_parts(n, path, seed, part_rows, _litellm_part)
 
 
 def _litellm_part(n: int, first: int, seed: int) -> pd.DataFrame:
