@@ -10,8 +10,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +25,7 @@ from hedging.market.analysis import LevelPricer, annual_volatility, monte_carlo_
 from hedging.market.index import validate_index_history
 from hedging.market.plausibility import GPU_RENTAL, TOKEN_PRICES
 from hedging.service import access, audit
+from hedging.service.ahead import Ahead
 from hedging.service.usage import data_version, default_settings
 from hedging.store import audit as audit_store
 from hedging.store import indices as index_store
@@ -304,12 +303,11 @@ def _advised(w: HedgingWarning) -> HedgingWarning:
     return HedgingWarning(w.code, f"{w.message} {advice.format(paper)}")
 
 
-#: Fits by the content of the history they were fitted to (at most this many kept, shared by every
-#: session): a calibration with its interval bootstrap takes seconds and gives the same result for the
-#: same history, so a second run, page or proposal on unchanged market data reads it.
-_FITS_KEPT = 16
-_FITS: OrderedDict[str, object] = OrderedDict()
-_FITS_LOCK = threading.Lock()
+#: Fits by the content of the history they were fitted to (at most 16 kept, shared by every session):
+#: a calibration with its interval bootstrap takes seconds and gives the same result for the same
+#: history, so a second run, page or proposal on unchanged market data reads it, and two sessions
+#: asking at once share one fit.
+_FITS = Ahead(max_entries=16)
 
 
 def _calibrated(times: np.ndarray, logs: np.ndarray, window_days, underlying: str):
@@ -317,17 +315,8 @@ def _calibrated(times: np.ndarray, logs: np.ndarray, window_days, underlying: st
     digest = hashlib.sha256(underlying.encode())
     for part in (times, logs, window_days):
         digest.update(b"|" if part is None else np.ascontiguousarray(part, dtype=float).tobytes() + b";")
-    key = digest.hexdigest()
-    with _FITS_LOCK:
-        if key in _FITS:
-            _FITS.move_to_end(key)
-            return _FITS[key]
-    fit = calibrate(times, logs, window_days=window_days, plausible=PLAUSIBLE.get(underlying), preset=PAPER_TABLE3)
-    with _FITS_LOCK:
-        _FITS[key] = fit
-        while len(_FITS) > _FITS_KEPT:
-            _FITS.popitem(last=False)
-    return fit
+    return _FITS.get(digest.hexdigest(), lambda: calibrate(times, logs, window_days=window_days,
+                                                           plausible=PLAUSIBLE.get(underlying), preset=PAPER_TABLE3))
 
 
 def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observation: str = "point"
