@@ -238,6 +238,18 @@ def month(value: object) -> str:
     return DASH if d is None else f"{d:%b %Y}"
 
 
+#: What a typed amount may end with: billions, millions, thousands (as powers of ten).
+_SCALES = (("bn", 9), ("b", 9), ("mm", 6), ("m", 6), ("k", 3))
+
+
+def _split_scale(t: str) -> tuple[str, int]:
+    """``"4.9m"`` -> ``("4.9", 6)``: the number's text and the power of ten its suffix stands for."""
+    for suffix, power in _SCALES:
+        if t.endswith(suffix):
+            return t[: -len(suffix)], power
+    return t, 0
+
+
 def parse_amount(text: object) -> float | None:
     """What a person types for an amount, read back: ``"$4,900,000"``, ``"4900000"``, ``"4.9m"``,
     ``"250k"``, ``"1.2bn"`` (None when empty). Raises ValueError, naming the text, when it is not an amount."""
@@ -245,13 +257,9 @@ def parse_amount(text: object) -> float | None:
     t = raw.strip().lower().replace(",", "").replace("$", "").replace("usd", "").replace(" ", "").replace("_", "")
     if not t:
         return None
-    scale = 1.0
-    for suffix, factor in (("bn", 1e9), ("b", 1e9), ("mm", 1e6), ("m", 1e6), ("k", 1e3)):
-        if t.endswith(suffix):
-            t, scale = t[: -len(suffix)], factor
-            break
+    t, power = _split_scale(t)
     try:
-        x = float(t) * scale
+        x = float(t) * 10.0**power
     except ValueError:
         raise ValueError(f"'{raw.strip()}' is not an amount; type it as 4900000, 4,900,000, $4.9m or 250k.") from None
     if not math.isfinite(x):
@@ -269,14 +277,10 @@ def parse_count(text: object, what: str = "lots") -> int | None:
         return None
     problem = (f"'{raw.strip()}' is not a whole number of {what}; type it as 1000000, 1,000,000, 1m or 250k"
                + (" (a count, not a dollar amount)." if "$" in t or "usd" in t else "."))
-    scale = 1
-    for suffix, factor in (("bn", 10**9), ("b", 10**9), ("mm", 10**6), ("m", 10**6), ("k", 10**3)):
-        if t.endswith(suffix):
-            t, scale = t[: -len(suffix)], factor
-            break
+    t, power = _split_scale(t)
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
         raise ValueError(problem)
-    x = Decimal(t) * scale        # exact: 1.1k is 1,100 lots, not 1,100.0000000000002
+    x = Decimal(t) * 10**power        # exact: 1.1k is 1,100 lots, not 1,100.0000000000002
     if x != x.to_integral_value():
         raise ValueError(problem)
     return int(x)
