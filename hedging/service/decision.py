@@ -172,6 +172,17 @@ def _covered_share(run) -> float:
     return float(np.sum(covered * c.lot_size)) / expected if expected > 0 else 0.0
 
 
+def _budget_at_risk_clause(fiscal: str, before: float, after: float) -> str:
+    """How the hedge moves the fiscal year's budget at risk, in the direction it moves: a hedge that
+    narrows the spread can still raise the 95th percentile by its cost (a short history)."""
+    if round(after) < round(before):
+        return f"and the {fiscal} budget at risk from {_money(before)} to {_money(after)}"
+    if round(after) > round(before):
+        return (f"but raises the {fiscal} budget at risk from {_money(before)} to {_money(after)} (the 95th "
+                "percentile moves with the hedge's cost, not only its spread)")
+    return f"and leaves the {fiscal} budget at risk at {_money(after)}"
+
+
 def _recommendation(run, bridge: CostBridge, holds: bool) -> tuple[str, str]:
     o, f, result = run.outcome, run.forecast, run.result
     period = f"{fmt.month(f.future[0])} – {fmt.month(f.future[-1])}"
@@ -196,11 +207,10 @@ def _recommendation(run, bridge: CostBridge, holds: bool) -> tuple[str, str]:
                 "or to leave the underlying whose price moves against its index unhedged.")
     cost = (f"an expected net cost of {_money(bridge.net)}" if round(bridge.net) > 0 else
             f"an expected net saving of {_money(-bridge.net)}" if round(bridge.net) < 0 else "no expected net cost")
+    bar = _budget_at_risk_clause(fiscal, o.fiscal_unhedged.budget_at_risk_95, o.fiscal_hedged.budget_at_risk_95)
     rec = (f"Hedge {fmt.share(_covered_share(run), 0)} of expected {under} consumption for {period} with "
            f"{fmt.count(lots)} lots of {kind} ({policy}): this lowers the volatility of compute spend by "
-           f"{fmt.share(o.sd_reduction)} and the {fiscal} budget at risk from "
-           f"{_money(o.fiscal_unhedged.budget_at_risk_95)} to {_money(o.fiscal_hedged.budget_at_risk_95)}, "
-           f"for {cost}.")
+           f"{fmt.share(o.sd_reduction)} {bar}, for {cost}.")
     first = run.result.contracts.trade_dates[0] if run.result.contracts.trade_dates else run.spec.as_of
     decision = (f"The board is asked to approve the {policy} programme of {fmt.count(len(trades) or lots)} "
                 f"{'trades' if trades else 'cap lines'} from {fmt.date(first)}, a program cost of up to "

@@ -252,3 +252,15 @@ def test_every_run_warning_code_has_a_plain_reading():
     known = set(advice.CATALOGUE) | set(advice.MODEL_CODES) | set(advice.FORECAST_CODES) | set(advice.INDEX_CODES)
     missing = sorted(codes - known)
     assert not missing, missing
+
+
+def test_the_budget_at_risk_clause_follows_the_direction_it_moves():
+    """A hedge that narrows the spread can raise the 95th percentile by its cost (the one_month shape
+    did: $1,254,383 to $1,256,435); the recommendation must not then say it lowers it."""
+    from hedging.service.decision import _budget_at_risk_clause
+
+    assert _budget_at_risk_clause("FY2027", 1_303_522.8, 1_302_094.7) == \
+        "and the FY2027 budget at risk from $1,303,523 to $1,302,095"
+    raised = _budget_at_risk_clause("FY2027", 1_254_383.0, 1_256_435.0)
+    assert raised.startswith("but raises the FY2027 budget at risk from $1,254,383 to $1,256,435")
+    assert _budget_at_risk_clause("FY2027", 500_000.2, 499_999.9) == "and leaves the FY2027 budget at risk at $500,000"
