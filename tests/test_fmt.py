@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hedging import fmt
@@ -123,14 +123,19 @@ def test_format_cases(func, args, expected):
     assert func(*args) == expected
 
 
+@example(0.995)          # binary 0.99499999…: a reader rounds the amount shown, 0.995, half up to $1.00
+@example(-2.675)
+@example(1234.5)
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
 def test_money_reads_back_as_the_rounded_amount(x):
-    """Independent check: strip the symbols and the text parses to the value rounded as shown."""
+    """Independent check: strip the symbols and the text parses to the value as written (its
+    shortest repr) rounded half up to the places shown, as a finance reader rounds by hand."""
     text = fmt.money(x)
     assert "-$0" not in text.replace("-$0.", "") or abs(x) >= 0.005
-    back = float(text.replace("$", "").replace(",", ""))
+    back = Decimal(text.replace("$", "").replace(",", ""))
     places = 2 if "." in text else 0
-    assert back == pytest.approx(round(x, places), abs=10 ** -places)
+    written = Decimal(repr(x)).quantize(Decimal(10) ** -places, rounding=ROUND_HALF_UP)
+    assert back == (written if written != 0 else 0)
     cents = Decimal(repr(abs(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert (places == 0) == (cents >= 1000)
     assert not text.startswith("$-") and "+ -" not in text
