@@ -104,8 +104,10 @@ class Calibration:
     speed (``lr_critical``: the critical values used at the low and high end; 3.84 would be the
     chi-square value); ``"quasi-likelihood ratio"`` (fits with jumps, bootstrapped: the same
     for kappa, theta0, beta and gamma with the likelihood without jumps, calibrated on histories
-    simulated with the fitted jumps; sigma and the jump parameters keep ``estimate -/+ 1.96
-    SE``); ``"bias-corrected bootstrap"`` (fits with jumps and ``jump_refits``). Such
+    simulated with the fitted jumps; sigma keeps ``estimate -/+ 1.96 SE``);
+    ``"bias-corrected bootstrap"`` (fits with jumps and ``jump_refits``). Every fit with jumps
+    without ``jump_refits`` also has small-sample intervals of the jump rate, mean size and spread
+    (:func:`_jump_intervals`), whatever its ``interval_method``. Such
     an interval is not symmetric about the estimate and need not be centred on it (the estimate
     of ``kappa`` is bias-corrected, and ``sigma`` with it, while the interval comes from the
     likelihood itself): read it, not ``estimate -/+ 2 SE``.
@@ -307,8 +309,9 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
         For a fit with jumps: histories simulated from the fit and refitted (warm-started at the
         fit, about a second each on two years of daily prints) for bootstrap standard errors and
         bias-corrected 95% intervals of every parameter (:func:`_jump_bootstrap`). 0 (default):
-        inverse-Hessian standard errors and ``estimate +/- 1.96 SE``, whose coverage
-        ``bench/calibration.py --jumps`` measures.
+        inverse-Hessian standard errors, small-sample intervals of the jump rate, size and spread
+        (:func:`_jump_intervals`) and, with ``bootstrap``, quasi-likelihood-ratio intervals of
+        kappa, theta0, beta and gamma, whose coverage ``bench/calibration.py --jumps`` measures.
 
     Returns
     -------
@@ -436,6 +439,8 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
             if intervals:
                 interval_method = "quasi-likelihood ratio"
                 n_boot = min(int(bootstrap), GRID_PATHS)
+        if params["lam"] > 0.0 and jump_refits == 0:
+            intervals.update(_jump_intervals(params, std_errors, held, float(t[-1] - t[0])))
         if params["lam"] > 0.0 and jump_refits > 0:
             boot = _jump_bootstrap(t, x, params, held_values, int(jump_refits), seed, maxiter)
             if boot is not None:
@@ -1195,6 +1200,71 @@ def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
                                                 min(n_boot, GRID_PATHS),
                                                 np.random.SeedSequence(seed).spawn(3)[2])
     return se, bias, corrected, len(estimates), intervals, critical, warns
+
+
+def _jump_intervals(params: Mapping[str, float], se: Mapping[str, float], held, span_years: float
+                    ) -> dict[str, tuple[float, float]]:
+    """95% intervals of the jump rate, mean size and size spread of a fit with jumps, for the few
+    jumps a history of a few years holds (about ``n = lam x span_years`` of them).
+
+    The likelihood's curvature alone (``estimate -/+ 1.96 SE``) held the true rate, size and spread
+    only 67-87% of the time on two and three years of daily prints (``bench/calibration.py
+    --jumps``): their estimates rest on a handful of jumps, so they are skewed and their spread is
+    underestimated. Instead:
+
+    - ``lam``: ``lam exp(-/+ 1.96 SE / lam)``, the curvature interval on the log scale of a rate
+      (the delta method for ``ln lam``), so it stays positive and is skewed upward like a count's.
+    - ``sigma_j``: the wider of that log-scale interval and the exact interval of a normal
+      standard deviation from ``n`` observed jumps, ``sigma_j sqrt(n / chi2_{0.975, n-1})`` to
+      ``sigma_j sqrt(n / chi2_{0.025, n-1})`` (the maximum-likelihood ``sigma_j`` divides by ``n``).
+    - ``mu_j``: the wider of ``estimate -/+ 1.96 SE`` and ``mu_j -/+ 1.96 sigma_j_high / sqrt(n)``,
+      the mean of ``n`` jumps with their spread at the top of its interval: a fit can lock onto a
+      few similar moves and report a spread far below the true one, and the mean's interval has to
+      allow for the spread the history cannot rule out. It is conservative by construction (held
+      the true value 97-98% of the time in the measurement above).
+
+    Fewer than two jumps leave the spread and mean undetermined: their interval is the allowed
+    range. A parameter without a standard error (at a bound) gets NaN bounds; held ones none.
+    """
+    z = float(stats.norm.ppf(0.5 + INTERVAL_LEVEL / 2))
+    n = params["lam"] * span_years
+    out: dict[str, tuple[float, float]] = {}
+
+    def log_scale(name: str) -> tuple[float, float]:
+        value, error = params[name], se.get(name, math.nan)
+        if not (value > 0 and math.isfinite(error) and error > 0):
+            return math.nan, math.nan
+        factor = math.exp(min(z * error / value, 50.0))
+        return value / factor, value * factor
+
+    def clipped(name: str, lo: float, hi: float) -> tuple[float, float]:
+        return max(lo, BOUNDS[name][0]), min(hi, BOUNDS[name][1])
+
+    if "lam" not in held:
+        out["lam"] = clipped("lam", *log_scale("lam"))
+    if "sigma_j" not in held:
+        if n < 2:
+            lo, hi = BOUNDS["sigma_j"]
+        else:
+            tail, s = (1 - INTERVAL_LEVEL) / 2, params["sigma_j"]
+            lo = s * math.sqrt(n / stats.chi2.ppf(1 - tail, n - 1))
+            hi = s * math.sqrt(n / stats.chi2.ppf(tail, n - 1))
+            curvature = log_scale("sigma_j")
+            if math.isfinite(curvature[0]):
+                lo, hi = min(lo, curvature[0]), max(hi, curvature[1])
+        out["sigma_j"] = clipped("sigma_j", lo, hi)
+    if "mu_j" not in held:
+        value, error = params["mu_j"], se.get("mu_j", math.nan)
+        spread_high = params["sigma_j"] if "sigma_j" in held else out["sigma_j"][1]
+        if n < 2:
+            lo, hi = BOUNDS["mu_j"]
+        else:
+            half = z * spread_high / math.sqrt(n)
+            if math.isfinite(error):
+                half = max(half, z * error)
+            lo, hi = value - half, value + half
+        out["mu_j"] = clipped("mu_j", lo, hi)
+    return out
 
 
 def _jump_bootstrap(t, x, params, held, n_boot: int, seed, maxiter):

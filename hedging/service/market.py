@@ -353,17 +353,17 @@ def _model(history: pd.DataFrame, choice: str, underlying: str = "token", observ
     return model, label, {}, {}, warnings, origin
 
 
-#: Share of the true jump rate, size and spread inside their inverse-Hessian intervals, measured by
+#: Share of the true jump rate, size and spread inside their 95% intervals, measured by
 #: bench/calibration.py --jumps 730,1095 (two and three years of daily prints; see the README).
-JUMP_HESSIAN_COVERAGE = "70-93%"
+JUMP_COVERAGE = "rate 96-97%, spread 95-96% and mean size 97-98%"
 
 
 def _interval_note(fit) -> str:
     """What the 95% intervals are and how far they can be trusted, in a sentence or two (no final period: the
     model label it ends is followed by the page's own sentences)."""
-    jumps = ("; those of the volatility and the jumps are value ± 1.96 standard errors from the curvature of the "
-             "likelihood, which in simulated two- and three-year daily histories held the true volatility 95% of the "
-             f"time but the true jump rate, size and spread only {JUMP_HESSIAN_COVERAGE}, so read those as too narrow")
+    jumps = ("; those of the jump rate, size and spread allow for the handful of jumps a few years of prices hold "
+             "(in simulated two- and three-year daily histories they held the true "
+             f"{JUMP_COVERAGE} of the time), and the volatility's is value ± 1.96 standard errors")
     if fit.interval_method == "profile likelihood":
         return ("The 95% intervals come from the likelihood, with limits set by simulating histories like this "
                 "one; they are not centred on the value (mean reversion is corrected for its bias on short "

@@ -142,7 +142,7 @@ def test_the_model_label_says_what_each_kind_of_interval_is_and_how_far_it_was_m
 
     assert "not centred on the value" in note("profile likelihood", lam=0.0)
     quasi = note("quasi-likelihood ratio")
-    assert "likelihood without jumps" in quasi and f"only {market_service.JUMP_HESSIAN_COVERAGE}" in quasi
+    assert "likelihood without jumps" in quasi and market_service.JUMP_COVERAGE in quasi
     assert "78-85% of the time" in note("estimate +/- 1.96 SE")
     assert note("estimate +/- 1.96 SE", lam=0.0) == "The 95% intervals are value ± 1.96 standard errors"
     assert not any(n.endswith(".") for n in (quasi, note("profile likelihood", lam=0.0)))
