@@ -406,8 +406,21 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
     kappa_mle, kappa_bias, n_boot = params["kappa"], math.nan, 0
     intervals, critical, interval_method = {}, {}, "estimate +/- 1.96 SE"
     if params["lam"] == 0.0 and bootstrap > 0 and _profilable(held):
-        std_errors, kappa_bias, params, n_boot, intervals, critical, boot_warns = _bootstrap_errors(
-            t, x, windows, params, held_values, int(bootstrap), seed)
+        for _ in range(3):      # a trend or season refused after the correction: refit without it
+            std_errors, kappa_bias, corrected_params, n_boot, intervals, critical, boot_warns = \
+                _bootstrap_errors(t, x, windows, params, held_values, int(bootstrap), seed)
+            new, new_warns = (([], []) if plausible is None else
+                              _implausible(corrected_params, held, refused, plausible, preset,
+                                           corrected=True))
+            if not new:
+                break
+            warns.extend(new_warns)
+            refused.extend(new)
+            held_values.update({k: float(getattr(preset, k)) for k in new})
+            params, _, res, held = _fit_diffusion(t, x, windows, {**no_jump_fixed, **held_values},
+                                                  maxiter)
+            kappa_mle = params["kappa"]
+        params = corrected_params
         warns.extend(boot_warns)
         if intervals:
             interval_method = "profile likelihood"
@@ -1089,28 +1102,39 @@ def _apply_plausibility(t, x, windows, best, held, plausible: PlausibleRange,
     refused: list[str] = []
     warns: list[HedgingWarning] = []
     for _ in range(2):          # holding the trend can push the season out, and the reverse
-        params = best[0]
-        new = []
-        if "beta" not in held and "beta" not in refused and not plausible.trend_ok(params["beta"]):
-            new.append("beta")
-            warns.append(HedgingWarning("implausible_trend", (
-                f"The fitted trend, {percent_a_year(params['beta'])}, is outside what "
-                f"{plausible.what} have done ({plausible.trend_evidence}); the app uses the preset "
-                f"trend ({percent_a_year(preset.beta)}) instead.")))
-        if ("gamma" not in held and "gamma" not in refused
-                and not plausible.season_ok(params["gamma"])):
-            new.append("gamma")
-            warns.append(HedgingWarning("implausible_season", (
-                f"The fitted seasonal swing, {math.expm1(abs(params['gamma'])):.0%} either way "
-                f"over the year, is outside what {plausible.what} have shown "
-                f"({plausible.season_evidence}); the app uses the preset swing "
-                f"({math.expm1(abs(preset.gamma)):.0%}) instead.")))
+        new, new_warns = _implausible(best[0], held, refused, plausible, preset)
+        warns.extend(new_warns)
         if not new:
             break
         refused.extend(new)
         held = {**held, **{k: float(getattr(preset, k)) for k in refused}}
         best = _fit_diffusion(t, x, windows, held, maxiter)
     return best, refused, warns
+
+
+def _implausible(params, held, refused, plausible: PlausibleRange, preset: JumpDiffusionModel,
+                 corrected: bool = False) -> tuple[list[str], list[HedgingWarning]]:
+    """The trend and season of ``params`` outside ``plausible`` (neither held nor refused yet),
+    each with its warning; ``corrected``: the values are those that go with the bias-corrected
+    mean reversion."""
+    new: list[str] = []
+    warns: list[HedgingWarning] = []
+    fitted = ("With the mean reversion corrected for the bias of short histories, the fitted"
+              if corrected else "The fitted")
+    if "beta" not in held and "beta" not in refused and not plausible.trend_ok(params["beta"]):
+        new.append("beta")
+        warns.append(HedgingWarning("implausible_trend", (
+            f"{fitted} trend, {percent_a_year(params['beta'])}, is outside what "
+            f"{plausible.what} have done ({plausible.trend_evidence}); the app uses the preset "
+            f"trend ({percent_a_year(preset.beta)}) instead.")))
+    if "gamma" not in held and "gamma" not in refused and not plausible.season_ok(params["gamma"]):
+        new.append("gamma")
+        warns.append(HedgingWarning("implausible_season", (
+            f"{fitted} seasonal swing, {math.expm1(abs(params['gamma'])):.0%} either way "
+            f"over the year, is outside what {plausible.what} have shown "
+            f"({plausible.season_evidence}); the app uses the preset swing "
+            f"({math.expm1(abs(preset.gamma)):.0%}) instead.")))
+    return new, warns
 
 
 # --- parametric bootstrap -----------------------------------------------------------------------
@@ -1187,6 +1211,7 @@ def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
         return se, math.nan, dict(params), len(estimates), {}, {}, warns
     est = np.array(estimates)
     se.update({k: float(v) for k, v in zip(free, est.std(axis=0, ddof=1))})
+    pulled = 0.0
     if math.isfinite(bias) and "sigma" in free:
         # lowering kappa lowers the sigma that fits the same moves: pass 2 measures that pull
         pulled = float(est[:, free.index("sigma")].mean() - corrected["sigma"])
@@ -1199,7 +1224,40 @@ def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
     intervals, critical = _likelihood_intervals(t, x, windows, held, params, se,
                                                 min(n_boot, GRID_PATHS),
                                                 np.random.SeedSequence(seed).spawn(3)[2])
+    if math.isfinite(bias):
+        kept = _kept_correction(corrected["kappa"], params["kappa"], intervals.get("kappa"), t, x,
+                                windows, held, means)
+        if kept != corrected["kappa"]:
+            corrected = _profile(math.log(kept), t, x, windows, held, means)[0]
+            if "sigma" in free:
+                corrected["sigma"] = float(np.clip(corrected["sigma"] - pulled, *BOUNDS["sigma"]))
     return se, bias, corrected, len(estimates), intervals, critical, warns
+
+
+def _kept_correction(kappa: float, kappa_mle: float, interval, t, x, windows, held, means) -> float:
+    """The bias-corrected ``kappa`` as reported: kept inside its own 95% interval (a correction
+    that overshoots it would report a value the history rules out), and no lower than where the
+    level, trend and season that go with it stay inside their allowed ranges. As ``kappa`` falls
+    towards zero the price stops returning to its long-run level, and the level, trend and season
+    that fit the same drift grow without limit (a level of -30 in logs, a seasonal term of 6.8
+    were seen on three years of monthly averages): the smallest such ``kappa`` is found by
+    bisection in ``log kappa`` between the corrected value and the maximum-likelihood one (whose
+    coefficients are inside by construction)."""
+    if interval is not None and all(math.isfinite(v) for v in interval):
+        kappa = min(max(kappa, interval[0]), interval[1])
+    free = [k for k in _LINEAR if k not in held]
+
+    def inside(u: float) -> bool:
+        p = _profile(u, t, x, windows, held, means)[0]
+        return all(BOUNDS[k][0] <= p[k] <= BOUNDS[k][1] for k in free)
+
+    low, high = math.log(kappa), math.log(kappa_mle)
+    if low >= high or inside(low) or not inside(high):
+        return kappa
+    for _ in range(40):                     # 40 halvings of at most 8.5 in log kappa: 1e-11
+        mid = 0.5 * (low + high)
+        low, high = (low, mid) if inside(mid) else (mid, high)
+    return math.exp(high)
 
 
 def _jump_intervals(params: Mapping[str, float], se: Mapping[str, float], held, span_years: float

@@ -90,6 +90,7 @@ from hedging.service.market import (  # noqa: F401
     delete_index,
     index_choices,
     index_history,
+    interval_text,
     market_version,
     market_view,
     price_model,

@@ -226,6 +226,30 @@ def test_a_trend_outside_the_references_is_refused_for_the_preset():
     assert GPU_RENTAL.trend_ok(fit.model.beta) and GPU_RENTAL.season_ok(fit.model.gamma)
 
 
+def test_a_corrected_fit_stays_inside_its_intervals_the_allowed_ranges_and_the_references():
+    """Three years of monthly averages, the app's automatic calibration. The kappa correction for
+    short-history bias used to overshoot: on this history (seed 5, path 1) the fitted 2.01 went to
+    the floor 0.01, outside its own 95% interval (0.09 to 6.18), and the level, trend and season
+    refitted there came out at -25.8, +347% a year and a seasonal term of -21.2 (allowed: -2 to 2),
+    none refused. Now the corrected kappa stays inside its interval and where the coefficients stay
+    in range, and a trend or season that the correction pushes outside the references is refused
+    for the preset, with a warning that says it followed the correction."""
+    t, logs, days = design_history(Design("monthly_average", 37), NO_JUMPS, NO_JUMPS.theta0, 8, seed=5)
+    seen_corrected_refusal = False
+    for r in range(8):
+        fit = calibrate(t, logs[r], window_days=days, plausible=GPU_RENTAL, preset=PAPER_TABLE3,
+                        bootstrap=60, seed=r)
+        for name in ("kappa", "theta0", "beta", "sigma", "gamma"):
+            value, (low, high) = getattr(fit.model, name), fit.confidence_interval(name)
+            assert low - 1e-9 <= value <= high + 1e-9, (r, name, value, low, high)
+            assert BOUNDS[name][0] <= value <= BOUNDS[name][1], (r, name, value)
+        assert GPU_RENTAL.trend_ok(fit.model.beta) and GPU_RENTAL.season_ok(fit.model.gamma), r
+        seen_corrected_refusal |= any(w.message.startswith("With the mean reversion corrected for the "
+                                                           "bias of short histories, the fitted")
+                                      for w in fit.warnings)
+    assert seen_corrected_refusal
+
+
 def test_percent_a_year_states_the_yearly_change_of_the_level():
     assert percent_a_year(0.9987) == "+171% a year"
     assert percent_a_year(-0.35) == "-30% a year"
