@@ -21,8 +21,8 @@ from hedging.contracts import forward_curve, load_specs, margin_requirement, yea
 from hedging.errors import HedgingWarning, InputError, ModelError
 from hedging.ingest.source import Source, iter_tables, open_source
 from hedging.market import PAPER_TABLE3, JumpDiffusionModel, calibrate
-from hedging.market.calibrate import BOUNDS
 from hedging.market.analysis import LevelPricer, annual_volatility, monte_carlo_check, price_fan
+from hedging.market.calibrate import BOUNDS
 from hedging.market.index import validate_index_history
 from hedging.market.plausibility import GPU_RENTAL, TOKEN_PRICES
 from hedging.service import access, audit
