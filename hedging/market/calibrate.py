@@ -431,7 +431,11 @@ def calibrate(times, log_prices, *, fix: Mapping[str, float] | None = None,
                 f"one give a reversion speed {kappa_bias:+.2f} a year off on average, so the fitted "
                 f"{kappa_mle:.2f} is corrected to {corrected:.2f} (half-life "
                 f"{math.log(2) / corrected * 12:.1f} months instead of "
-                f"{math.log(2) / kappa_mle * 12:.1f}).")))
+                f"{math.log(2) / kappa_mle * 12:.1f})"
+                + ("" if corrected <= 1.001 * max(kappa_mle - kappa_bias, BOUNDS["kappa"][0]) else
+                   ", not lower: a slower reversion is ruled out by the history at 95%, or would need "
+                   "a long-run level, trend or season outside their allowed ranges")
+                + ".")))
         if "kappa" not in held and corrected <= 1.01 * BOUNDS["kappa"][0]:
             warns.append(HedgingWarning("no_mean_reversion", (
                 "The history shows no measurable pull back towards a long-run level (the "

@@ -228,12 +228,14 @@ def test_a_trend_outside_the_references_is_refused_for_the_preset():
 
 def test_a_corrected_fit_stays_inside_its_intervals_the_allowed_ranges_and_the_references():
     """Three years of monthly averages, the app's automatic calibration. The kappa correction for
-    short-history bias used to overshoot: on this history (seed 5, path 1) the fitted 2.01 went to
-    the floor 0.01, outside its own 95% interval (0.09 to 6.18), and the level, trend and season
-    refitted there came out at -25.8, +347% a year and a seasonal term of -21.2 (allowed: -2 to 2),
-    none refused. Now the corrected kappa stays inside its interval and where the coefficients stay
-    in range, and a trend or season that the correction pushes outside the references is refused
-    for the preset, with a warning that says it followed the correction."""
+    short-history bias used to overshoot, and the plausibility check saw only the uncorrected fit:
+    on these eight histories (seed 5) the code before this check failed on four. On path 4 the
+    fitted kappa 2.32 was corrected to 0.104, outside its own 95% interval (0.15 to 5.72), with a
+    seasonal term of 3.16 (allowed: -2 to 2); paths 3, 5 and 7 kept a trend or season outside the
+    references (trends of -58% and -55% a year, seasonal swings of 24% and 284%). Now the corrected
+    kappa stays inside its interval and where the coefficients stay in range, and a trend or season that
+    the correction pushes outside the references is refused for the preset, with a warning that
+    says it followed the correction."""
     t, logs, days = design_history(Design("monthly_average", 37), NO_JUMPS, NO_JUMPS.theta0, 8, seed=5)
     seen_corrected_refusal = False
     for r in range(8):
