@@ -130,7 +130,6 @@ from hedging.service.usage import (  # noqa: F401
     sample_files,
     stored_usage,
     transaction,
-    unexpected_import_error,
     usage_aggregate,
     usage_totals,
 )

@@ -18,7 +18,7 @@ import pandas as pd
 
 from hedging import fmt, store
 from hedging.config import Settings
-from hedging.errors import InputError, RejectedRowsError
+from hedging.errors import InputError, RejectedRowsError, StorageError
 from hedging.ingest import PriceTable
 from hedging.ingest import read_usage as _read_usage
 from hedging.ingest.consolidate import COST_RANK, consolidate
@@ -61,12 +61,25 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     anything is stored. Files with no AI usage at all are reported but not stored.
     ``progress(fraction, message)`` hears how far reading has got (storing is the last 5%).
     Each file stored is recorded in the audit trail as done by ``actor`` (default: the local
-    user), in the same transaction.
+    user), in the same transaction. Running out of memory or disk space raises
+    :class:`StorageError` saying so (:func:`unexpected_import_error`); nothing is stored.
     """
     settings = settings or default_settings()
     me = access.authorize(settings, access.IMPORT)
     actor = access.audit_name(settings, actor)
-    files = list(files)
+    try:
+        return _import_files(list(files), settings, me, actor, skip_bad_rows, progress)
+    except (MemoryError, OSError) as err:     # the machine's, not the file's: nothing was stored
+        if isinstance(err, OSError) and err.errno not in _OUT_OF_SPACE:
+            raise
+        raise StorageError(unexpected_import_error(err)) from err
+
+
+_OUT_OF_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _import_files(files, settings: Settings, me, actor: str, skip_bad_rows: bool,
+                  progress: Callable[[float, str], None] | None) -> list[ImportOutcome]:
     reads = []
     for i, (name, src) in enumerate(files):
         def step(fraction: float, message: str, i: int = i) -> None:
@@ -91,14 +104,10 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
 
 
 def unexpected_import_error(err: BaseException) -> str:
-    """What the Data page says when an import fails for a reason that is not the file's (disk, memory, a
-    lost connection): what happened, that nothing was stored (the import is one transaction), what to do."""
-    if isinstance(err, MemoryError):
-        what = "the server ran out of memory while reading the files"
-    elif isinstance(err, OSError) and err.errno == errno.ENOSPC:
-        what = "the server ran out of disk space for the unpacked copy of the upload"
-    else:
-        what = f"the import stopped unexpectedly ({type(err).__name__}: {err})"
+    """What an import that failed for the machine's reason, not the file's (memory, disk space), says:
+    what happened, that nothing was stored (the import is one transaction), and what to do."""
+    what = ("the server ran out of memory while reading the files" if isinstance(err, MemoryError)
+            else "the server ran out of disk space for the unpacked copy of the upload")
     return (f"Nothing was imported: {what}. Everything stored before is unchanged. Try again; if it happens "
             "again, split the export by month and upload the parts.")
 

@@ -83,3 +83,29 @@ def test_empty_database(tmp_path):
     assert service.usage_aggregate(settings).empty
     assert service.monthly_usage(settings).empty
     assert service.reconciliation(settings).months.empty
+
+
+def test_running_out_of_memory_or_disk_while_importing_says_so_and_stores_nothing(tmp_path, monkeypatch):
+    """The machine's failures, not the file's, become a sentence (the Data page shows errors as text,
+    never a traceback); any other operating-system error, such as a file that is not there, is raised
+    as it was."""
+    import errno
+
+    from hedging.config import Settings
+    from hedging.errors import StorageError
+    from hedging.service import usage
+
+    settings = Settings.from_env({"HEDGING_DATA_DIR": str(tmp_path)})
+    sample = service.sample_files(settings)[:1]
+    for failure, words in ((MemoryError(), "ran out of memory"),
+                           (OSError(errno.ENOSPC, "No space left on device"), "ran out of disk space")):
+        def fail(*_args, failure=failure, **_kwargs):
+            raise failure
+
+        monkeypatch.setattr(usage, "_read_usage", fail)
+        with pytest.raises(StorageError, match=f"Nothing was imported: the server {words}"):
+            service.import_files([(p.name, p) for p in sample], settings)
+        assert service.list_imports(settings) == []
+    monkeypatch.setattr(usage, "_read_usage", lambda *_a, **_k: (_ for _ in ()).throw(FileNotFoundError("x.csv")))
+    with pytest.raises(FileNotFoundError):
+        service.import_files([(p.name, p) for p in sample], settings)
