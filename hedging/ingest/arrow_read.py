@@ -15,10 +15,13 @@ messages (:func:`hedging.ingest.source.iter_tables`) are the reference.
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +36,15 @@ from .source import RawFile
 #: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
 #: log: larger blocks leave a 2-core machine idle at the start and the end of the file).
 _BLOCK_BYTES = 1 << 20
+#: The file is cut at line ends into ranges of about this many bytes; up to ``_AHEAD`` of them are
+#: parsed at once, in threads of their own (Arrow's streaming reader parses one block after
+#: another in the thread that asks for them, which left the second core to the checks alone).
+_RANGE_BYTES = 8 << 20
+_AHEAD = 4
+_WINDOW = 1 << 16  # bytes read at a time to find where a line ends
+_PARSE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hedging-ingest-range")
+#: Parts typed and hashed at once (beside the part the caller checks and the one waiting for it).
+_PARTS_AHEAD = 1
 #: Rows per part at most on this path: Arrow holds a part as text and the parse thread works one
 #: part ahead, so parts half the size of pandas' chunks keep the peak under 600 MB at 1M rows
 #: (bench/ingest.py: 250,000-row parts peaked at about 620 MB, 125,000-row parts at about 490 MB,
@@ -122,8 +134,17 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
     numbers = {c for c in present if c not in text}  # converted by the reader while they can be
     try:
         while True:
+            typing: deque[Future] = deque()  # parts being typed and hashed, in the file's order
             try:
-                for part in _parts(raw, present, text, numbers, chunk_rows, skip=done, stop=stop):
+                for future in _parts(raw, present, text, numbers, chunk_rows, skip=done, stop=stop):
+                    typing.append(future)
+                    while len(typing) > _PARTS_AHEAD or (typing and typing[0].done()):
+                        part = typing.popleft().result()
+                        if not put(part):
+                            return
+                        done += len(part.frame)
+                while typing:
+                    part = typing.popleft().result()
                     if not put(part):
                         return
                     done += len(part.frame)
@@ -132,6 +153,10 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
                 # a cell that is not a number (or NaN, infinity): from the part that holds it on,
                 # its column is read as text and typed part by part, as pandas types its chunks
                 numbers = numbers - {exc.column} if exc.column in numbers else set()
+            finally:
+                for future in typing:  # parts after one that raised are typed again, or not needed
+                    if not future.cancel():
+                        future.exception()
         put(None)
     except (pa.ArrowException, UnicodeDecodeError, OSError) as exc:
         put(FastPathUnavailable(str(exc)))
@@ -141,46 +166,117 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
 
 def _parts(raw: RawFile, present: list[str], text: set[str], numbers: set[str], chunk_rows: int, *,
            skip: int, stop: threading.Event) -> Iterator[Part]:
-    """Parts of the file after its first ``skip`` rows. The ``numbers`` columns are converted to
-    float64 by Arrow's reader itself, in its threads (a cell it cannot convert raises
+    """Parts of the file after its first ``skip`` rows, each typed and hashed (:func:`_part`) in
+    a thread of :data:`_PARSE` (the future of a :class:`Part`). The ``numbers`` columns are
+    converted to float64 by Arrow's reader itself, in its threads (a cell it cannot convert raises
     :class:`_TextNeeded`); the others are read as text."""
     types = {c: pa.float64() if c in numbers else pa.large_string() for c in present}
-    source = pa.BufferReader(raw.data) if raw.data is not None else pa.OSFile(str(raw.path))
-    with source:
+    options = dict(
+        read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, column_names=list(raw.header)),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+        convert_options=pa_csv.ConvertOptions(include_columns=present, column_types=types, null_values=NULLS,
+                                              strings_can_be_null=True, quoted_strings_can_be_null=True))
+    try:
+        pending: list[pa.RecordBatch] = []
+        held = 0
+        for batch in _batches(raw, options, stop):
+            if stop.is_set():
+                return
+            if skip:  # rows already handed over before a switch to text
+                drop = min(skip, batch.num_rows)
+                batch, skip = batch.slice(drop), skip - drop
+                if not batch.num_rows:
+                    continue
+            pending.append(batch)
+            held += batch.num_rows
+            while held >= chunk_rows:
+                table = pa.Table.from_batches(pending)
+                yield _PARSE.submit(_part, table.slice(0, chunk_rows), text)
+                rest = table.slice(chunk_rows)
+                pending, held = rest.to_batches(), rest.num_rows
+        if held:
+            yield _PARSE.submit(_part, pa.Table.from_batches(pending), text)
+    except pa.ArrowInvalid as exc:
+        if numbers and (found := _CONVERSION.search(str(exc))):
+            index = int(found.group(1))
+            raise _TextNeeded(raw.header[index] if index < len(raw.header) else None) from None
+        raise
+
+
+def _batches(raw: RawFile, options: dict, stop: threading.Event) -> Iterator[pa.RecordBatch]:
+    """The rows of the file after its header, as Arrow batches in the file's order: the file is
+    cut at line ends into ranges of about :data:`_RANGE_BYTES`, and up to :data:`_AHEAD` ranges
+    are parsed at once by Arrow's reader, in threads of their own, while the caller works on the
+    batches of the ranges before."""
+    with _Ranges(raw) as ranges:
+        bounds = iter(ranges)
+        ahead: deque[Future] = deque()
+
+        def submit() -> None:
+            for start, end in bounds:
+                ahead.append(_PARSE.submit(ranges.parse, start, end, options))
+                return
+
         try:
-            reader = pa_csv.open_csv(
-                source,
-                read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, skip_rows=1,
-                                                column_names=list(raw.header)),
-                parse_options=pa_csv.ParseOptions(newlines_in_values=False),
-                convert_options=pa_csv.ConvertOptions(
-                    include_columns=present, column_types=types,
-                    null_values=NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True),
-            )
-            pending: list[pa.RecordBatch] = []
-            held = 0
-            for batch in reader:
-                if stop.is_set():
-                    return
-                if skip:  # rows already handed over before a switch to text
-                    drop = min(skip, batch.num_rows)
-                    batch, skip = batch.slice(drop), skip - drop
-                    if not batch.num_rows:
-                        continue
-                pending.append(batch)
-                held += batch.num_rows
-                while held >= chunk_rows:
-                    table = pa.Table.from_batches(pending)
-                    yield _part(table.slice(0, chunk_rows), text)
-                    rest = table.slice(chunk_rows)
-                    pending, held = rest.to_batches(), rest.num_rows
-            if held:
-                yield _part(pa.Table.from_batches(pending), text)
-        except pa.ArrowInvalid as exc:
-            if numbers and (found := _CONVERSION.search(str(exc))):
-                index = int(found.group(1))
-                raise _TextNeeded(raw.header[index] if index < len(raw.header) else None) from None
-            raise
+            for _ in range(_AHEAD):
+                submit()
+            while ahead and not stop.is_set():
+                table = ahead.popleft().result()
+                submit()
+                yield from table.to_batches()
+        finally:
+            for future in ahead:  # the file stays open until no range is being read
+                if not future.cancel():
+                    future.exception()
+
+
+class _Ranges:
+    """The file after its header line, cut at line ends into ranges of about
+    :data:`_RANGE_BYTES` bytes (a range read from disk only when it is parsed)."""
+
+    def __init__(self, raw: RawFile) -> None:
+        self.raw = raw
+        self.fd = None if raw.data is not None else os.open(raw.path, os.O_RDONLY)
+        self.size = len(raw.data) if raw.data is not None else os.fstat(self.fd).st_size
+        head = self.read(0, _WINDOW)
+        # a file whose lines end in CR alone (classic Mac OS) is cut at CRs, any other at LFs
+        self.end_of_line = b"\n" if b"\n" in head or b"\r" not in head else b"\r"
+        line_end = head.find(self.end_of_line)
+        if line_end < 0 or head[:line_end].count(b'"') % 2:
+            raise FastPathUnavailable("the header is not one line of its own")
+        self.first = line_end + 1
+
+    def __enter__(self) -> "_Ranges":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def read(self, start: int, n: int) -> bytes:
+        if self.raw.data is not None:
+            return self.raw.data[start:start + n]
+        return os.pread(self.fd, n, start)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        start = self.first
+        while start < self.size:
+            end = start + _RANGE_BYTES
+            while end < self.size:  # on to the end of the line the cut falls in
+                found = self.read(end, _WINDOW).find(self.end_of_line)
+                if found >= 0:
+                    end += found + 1
+                    break
+                end += _WINDOW
+            end = min(end, self.size)
+            yield start, end
+            start = end
+
+    def parse(self, start: int, end: int, options: dict) -> pa.Table:
+        data = pa.py_buffer(self.raw.data).slice(start, end - start) if self.raw.data is not None \
+            else pa.py_buffer(os.pread(self.fd, end - start, start))
+        return pa_csv.read_csv(pa.BufferReader(data), **options)
 
 
 def _part(table: pa.Table, text: set[str]) -> Part:

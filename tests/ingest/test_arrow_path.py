@@ -92,6 +92,7 @@ def test_a_cell_that_is_not_a_number_turns_its_column_to_text_from_its_part_on(m
     rows[170] = rows[170].replace(f",{100 + 170},", ",inf,", 1)
     data = ("\n".join([header] + rows) + "\n").encode()
     monkeypatch.setattr(arrow_read, "_BLOCK_BYTES", 1024)  # batches of about 15 rows, as a large file's
+    monkeypatch.setattr(arrow_read, "_RANGE_BYTES", 2048)  # ranges of about 30 rows, parsed ahead
     calls = []
     real = arrow_read._parts
     monkeypatch.setattr(arrow_read, "_parts", lambda raw, present, text, numbers, chunk_rows, **kw: (
