@@ -102,11 +102,11 @@ def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress):
         if form.unique_key:
             _earlier, copy = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=bool)
         else:
-            _earlier, copy = repeats.check(table, rows + 2, coded=part.coded, hashes=part.hashes)
+            _earlier, copy = repeats.check(table, rows + 2, coded=part.coded, hashes=part.hashes, content=part.content)
         conflict = (_earlier > 0) & ~copy  # the same request id with different figures
         if ids & set(table.columns):
             table = table.drop(columns=[c for c in form.row_id if c in table.columns])
-        cells = Cells(table, raw.name, first_row=rows + 2, source=raw, coded=part.coded)
+        cells = Cells(table, raw.name, first_row=rows + 2, source=raw, coded=part.coded, stamps=part.stamps)
         cells.skip(copy, "repeats an earlier row of the file (counted once)")
         for earlier in np.unique(_earlier[conflict]):
             cells.reject(conflict & (_earlier == earlier), form.row_id[0], np.full(cells.n, ""),

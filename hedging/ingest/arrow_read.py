@@ -30,7 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from .distinct import column_hash
+from .cells import iso_in_arrow
+from .distinct import column_hash, combine_hashes
 from .source import RawFile
 
 #: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
@@ -69,6 +70,10 @@ class Part:
     coded: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
     #: Each column's 64-bit cell hashes for the repeated-row check, computed in the parse thread.
     hashes: dict[str, np.ndarray] | None = None
+    #: Each row's hash over all of its cells (the hashes above combined).
+    content: np.ndarray | None = None
+    #: Text columns every cell of which Arrow reads as an ISO 8601 time, as UTC ``datetime64[s]``.
+    stamps: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
@@ -298,7 +303,9 @@ def _part(table: pa.Table, text: set[str]) -> Part:
             columns[name] = numbers
     frame = pd.DataFrame(columns, copy=False)
     hashes = {name: column_hash(frame[name], coded.get(name)) for name in frame.columns}
-    return Part(frame, coded, hashes)
+    stamps = {name: values for name, series in frame.items()
+              if isinstance(series.dtype, pd.StringDtype) and (values := iso_in_arrow(series)) is not None}
+    return Part(frame, coded, hashes, combine_hashes(list(hashes.values()), len(frame)), stamps)
 
 
 _SAMPLE = 2_000

@@ -157,23 +157,28 @@ class RepeatedRows:
         self.by_id = False
 
     def check(self, table: pd.DataFrame, first_row: int, rows: np.ndarray | None = None,
-              coded: dict | None = None, hashes: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+              coded: dict | None = None, hashes: dict | None = None,
+              content: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``rows``: the spreadsheet row of each row of ``table`` when they are not consecutive
         from ``first_row``; ``coded``: columns already coded by their distinct values;
-        ``hashes``: :func:`column_hash` of every column, when already computed."""
+        ``hashes``: :func:`column_hash` of every column, when already computed; ``content``:
+        those hashes combined, when already computed."""
         n = len(table)
         if n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         if hashes is None:
             coded = coded or {}
             hashes = {c: column_hash(table[c], coded.get(c)) for c in table.columns}  # each column hashed once
-        content = combine_hashes(list(hashes.values()), n)
+        if content is None:
+            content = combine_hashes(list(hashes.values()), n)
         ids = [c for c in self.id_columns if c in table.columns]
         self.by_id = bool(ids)
         if ids:
             id_hash = combine_hashes([hashes[c] for c in ids], n)
-            blank = table[ids].isna().all(axis=1).to_numpy()
-            keys = np.where(blank, content, id_hash) if blank.any() else id_hash  # a row without an id: its cells
+            if any(table[c].hasnans for c in ids):  # a row without an id is identified by its cells
+                keys = np.where(table[ids].isna().all(axis=1).to_numpy(), content, id_hash)
+            else:
+                keys = id_hash
         else:
             keys = content
         row_of = None if rows is None else np.asarray(rows, dtype=np.int64)
