@@ -41,7 +41,7 @@ _BLOCK_BYTES = 1 << 20
 #: parsed at once, in threads of their own (Arrow's streaming reader parses one block after
 #: another in the thread that asks for them, which left the second core to the checks alone).
 _RANGE_BYTES = 8 << 20
-_AHEAD = 4
+_AHEAD = 2
 _WINDOW = 1 << 16  # bytes read at a time to find where a line ends
 _PARSE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hedging-ingest-range")
 #: Parts typed and hashed at once (beside the part the caller checks and the one waiting for it).
@@ -50,7 +50,7 @@ _PARTS_AHEAD = 1
 #: part ahead, so parts half the size of pandas' chunks keep the peak under 600 MB at 1M rows
 #: (bench/ingest.py: 250,000-row parts peaked at about 620 MB, 125,000-row parts at about 490 MB,
 #: in the same time).
-PART_ROWS = 125_000
+PART_ROWS = 62_500
 NULLS = ["", "NULL", "null", "None"]
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text dtype, held by Arrow
 
@@ -68,9 +68,9 @@ class Part:
     #: Text columns repeating a few names over many rows, as (row codes, -1 for blank; the distinct
     #: names in order of first appearance): checked and hashed once per name.
     coded: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
-    #: Each column's 64-bit cell hashes for the repeated-row check, computed in the parse thread.
+    #: The 64-bit cell hashes of the text columns (a request id is one), computed in the parse thread.
     hashes: dict[str, np.ndarray] | None = None
-    #: Each row's hash over all of its cells (the hashes above combined).
+    #: Each row's hash over all of its cells (every column's cell hashes combined).
     content: np.ndarray | None = None
     #: Text columns every cell of which Arrow reads as an ISO 8601 time, as UTC ``datetime64[s]``.
     stamps: dict[str, np.ndarray] = field(default_factory=dict)
@@ -121,7 +121,7 @@ class _TextNeeded(Exception):
         self.column = column
 
 
-_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error")
+_CONVERSION = re.compile(r"In CSV column #(\d+): (?:Row #\d+: )?CSV conversion error")
 
 
 def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, ahead: queue.Queue,
@@ -177,7 +177,7 @@ def _parts(raw: RawFile, present: list[str], text: set[str], numbers: set[str], 
     :class:`_TextNeeded`); the others are read as text."""
     types = {c: pa.float64() if c in numbers else pa.large_string() for c in present}
     options = dict(
-        read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, column_names=list(raw.header)),
+        read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=False, column_names=list(raw.header)),
         parse_options=pa_csv.ParseOptions(newlines_in_values=False),
         convert_options=pa_csv.ConvertOptions(include_columns=present, column_types=types, null_values=NULLS,
                                               strings_can_be_null=True, quoted_strings_can_be_null=True))
@@ -305,7 +305,9 @@ def _part(table: pa.Table, text: set[str]) -> Part:
     hashes = {name: column_hash(frame[name], coded.get(name)) for name in frame.columns}
     stamps = {name: values for name, series in frame.items()
               if isinstance(series.dtype, pd.StringDtype) and (values := iso_in_arrow(series)) is not None}
-    return Part(frame, coded, hashes, combine_hashes(list(hashes.values()), len(frame)), stamps)
+    content = combine_hashes(list(hashes.values()), len(frame))
+    kept = {name: h for name, h in hashes.items() if name in text}  # a request id is one of the text columns
+    return Part(frame, coded, kept, content, stamps)
 
 
 _SAMPLE = 2_000

@@ -161,8 +161,8 @@ class RepeatedRows:
               content: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``rows``: the spreadsheet row of each row of ``table`` when they are not consecutive
         from ``first_row``; ``coded``: columns already coded by their distinct values;
-        ``hashes``: :func:`column_hash` of every column, when already computed; ``content``:
-        those hashes combined, when already computed."""
+        ``hashes``: :func:`column_hash` of every column (with ``content``: of the id columns at
+        least), when already computed; ``content``: every column's hashes combined."""
         n = len(table)
         if n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)

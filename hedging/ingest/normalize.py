@@ -258,51 +258,45 @@ def _group_sum(values: np.ndarray, code: np.ndarray, k: int) -> np.ndarray:
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Canonical rows of one file's parts (:func:`canonical_rows` with ``final=False``) summed so
     that each key appears once (rows that differed only in how the file spelled a model, or came
-    from different parts, share a key), sorted, with their row hashes."""
+    from different parts, share a key), sorted, with their row hashes.
+
+    The sums are taken on the columns' arrays by one group number per row (no frame of all the
+    parts' rows is built, and no pandas group-by): counts exactly, amounts skipping missing
+    values, ``list_cost_usd``/``billed_cost_usd`` missing where no row of the key had them."""
     if not parts:
         out = empty_usage_frame()
         out["source_row_hash"] = pd.Series(dtype=object)
         return out
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    out = _aggregate(frame.drop(columns="source_row_hash", errors="ignore"), list(KEY_COLUMNS + LABEL_COLUMNS))
-    for col in TEXT_COLUMNS:
-        out[col] = out[col].astype(str)
+    data = {c: np.concatenate([p[c].to_numpy() for p in parts]) for c in USAGE_COLUMNS}
+    n = len(data["usage_date"])
+    keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for col in KEY_COLUMNS + LABEL_COLUMNS:
+        codes, uniques = pd.factorize(data[col], sort=True, use_na_sentinel=False)  # codes in sorted order
+        keys[col] = codes, np.asarray(uniques)
+    group, k = _groups(keys, n)
+    order = np.lexsort([group.key_codes(c) for c in reversed(list(keys))])  # by the first key, then the next...
+    out: dict[str, object] = {}
+    for col, (_codes, uniques) in keys.items():
+        values = uniques[group.key_codes(col)[order]]
+        out[col] = values if col == "usage_date" else pd.Series(values, dtype=object).astype(str).to_numpy()
     for col in COUNT_COLUMNS:
-        out[col] = out[col].astype(np.int64)
-    out = out[list(USAGE_COLUMNS)]
-    out["source_row_hash"] = row_hashes(out)
-    return out
-
-
-def _aggregate(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum counts and amounts by ``keys`` through one integer group code (fast on request logs).
-
-    Each key column is factorised; the codes are combined into a single int64 so that pandas
-    groups on one integer array instead of eleven string columns.
-    """
-    if df.empty:
-        return df.reset_index(drop=True)
-    code = np.zeros(len(df), dtype=np.int64)
-    for col in keys:
-        codes, uniques = pd.factorize(df[col], sort=False, use_na_sentinel=False)
-        if len(uniques) > 1:
-            code = code * len(uniques) + codes
-            code, _ = pd.factorize(code, sort=False)  # keep the combined code small
-    group, first = np.unique(code, return_index=True)
-    labels = df[keys].iloc[first].reset_index(drop=True)
-    sums = list(COUNT_COLUMNS) + ["gpu_hours", "cost_usd", "non_token_cost_usd"]
-    grouped = df[sums + ["list_cost_usd", "billed_cost_usd"]].groupby(code, sort=True)
-    totals = grouped[sums].sum().reset_index(drop=True)
-    optional = grouped[["list_cost_usd", "billed_cost_usd"]].sum(min_count=1).reset_index(drop=True)
-    out = pd.concat([labels, totals, optional], axis=1)
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+        out[col] = group.sum(data[col].astype(np.int64), exact=True)[order]
+    for col in AMOUNT_COLUMNS:
+        values = data[col].astype(float)
+        given = ~np.isnan(values)
+        total = group.sum(np.where(given, values, 0.0))[order]
+        if col in ("list_cost_usd", "billed_cost_usd"):  # as sum(min_count=1)
+            total = np.where(group.sum(given.astype(float))[order] > 0, total, np.nan)
+        out[col] = total
+    frame = pd.DataFrame({c: pd.Series(out[c], dtype=str) if c in TEXT_COLUMNS else out[c] for c in USAGE_COLUMNS})
+    frame["source_row_hash"] = row_hashes(frame)
+    return frame
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A stable hash of each row's key, for provenance and idempotent re-imports."""
     if frame.empty:
         return np.array([], dtype=object)
-    joined = frame[KEY_COLUMNS[0]].astype(str)
-    for col in KEY_COLUMNS[1:]:
-        joined = joined + "\x1f" + frame[col].astype(str)
-    return np.array([hashlib.sha1(k.encode()).hexdigest()[:16] for k in joined], dtype=object)
+    columns = [frame[col].astype(str).tolist() for col in KEY_COLUMNS]
+    return np.array([hashlib.sha1("\x1f".join(key).encode()).hexdigest()[:16] for key in zip(*columns)],
+                    dtype=object)
