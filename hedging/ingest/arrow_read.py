@@ -43,6 +43,7 @@ _BLOCK_BYTES = 1 << 20
 _RANGE_BYTES = 8 << 20
 _AHEAD = 2
 _WINDOW = 1 << 16  # bytes read at a time to find where a line ends
+_HEAD_BYTES = 1 << 20
 _PARSE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hedging-ingest-range")
 #: Parts typed and hashed at once (beside the part the caller checks and the one waiting for it).
 _PARTS_AHEAD = 1
@@ -243,7 +244,7 @@ class _Ranges:
         self.raw = raw
         self.fd = None if raw.data is not None else os.open(raw.path, os.O_RDONLY)
         self.size = len(raw.data) if raw.data is not None else os.fstat(self.fd).st_size
-        head = self.read(0, _WINDOW)
+        head = self.read(0, _HEAD_BYTES)  # the header is at most a quarter of this (source.py)
         # a file whose lines end in CR alone (classic Mac OS) is cut at CRs, any other at LFs
         self.end_of_line = b"\n" if b"\n" in head or b"\r" not in head else b"\r"
         line_end = head.find(self.end_of_line)
