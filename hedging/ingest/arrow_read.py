@@ -1,5 +1,11 @@
-"""The fast path of the parse: Arrow's multithreaded streaming CSV reader, columns kept as Arrow
-arrays (no Python object per cell).
+"""The fast path of the parse: Arrow's CSV reader on byte ranges of the file, in threads of their
+own, columns kept as Arrow arrays (no Python object per cell).
+
+The file is cut at line ends into ranges of about :data:`_RANGE_BYTES`; two are parsed at once
+by ``pyarrow.csv.read_csv`` in the threads of :data:`_PARSE`, their rows are cut into parts of
+exactly ``chunk_rows`` rows in the file's order, and each part is typed and hashed in the same
+threads while the caller checks the part before (Arrow's streaming reader, used before, parsed
+one block after another in the thread that asked for them: the parse then took one core).
 
 Every column is read as text, then each part of the file is typed the way pandas' C parser types
 a chunk: a column whose every cell is a plain number becomes float64 (blank = NaN), any other
@@ -34,8 +40,7 @@ from .cells import iso_in_arrow
 from .distinct import column_hash, combine_hashes
 from .source import RawFile
 
-#: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
-#: log: larger blocks leave a 2-core machine idle at the start and the end of the file).
+#: Arrow parses a range in blocks of this size.
 _BLOCK_BYTES = 1 << 20
 #: The file is cut at line ends into ranges of about this many bytes; up to ``_AHEAD`` of them are
 #: parsed at once, in threads of their own (Arrow's streaming reader parses one block after
@@ -47,10 +52,10 @@ _HEAD_BYTES = 1 << 20
 _PARSE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hedging-ingest-range")
 #: Parts typed and hashed at once (beside the part the caller checks and the one waiting for it).
 _PARTS_AHEAD = 1
-#: Rows per part at most on this path: Arrow holds a part as text and the parse thread works one
-#: part ahead, so parts half the size of pandas' chunks keep the peak under 600 MB at 1M rows
-#: (bench/ingest.py: 250,000-row parts peaked at about 620 MB, 125,000-row parts at about 490 MB,
-#: in the same time).
+#: Rows per part at most on this path: Arrow holds a part as text and up to three parts are in
+#: hand at once (checked, waiting, typed), so parts a quarter of pandas' chunks keep the peak well
+#: under 600 MB at 1M rows (bench/ingest.py: 125,000-row parts peaked at 520-570 MB, 62,500-row
+#: parts at 430-490 MB), and the checks of the first part start sooner.
 PART_ROWS = 62_500
 NULLS = ["", "NULL", "null", "None"]
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text dtype, held by Arrow
@@ -82,9 +87,9 @@ def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]
     """Parts of ``chunk_rows`` rows (at most :data:`PART_ROWS`; the last one shorter) with only
     the wanted columns.
 
-    Arrow parses the next part, and its cells are hashed for the repeated-row check, in a thread
-    of its own while the caller checks this one (at most one part ahead, so memory stays
-    bounded)."""
+    Arrow parses the next ranges of the file, and the next part is typed and its cells hashed for
+    the repeated-row check, in threads of their own while the caller checks this one (at most two
+    parts ahead, so memory stays bounded)."""
     wanted = set(usecols)
     present = [c for c in raw.header if c in wanted]
     if not present or len(set(raw.header)) != len(raw.header):
@@ -176,16 +181,11 @@ def _parts(raw: RawFile, present: list[str], text: set[str], numbers: set[str], 
     a thread of :data:`_PARSE` (the future of a :class:`Part`). The ``numbers`` columns are
     converted to float64 by Arrow's reader itself, in its threads (a cell it cannot convert raises
     :class:`_TextNeeded`); the others are read as text."""
-    types = {c: pa.float64() if c in numbers else pa.large_string() for c in present}
-    options = dict(
-        read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=False, column_names=list(raw.header)),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=False),
-        convert_options=pa_csv.ConvertOptions(include_columns=present, column_types=types, null_values=NULLS,
-                                              strings_can_be_null=True, quoted_strings_can_be_null=True))
+    options = reader_options(raw, {c: pa.float64() if c in numbers else pa.large_string() for c in present})
     try:
         pending: list[pa.RecordBatch] = []
         held = 0
-        for batch in _batches(raw, options, stop):
+        for batch in batches(raw, options, stop):
             if stop.is_set():
                 return
             if skip:  # rows already handed over before a switch to text
@@ -209,7 +209,17 @@ def _parts(raw: RawFile, present: list[str], text: set[str], numbers: set[str], 
         raise
 
 
-def _batches(raw: RawFile, options: dict, stop: threading.Event) -> Iterator[pa.RecordBatch]:
+def reader_options(raw: RawFile, types: dict[str, pa.DataType]) -> dict:
+    """Arrow's reader options for the columns ``types`` names (each read as its type): one range
+    is parsed without threads of its own, two ranges at once."""
+    return dict(
+        read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=False, column_names=list(raw.header)),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+        convert_options=pa_csv.ConvertOptions(include_columns=list(types), column_types=types, null_values=NULLS,
+                                              strings_can_be_null=True, quoted_strings_can_be_null=True))
+
+
+def batches(raw: RawFile, options: dict, stop: threading.Event | None = None) -> Iterator[pa.RecordBatch]:
     """The rows of the file after its header, as Arrow batches in the file's order: the file is
     cut at line ends into ranges of about :data:`_RANGE_BYTES`, and up to :data:`_AHEAD` ranges
     are parsed at once by Arrow's reader, in threads of their own, while the caller works on the
@@ -226,7 +236,7 @@ def _batches(raw: RawFile, options: dict, stop: threading.Event) -> Iterator[pa.
         try:
             for _ in range(_AHEAD):
                 submit()
-            while ahead and not stop.is_set():
+            while ahead and not (stop and stop.is_set()):
                 table = ahead.popleft().result()
                 submit()
                 yield from table.to_batches()
