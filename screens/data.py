@@ -1,5 +1,7 @@
 """Data: upload exports, see the import report, monthly spend, and manage imports."""
 
+import logging
+
 import streamlit as st
 
 from hedging import service
@@ -9,6 +11,7 @@ from screens import _render as ui
 from screens import _render_data as rd
 from screens import _shared as sh
 
+_LOG = logging.getLogger(__name__)
 
 st.title("Data")
 st.caption("Upload the usage and cost exports you already have (OpenAI, Anthropic, FOCUS from AWS/Azure/GCP/OCI, "
@@ -27,7 +30,14 @@ def run_import(pairs, skip_bad_rows):
         st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = service.rejected_report(err), None
     except HedgingError as err:
         st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = {"message": str(err)}, None
-    bar.empty()
+    except Exception as err:  # noqa: BLE001 - a failure of the machine (disk, memory), not of the file
+        # the import is one transaction, so nothing was stored; the page says so instead of a traceback
+        # (the server's log keeps it) and the progress bar does not stay at its last message
+        _LOG.exception("import of %s failed", [name for name, _ in pairs])
+        st.session_state[sh.LAST_REPORT] = None
+        st.session_state[sh.LAST_ERROR] = {"message": service.unexpected_import_error(err)}
+    finally:
+        bar.empty()
 
 
 left, right = st.columns([2, 1])

@@ -77,8 +77,8 @@ errors = pd.to_numeric(params["std_error"], errors="coerce")
 param_rows = params[["parameter"]].assign(value=params["value"].map(lambda v: fmt.number(v, 4)),
                                           **{"standard error": errors.map(lambda v: fmt.number(v, 4))})
 if "ci_low" in params:
-    param_rows["95% interval"] = [f"{fmt.number(lo, 4)} to {fmt.number(hi, 4)}"
-                                  for lo, hi in zip(params["ci_low"], params["ci_high"])]
+    param_rows["95% interval"] = [service.interval_text(name, lo, hi) for name, lo, hi
+                                  in zip(params["parameter"], params["ci_low"], params["ci_high"])]
 param_rows["meaning"] = params["meaning"]
 with st.container(key="market_params"):
     st.table(param_rows.astype(str).map(ui.as_text), hide_index=True, border="horizontal")

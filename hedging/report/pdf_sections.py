@@ -402,7 +402,7 @@ def methodology(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     if indices:
         doc.subsection("Price indices")
         draw_table(doc, indices, kinds={"spot": "price"},
-                   headers={"valuation_date": "valuation date", "points": "history points"})
+                   headers={"valuation_date": "valuation date", "points": "months matched to usage"})
     doc.subsection("Simulation")
     doc.paragraph(f"{count(inputs.get('paths'))} Monte Carlo paths with seed {doc.clean(inputs.get('seed'), 20)}, "
                   f"price-volume correlation {plain(inputs.get('rho'))}; rerunning with the same inputs and seed "

@@ -90,6 +90,7 @@ from hedging.service.market import (  # noqa: F401
     delete_index,
     index_choices,
     index_history,
+    interval_text,
     market_version,
     market_view,
     price_model,
@@ -129,6 +130,7 @@ from hedging.service.usage import (  # noqa: F401
     sample_files,
     stored_usage,
     transaction,
+    unexpected_import_error,
     usage_aggregate,
     usage_totals,
 )

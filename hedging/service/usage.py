@@ -6,6 +6,7 @@ returns plain frames, dicts or the frozen result objects of :mod:`hedging.models
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -87,6 +88,19 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
                 _audit_import(conn, o, actor, me.workspace_id)
     stored = iter(saved)
     return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
+
+
+def unexpected_import_error(err: BaseException) -> str:
+    """What the Data page says when an import fails for a reason that is not the file's (disk, memory, a
+    lost connection): what happened, that nothing was stored (the import is one transaction), what to do."""
+    if isinstance(err, MemoryError):
+        what = "the server ran out of memory while reading the files"
+    elif isinstance(err, OSError) and err.errno == errno.ENOSPC:
+        what = "the server ran out of disk space for the unpacked copy of the upload"
+    else:
+        what = f"the import stopped unexpectedly ({type(err).__name__}: {err})"
+    return (f"Nothing was imported: {what}. Everything stored before is unchanged. Try again; if it happens "
+            "again, split the export by month and upload the parts.")
 
 
 def _audit_import(conn, outcome: ImportOutcome, actor: str | None, workspace_id: int) -> None:

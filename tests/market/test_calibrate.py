@@ -226,6 +226,32 @@ def test_a_trend_outside_the_references_is_refused_for_the_preset():
     assert GPU_RENTAL.trend_ok(fit.model.beta) and GPU_RENTAL.season_ok(fit.model.gamma)
 
 
+def test_a_corrected_fit_stays_inside_its_intervals_the_allowed_ranges_and_the_references():
+    """Three years of monthly averages, the app's automatic calibration. The kappa correction for
+    short-history bias used to overshoot, and the plausibility check saw only the uncorrected fit:
+    on these eight histories (seed 5) the code before this check failed on four. On path 4 the
+    fitted kappa 2.32 was corrected to 0.104, outside its own 95% interval (0.15 to 5.72), with a
+    seasonal term of 3.16 (allowed: -2 to 2); paths 3, 5 and 7 kept a trend or season outside the
+    references (trends of -58% and -55% a year, seasonal swings of 24% and 284%). Now the corrected
+    kappa stays inside its interval and where the coefficients stay in range, and a trend or season that
+    the correction pushes outside the references is refused for the preset, with a warning that
+    says it followed the correction."""
+    t, logs, days = design_history(Design("monthly_average", 37), NO_JUMPS, NO_JUMPS.theta0, 8, seed=5)
+    seen_corrected_refusal = False
+    for r in range(8):
+        fit = calibrate(t, logs[r], window_days=days, plausible=GPU_RENTAL, preset=PAPER_TABLE3,
+                        bootstrap=60, seed=r)
+        for name in ("kappa", "theta0", "beta", "sigma", "gamma"):
+            value, (low, high) = getattr(fit.model, name), fit.confidence_interval(name)
+            assert low - 1e-9 <= value <= high + 1e-9, (r, name, value, low, high)
+            assert BOUNDS[name][0] <= value <= BOUNDS[name][1], (r, name, value)
+        assert GPU_RENTAL.trend_ok(fit.model.beta) and GPU_RENTAL.season_ok(fit.model.gamma), r
+        seen_corrected_refusal |= any(w.message.startswith("With the mean reversion corrected for the "
+                                                           "bias of short histories, the fitted")
+                                      for w in fit.warnings)
+    assert seen_corrected_refusal
+
+
 def test_percent_a_year_states_the_yearly_change_of_the_level():
     assert percent_a_year(0.9987) == "+171% a year"
     assert percent_a_year(-0.35) == "-30% a year"

@@ -142,7 +142,7 @@ def test_the_model_label_says_what_each_kind_of_interval_is_and_how_far_it_was_m
 
     assert "not centred on the value" in note("profile likelihood", lam=0.0)
     quasi = note("quasi-likelihood ratio")
-    assert "likelihood without jumps" in quasi and f"only {market_service.JUMP_HESSIAN_COVERAGE}" in quasi
+    assert "likelihood without jumps" in quasi and market_service.JUMP_COVERAGE in quasi
     assert "78-85% of the time" in note("estimate +/- 1.96 SE")
     assert note("estimate +/- 1.96 SE", lam=0.0) == "The 95% intervals are value ± 1.96 standard errors"
     assert not any(n.endswith(".") for n in (quasi, note("profile likelihood", lam=0.0)))
@@ -163,3 +163,18 @@ def test_a_calibration_is_kept_by_the_content_of_its_history_not_by_identity():
     other = m._calibrated(times, moved, None, "gpu")
     assert other is not first and other.model.theta0 != first.model.theta0
     assert m._calibrated(times, logs, None, "token") is not first         # other bounds, other fit
+
+
+def test_an_interval_that_reaches_the_model_limits_says_so_instead_of_reading_as_an_estimate():
+    """Two or three years often cannot rule out no mean reversion, and then the trend and season are free:
+    their 95% interval is the whole allowed range (-5 to 5 log a year for the trend), which the page says
+    in words; one end at a limit is marked; a held value reads "held at"; no interval is a dash."""
+    from hedging.service import market as m
+
+    assert m.interval_text("beta", -5.0, 5.0) == ("not pinned down by this history: any value the model allows "
+                                                   "(-5.0000 to 5.0000)")
+    assert m.interval_text("kappa", 0.01, 4.5) == "0.0100 (the model's limit) to 4.5000"
+    assert m.interval_text("theta0", -0.2, 50.0) == "-0.2000 to 50.0000 (the model's limit)"
+    assert m.interval_text("sigma", 0.3784, 0.413) == "0.3784 to 0.4130"
+    assert m.interval_text("gamma", 0.08, 0.08) == "held at 0.0800"
+    assert m.interval_text("sigma", float("nan"), 0.4) == "—"

@@ -124,3 +124,29 @@ def test_import_warnings_read_as_advice_with_the_statistics_one_click_away(app):
     assert "unheard-of-model-x" not in plain                       # the statistics are not the message
     statistics = next(e for e in app.expander if e.label == "The statistics")
     assert any("unheard-of-model-x" in t.value for t in statistics.text)
+
+
+def test_a_full_disk_during_an_upload_says_so_and_stores_nothing(app, tmp_path, monkeypatch):
+    """A failure of the machine, not of the file (here the disk fills while the upload is copied):
+    the page says what happened and that nothing was stored, with no traceback, and the progress
+    bar does not stay behind at its last message."""
+    import errno
+
+    from hedging.ingest import source
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    copy = source._copy
+    monkeypatch.setattr(source, "_copy", full)
+    upload(app, OPENAI.name, OPENAI.read_bytes())
+    assert not app.exception
+    message = app.error[0].value.replace("\\", "")          # shown as text: Markdown escaped
+    assert "Nothing was imported: the server ran out of disk space" in message
+    assert "Everything stored before is unchanged" in message
+    assert not app.get("progress")
+    assert service.list_imports(_settings(tmp_path)) == []
+    # the next upload, with the disk back, is imported
+    monkeypatch.setattr(source, "_copy", copy)
+    upload(app, OPENAI.name, OPENAI.read_bytes())
+    assert [i.file_name for i in service.list_imports(_settings(tmp_path))] == [OPENAI.name]
