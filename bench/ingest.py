@@ -396,7 +396,7 @@ def main() -> None:
     parser.add_argument("--store-rows", type=int, default=200_000, help="daily rows for the storing figures (0: skip)")
     parser.add_argument("--store-worker", nargs=3, metavar=("MODE", "PATH", "TRACED"))
     parser.add_argument("--engines", action="store_true",
-                        help="also time the parse alone by pandas' C parser and by Arrow's streaming reader")
+                        help="also time the parse alone by pandas' C parser and by Arrow's reader as the importer runs it")
     parser.add_argument("--format", choices=("openrouter", "litellm"), default="openrouter",
                         help="the per-request log to generate: OpenRouter's generations or LiteLLM's SpendLogs")
     parser.add_argument("--tmp", default=None, help="folder for the generated files (10M rows: about 2.1 GB)")
