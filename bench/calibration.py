@@ -78,7 +78,9 @@ def main() -> None:
 
 def with_jumps(args, se: float, lengths: list[int]) -> None:
     print(f"\nFit with jumps (truth: {PAPER_TABLE3.label}; {args.reps} daily histories per row; "
-          f"binomial SE near 95%: {se:.1%}). Rows: inverse-Hessian estimate +/- 2 SE"
+          f"binomial SE near 95%: {se:.1%}). Rows: inverse-Hessian estimate +/- 2 SE, and the 95% "
+          "intervals the fit reports without a bootstrap (small-sample intervals for lam, mu_j and "
+          "sigma_j; a fit whose rate or spread ends at a bound counts as a miss)"
           + (f"; with --jump-boot {args.jump_boot}: the fit's 95% intervals (quasi-likelihood ratio "
              "for kappa, theta0, beta, gamma; estimate +/- 1.96 SE for the rest)" if args.jump_boot else "")
           + (f"; with --jump-refits {args.jump_refits}: the bootstrap's 95% interval and "
