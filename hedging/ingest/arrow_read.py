@@ -1,5 +1,11 @@
-"""The fast path of the parse: Arrow's multithreaded streaming CSV reader, columns kept as Arrow
-arrays (no Python object per cell).
+"""The fast path of the parse: Arrow's CSV reader on byte ranges of the file, in threads of their
+own, columns kept as Arrow arrays (no Python object per cell).
+
+The file is cut at line ends into ranges of about :data:`_RANGE_BYTES`; two are parsed at once
+by ``pyarrow.csv.read_csv`` in the threads of :data:`_PARSE`, their rows are cut into parts of
+exactly ``chunk_rows`` rows in the file's order, and each part is typed and hashed in the same
+threads while the caller checks the part before (Arrow's streaming reader, used before, parsed
+one block after another in the thread that asked for them: the parse then took one core).
 
 Every column is read as text, then each part of the file is typed the way pandas' C parser types
 a chunk: a column whose every cell is a plain number becomes float64 (blank = NaN), any other
@@ -15,10 +21,13 @@ messages (:func:`hedging.ingest.source.iter_tables`) are the reference.
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,17 +36,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from .distinct import column_hash
+from .cells import iso_in_arrow
+from .distinct import column_hash, combine_hashes
 from .source import RawFile
 
-#: Arrow parses blocks of this size in its threads (1 MB was the fastest on the bench's 1M-row
-#: log: larger blocks leave a 2-core machine idle at the start and the end of the file).
+#: Arrow parses a range in blocks of this size.
 _BLOCK_BYTES = 1 << 20
-#: Rows per part at most on this path: Arrow holds a part as text and the parse thread works one
-#: part ahead, so parts half the size of pandas' chunks keep the peak under 600 MB at 1M rows
-#: (bench/ingest.py: 250,000-row parts peaked at about 620 MB, 125,000-row parts at about 490 MB,
-#: in the same time).
-PART_ROWS = 125_000
+#: The file is cut at line ends into ranges of about this many bytes; up to ``_AHEAD`` of them are
+#: parsed at once, in threads of their own (Arrow's streaming reader parses one block after
+#: another in the thread that asks for them, which left the second core to the checks alone).
+_RANGE_BYTES = 8 << 20
+_AHEAD = 2
+_WINDOW = 1 << 16  # bytes read at a time to find where a line ends
+_HEAD_BYTES = 1 << 20
+_PARSE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hedging-ingest-range")
+#: Parts typed and hashed at once (beside the part the caller checks and the one waiting for it).
+_PARTS_AHEAD = 1
+#: Rows per part at most on this path: Arrow holds a part as text and up to three parts are in
+#: hand at once (checked, waiting, typed), so parts a quarter of pandas' chunks keep the peak well
+#: under 600 MB at 1M rows (bench/ingest.py: 125,000-row parts peaked at 520-570 MB, 62,500-row
+#: parts at 430-490 MB), and the checks of the first part start sooner.
+PART_ROWS = 62_500
 NULLS = ["", "NULL", "null", "None"]
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text dtype, held by Arrow
 
@@ -55,8 +74,12 @@ class Part:
     #: Text columns repeating a few names over many rows, as (row codes, -1 for blank; the distinct
     #: names in order of first appearance): checked and hashed once per name.
     coded: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
-    #: Each column's 64-bit cell hashes for the repeated-row check, computed in the parse thread.
+    #: The 64-bit cell hashes of the text columns (a request id is one), computed in the parse thread.
     hashes: dict[str, np.ndarray] | None = None
+    #: Each row's hash over all of its cells (every column's cell hashes combined).
+    content: np.ndarray | None = None
+    #: Text columns every cell of which Arrow reads as an ISO 8601 time, as UTC ``datetime64[s]``.
+    stamps: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
@@ -64,9 +87,9 @@ def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]
     """Parts of ``chunk_rows`` rows (at most :data:`PART_ROWS`; the last one shorter) with only
     the wanted columns.
 
-    Arrow parses the next part, and its cells are hashed for the repeated-row check, in a thread
-    of its own while the caller checks this one (at most one part ahead, so memory stays
-    bounded)."""
+    Arrow parses the next ranges of the file, and the next part is typed and its cells hashed for
+    the repeated-row check, in threads of their own while the caller checks this one (at most two
+    parts ahead, so memory stays bounded)."""
     wanted = set(usecols)
     present = [c for c in raw.header if c in wanted]
     if not present or len(set(raw.header)) != len(raw.header):
@@ -104,7 +127,7 @@ class _TextNeeded(Exception):
         self.column = column
 
 
-_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error")
+_CONVERSION = re.compile(r"In CSV column #(\d+): (?:Row #\d+: )?CSV conversion error")
 
 
 def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, ahead: queue.Queue,
@@ -122,8 +145,17 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
     numbers = {c for c in present if c not in text}  # converted by the reader while they can be
     try:
         while True:
+            typing: deque[Future] = deque()  # parts being typed and hashed, in the file's order
             try:
-                for part in _parts(raw, present, text, numbers, chunk_rows, skip=done, stop=stop):
+                for future in _parts(raw, present, text, numbers, chunk_rows, skip=done, stop=stop):
+                    typing.append(future)
+                    while len(typing) > _PARTS_AHEAD or (typing and typing[0].done()):
+                        part = typing.popleft().result()
+                        if not put(part):
+                            return
+                        done += len(part.frame)
+                while typing:
+                    part = typing.popleft().result()
                     if not put(part):
                         return
                     done += len(part.frame)
@@ -132,6 +164,10 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
                 # a cell that is not a number (or NaN, infinity): from the part that holds it on,
                 # its column is read as text and typed part by part, as pandas types its chunks
                 numbers = numbers - {exc.column} if exc.column in numbers else set()
+            finally:
+                for future in typing:  # parts after one that raised are typed again, or not needed
+                    if not future.cancel():
+                        future.exception()
         put(None)
     except (pa.ArrowException, UnicodeDecodeError, OSError) as exc:
         put(FastPathUnavailable(str(exc)))
@@ -141,46 +177,122 @@ def _produce(raw: RawFile, present: list[str], text: set[str], chunk_rows: int, 
 
 def _parts(raw: RawFile, present: list[str], text: set[str], numbers: set[str], chunk_rows: int, *,
            skip: int, stop: threading.Event) -> Iterator[Part]:
-    """Parts of the file after its first ``skip`` rows. The ``numbers`` columns are converted to
-    float64 by Arrow's reader itself, in its threads (a cell it cannot convert raises
+    """Parts of the file after its first ``skip`` rows, each typed and hashed (:func:`_part`) in
+    a thread of :data:`_PARSE` (the future of a :class:`Part`). The ``numbers`` columns are
+    converted to float64 by Arrow's reader itself, in its threads (a cell it cannot convert raises
     :class:`_TextNeeded`); the others are read as text."""
-    types = {c: pa.float64() if c in numbers else pa.large_string() for c in present}
-    source = pa.BufferReader(raw.data) if raw.data is not None else pa.OSFile(str(raw.path))
-    with source:
+    options = reader_options(raw, {c: pa.float64() if c in numbers else pa.large_string() for c in present})
+    try:
+        pending: list[pa.RecordBatch] = []
+        held = 0
+        for batch in batches(raw, options, stop):
+            if stop.is_set():
+                return
+            if skip:  # rows already handed over before a switch to text
+                drop = min(skip, batch.num_rows)
+                batch, skip = batch.slice(drop), skip - drop
+                if not batch.num_rows:
+                    continue
+            pending.append(batch)
+            held += batch.num_rows
+            while held >= chunk_rows:
+                table = pa.Table.from_batches(pending)
+                yield _PARSE.submit(_part, table.slice(0, chunk_rows), text)
+                rest = table.slice(chunk_rows)
+                pending, held = rest.to_batches(), rest.num_rows
+        if held:
+            yield _PARSE.submit(_part, pa.Table.from_batches(pending), text)
+    except pa.ArrowInvalid as exc:
+        if numbers and (found := _CONVERSION.search(str(exc))):
+            index = int(found.group(1))
+            raise _TextNeeded(raw.header[index] if index < len(raw.header) else None) from None
+        raise
+
+
+def reader_options(raw: RawFile, types: dict[str, pa.DataType]) -> dict:
+    """Arrow's reader options for the columns ``types`` names (each read as its type): one range
+    is parsed without threads of its own, two ranges at once."""
+    return dict(
+        read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=False, column_names=list(raw.header)),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+        convert_options=pa_csv.ConvertOptions(include_columns=list(types), column_types=types, null_values=NULLS,
+                                              strings_can_be_null=True, quoted_strings_can_be_null=True))
+
+
+def batches(raw: RawFile, options: dict, stop: threading.Event | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of the file after its header, as Arrow batches in the file's order: the file is
+    cut at line ends into ranges of about :data:`_RANGE_BYTES`, and up to :data:`_AHEAD` ranges
+    are parsed at once by Arrow's reader, in threads of their own, while the caller works on the
+    batches of the ranges before."""
+    with _Ranges(raw) as ranges:
+        bounds = iter(ranges)
+        ahead: deque[Future] = deque()
+
+        def submit() -> None:
+            for start, end in bounds:
+                ahead.append(_PARSE.submit(ranges.parse, start, end, options))
+                return
+
         try:
-            reader = pa_csv.open_csv(
-                source,
-                read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES, use_threads=True, skip_rows=1,
-                                                column_names=list(raw.header)),
-                parse_options=pa_csv.ParseOptions(newlines_in_values=False),
-                convert_options=pa_csv.ConvertOptions(
-                    include_columns=present, column_types=types,
-                    null_values=NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True),
-            )
-            pending: list[pa.RecordBatch] = []
-            held = 0
-            for batch in reader:
-                if stop.is_set():
-                    return
-                if skip:  # rows already handed over before a switch to text
-                    drop = min(skip, batch.num_rows)
-                    batch, skip = batch.slice(drop), skip - drop
-                    if not batch.num_rows:
-                        continue
-                pending.append(batch)
-                held += batch.num_rows
-                while held >= chunk_rows:
-                    table = pa.Table.from_batches(pending)
-                    yield _part(table.slice(0, chunk_rows), text)
-                    rest = table.slice(chunk_rows)
-                    pending, held = rest.to_batches(), rest.num_rows
-            if held:
-                yield _part(pa.Table.from_batches(pending), text)
-        except pa.ArrowInvalid as exc:
-            if numbers and (found := _CONVERSION.search(str(exc))):
-                index = int(found.group(1))
-                raise _TextNeeded(raw.header[index] if index < len(raw.header) else None) from None
-            raise
+            for _ in range(_AHEAD):
+                submit()
+            while ahead and not (stop and stop.is_set()):
+                table = ahead.popleft().result()
+                submit()
+                yield from table.to_batches()
+        finally:
+            for future in ahead:  # the file stays open until no range is being read
+                if not future.cancel():
+                    future.exception()
+
+
+class _Ranges:
+    """The file after its header line, cut at line ends into ranges of about
+    :data:`_RANGE_BYTES` bytes (a range read from disk only when it is parsed)."""
+
+    def __init__(self, raw: RawFile) -> None:
+        self.raw = raw
+        self.fd = None if raw.data is not None else os.open(raw.path, os.O_RDONLY)
+        self.size = len(raw.data) if raw.data is not None else os.fstat(self.fd).st_size
+        head = self.read(0, _HEAD_BYTES)  # the header is at most a quarter of this (source.py)
+        # a file whose lines end in CR alone (classic Mac OS) is cut at CRs, any other at LFs
+        self.end_of_line = b"\n" if b"\n" in head or b"\r" not in head else b"\r"
+        line_end = head.find(self.end_of_line)
+        if line_end < 0 or head[:line_end].count(b'"') % 2:
+            raise FastPathUnavailable("the header is not one line of its own")
+        self.first = line_end + 1
+
+    def __enter__(self) -> "_Ranges":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def read(self, start: int, n: int) -> bytes:
+        if self.raw.data is not None:
+            return self.raw.data[start:start + n]
+        return os.pread(self.fd, n, start)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        start = self.first
+        while start < self.size:
+            end = start + _RANGE_BYTES
+            while end < self.size:  # on to the end of the line the cut falls in
+                found = self.read(end, _WINDOW).find(self.end_of_line)
+                if found >= 0:
+                    end += found + 1
+                    break
+                end += _WINDOW
+            end = min(end, self.size)
+            yield start, end
+            start = end
+
+    def parse(self, start: int, end: int, options: dict) -> pa.Table:
+        data = pa.py_buffer(self.raw.data).slice(start, end - start) if self.raw.data is not None \
+            else pa.py_buffer(os.pread(self.fd, end - start, start))
+        return pa_csv.read_csv(pa.BufferReader(data), **options)
 
 
 def _part(table: pa.Table, text: set[str]) -> Part:
@@ -202,7 +314,11 @@ def _part(table: pa.Table, text: set[str]) -> Part:
             columns[name] = numbers
     frame = pd.DataFrame(columns, copy=False)
     hashes = {name: column_hash(frame[name], coded.get(name)) for name in frame.columns}
-    return Part(frame, coded, hashes)
+    stamps = {name: values for name, series in frame.items()
+              if isinstance(series.dtype, pd.StringDtype) and (values := iso_in_arrow(series)) is not None}
+    content = combine_hashes(list(hashes.values()), len(frame))
+    kept = {name: h for name, h in hashes.items() if name in text}  # a request id is one of the text columns
+    return Part(frame, coded, kept, content, stamps)
 
 
 _SAMPLE = 2_000

@@ -45,13 +45,14 @@ class Cells:
     """The rows of one export, with the rows rejected or skipped so far."""
 
     def __init__(self, frame: pd.DataFrame, file_name: str, first_row: int = 2, source=None,
-                 coded: dict | None = None) -> None:
+                 coded: dict | None = None, stamps: dict | None = None) -> None:
         self.frame = frame
         self.file = file_name
         self.first_row = first_row
         self.source = source  # the RawFile, to quote numeric cells as they are written
         self._as_written: dict[str, pd.Series] = {}
         self._coded = coded or {}  # row codes and distinct names of columns with few names
+        self._stamps = stamps or {}  # columns of ISO times already read as UTC datetime64[s]
         self.n = len(frame)
         self.bad = np.zeros(self.n, dtype=bool)
         self.skipped = np.zeros(self.n, dtype=bool)
@@ -67,6 +68,7 @@ class Cells:
         """Put derived ``values`` (a tag, a name) in place of ``column``'s cells."""
         self.frame[column] = pd.Series(list(values), index=self.frame.index, dtype=object)
         self._coded.pop(column, None)
+        self._stamps.pop(column, None)
         self._as_written.pop(column, None)
 
     def require(self, *columns: str) -> None:
@@ -163,6 +165,10 @@ class Cells:
     def count(self, column: str, default: int = 0) -> np.ndarray:
         """Whole, non-negative counts (tokens, requests); blank means ``default``."""
         values, invalid = self._numbers(column, float(default))
+        if len(values) and not invalid.any() and 0 <= values.min() and values.max() <= MAX_COUNT:
+            whole = values.astype(np.int64)
+            if (whole == values).all():  # every cell a plain count: nothing to refuse
+                return whole
         whole = np.floor(values) == values
         self.reject(~whole & ~invalid, column, None, "counts must be whole numbers",
                     "token and request counts are integers; check the column holds counts, not costs.")
@@ -182,6 +188,9 @@ class Cells:
         Blank cells get ``default`` (which may be NaN, so callers can tell "not given" from 0).
         """
         values, invalid = self._numbers(column, default)
+        if len(values) and not invalid.any() and (allow_negative or 0 <= values.min()) \
+                and max(values.max(), -values.min()) <= MAX_AMOUNT_USD:  # nothing to refuse (NaN fails)
+            return values * scale
         bad = invalid.copy()
         if not allow_negative:
             neg = values < 0
@@ -238,7 +247,7 @@ class Cells:
         s = self.frame[column]
         raw = None
         blank = s.isna().to_numpy()
-        values = None if unix else _iso_in_arrow(s)
+        values = None if unix else self._stamps[column] if column in self._stamps else iso_in_arrow(s)
         if values is not None:
             pass
         elif unix or (unix is None and pd.api.types.is_numeric_dtype(s)):
@@ -310,7 +319,7 @@ def text_problem(value: str, identifier: bool, *, written: str | None = None) ->
     return None
 
 
-def _iso_in_arrow(s: pd.Series) -> np.ndarray | None:
+def iso_in_arrow(s: pd.Series) -> np.ndarray | None:
     """UTC ``datetime64[s]`` (blank = NaT) when the column is Arrow-held text and every cell is an
     ISO 8601 date or time that Arrow's parser reads, all without a zone (taken as UTC) or all with
     one; else None, and pandas parses the column as before. Arrow reads only strict ISO 8601
@@ -320,7 +329,8 @@ def _iso_in_arrow(s: pd.Series) -> np.ndarray | None:
     if not isinstance(s.dtype, pd.StringDtype) or array is None or array.null_count == len(array):
         return None
     for kind in (pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")):
-        try:
+        try:  # the first cells first: a column of other text fails there, at little cost
+            pc.cast(array.slice(0, 64), kind)
             stamps = pc.cast(array, kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue

@@ -130,8 +130,9 @@ class RepeatedRows:
 
     A row's identity is its request id when the export has one (``id_columns``), else all of its
     cells. Memory stays small on million-row files: per distinct row only a 64-bit hash of the
-    identity, one of the content and the row number are kept (24 bytes), not the rows, one
-    sorted run per chunk, and a filter of one bit per hash value seen (a few bits per key).
+    identity (twice: as read and sorted), one of the content and, when rows are not numbered
+    consecutively, the row number are kept (24 to 32 bytes), not the rows, one sorted run per
+    chunk, and a filter of one bit per hash value seen (a few bits per key).
 
     :meth:`check` returns, for each row of a chunk, the spreadsheet row of the earlier row it
     repeats (0: none) and whether its content equals that row's (a copy, to count once) or not
@@ -140,12 +141,14 @@ class RepeatedRows:
     A request log rarely repeats itself, so most keys are new: a key whose bit in the filter is
     not set was never seen and is not looked up at all; only the few whose bit is set (a repeat,
     or another key sharing the bit) are searched for in the stored runs, exactly. The runs are
-    therefore never merged (merging re-sorted every key about log2(chunks) times).
+    therefore never merged (merging re-sorted every key about log2(chunks) times). A chunk with
+    no repeat at all (the usual case) is only sorted, not arg-sorted: which row a stored key came
+    from is worked out when a later row repeats it.
     """
 
     def __init__(self, id_columns: tuple[str, ...] = (), filter_bits: int = _MIN_FILTER_BITS) -> None:
         self.id_columns = id_columns
-        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (keys sorted, content, row)
+        self._runs: list[_Run] = []
         self._stored = 0
         self._filter = np.zeros(max(filter_bits, 8) // 8, dtype=np.uint8)
         self._fixed = filter_bits != _MIN_FILTER_BITS  # a size given by a test is kept
@@ -154,26 +157,31 @@ class RepeatedRows:
         self.by_id = False
 
     def check(self, table: pd.DataFrame, first_row: int, rows: np.ndarray | None = None,
-              coded: dict | None = None, hashes: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+              coded: dict | None = None, hashes: dict | None = None,
+              content: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``rows``: the spreadsheet row of each row of ``table`` when they are not consecutive
         from ``first_row``; ``coded``: columns already coded by their distinct values;
-        ``hashes``: :func:`column_hash` of every column, when already computed."""
+        ``hashes``: :func:`column_hash` of every column (with ``content``: of the id columns at
+        least), when already computed; ``content``: every column's hashes combined."""
         n = len(table)
         if n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         if hashes is None:
             coded = coded or {}
             hashes = {c: column_hash(table[c], coded.get(c)) for c in table.columns}  # each column hashed once
-        content = combine_hashes(list(hashes.values()), n)
+        if content is None:
+            content = combine_hashes(list(hashes.values()), n)
         ids = [c for c in self.id_columns if c in table.columns]
         self.by_id = bool(ids)
         if ids:
             id_hash = combine_hashes([hashes[c] for c in ids], n)
-            blank = table[ids].isna().all(axis=1).to_numpy()
-            keys = np.where(blank, content, id_hash)  # a row without an id is identified by its cells
+            if any(table[c].hasnans for c in ids):  # a row without an id is identified by its cells
+                keys = np.where(table[ids].isna().all(axis=1).to_numpy(), content, id_hash)
+            else:
+                keys = id_hash
         else:
             keys = content
-        rows = np.arange(n, dtype=np.int64) + first_row if rows is None else np.asarray(rows, dtype=np.int64)
+        row_of = None if rows is None else np.asarray(rows, dtype=np.int64)
         earlier = np.zeros(n, dtype=np.int64)
         earlier_content = np.zeros(n, dtype=np.uint64)
         # earlier chunks: only keys whose bit is set can have been seen
@@ -181,11 +189,17 @@ class RepeatedRows:
         self.looked_up += len(maybe)
         if len(maybe):
             wanted = keys[maybe]
-            for run_keys, run_content, run_rows in self._runs:  # a key is in one run at most
-                pos = np.minimum(np.searchsorted(run_keys, wanted), len(run_keys) - 1)
-                hit = run_keys[pos] == wanted
-                earlier[maybe[hit]] = run_rows[pos[hit]]
-                earlier_content[maybe[hit]] = run_content[pos[hit]]
+            for run in self._runs:  # a key is in one run at most
+                hit, hit_rows, hit_content = run.find(wanted)
+                if hit_rows is not None:
+                    earlier[maybe[hit]] = hit_rows
+                    earlier_content[maybe[hit]] = hit_content
+        sorted_keys = np.sort(keys)
+        if not earlier.any() and not (sorted_keys[1:] == sorted_keys[:-1]).any():
+            # no repeat in this chunk: its keys are stored as they are, sorted once
+            self._add(_Run(sorted_keys, content, row_of, first_row, unsorted=keys))
+            return earlier, np.zeros(n, dtype=bool)
+        rows = np.arange(n, dtype=np.int64) + first_row if row_of is None else row_of
         # within the chunk: the first row with each key (equal keys side by side once sorted)
         order = np.argsort(keys)
         sorted_keys = keys[order]
@@ -200,7 +214,8 @@ class RepeatedRows:
         copy = repeated & (earlier_content == content)
         self.copies += list(zip(earlier[copy].tolist(), rows[copy].tolist()))
         new = ~repeated[order]  # in sorted order (one row per key)
-        self._add(sorted_keys[new], content[order][new], rows[order][new])
+        if new.any():
+            self._add(_Run(sorted_keys[new], content[order][new], rows[order][new], first_row))
         return earlier, copy
 
     def _bits(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,21 +229,26 @@ class RepeatedRows:
         byte, bit = self._bits(keys)
         return (self._filter[byte] & bit) != 0
 
-    def _add(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray) -> None:
-        """Store one chunk's new keys (sorted) as a run, and set their bits."""
-        if not len(keys):
-            return
-        self._runs.append((keys, content, rows))
-        self._stored += len(keys)
+    def _set_bits(self, sorted_keys: np.ndarray) -> None:
+        """Set the bits of ``sorted_keys`` (sorted keys fall in the filter's bytes in order: the
+        bits of one byte are OR-ed together first, then each byte is written once)."""
+        byte, bit = self._bits(sorted_keys)
+        starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+        self._filter[byte[starts]] |= np.bitwise_or.reduceat(bit, starts)
+
+    def _add(self, run: "_Run") -> None:
+        """Store one chunk's new keys as a run, and set their bits."""
+        self._runs.append(run)
+        self._stored += len(run.keys)
         bits = self._filter.size * 8
         if not self._fixed and bits < _MAX_FILTER_BITS and self._stored * _BITS_PER_KEY > bits:
             while bits < _MAX_FILTER_BITS and self._stored * _BITS_PER_KEY > bits:
                 bits *= 4
             self._filter = np.zeros(min(bits, _MAX_FILTER_BITS) // 8, dtype=np.uint8)
-            for run_keys, _content, _rows in self._runs:  # every key again, into the larger filter
-                np.bitwise_or.at(self._filter, *self._bits(run_keys))
+            for stored in self._runs:  # every key again, into the larger filter
+                self._set_bits(stored.keys)
         else:
-            np.bitwise_or.at(self._filter, *self._bits(keys))
+            self._set_bits(run.keys)
 
     def report(self, file_name: str, shown: int = 5) -> str | None:
         """The report line for the copies counted once (``None``: there were none)."""
@@ -240,6 +260,38 @@ class RepeatedRows:
         more = f" ({len(pairs) - shown:,} more copies)" if len(pairs) > shown else ""
         return (f"{file_name}: {listed}{more}; counted once. {len(pairs):,} repeated "
                 f"row{'s' if len(pairs) != 1 else ''} left out.")
+
+
+class _Run:
+    """The new keys of one chunk, sorted, with each key's content hash and spreadsheet row.
+
+    ``content`` and ``rows`` follow ``keys`` (sorted), or, when ``unsorted`` (the keys in the
+    chunk's own order) is given, the chunk's order: a key found then finds its row through the
+    chunk's sort order, computed on the first such find only. ``rows`` None: the chunk's rows are
+    numbered consecutively from ``first_row``."""
+
+    __slots__ = ("keys", "content", "rows", "first_row", "unsorted", "order")
+
+    def __init__(self, keys: np.ndarray, content: np.ndarray, rows: np.ndarray | None, first_row: int, *,
+                 unsorted: np.ndarray | None = None) -> None:
+        self.keys, self.content, self.rows, self.first_row = keys, content, rows, first_row
+        self.unsorted = unsorted
+        self.order: np.ndarray | None = None
+
+    def find(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Which of ``wanted`` are stored here, and for those their rows and content hashes (None
+        when none is)."""
+        pos = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        hit = self.keys[pos] == wanted
+        if not hit.any():
+            return hit, None, None
+        pos = pos[hit]
+        if self.unsorted is not None:
+            if self.order is None:
+                self.order = np.argsort(self.unsorted)
+            pos = self.order[pos]
+        rows = pos + self.first_row if self.rows is None else self.rows[pos]
+        return hit, rows, self.content[pos]
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)

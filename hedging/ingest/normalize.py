@@ -111,13 +111,13 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
 
     ``parsed`` is aligned with the input rows; missing columns get defaults. Counts and amounts
     are summed; ``list_cost_usd``/``billed_cost_usd`` stay missing unless some row had them.
-    Text clean-up and model families are derived after aggregation, on the few distinct rows.
+    Text clean-up and model families are derived after aggregation, on the few distinct values.
     With ``final=False`` (one part of a large file) the rows are left for :func:`combine` to
     sum across parts, sort and hash once.
     """
     df = parsed.loc[keep] if not keep.all() else parsed
     n = len(df)
-    arrays: dict[str, np.ndarray] = {}
+    keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # row codes and the distinct values they point to
     constants: dict[str, object] = {"source_format": source_format}
     for col in TEXT_COLUMNS:
         if col == "source_format":
@@ -125,71 +125,110 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
         if col not in df:
             constants[col] = cost_basis if col == "cost_basis" else _DEFAULTS.get(col, "")
             continue
-        values = _codes_or_values(df[col])
-        if n and _constant(values):
-            constants[col] = values[0]
+        codes, distinct = _key_codes(df[col])
+        if n and (codes == codes[0]).all():
+            constants[col] = distinct[codes[0]]
         else:
-            arrays[col] = values
-    arrays["usage_date"] = pd.to_datetime(df["usage_date"]).to_numpy().astype("datetime64[s]")
-    for col in COUNT_COLUMNS:
-        arrays[col] = df[col].to_numpy(dtype=np.int64) if col in df else np.zeros(n, dtype=np.int64)
-    for col in AMOUNT_COLUMNS:
-        default = np.nan if col in ("list_cost_usd", "billed_cost_usd") else 0.0
-        arrays[col] = df[col].to_numpy(dtype=float) if col in df else np.full(n, default)
-    keys = [c for c in KEY_COLUMNS + LABEL_COLUMNS if c in arrays]
-    out = _sum_by_key(arrays, keys, n)
+            keys[col] = codes, distinct
+    dates = df["usage_date"]
+    days = dates.to_numpy() if dates.dtype == "datetime64[s]" else \
+        pd.to_datetime(dates).to_numpy().astype("datetime64[s]")
+    codes, distinct = pd.factorize(days, sort=False, use_na_sentinel=False)
+    keys["usage_date"] = codes, np.asarray(distinct, dtype="datetime64[s]")
+    group, k = _groups(keys, n)
+    out: dict[str, object] = {}
+    for col, (codes, distinct) in keys.items():
+        values = distinct if col == "usage_date" else _text(distinct)
+        out[col] = values[group.key_codes(col)]
     for col, value in constants.items():
-        out[col] = value
-    for col in TEXT_COLUMNS:
-        out[col] = _text(out[col])
-    families = {m: model_family(m) for m in pd.unique(out["model_raw"])}
-    out["model"] = np.where(out["model"] == "", out["model_raw"].map(families), out["model"])
-    devs = {m: model_developer(m) for m in pd.unique(out["model"])}
-    out["model_developer"] = np.where(out["model_developer"] == "", out["model"].map(devs), out["model_developer"])
-    out = out[list(USAGE_COLUMNS)]
-    return combine([out]) if final else out
-
-
-def _text(column: pd.Series) -> pd.Series:
-    """A text column as Python strings, missing cells as "" (object dtype while rows are summed)."""
-    values = column.to_numpy(dtype=object, na_value=None) if not isinstance(column.dtype, np.dtype) \
-        else column.to_numpy(dtype=object)
-    values = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else v if isinstance(v, str)
-                       else str(v) for v in values], dtype=object)
-    return pd.Series(values, index=column.index, dtype=object)
-
-
-def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Canonical rows of one file's parts (:func:`canonical_rows` with ``final=False``) summed so
-    that each key appears once (rows that differed only in how the file spelled a model, or came
-    from different parts, share a key), sorted, with their row hashes."""
-    if not parts:
-        out = empty_usage_frame()
-        out["source_row_hash"] = pd.Series(dtype=object)
-        return out
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    out = _aggregate(frame.drop(columns="source_row_hash", errors="ignore"), list(KEY_COLUMNS + LABEL_COLUMNS))
-    for col in TEXT_COLUMNS:
-        out[col] = out[col].astype(str)
+        out[col] = np.full(k, _text(np.array([value], dtype=object))[0], dtype=object)
     for col in COUNT_COLUMNS:
-        out[col] = out[col].astype(np.int64)
-    out = out[list(USAGE_COLUMNS)]
-    out["source_row_hash"] = row_hashes(out)
-    return out
+        out[col] = group.sum(df[col].to_numpy(dtype=np.int64), exact=True) if col in df else np.zeros(k, dtype=np.int64)
+    for col in AMOUNT_COLUMNS:
+        optional = col in ("list_cost_usd", "billed_cost_usd")
+        if col not in df:
+            out[col] = np.full(k, np.nan if optional else 0.0)
+            continue
+        values = df[col].to_numpy(dtype=float)
+        if optional:  # missing for a key none of whose rows had it (as sum(min_count=1))
+            given = ~np.isnan(values)
+            out[col] = np.where(group.sum(given.astype(float)) > 0, group.sum(np.where(given, values, 0.0)), np.nan)
+        else:
+            out[col] = group.sum(values)
+    families = {m: model_family(m) for m in set(out["model_raw"])}
+    out["model"] = np.array([families[raw] if m == "" else m for m, raw in zip(out["model"], out["model_raw"])],
+                            dtype=object).reshape(k)
+    devs = {m: model_developer(m) for m in set(out["model"])}
+    out["model_developer"] = np.array([devs[m] if d == "" else d for d, m in zip(out["model_developer"], out["model"])],
+                                      dtype=object).reshape(k)
+    frame = pd.DataFrame({c: pd.Series(out[c], dtype=object, copy=False) if c in TEXT_COLUMNS else out[c]
+                          for c in USAGE_COLUMNS}, copy=False)  # text stays object while parts are summed
+    return combine([frame]) if final else frame
 
 
-def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.DataFrame:
-    """Rows with equal ``keys`` summed, on the arrays themselves (a request log has a million rows
-    but a few thousand keys: no frame of a million text cells is ever built).
+def _text(values: np.ndarray) -> np.ndarray:
+    """Text values as Python strings, missing ones as "" (an object array)."""
+    return np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else v if isinstance(v, str)
+                     else str(v) for v in values], dtype=object).reshape(len(values))
 
-    Counts are summed exactly as int64; ``list_cost_usd``/``billed_cost_usd`` stay missing for a
-    key none of whose rows had them (as ``sum(min_count=1)``)."""
-    if n == 0:
-        return pd.DataFrame({k: pd.Series(v) for k, v in arrays.items()})
+
+def _key_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Row codes of one key column and the distinct values they point to (missing ones as None): a
+    categorical's own codes (a name column is already coded), else the column factorised."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.array.codes.astype(np.int64)
+        distinct = np.asarray(column.array.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(column, sort=False, use_na_sentinel=True)
+        distinct = np.asarray(uniques, dtype=object)
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(distinct), codes)
+        distinct = np.append(distinct, None)
+    return codes, distinct
+
+
+class _Grouping:
+    """Rows grouped by their keys: each group's code for each key, and per-group sums."""
+
+    def __init__(self, code: np.ndarray, size: int, present: np.ndarray | None, key_codes: dict[str, np.ndarray]):
+        self.code, self.size, self.present, self._key_codes = code, size, present, key_codes
+
+    def key_codes(self, col: str) -> np.ndarray:
+        return self._key_codes[col]
+
+    def sum(self, values: np.ndarray, *, exact: bool = False) -> np.ndarray:
+        total = _group_sum(values, self.code, self.size) if exact else \
+            np.bincount(self.code, weights=values, minlength=self.size)
+        return total if self.present is None else total[self.present]
+
+
+def _groups(keys: dict[str, tuple[np.ndarray, np.ndarray]], n: int) -> tuple[_Grouping, int]:
+    """Group the rows by their key codes (a request log has a million rows but a few thousand
+    keys: no frame of a million text cells is ever built).
+
+    The key codes combine into one group number per row. When there are few possible numbers
+    (days x models x teams ...), the sums are taken over all of them and the empty ones dropped,
+    and each group's key codes are read back from its number; otherwise the numbers are
+    factorised and each group's key codes are those of its first row."""
+    sizes = {col: len(distinct) for col, (_codes, distinct) in keys.items()}
+    possible = 1
+    for size in sizes.values():
+        possible *= size
+    if n and possible <= max(4 * n, 1 << 16):
+        code = np.zeros(n, dtype=np.int64)
+        for col, (codes, _distinct) in keys.items():
+            if sizes[col] > 1:
+                code *= sizes[col]
+                code += codes
+        present = np.flatnonzero(np.bincount(code, minlength=possible))
+        key_codes, rest = {}, present
+        for col in reversed(list(keys)):
+            rest, key_codes[col] = np.divmod(rest, sizes[col])
+        return _Grouping(code, possible, present, key_codes), len(present)
     code = np.zeros(n, dtype=np.int64)
     groups = 1
-    for col in keys:
-        codes, size = _key_codes(arrays[col])
+    for col, (codes, _distinct) in keys.items():
+        size = sizes[col]
         if size > 1:
             if groups * size >= 2**62:
                 code, distinct = pd.factorize(code, sort=False)  # keep the combined code small
@@ -201,27 +240,7 @@ def _sum_by_key(arrays: dict[str, np.ndarray], keys: list[str], n: int) -> pd.Da
     # the first row of each group (codes are numbered in order of first appearance)
     seen = np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]] if n > 1 else np.ones(n, dtype=bool)
     first = np.flatnonzero(seen)
-    out: dict[str, object] = {key: _values(arrays[key][first]) for key in keys}
-    for col in COUNT_COLUMNS:
-        out[col] = _group_sum(arrays[col], code, k)
-    for col in AMOUNT_COLUMNS:
-        values = arrays[col]
-        if col in ("list_cost_usd", "billed_cost_usd"):
-            given = np.bincount(code, weights=~np.isnan(values), minlength=k)
-            total = np.bincount(code, weights=np.nan_to_num(values, nan=0.0), minlength=k)
-            out[col] = np.where(given > 0, total, np.nan)
-        else:
-            out[col] = np.bincount(code, weights=values, minlength=k)
-    return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()})
-
-
-def _key_codes(values) -> tuple[np.ndarray, int]:
-    """Row codes of one key column and how many codes there are: a categorical's own codes (a
-    name column is already coded), else the column factorised."""
-    if isinstance(values, pd.Categorical) and not (values.codes < 0).any():
-        return values.codes.astype(np.int64), len(values.categories)
-    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
-    return codes, len(uniques)
+    return _Grouping(code, k, None, {col: codes[first] for col, (codes, _d) in keys.items()}), k
 
 
 def _group_sum(values: np.ndarray, code: np.ndarray, k: int) -> np.ndarray:
@@ -229,68 +248,55 @@ def _group_sum(values: np.ndarray, code: np.ndarray, k: int) -> np.ndarray:
     exact float (below 2**53), else with integer scatter-adds."""
     if not len(values):
         return np.zeros(k, dtype=np.int64)
-    if int(np.abs(values).max()) * len(values) < 2**53:
+    if max(int(values.max()), -int(values.min())) * len(values) < 2**53:
         return np.bincount(code, weights=values, minlength=k).astype(np.int64)
     out = np.zeros(k, dtype=np.int64)
     np.add.at(out, code, values)
     return out
 
 
-def _codes_or_values(column: pd.Series):
-    """A text column as a categorical when it is held as codes or by Arrow (a constant such as the
-    billing provider, or a handful of names over many rows: no Python string per row), else as
-    its numpy values."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.array
-    if isinstance(column.dtype, pd.StringDtype):
-        codes, names = pd.factorize(column, use_na_sentinel=True)
-        return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(names, dtype=object), dtype=object),
-                                         validate=False)
-    return column.to_numpy()
+def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Canonical rows of one file's parts (:func:`canonical_rows` with ``final=False``) summed so
+    that each key appears once (rows that differed only in how the file spelled a model, or came
+    from different parts, share a key), sorted, with their row hashes.
 
-
-def _values(array) -> np.ndarray:
-    return np.asarray(array, dtype=object) if isinstance(array, pd.Categorical) else array
-
-
-def _constant(values) -> bool:
-    if isinstance(values, pd.Categorical):
-        return bool((values.codes == values.codes[0]).all())
-    first = values[0]
-    if first is None or (isinstance(first, float) and np.isnan(first)):
-        return bool(pd.isna(values).all())
-    return bool((values == first).all())
-
-
-def _aggregate(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum counts and amounts by ``keys`` through one integer group code (fast on request logs).
-
-    Each key column is factorised; the codes are combined into a single int64 so that pandas
-    groups on one integer array instead of eleven string columns.
-    """
-    if df.empty:
-        return df.reset_index(drop=True)
-    code = np.zeros(len(df), dtype=np.int64)
-    for col in keys:
-        codes, uniques = pd.factorize(df[col], sort=False, use_na_sentinel=False)
-        if len(uniques) > 1:
-            code = code * len(uniques) + codes
-            code, _ = pd.factorize(code, sort=False)  # keep the combined code small
-    group, first = np.unique(code, return_index=True)
-    labels = df[keys].iloc[first].reset_index(drop=True)
-    sums = list(COUNT_COLUMNS) + ["gpu_hours", "cost_usd", "non_token_cost_usd"]
-    grouped = df[sums + ["list_cost_usd", "billed_cost_usd"]].groupby(code, sort=True)
-    totals = grouped[sums].sum().reset_index(drop=True)
-    optional = grouped[["list_cost_usd", "billed_cost_usd"]].sum(min_count=1).reset_index(drop=True)
-    out = pd.concat([labels, totals, optional], axis=1)
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+    The sums are taken on the columns' arrays by one group number per row (no frame of all the
+    parts' rows is built, and no pandas group-by): counts exactly, amounts skipping missing
+    values, ``list_cost_usd``/``billed_cost_usd`` missing where no row of the key had them."""
+    if not parts:
+        out = empty_usage_frame()
+        out["source_row_hash"] = pd.Series(dtype=object)
+        return out
+    data = {c: np.concatenate([p[c].to_numpy() for p in parts]) for c in USAGE_COLUMNS}
+    n = len(data["usage_date"])
+    keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for col in KEY_COLUMNS + LABEL_COLUMNS:
+        codes, uniques = pd.factorize(data[col], sort=True, use_na_sentinel=False)  # codes in sorted order
+        keys[col] = codes, np.asarray(uniques)
+    group, k = _groups(keys, n)
+    order = np.lexsort([group.key_codes(c) for c in reversed(list(keys))])  # by the first key, then the next...
+    out: dict[str, object] = {}
+    for col, (_codes, uniques) in keys.items():
+        values = uniques[group.key_codes(col)[order]]
+        out[col] = values if col == "usage_date" else pd.Series(values, dtype=object).astype(str).to_numpy()
+    for col in COUNT_COLUMNS:
+        out[col] = group.sum(data[col].astype(np.int64), exact=True)[order]
+    for col in AMOUNT_COLUMNS:
+        values = data[col].astype(float)
+        given = ~np.isnan(values)
+        total = group.sum(np.where(given, values, 0.0))[order]
+        if col in ("list_cost_usd", "billed_cost_usd"):  # as sum(min_count=1)
+            total = np.where(group.sum(given.astype(float))[order] > 0, total, np.nan)
+        out[col] = total
+    frame = pd.DataFrame({c: pd.Series(out[c], dtype=str) if c in TEXT_COLUMNS else out[c] for c in USAGE_COLUMNS})
+    frame["source_row_hash"] = row_hashes(frame)
+    return frame
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A stable hash of each row's key, for provenance and idempotent re-imports."""
     if frame.empty:
         return np.array([], dtype=object)
-    joined = frame[KEY_COLUMNS[0]].astype(str)
-    for col in KEY_COLUMNS[1:]:
-        joined = joined + "\x1f" + frame[col].astype(str)
-    return np.array([hashlib.sha1(k.encode()).hexdigest()[:16] for k in joined], dtype=object)
+    columns = [frame[col].astype(str).tolist() for col in KEY_COLUMNS]
+    return np.array([hashlib.sha1("\x1f".join(key).encode()).hexdigest()[:16] for key in zip(*columns)],
+                    dtype=object)

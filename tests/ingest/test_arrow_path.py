@@ -92,6 +92,7 @@ def test_a_cell_that_is_not_a_number_turns_its_column_to_text_from_its_part_on(m
     rows[170] = rows[170].replace(f",{100 + 170},", ",inf,", 1)
     data = ("\n".join([header] + rows) + "\n").encode()
     monkeypatch.setattr(arrow_read, "_BLOCK_BYTES", 1024)  # batches of about 15 rows, as a large file's
+    monkeypatch.setattr(arrow_read, "_RANGE_BYTES", 2048)  # ranges of about 30 rows, parsed ahead
     calls = []
     real = arrow_read._parts
     monkeypatch.setattr(arrow_read, "_parts", lambda raw, present, text, numbers, chunk_rows, **kw: (
@@ -108,4 +109,65 @@ def test_a_cell_that_is_not_a_number_turns_its_column_to_text_from_its_part_on(m
     assert [(r.row, r.column, r.value) for r in fast.rejected] == [(132, "cost_total", "twelve cents"),
                                                                     (172, "tokens_prompt", "inf")]
     assert fast.rejected == reference.rejected and fast.rows_read == reference.rows_read == 200
+    pd.testing.assert_frame_equal(fast.frame, reference.frame, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("path", FILES[::3], ids=[str(p.relative_to(ROOT)) for p in FILES[::3]])
+def test_a_file_cut_into_many_ranges_reads_as_pandas_reads_it(path, monkeypatch):
+    """The fast path cuts the file at line ends into byte ranges parsed in threads of their own;
+    ranges of a few lines (so that most cuts fall mid-part and some parts span several ranges)
+    change nothing."""
+    monkeypatch.setattr(arrow_read, "_RANGE_BYTES", 700)
+    monkeypatch.setattr(arrow_read, "_WINDOW", 64)  # a line end further than one window from the cut
+    monkeypatch.setattr(arrow_read, "_BLOCK_BYTES", 4096)
+    test_both_paths_read_the_file_alike(path, monkeypatch)
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+def test_ranges_are_cut_at_line_ends_whatever_the_line_ending(ending):
+    lines = [b"a,b", *[f"{i},{'x' * (i % 7)}".encode() for i in range(300)]]
+    raw = arrow_read.RawFile(name="t.csv", digest="", header=("a", "b"), data=ending.join(lines) + ending)
+    ranges = arrow_read._Ranges(raw)
+    cuts = list(ranges)
+    assert len(cuts) == 1 and cuts[0] == (len(lines[0]) + len(ending), len(raw.data))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(arrow_read, "_RANGE_BYTES", 50)
+        m.setattr(arrow_read, "_WINDOW", 4)
+        cuts = list(arrow_read._Ranges(raw))
+    assert len(cuts) > 20 and cuts[0][0] == len(lines[0]) + len(ending) and cuts[-1][1] == len(raw.data)
+    assert all(end == start for (_s, end), (start, _e) in zip(cuts, cuts[1:]))  # no byte lost or read twice
+    assert all(raw.data[end - len(ending):end] == ending for _s, end in cuts)  # each range ends a line
+
+
+def test_a_header_with_a_line_break_inside_quotes_is_left_to_pandas():
+    raw = arrow_read.RawFile(name="t.csv", digest="", header=("a", "b\nc"), data=b'a,"b\nc"\n1,2\n')
+    with pytest.raises(FastPathUnavailable):
+        arrow_read._Ranges(raw)
+
+
+def test_a_log_read_in_many_parts_and_ranges_keeps_every_check(monkeypatch):
+    """A bad cell in a late part, the same request twice far apart (a copy) and once with other
+    figures (refused), times out of order, and a model seen only in the last part: read through
+    many ranges and parts, the fast path finds what pandas' path finds."""
+    from tests.ingest.test_openrouter import gen, generations
+
+    rows = [gen(created=f"2025-10-{1 + (i * 11) % 28:02d} {i % 24:02d}:00:00.000", gen_id=f"gen-{i:05d}",
+                prompt=str(1000 + i), cached=str(i % 300)) for i in range(3000)]  # days out of order
+    rows[2600] = gen(created="2025-10-05 10:00:00.000", gen_id="gen-02600", cached="5000", prompt="100")  # cached > prompt
+    rows[2700] = rows[12]                                         # the same request again (a copy)
+    rows[2800] = gen(cost="9.99", gen_id="gen-00040")             # request id of row 42, other figures
+    rows[-1] = gen(created="2025-10-20 10:00:00.000", model="google/gemini-2.5-flash", gen_id="gen-last")
+    data = generations(*rows)
+    monkeypatch.setattr(arrow_read, "_RANGE_BYTES", 5000)
+    fast = ingest.read_usage(data, "gens.csv", chunk_rows=250)
+    monkeypatch.setattr(ingest, "iter_parts", _pandas_only)
+    reference = ingest.read_usage(data, "gens.csv", chunk_rows=250)
+    assert [(r.row, r.column) for r in fast.rejected] == [(2602, "tokens_cached"), (2802, "generation_id")]
+    assert fast.rejected[1].reason == "has the request id of row 42 but different figures"
+    assert fast.rejected == reference.rejected and fast.warnings == reference.warnings
+    assert dict(fast.skipped) == {"repeats an earlier row of the file (counted once)": 1}
+    assert any("rows 14 and 2,702 are the same request" in w.message for w in fast.warnings)
+    assert fast.rows_read == 3000 and fast.rows_kept == 2997
+    assert "gemini-2.5-flash" in set(fast.frame["model"]) and "google" in set(fast.frame["model_developer"])
+    assert fast.frame["usage_date"].is_monotonic_increasing and fast.frame["usage_date"].nunique() == 28
     pd.testing.assert_frame_equal(fast.frame, reference.frame, check_exact=False, rtol=1e-12)

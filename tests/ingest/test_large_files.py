@@ -107,6 +107,7 @@ def test_progress_goes_on_when_the_file_is_read_again_by_the_careful_reader(monk
     from hedging.ingest import arrow_read
 
     monkeypatch.setattr(arrow_read, "_BLOCK_BYTES", 4096)  # batches of about 60 rows, as a large file's
+    monkeypatch.setattr(arrow_read, "_RANGE_BYTES", 8192)  # ranges of about 120 rows, parsed ahead
     lines = _log(2000).decode().splitlines()
     lines[1801] += ",extra"
     messages = []

@@ -136,7 +136,7 @@ def _family(name: str) -> str:
 def _frame(columns: dict) -> pd.DataFrame:
     """The parsed frame; text arrays stay ``object`` (no conversion to Arrow strings per column)."""
     return pd.DataFrame({k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object
-                         else v for k, v in columns.items()})
+                         else v for k, v in columns.items()}, copy=False)
 
 
 def _uncached(c: Cells, prompt: np.ndarray, read: np.ndarray, write: np.ndarray,

@@ -58,7 +58,7 @@ def _frame(columns: dict) -> pd.DataFrame:
     return pd.DataFrame({k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object
                          else pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([v], dtype=object),
                                                         validate=False) if isinstance(v, str)
-                         else v for k, v in columns.items()})
+                         else v for k, v in columns.items()}, copy=False)
 
 
 def _models(c: Cells, column: str) -> tuple[pd.Categorical, pd.Categorical]:
