@@ -6,13 +6,10 @@
 
 from __future__ import annotations
 
-import gc
 import os
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -45,37 +42,6 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     Usage without a cost column is priced from ``prices`` (basis ``computed``). Large files are
     parsed ``chunk_rows`` rows at a time; ``progress(fraction, message)`` is told as they go.
     """
-    with _no_cycle_collection():
-        return _read_usage(source, name, prices=prices, max_bytes=max_bytes, progress=progress,
-                           chunk_rows=chunk_rows)
-
-
-_GC_LOCK = threading.Lock()
-_GC_HELD = [0, False]  # reads under way; whether the first of them turned the collector off
-
-
-@contextmanager
-def _no_cycle_collection():
-    """Python's cycle collector off while files are read, on again after the last read ends (if it
-    was on before the first): a read makes many short-lived containers (frames, arrays, tuples),
-    whose allocations set off collections that found nothing to free (0.03-0.05 s of a 1M-row
-    import, timed with ``gc.callbacks``). Objects are still freed as their last reference goes."""
-    with _GC_LOCK:
-        if _GC_HELD[0] == 0:
-            _GC_HELD[1] = gc.isenabled()
-            gc.disable()
-        _GC_HELD[0] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_HELD[0] -= 1
-            if _GC_HELD[0] == 0 and _GC_HELD[1]:
-                gc.enable()
-
-
-def _read_usage(source: Source, name: str | None, *, prices: PriceTable | None, max_bytes: int,
-                progress: Callable[[float, str], None] | None, chunk_rows: int) -> UsageRead:
     if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
         label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
         progress(0.0, f"{Path(str(label or 'the file')).name}: opening the file (a .gz file is unpacked first)…")
