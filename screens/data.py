@@ -17,18 +17,24 @@ st.caption("Upload the usage and cost exports you already have (OpenAI, Anthropi
 
 
 def run_import(pairs, skip_bad_rows):
-    bar = st.progress(0.0, text="Reading…")
+    bar, imported = st.progress(0.0, text="Reading…"), False
     try:
         outcomes = service.import_files(pairs, sh.settings(), skip_bad_rows=skip_bad_rows,
                                         progress=lambda f, msg: bar.progress(f, text=msg), actor=auth.actor())
         st.session_state[sh.LAST_REPORT], st.session_state[sh.LAST_ERROR] = service.import_report(outcomes), None
         st.session_state[sh.UPLOADER_GENERATION] = st.session_state.get(sh.UPLOADER_GENERATION, 0) + 1
+        imported = True
     except RejectedRowsError as err:
         st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = service.rejected_report(err), None
     except HedgingError as err:
         st.session_state[sh.LAST_ERROR], st.session_state[sh.LAST_REPORT] = {"message": str(err)}, None
     finally:
         bar.empty()
+    if imported:
+        # draw the page again at once: the uploader above was drawn before the import and still holds the
+        # imported files with "Import" enabled, so a second click, or a file added to it, would be lost
+        # when the next run replaces it with the fresh, empty one
+        st.rerun()
 
 
 left, right = st.columns([2, 1])

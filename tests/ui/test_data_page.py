@@ -150,3 +150,16 @@ def test_a_full_disk_during_an_upload_says_so_and_stores_nothing(app, tmp_path, 
     monkeypatch.setattr(source, "_copy", copy)
     upload(app, OPENAI.name, OPENAI.read_bytes())
     assert [i.file_name for i in service.list_imports(_settings(tmp_path))] == [OPENAI.name]
+
+
+def test_after_an_import_the_uploader_is_empty_and_import_is_disabled(app, tmp_path):
+    """The page is drawn again once an import ends: the uploader drawn before the import still held
+    the imported file with "Import" enabled, and a second click, or a file added to it, was lost
+    when the next run replaced it with an empty one (seen in Chromium: the file vanished and
+    nothing was read)."""
+    upload(app, OPENAI.name, OPENAI.read_bytes())
+    assert app.button(key="data_import").disabled
+    keys = [w.key for w in app.get("file_uploader")]
+    assert keys == ["data_uploader_1"], keys
+    assert [i.file_name for i in service.list_imports(_settings(tmp_path))] == [OPENAI.name]
+    assert app.metric                               # the report is still shown after the new drawing
