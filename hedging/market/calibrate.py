@@ -1231,10 +1231,13 @@ def _bootstrap_errors(t, x, windows, params, held, n_boot: int, seed):
     if math.isfinite(bias):
         kept = _kept_correction(corrected["kappa"], params["kappa"], intervals.get("kappa"), t, x,
                                 windows, held, means)
-        if kept != corrected["kappa"]:
-            corrected = _profile(math.log(kept), t, x, windows, held, means)[0]
-            if "sigma" in free:
-                corrected["sigma"] = float(np.clip(corrected["sigma"] - pulled, *BOUNDS["sigma"]))
+        try:
+            if kept != corrected["kappa"]:
+                corrected = _profile(math.log(kept), t, x, windows, held, means)[0]
+                if "sigma" in free:
+                    corrected["sigma"] = float(np.clip(corrected["sigma"] - pulled, *BOUNDS["sigma"]))
+        except np.linalg.LinAlgError:   # not evaluable at the kept value: the correction as it was
+            pass
     return se, bias, corrected, len(estimates), intervals, critical, warns
 
 
@@ -1252,7 +1255,10 @@ def _kept_correction(kappa: float, kappa_mle: float, interval, t, x, windows, he
     free = [k for k in _LINEAR if k not in held]
 
     def inside(u: float) -> bool:
-        p = _profile(u, t, x, windows, held, means)[0]
+        try:
+            p = _profile(u, t, x, windows, held, means)[0]
+        except np.linalg.LinAlgError:           # not evaluable there: treated as outside
+            return False
         return all(BOUNDS[k][0] <= p[k] <= BOUNDS[k][1] for k in free)
 
     low, high = math.log(kappa), math.log(kappa_mle)
