@@ -31,7 +31,8 @@ from .xlsx import open_usage_source
 __all__ = ["read_usage", "PriceTable", "Format", "all_formats", "detect"]
 
 
-def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | None = None,
+def read_usage(source: Source, name: str | None = None, *,
+               prices: PriceTable | Callable[[], PriceTable | None] | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES, progress: Callable[[float, str], None] | None = None,
                chunk_rows: int = CHUNK_ROWS) -> UsageRead:
     """Read one export (path, bytes or file object) into a :class:`UsageRead`.
@@ -39,7 +40,8 @@ def read_usage(source: Source, name: str | None = None, *, prices: PriceTable | 
     The format is detected from the header. Invalid cells reject their row (listed in
     ``.rejected`` with row, column, value, reason and fix); rows that are not AI usage are
     skipped and counted; file-level problems raise :class:`hedging.errors.InputError`.
-    Usage without a cost column is priced from ``prices`` (basis ``computed``). Large files are
+    Usage without a cost column is priced from ``prices`` (basis ``computed``; a function giving
+    the table is called only then, after the rows are read). Large files are
     parsed ``chunk_rows`` rows at a time; ``progress(fraction, message)`` is told as they go.
     """
     if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
@@ -94,7 +96,7 @@ def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress):
     rows = 0
     # A repeated row is counted once, with a report line; in a format with a key of its own (our
     # template) a repeated key is refused instead, copy or not, as a hand-made file's slip.
-    repeats, keys = RepeatedRows(form.row_id), RepeatedRows()
+    repeats, keys = RepeatedRows(form.row_id, expected_rows=raw.approx_rows), RepeatedRows()
     ids = frozenset(form.row_id)
     started = time.monotonic()
     for part in parts_of_file:

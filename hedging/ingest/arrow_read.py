@@ -57,6 +57,12 @@ _PARTS_AHEAD = 1
 #: under 600 MB at 1M rows (bench/ingest.py: 125,000-row parts peaked at 520-570 MB, 62,500-row
 #: parts at 430-490 MB), and the checks of the first part start sooner.
 PART_ROWS = 62_500
+#: ... and at most about this many bytes of the file: a log with wide rows (LiteLLM's SpendLogs
+#: carry a JSON ``metadata`` cell, about 420 bytes a row against OpenRouter's 210) is cut into
+#: parts of fewer rows, so its peak stays under 600 MB too (bench/ingest.py --format litellm:
+#: 575-611 MB with 62,500-row parts, about 510 MB with 33,000).
+PART_BYTES = 14 << 20
+_MIN_PART_ROWS = 4_000
 NULLS = ["", "NULL", "null", "None"]
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text dtype, held by Arrow
 
@@ -84,8 +90,8 @@ class Part:
 
 def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str],
                chunk_rows: int) -> Iterator[Part]:
-    """Parts of ``chunk_rows`` rows (at most :data:`PART_ROWS`; the last one shorter) with only
-    the wanted columns.
+    """Parts of ``chunk_rows`` rows (at most :data:`PART_ROWS`, and about :data:`PART_BYTES` of
+    the file; the last one shorter) with only the wanted columns.
 
     Arrow parses the next ranges of the file, and the next part is typed and its cells hashed for
     the repeated-row check, in threads of their own while the caller checks this one (at most two
@@ -94,7 +100,7 @@ def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]
     present = [c for c in raw.header if c in wanted]
     if not present or len(set(raw.header)) != len(raw.header):
         raise FastPathUnavailable("no wanted column, or a repeated header")
-    chunk_rows = min(chunk_rows, PART_ROWS)
+    chunk_rows = min(chunk_rows, part_rows(raw))
     ahead: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
     worker = threading.Thread(target=_produce, args=(raw, present, set(text_columns), chunk_rows, ahead, stop),
@@ -116,6 +122,13 @@ def iter_parts(raw: RawFile, usecols: Iterable[str], text_columns: Iterable[str]
             except queue.Empty:
                 pass
         worker.join()
+
+
+def part_rows(raw: RawFile) -> int:
+    """Rows per part for this file: :data:`PART_ROWS`, fewer when its rows are wide (judged on
+    its first lines), never fewer than a few thousand."""
+    row_bytes = raw.size / max(raw.approx_rows, 1)
+    return int(min(PART_ROWS, max(_MIN_PART_ROWS, PART_BYTES // max(row_bytes, 1))))
 
 
 class _TextNeeded(Exception):
@@ -248,10 +261,17 @@ def batches(raw: RawFile, options: dict, stop: threading.Event | None = None) ->
 
 class _Ranges:
     """The file after its header line, cut at line ends into ranges of about
-    :data:`_RANGE_BYTES` bytes (a range read from disk only when it is parsed)."""
+    :data:`_RANGE_BYTES` bytes (a range read from disk only when it is parsed).
+
+    A range is read into one of a few buffers kept for the file's reading, not into new memory
+    each time: Arrow's reader copies every value it keeps out of its input (the parsed table
+    never points into the buffer; ``tests/ingest/test_arrow_path.py`` checks it), so the
+    buffer is free again once the range is parsed, and the kernel is not asked for 200 MB of
+    fresh pages per million rows."""
 
     def __init__(self, raw: RawFile) -> None:
         self.raw = raw
+        self._buffers: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         self.fd = None if raw.data is not None else os.open(raw.path, os.O_RDONLY)
         self.size = len(raw.data) if raw.data is not None else os.fstat(self.fd).st_size
         head = self.read(0, _HEAD_BYTES)  # the header is at most a quarter of this (source.py)
@@ -290,9 +310,22 @@ class _Ranges:
             start = end
 
     def parse(self, start: int, end: int, options: dict) -> pa.Table:
-        data = pa.py_buffer(self.raw.data).slice(start, end - start) if self.raw.data is not None \
-            else pa.py_buffer(os.pread(self.fd, end - start, start))
-        return pa_csv.read_csv(pa.BufferReader(data), **options)
+        if self.raw.data is not None:
+            data = pa.py_buffer(self.raw.data).slice(start, end - start)
+            return pa_csv.read_csv(pa.BufferReader(data), **options)
+        try:
+            buffer = self._buffers.get_nowait()
+        except queue.Empty:
+            buffer = bytearray()
+        try:
+            if len(buffer) < end - start:
+                buffer = bytearray(max(end - start, _RANGE_BYTES + _WINDOW))
+            view = memoryview(buffer)[:end - start]
+            if os.preadv(self.fd, [view], start) != end - start:
+                raise OSError(f"{self.raw.name} became shorter while it was read")
+            return pa_csv.read_csv(pa.BufferReader(pa.py_buffer(view)), **options)
+        finally:
+            self._buffers.put(buffer)
 
 
 def _part(table: pa.Table, text: set[str]) -> Part:

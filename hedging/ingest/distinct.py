@@ -146,12 +146,18 @@ class RepeatedRows:
     from is worked out when a later row repeats it.
     """
 
-    def __init__(self, id_columns: tuple[str, ...] = (), filter_bits: int = _MIN_FILTER_BITS) -> None:
+    def __init__(self, id_columns: tuple[str, ...] = (), filter_bits: int = _MIN_FILTER_BITS, *,
+                 expected_rows: int = 0) -> None:
+        """``expected_rows``: about how many rows the file has (its size over the length of its
+        first lines): the filter starts at the size it would grow to, instead of being rebuilt
+        from every stored key each time it grows (five times over a million-row log)."""
         self.id_columns = id_columns
         self._runs: list[_Run] = []
         self._stored = 0
-        self._filter = np.zeros(max(filter_bits, 8) // 8, dtype=np.uint8)
         self._fixed = filter_bits != _MIN_FILTER_BITS  # a size given by a test is kept
+        if not self._fixed:
+            filter_bits = _filter_size(filter_bits, expected_rows)
+        self._filter = np.zeros(max(filter_bits, 8) // 8, dtype=np.uint8)
         self.looked_up = 0  # keys searched for in the runs (the filter had seen their bit)
         self.copies: list[tuple[int, int]] = []  # (earlier row, repeated row), spreadsheet numbers
         self.by_id = False
@@ -242,9 +248,7 @@ class RepeatedRows:
         self._stored += len(run.keys)
         bits = self._filter.size * 8
         if not self._fixed and bits < _MAX_FILTER_BITS and self._stored * _BITS_PER_KEY > bits:
-            while bits < _MAX_FILTER_BITS and self._stored * _BITS_PER_KEY > bits:
-                bits *= 4
-            self._filter = np.zeros(min(bits, _MAX_FILTER_BITS) // 8, dtype=np.uint8)
+            self._filter = np.zeros(_filter_size(bits, self._stored) // 8, dtype=np.uint8)
             for stored in self._runs:  # every key again, into the larger filter
                 self._set_bits(stored.keys)
         else:
@@ -260,6 +264,14 @@ class RepeatedRows:
         more = f" ({len(pairs) - shown:,} more copies)" if len(pairs) > shown else ""
         return (f"{file_name}: {listed}{more}; counted once. {len(pairs):,} repeated "
                 f"row{'s' if len(pairs) != 1 else ''} left out.")
+
+
+def _filter_size(bits: int, keys: int) -> int:
+    """The filter's bits for ``keys`` keys: ``bits`` times a power of four, at least
+    :data:`_BITS_PER_KEY` per key, at most :data:`_MAX_FILTER_BITS`."""
+    while bits < _MAX_FILTER_BITS and keys * _BITS_PER_KEY > bits:
+        bits *= 4
+    return min(bits, _MAX_FILTER_BITS)
 
 
 class _Run:

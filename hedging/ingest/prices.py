@@ -11,6 +11,7 @@ Example: 1,000,000 uncached input and 200,000 output tokens of gpt-4o on 2024-09
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,14 @@ class PriceTable:
         return merged.sort_values("_i").reset_index(drop=True)
 
 
-def apply_computed_cost(frame: pd.DataFrame, prices: PriceTable | None) -> tuple[pd.DataFrame, list[HedgingWarning]]:
+def apply_computed_cost(frame: pd.DataFrame, prices: PriceTable | Callable[[], PriceTable | None] | None
+                        ) -> tuple[pd.DataFrame, list[HedgingWarning]]:
     """Fill ``cost_usd`` of rows whose basis is ``computed`` from the list prices (and list cost).
 
-    Returns the frame and warnings for models without a price and for cache tokens priced at the
-    input price because the table has no cache price for them.
+    ``prices`` may be a function giving the table, called only when some row needs pricing (an
+    export with its own cost column never loads it). Returns the frame and warnings for models
+    without a price and for cache tokens priced at the input price because the table has no
+    cache price for them.
     """
     warnings: list[HedgingWarning] = []
     rows = (frame["cost_basis"] == "computed").to_numpy().copy()
@@ -78,6 +82,8 @@ def apply_computed_cost(frame: pd.DataFrame, prices: PriceTable | None) -> tuple
     rows &= (tokens > 0).to_numpy()
     if not rows.any():
         return frame, warnings
+    if callable(prices):
+        prices = prices()
     if prices is None:
         warnings.append(HedgingWarning("no_price_table", "No list-price table was available, so usage "
                                        "without a cost column is shown at $0."))

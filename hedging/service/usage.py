@@ -48,7 +48,7 @@ def price_table(settings: Settings | None = None) -> PriceTable | None:
 def read_usage(source: Source, name: str | None = None, *, settings: Settings | None = None) -> UsageRead:
     """Read one export into canonical rows without touching any database (see README)."""
     settings = settings or default_settings()
-    return _read_usage(source, name, prices=price_table(settings), max_bytes=settings.max_upload_bytes)
+    return _read_usage(source, name, prices=lambda: price_table(settings), max_bytes=settings.max_upload_bytes)
 
 
 def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings | None = None, *,
@@ -86,8 +86,8 @@ def _import_files(files, settings: Settings, me, actor: str, skip_bad_rows: bool
             if progress:
                 progress(0.95 * (i + fraction) / len(files), message)
 
-        reads.append(_read_usage(src, name, prices=price_table(settings), max_bytes=settings.max_upload_bytes,
-                                 progress=step))
+        reads.append(_read_usage(src, name, prices=lambda: price_table(settings),  # loaded only if needed
+                                 max_bytes=settings.max_upload_bytes, progress=step))
     for read in reads:
         if read.rejected and not skip_bad_rows:
             raise RejectedRowsError(read.file_name, read.rejected, read.rows_read)

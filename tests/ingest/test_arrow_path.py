@@ -171,3 +171,26 @@ def test_a_log_read_in_many_parts_and_ranges_keeps_every_check(monkeypatch):
     assert "gemini-2.5-flash" in set(fast.frame["model"]) and "google" in set(fast.frame["model_developer"])
     assert fast.frame["usage_date"].is_monotonic_increasing and fast.frame["usage_date"].nunique() == 28
     pd.testing.assert_frame_equal(fast.frame, reference.frame, check_exact=False, rtol=1e-12)
+
+
+def test_ranges_read_into_reused_buffers_keep_every_table_they_gave(tmp_path, monkeypatch):
+    """A range of a file on disk is read into a buffer used again for the next range: the tables
+    parsed before must not change when it is overwritten (Arrow copies what it keeps)."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    lines = ["id,name,amount,note"] + [f'r{i},"{"name, quoted " * (i % 3)}{i}",{i * 0.25},{"x" * (i % 11)}'
+                                         for i in range(4000)]
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(arrow_read, "_RANGE_BYTES", 2000)
+    raw = ingest.open_source(path)
+    types = {"id": pa.large_string(), "name": pa.large_string(), "amount": pa.float64(), "note": pa.large_string()}
+    options = arrow_read.reader_options(raw, types)
+    with arrow_read._Ranges(raw) as ranges:
+        tables = [ranges.parse(start, end, options) for start, end in ranges]  # one buffer, used again each time
+        body = path.read_bytes()[ranges.first:]
+    assert len(tables) > 40
+    expected = pa_csv.read_csv(pa.BufferReader(body), **options)  # the same rows parsed from memory of their own
+    assert expected.num_rows == 4000 and expected["name"][2].as_py() == "name, quoted name, quoted 2"
+    assert pa.concat_tables(tables).equals(expected)
