@@ -5,8 +5,11 @@ message says rows done and time left."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import gzip
 import io
+import re
+import threading
 import tempfile
 from pathlib import Path
 
@@ -119,3 +122,48 @@ def test_progress_goes_on_when_the_file_is_read_again_by_the_careful_reader(monk
     [again] = [i for i, (_f, m) in enumerate(messages) if "is read again from the start" in m]
     assert 0.5 < fractions[again] < 1  # the fast reader had got past 1,000 of the 2,000 rows
     assert messages[again + 1][1].endswith("(second reading)") and "250 of about" in messages[again + 1][1]
+
+
+def test_a_known_hash_stops_the_reading_and_an_unknown_one_changes_nothing():
+    data = _log(6000)
+    sha = hashlib.sha256(data).hexdigest()
+    plain = read_usage(data, "log.csv", chunk_rows=500)
+    other = read_usage(data, "log.csv", chunk_rows=500, known_sha256={"0" * 64})
+    assert not other.known and other.rows_read == plain.rows_read == 6000 and other.sha256 == sha
+    pd.testing.assert_frame_equal(other.frame, plain.frame)
+    told: list[tuple[float, str]] = []
+    known = read_usage(io.BytesIO(data), "log.csv", chunk_rows=500, known_sha256={sha},
+                       progress=lambda f, m: told.append((f, m)))
+    assert known.known and known.frame.empty and known.rows_read == 0 and known.sha256 == sha
+    assert known.format == plain.format and known.file_name == "log.csv"
+    assert told[-1][0] == 1.0 and "already imported" in told[-1][1]
+    assert not any("rows read" in m for _f, m in told)  # an upload's hash is known before the first part
+
+
+def test_a_file_on_disk_is_parsed_while_it_is_hashed_and_stops_once_the_hash_is_known(tmp_path, monkeypatch):
+    """The hash of a file on disk is never waited for: here it is held back until two parts are
+    read, and the reading stops within a few parts after it is released."""
+    from hedging.ingest import source
+
+    path = tmp_path / "log.csv"
+    path.write_bytes(_log(30_000))
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    release = threading.Event()
+    hash_file = source._sha256_file
+
+    def held_back(p):
+        release.wait(timeout=30)
+        return hash_file(p)
+
+    monkeypatch.setattr(source, "_sha256_file", held_back)
+    rows: list[int] = []
+
+    def progress(_fraction, message):
+        if m := re.search(r"([\d,]+) of about", message):
+            rows.append(int(m.group(1).replace(",", "")))
+            if len(rows) == 2:
+                release.set()
+
+    read = read_usage(path, chunk_rows=500, known_sha256={sha}, progress=progress)
+    assert read.known and read.frame.empty and read.sha256 == sha
+    assert 1_000 <= read.rows_read == rows[-1] < 30_000 // 2
