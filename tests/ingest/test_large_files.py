@@ -167,3 +167,47 @@ def test_a_file_on_disk_is_parsed_while_it_is_hashed_and_stops_once_the_hash_is_
     read = read_usage(path, chunk_rows=500, known_sha256={sha}, progress=progress)
     assert read.known and read.frame.empty and read.sha256 == sha
     assert 1_000 <= read.rows_read == rows[-1] < 30_000 // 2
+
+
+def test_copies_left_behind_by_a_dead_process_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    """An upload's unpacked copy is named after its process; a new upload removes the copies of
+    processes that no longer exist and old copies named without a process id, never one of a live
+    process (another one, or this one)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])  # a process that no longer exists
+    exited.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = tmp_path / f"hedging-upload-{exited.pid}-abc123_x.csv"
+        alive = tmp_path / f"hedging-upload-{live.pid}-def456.csv"
+        mine = tmp_path / f"hedging-upload-{os.getpid()}-ghi789.csv"
+        old = tmp_path / "hedging-upload-k2j4h5g6.csv"        # named before the process id was part of it
+        recent = tmp_path / "hedging-upload-q1w2e3r4.csv"
+        other = tmp_path / "hedging-upload-notes.txt"          # not a copy: left alone
+        for p in (dead, alive, mine, old, recent, other):
+            p.write_bytes(b"a,b\n1,2\n")
+        two_days_ago = time.time() - 2 * 24 * 3600
+        os.utime(old, (two_days_ago, two_days_ago))
+        seen: list[set[str]] = []
+        data = _log(2000)
+        read = read_usage(io.BytesIO(data), "log.csv",
+                          progress=lambda f, m: seen.append({p.name for p in tmp_path.iterdir()}))
+        assert read.rows_read == 2000
+        left = {p.name for p in tmp_path.iterdir()}
+        assert not dead.exists() and not old.exists()
+        assert {alive.name, mine.name, recent.name, other.name} <= left
+        # while it was read, the upload's own copy carried this process's id
+        copies = {n for names in seen for n in names} - {alive.name, mine.name, recent.name, other.name,
+                                                         dead.name, old.name}
+        assert copies and all(re.fullmatch(rf"hedging-upload-{os.getpid()}-[a-z0-9_]+\.csv", n) for n in copies)
+        del read
+        gc.collect()
+        assert {p.name for p in tmp_path.iterdir()} == {alive.name, mine.name, recent.name, other.name}
+    finally:
+        live.kill()
+        live.wait()
