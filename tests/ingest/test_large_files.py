@@ -5,12 +5,16 @@ message says rows done and time left."""
 from __future__ import annotations
 
 import gc
-import hashlib
 import gzip
+import hashlib
 import io
+import os
 import re
-import threading
+import subprocess
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -173,11 +177,6 @@ def test_copies_left_behind_by_a_dead_process_are_removed_and_live_ones_kept(tmp
     """An upload's unpacked copy is named after its process; a new upload removes the copies of
     processes that no longer exist and old copies named without a process id, never one of a live
     process (another one, or this one)."""
-    import os
-    import subprocess
-    import sys
-    import time
-
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     exited = subprocess.Popen([sys.executable, "-c", "pass"])  # a process that no longer exists
     exited.wait()

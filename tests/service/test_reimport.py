@@ -98,8 +98,8 @@ def test_an_uploaded_file_already_imported_is_not_read_again(s, tmp_path, monkey
     assert whole.already_imported and whole.import_id == first.import_id
     assert service.import_summary(again) == service.import_summary(whole)
     assert _report(again) == _report(whole) and again.read.rejected == () and len(whole.read.rejected) == 2
-    assert _import_lines(service.import_summary(again)) == [f"log.csv: already imported as #{first.import_id}; "
-                                                            "nothing changed."]
+    said = f"log.csv: already imported as #{first.import_id}; nothing changed."
+    assert _import_lines(service.import_summary(again)) == [said]
     assert _db(s) == before
 
 
