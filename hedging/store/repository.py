@@ -258,7 +258,7 @@ def known_import(engine: Engine | Connection, read: UsageRead, workspace_id: int
                    "cost_usd": round(float(record["cost_usd"]), 6), "input_tokens": int(record["input_tokens"]),
                    "output_tokens": int(record["output_tokens"])}
         figures |= {c: int(v) if c != "gpu_hours" else round(float(v), 6) for c, v in zip(_UNRECORDED, sums)}
-        warnings = tuple(HedgingWarning("stored", m) for m in report.get("warnings", []))
+        warnings = tuple(HedgingWarning("kept_with_import", m) for m in report.get("warnings", []))
     stored = replace(read, format=record["source_format"], rows_read=int(record["rows_read"]), rejected=(),
                      skipped=tuple(sorted((str(k), int(v)) for k, v in report.get("skipped", {}).items())),
                      warnings=warnings)
