@@ -104,7 +104,9 @@ class UsageRead:
 
     ``frame`` holds canonical daily rows (see :data:`USAGE_COLUMNS`); ``rejected`` the rows that
     failed validation; ``skipped`` counts rows deliberately left out (non-AI charges, empty
-    buckets) by reason.
+    buckets) by reason. ``known``: the file's SHA-256 was among those already stored, so the
+    reading stopped as soon as that was known (``frame`` is empty, ``rows_read`` the rows read
+    until then).
     """
 
     file_name: str
@@ -115,6 +117,7 @@ class UsageRead:
     skipped: tuple[tuple[str, int], ...] = ()
     warnings: tuple[HedgingWarning, ...] = ()
     sha256: str = ""
+    known: bool = False
 
     @property
     def rows_rejected(self) -> int:
@@ -146,6 +149,20 @@ class UsageRead:
             out[c] = int(f[c].sum()) if len(f) else 0
         out["gpu_hours"] = float(f["gpu_hours"].sum()) if len(f) else 0.0
         return out
+
+    def figures(self) -> dict:
+        """What :meth:`ImportOutcome.summary` says of the file that the read's frame and rejected
+        rows hold (kept with the import, so that a file already imported can be reported without
+        reading it again)."""
+        totals = self.totals()
+        return {
+            "rows_rejected": self.rows_rejected,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "cost_usd": round(float(totals["cost_usd"]), 6),
+            **{c: int(totals[c]) for c in TOKEN_COLUMNS + ("requests",)},
+            "gpu_hours": round(float(totals["gpu_hours"]), 6),
+        }
 
     def rejected_frame(self) -> pd.DataFrame:
         """The rejected rows as a table (row, column, value, reason, fix) for download."""
@@ -186,17 +203,23 @@ class ImportSummary:
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """The result of importing one file: the read report plus what storage did."""
+    """The result of importing one file: the read report plus what storage did.
+
+    A file recognised as already imported before it was read (``read.known``) carries the figures
+    its import kept (``figures``, :meth:`UsageRead.figures`), which :meth:`summary` reports in place
+    of the read's.
+    """
 
     read: UsageRead
     import_id: int | None
     already_imported: bool = False
     replaced: tuple[ReplacedRows, ...] = field(default_factory=tuple)
+    figures: dict | None = None
 
     def summary(self) -> dict:
         """The CLI's ``--json`` object for this file."""
         r = self.read
-        totals = r.totals()
+        figures = self.figures if self.figures is not None else r.figures()
         return {
             "file": r.file_name,
             "format": r.format,
@@ -205,16 +228,16 @@ class ImportOutcome:
             "rows_read": r.rows_read,
             "rows_imported": 0 if self.already_imported else r.rows_kept,
             "rows_skipped": r.rows_skipped,
-            "rows_rejected": r.rows_rejected,
-            "first_day": r.first_day.isoformat() if r.first_day else None,
-            "last_day": r.last_day.isoformat() if r.last_day else None,
-            "cost_usd": round(float(totals["cost_usd"]), 6),
-            "input_tokens": totals["input_tokens"],
-            "output_tokens": totals["output_tokens"],
-            "cache_read_tokens": totals["cache_read_tokens"],
-            "cache_write_tokens": totals["cache_write_tokens"],
-            "requests": totals["requests"],
-            "gpu_hours": round(float(totals["gpu_hours"]), 6),
+            "rows_rejected": figures["rows_rejected"],
+            "first_day": figures["first_day"],
+            "last_day": figures["last_day"],
+            "cost_usd": figures["cost_usd"],
+            "input_tokens": figures["input_tokens"],
+            "output_tokens": figures["output_tokens"],
+            "cache_read_tokens": figures["cache_read_tokens"],
+            "cache_write_tokens": figures["cache_write_tokens"],
+            "requests": figures["requests"],
+            "gpu_hours": figures["gpu_hours"],
             "replaced": [
                 {"import_id": x.import_id, "rows": x.rows,
                  "first_day": x.first_day.isoformat(), "last_day": x.last_day.isoformat()}

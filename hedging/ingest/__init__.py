@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 
 from hedging import fmt
 from hedging.errors import HedgingWarning
-from hedging.models import UsageRead
+from hedging.models import UsageRead, empty_usage_frame
 
 from .arrow_read import FastPathUnavailable, Part, iter_parts
 from .cells import Cells
@@ -34,7 +35,7 @@ __all__ = ["read_usage", "PriceTable", "Format", "all_formats", "detect"]
 def read_usage(source: Source, name: str | None = None, *,
                prices: PriceTable | Callable[[], PriceTable | None] | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES, progress: Callable[[float, str], None] | None = None,
-               chunk_rows: int = CHUNK_ROWS) -> UsageRead:
+               chunk_rows: int = CHUNK_ROWS, known_sha256: Collection[str] = ()) -> UsageRead:
     """Read one export (path, bytes or file object) into a :class:`UsageRead`.
 
     The format is detected from the header. Invalid cells reject their row (listed in
@@ -43,6 +44,12 @@ def read_usage(source: Source, name: str | None = None, *,
     Usage without a cost column is priced from ``prices`` (basis ``computed``; a function giving
     the table is called only then, after the rows are read). Large files are
     parsed ``chunk_rows`` rows at a time; ``progress(fraction, message)`` is told as they go.
+
+    ``known_sha256``: SHA-256s (hex) of files already stored. The file's own SHA-256 is compared
+    with them as soon as it is known, never waited for (an upload's before its first row is parsed;
+    a file on disk, hashed beside the parse, between parts once its hash is done): on a match the
+    reading stops at once and the read comes back with ``known=True``, no rows (``frame`` empty,
+    counts of the rows read until then) and nothing checked beyond that point.
     """
     if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
         label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
@@ -52,13 +59,20 @@ def read_usage(source: Source, name: str | None = None, *,
     ids = frozenset(form.row_id)
     fast = iter_parts(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
     bar = _Bar(progress)
+    known = _Known(raw, known_sha256)
     try:  # Arrow's reader first; a file it cannot take as pandas would is read again by pandas
-        state = _read_parts(raw, form, fast, bar)
+        known.check(0)
+        state = _read_parts(raw, form, fast, bar, known)
     except FastPathUnavailable:
         fast.close()
         bar.read_again(raw.name)
         tables = iter_tables(raw, form.columns | ids, form.text_columns | ids, chunk_rows)
-        state = _read_parts(raw, form, (Part(t) for t in tables), bar)
+        try:
+            state = _read_parts(raw, form, (Part(t) for t in tables), bar, known)
+        except _KnownFile as stop:
+            return _known_read(raw, form, stop.rows, progress)
+    except _KnownFile as stop:
+        return _known_read(raw, form, stop.rows, progress)
     finally:
         fast.close()  # the parse thread stops at once, whatever was raised
     parts, rejected, skipped, notes, rows, repeats = state
@@ -86,9 +100,47 @@ def read_usage(source: Source, name: str | None = None, *,
     )
 
 
-def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress):
+class _KnownFile(Exception):
+    """The file's SHA-256 is among the known ones: the reading stops (``rows``: rows read until then)."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows)
+        self.rows = rows
+
+
+class _Known:
+    """Whether the file's SHA-256 is among ``known``, asked without ever waiting for the hash: a
+    hash still being computed beside the parse answers "not yet" (the next part asks again)."""
+
+    def __init__(self, raw, known: Collection[str]) -> None:
+        self.raw = raw
+        self.known = frozenset(known)
+
+    def check(self, rows: int) -> None:
+        """Raise :class:`_KnownFile` if the hash is known by now and is among the known ones."""
+        if not self.known:
+            return
+        digest = self.raw.digest
+        if isinstance(digest, Future):
+            if not digest.done() or digest.exception() is not None:
+                return  # a failed hash is raised where it always was, by ``raw.sha256``
+            digest = digest.result()
+        if digest in self.known:
+            raise _KnownFile(rows)
+
+
+def _known_read(raw, form: Format, rows: int, progress) -> UsageRead:
+    """The read of a file whose SHA-256 is already stored: no rows, the bar ended saying so."""
+    if progress:
+        progress(1.0, f"{raw.name}: already imported (the same file, by its SHA-256), so it was not read again")
+    return UsageRead(file_name=raw.name, format=form.name, frame=empty_usage_frame(), rows_read=rows,
+                     sha256=raw.sha256, known=True)
+
+
+def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress, known: _Known | None = None):
     """Validate and sum every part of the file: (daily rows per part, rejected rows, skip counts,
-    warnings by code, rows read, repeated rows)."""
+    warnings by code, rows read, repeated rows). Between parts ``known`` may stop the reading
+    (:class:`_KnownFile`)."""
     parts: list[pd.DataFrame] = []
     rejected: list = []
     skipped: Counter = Counter()
@@ -127,6 +179,8 @@ def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress):
         if progress:
             fraction = min(0.99, rows / raw.approx_rows)
             progress(fraction, _progress_text(raw.name, rows, raw.approx_rows, time.monotonic() - started, fraction))
+        if known is not None:
+            known.check(rows)
     return parts, rejected, skipped, notes, rows, repeats
 
 

@@ -15,6 +15,7 @@ import io
 import os
 import re
 import tempfile
+import time
 import weakref
 import zlib
 from collections.abc import Iterable, Iterator
@@ -130,10 +131,21 @@ def open_source(source: Source, name: str | None = None, max_bytes: int = DEFAUL
     return _spooled(source, name, max_bytes)
 
 
+#: Unpacked copies of uploads: ``hedging-upload-<pid>-<random>.csv`` in the temporary directory,
+#: named after the process that owns them, so that one left behind by a process killed part way
+#: through an import can be told from one still in use (:func:`remove_leftover_copies`).
+_COPY_PREFIX = "hedging-upload-"
+_COPY_OF_PID = re.compile(r"hedging-upload-(\d+)-[a-z0-9_]+\.csv")
+#: A copy named before the process id was part of the name: removed once it is a day old.
+_COPY_WITHOUT_PID = re.compile(r"hedging-upload-[a-z0-9_]+\.csv")
+_COPY_WITHOUT_PID_AGE_S = 24 * 3600
+
+
 def _spooled(source: Source, name: str, max_bytes: int) -> RawFile:
     """An upload (file object) or a gzip file, copied to a temporary file in blocks, decompressed
     on the way, hashed as uploaded: memory stays bounded whatever the size."""
-    fd, tmp = tempfile.mkstemp(prefix="hedging-upload-", suffix=".csv")
+    remove_leftover_copies()
+    fd, tmp = tempfile.mkstemp(prefix=f"{_COPY_PREFIX}{os.getpid()}-", suffix=".csv")
     path = Path(tmp)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -149,6 +161,52 @@ def _spooled(source: Source, name: str, max_bytes: int) -> RawFile:
                   approx_rows=_approx_rows(head, written))
     weakref.finalize(raw, path.unlink, missing_ok=True)
     return raw
+
+
+def remove_leftover_copies(directory: str | os.PathLike | None = None) -> list[Path]:
+    """Delete the unpacked copies of uploads that no live process owns (the removed paths).
+
+    A copy is removed with its reader, but not when the process is killed part way through an
+    import. Removed here: copies whose owning process (the id in the name) no longer exists, and
+    copies named without a process id that are more than a day old. Never a copy of this process
+    or of another live one, and nothing on Windows, where asking whether a process lives is not
+    harmless."""
+    if os.name == "nt":
+        return []
+    folder = Path(directory if directory is not None else tempfile.gettempdir())
+    removed = []
+    for path in folder.glob(f"{_COPY_PREFIX}*.csv"):
+        if match := _COPY_OF_PID.fullmatch(path.name):
+            if _process_lives(int(match.group(1))):
+                continue
+        elif _COPY_WITHOUT_PID.fullmatch(path.name):
+            try:
+                if time.time() - path.lstat().st_mtime < _COPY_WITHOUT_PID_AGE_S:
+                    continue
+            except OSError:
+                continue
+        else:
+            continue
+        try:
+            path.unlink()
+        except OSError:  # removed meanwhile by another process, or another user's file
+            continue
+        removed.append(path)
+    return removed
+
+
+def _process_lives(pid: int) -> bool:
+    if pid <= 0 or pid == os.getpid():
+        return True  # never a name of ours with such an id; this process's copies are in use
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except OSError:
+        return True
+    return True
 
 
 def _copy(source: Source, out, name: str, max_bytes: int) -> tuple[str, int]:

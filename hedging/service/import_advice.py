@@ -150,4 +150,9 @@ IMPORT_CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "Each day counts once, from the newer export; totals for those days may change.",
         "Nothing to change; to go back, delete this import with “Delete an import” and import the earlier file "
         "again.", DATA),
+    "kept_with_import": (
+        "A warning that the earlier import of this same file gave; the file was not read again.",
+        "The stored figures are those of that import; nothing changed.",
+        "Nothing to change; to import the file afresh, delete the earlier import with “Delete an import” and "
+        "import it again.", DATA),
 }

@@ -61,7 +61,9 @@ def import_files(files: Iterable[tuple[str | None, Source]], settings: Settings 
     anything is stored. Files with no AI usage at all are reported but not stored.
     ``progress(fraction, message)`` hears how far reading has got (storing is the last 5%).
     Each file stored is recorded in the audit trail as done by ``actor`` (default: the local
-    user), in the same transaction. Running out of memory or disk space raises
+    user), in the same transaction. A file already imported in the caller's workspace is
+    recognised by its SHA-256 as soon as that is known, and not read further (see
+    :func:`hedging.ingest.read_usage`'s ``known_sha256``). Running out of memory or disk space raises
     :class:`StorageError` saying so (:func:`unexpected_import_error`); nothing is stored.
     """
     settings = settings or default_settings()
@@ -80,18 +82,39 @@ _OUT_OF_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 def _import_files(files, settings: Settings, me, actor: str, skip_bad_rows: bool,
                   progress: Callable[[float, str], None] | None) -> list[ImportOutcome]:
-    reads = []
+    engine = store.get_engine(settings.database_url)
+    # files already imported here: not read again. Without skip_bad_rows, a file whose import
+    # rejected rows is read as before, so that its rejected rows are refused as before.
+    known_sha256 = store.stored_sha256(engine, me.workspace_id, without_rejected=not skip_bad_rows)
+    reads, known = [], {}
     for i, (name, src) in enumerate(files):
         def step(fraction: float, message: str, i: int = i) -> None:
             if progress:
                 progress(0.95 * (i + fraction) / len(files), message)
 
-        reads.append(_read_usage(src, name, prices=lambda: price_table(settings),  # loaded only if needed
-                                 max_bytes=settings.max_upload_bytes, progress=step))
+        def prices() -> PriceTable | None:  # loaded only if some row needs pricing
+            return price_table(settings)
+
+        start = _position(src)
+        read = _read_usage(src, name, prices=prices, max_bytes=settings.max_upload_bytes,
+                           progress=step, known_sha256=known_sha256)
+        if read.known:
+            outcome = store.known_import(engine, read, me.workspace_id)
+            if outcome is None:  # deleted since the hashes were fetched: read it whole, to be stored again
+                if start is not None:
+                    src.seek(start)
+                read = _read_usage(src, name, prices=prices, max_bytes=settings.max_upload_bytes, progress=step)
+            else:
+                known[i] = outcome
+        reads.append(read)
     for read in reads:
         if read.rejected and not skip_bad_rows:
             raise RejectedRowsError(read.file_name, read.rejected, read.rows_read)
     storable = [r for r in reads if len(r.frame)]
+    if known and len(known) == len(reads):  # nothing to store, nothing to record
+        if progress:
+            progress(1.0, f"{', '.join(o.read.file_name for o in known.values())}: already imported; nothing changed.")
+        return list(known.values())
     if progress:
         progress(0.95, f"Storing {sum(len(r.frame) for r in storable):,} daily rows…")
     with audit.audited(settings) as conn:
@@ -100,7 +123,18 @@ def _import_files(files, settings: Settings, me, actor: str, skip_bad_rows: bool
             if o.import_id is not None and not o.already_imported:
                 _audit_import(conn, o, actor, me.workspace_id)
     stored = iter(saved)
-    return [next(stored) if len(r.frame) else ImportOutcome(r, None) for r in reads]
+    return [known[i] if i in known else next(stored) if len(r.frame) else ImportOutcome(r, None)
+            for i, r in enumerate(reads)]
+
+
+def _position(source: Source) -> int | None:
+    """Where a file object stands before it is read (None for a path or bytes), to read it again."""
+    if isinstance(source, (str, os.PathLike, bytes, bytearray)):
+        return None
+    try:
+        return source.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def unexpected_import_error(err: BaseException) -> str:

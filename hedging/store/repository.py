@@ -201,6 +201,8 @@ def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=N
                     "warnings": [w.message for w in read.warnings] + lines,
                     "replaced": [r.__dict__ | {"first_day": str(r.first_day), "last_day": str(r.last_day)}
                                  for r in replaced],
+                    # the read as reported, for a later upload of the same file (:func:`known_import`)
+                    "read": {"figures": read.figures(), "warnings": [[w.code, w.message] for w in read.warnings]},
                 })
                 import_id = conn.execute(insert(imports).values(**item.record, report_json=report,
                                                                 workspace_id=workspace_id,
@@ -217,6 +219,58 @@ def save_imports(engine: Engine | Connection, reads: list[UsageRead], progress=N
         raise StorageError(f"The database refused the import, so nothing was stored: {exc.__class__.__name__}: "
                            f"{str(exc).splitlines()[0]}") from exc
     return outcomes
+
+
+def stored_sha256(engine: Engine | Connection, workspace_id: int = 1, *, without_rejected: bool = False) -> frozenset[str]:
+    """The SHA-256s of the files imported in workspace ``workspace_id`` (``without_rejected``: only
+    of imports that rejected no row), so that a file already there is known before it is read."""
+    imports = ImportRecord.__table__
+    query = select(imports.c.sha256).where(imports.c.workspace_id == workspace_id)
+    if without_rejected:
+        query = query.where(imports.c.rows_rejected == 0)
+    with connect(engine) as conn:
+        return frozenset(conn.execute(query).scalars())
+
+
+def known_import(engine: Engine | Connection, read: UsageRead, workspace_id: int = 1) -> ImportOutcome | None:
+    """The outcome of a file recognised as already imported before it was read (``read.known``):
+    the existing import of the same SHA-256 in workspace ``workspace_id``, with the read figures it
+    kept, exactly as :func:`save_imports` reports a file already imported; None if there is no such
+    import (any more). An import stored before its read figures were kept reports those of its
+    record, and the token classes, requests and GPU-hours the record lacks as summed over its rows."""
+    imports, usage = ImportRecord.__table__, UsageRecord.__table__
+    with connect(engine) as conn:
+        record = conn.execute(select(imports).where(
+            (imports.c.sha256 == read.sha256) & (imports.c.workspace_id == workspace_id))).mappings().first()
+        if record is None:
+            return None
+        report = json.loads(record["report_json"] or "{}")
+        kept = report.get("read")
+        if kept is None:
+            sums = conn.execute(select(*(func.coalesce(func.sum(usage.c[c]), 0) for c in _UNRECORDED)).where(
+                usage.c.import_id == record["id"])).one()
+    if kept is not None:
+        figures = dict(kept["figures"])
+        warnings = tuple(HedgingWarning(code, message) for code, message in kept["warnings"])
+    else:
+        figures = {"rows_rejected": int(record["rows_rejected"]),
+                   "first_day": _iso(record["first_day"]), "last_day": _iso(record["last_day"]),
+                   "cost_usd": round(float(record["cost_usd"]), 6), "input_tokens": int(record["input_tokens"]),
+                   "output_tokens": int(record["output_tokens"])}
+        figures |= {c: int(v) if c != "gpu_hours" else round(float(v), 6) for c, v in zip(_UNRECORDED, sums)}
+        warnings = tuple(HedgingWarning("kept_with_import", m) for m in report.get("warnings", []))
+    stored = replace(read, format=record["source_format"], rows_read=int(record["rows_read"]), rejected=(),
+                     skipped=tuple(sorted((str(k), int(v)) for k, v in report.get("skipped", {}).items())),
+                     warnings=warnings)
+    return ImportOutcome(stored, int(record["id"]), already_imported=True, figures=figures)
+
+
+#: Figures of a read that the import record has no column for.
+_UNRECORDED = ("cache_read_tokens", "cache_write_tokens", "requests", "gpu_hours")
+
+
+def _iso(day) -> str | None:
+    return None if day is None else _as_date(day).isoformat()
 
 
 def find_import(engine: Engine, import_id: int, workspace_id: int = 1) -> ImportSummary:

@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import gc
 import gzip
+import hashlib
 import io
+import os
+import re
+import subprocess
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +126,87 @@ def test_progress_goes_on_when_the_file_is_read_again_by_the_careful_reader(monk
     [again] = [i for i, (_f, m) in enumerate(messages) if "is read again from the start" in m]
     assert 0.5 < fractions[again] < 1  # the fast reader had got past 1,000 of the 2,000 rows
     assert messages[again + 1][1].endswith("(second reading)") and "250 of about" in messages[again + 1][1]
+
+
+def test_a_known_hash_stops_the_reading_and_an_unknown_one_changes_nothing():
+    data = _log(6000)
+    sha = hashlib.sha256(data).hexdigest()
+    plain = read_usage(data, "log.csv", chunk_rows=500)
+    other = read_usage(data, "log.csv", chunk_rows=500, known_sha256={"0" * 64})
+    assert not other.known and other.rows_read == plain.rows_read == 6000 and other.sha256 == sha
+    pd.testing.assert_frame_equal(other.frame, plain.frame)
+    told: list[tuple[float, str]] = []
+    known = read_usage(io.BytesIO(data), "log.csv", chunk_rows=500, known_sha256={sha},
+                       progress=lambda f, m: told.append((f, m)))
+    assert known.known and known.frame.empty and known.rows_read == 0 and known.sha256 == sha
+    assert known.format == plain.format and known.file_name == "log.csv"
+    assert told[-1][0] == 1.0 and "already imported" in told[-1][1]
+    assert not any("rows read" in m for _f, m in told)  # an upload's hash is known before the first part
+
+
+def test_a_file_on_disk_is_parsed_while_it_is_hashed_and_stops_once_the_hash_is_known(tmp_path, monkeypatch):
+    """The hash of a file on disk is never waited for: here it is held back until two parts are
+    read, and the reading stops within a few parts after it is released."""
+    from hedging.ingest import source
+
+    path = tmp_path / "log.csv"
+    path.write_bytes(_log(30_000))
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    release = threading.Event()
+    hash_file = source._sha256_file
+
+    def held_back(p):
+        release.wait(timeout=30)
+        return hash_file(p)
+
+    monkeypatch.setattr(source, "_sha256_file", held_back)
+    rows: list[int] = []
+
+    def progress(_fraction, message):
+        if m := re.search(r"([\d,]+) of about", message):
+            rows.append(int(m.group(1).replace(",", "")))
+            if len(rows) == 2:
+                release.set()
+
+    read = read_usage(path, chunk_rows=500, known_sha256={sha}, progress=progress)
+    assert read.known and read.frame.empty and read.sha256 == sha
+    assert 1_000 <= read.rows_read == rows[-1] < 30_000 // 2
+
+
+def test_copies_left_behind_by_a_dead_process_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    """An upload's unpacked copy is named after its process; a new upload removes the copies of
+    processes that no longer exist and old copies named without a process id, never one of a live
+    process (another one, or this one)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])  # a process that no longer exists
+    exited.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = tmp_path / f"hedging-upload-{exited.pid}-abc123_x.csv"
+        alive = tmp_path / f"hedging-upload-{live.pid}-def456.csv"
+        mine = tmp_path / f"hedging-upload-{os.getpid()}-ghi789.csv"
+        old = tmp_path / "hedging-upload-k2j4h5g6.csv"        # named before the process id was part of it
+        recent = tmp_path / "hedging-upload-q1w2e3r4.csv"
+        other = tmp_path / "hedging-upload-notes.txt"          # not a copy: left alone
+        for p in (dead, alive, mine, old, recent, other):
+            p.write_bytes(b"a,b\n1,2\n")
+        two_days_ago = time.time() - 2 * 24 * 3600
+        os.utime(old, (two_days_ago, two_days_ago))
+        seen: list[set[str]] = []
+        data = _log(2000)
+        read = read_usage(io.BytesIO(data), "log.csv",
+                          progress=lambda f, m: seen.append({p.name for p in tmp_path.iterdir()}))
+        assert read.rows_read == 2000
+        left = {p.name for p in tmp_path.iterdir()}
+        assert not dead.exists() and not old.exists()
+        assert {alive.name, mine.name, recent.name, other.name} <= left
+        # while it was read, the upload's own copy carried this process's id
+        copies = {n for names in seen for n in names} - {alive.name, mine.name, recent.name, other.name,
+                                                         dead.name, old.name}
+        assert copies and all(re.fullmatch(rf"hedging-upload-{os.getpid()}-[a-z0-9_]+\.csv", n) for n in copies)
+        del read
+        gc.collect()
+        assert {p.name for p in tmp_path.iterdir()} == {alive.name, mine.name, recent.name, other.name}
+    finally:
+        live.kill()
+        live.wait()

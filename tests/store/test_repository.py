@@ -4,15 +4,19 @@ re-imports, overlapping imports replace days, deletion removes exactly an import
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from sqlalchemy import text
 
 from hedging import service, store
 from hedging.errors import StorageError
+from hedging.ingest import read_usage
 from hedging.service.proposal import signing_key
 from tests.conftest import settings_for
 
@@ -43,6 +47,31 @@ def test_import_stores_rows_and_reimport_changes_nothing(db_url, tmp_path):
     assert again.already_imported and again.import_id == first.import_id
     pd.testing.assert_frame_equal(stored(db_url), before)
     assert [i.id for i in service.list_imports(s)] == [first.import_id]
+
+
+def test_stored_hashes_and_the_known_import_per_workspace(db_url, tmp_path):
+    """What the service asks before reading a file: the SHA-256s a workspace holds, and the outcome
+    of a file found among them, with the figures its import kept (or, for an import stored before
+    they were kept, those of its record and the sums of its rows)."""
+    s = settings_for(db_url, tmp_path)
+    engine = store.get_engine(db_url)
+    read = read_usage(canonical(days("acme", 1, 5)), "a.csv")
+    assert store.stored_sha256(engine, 1) == frozenset() and store.known_import(engine, read, 1) is None
+    [first] = store.save_imports(engine, [read])
+    assert store.stored_sha256(engine, 1) == {read.sha256} and store.stored_sha256(engine, 2) == frozenset()
+    known = replace(read, frame=read.frame.iloc[:0], rows_read=0, known=True, file_name="again.csv")
+    out = store.known_import(engine, known, 1)
+    assert out.already_imported and out.import_id == first.import_id and out.read.file_name == "again.csv"
+    expected = replace(first, already_imported=True).summary() | {"file": "again.csv", "rows_imported": 0}
+    assert out.summary() == expected
+    assert store.known_import(engine, known, 2) is None   # another workspace holds nothing of it
+    with engine.begin() as conn:                           # as an earlier version stored it
+        report = json.loads(conn.execute(text("SELECT report_json FROM imports")).scalar())
+        report.pop("read")
+        conn.execute(text("UPDATE imports SET report_json = :r"), {"r": json.dumps(report)})
+    assert store.known_import(engine, known, 1).summary() == expected
+    service.delete_import(first.import_id, s)
+    assert store.stored_sha256(engine, 1) == frozenset() and store.known_import(engine, known, 1) is None
 
 
 def test_overlapping_import_of_same_source_replaces_those_days(db_url, tmp_path):

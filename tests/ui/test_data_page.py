@@ -163,3 +163,19 @@ def test_after_an_import_the_uploader_is_empty_and_import_is_disabled(app, tmp_p
     assert keys == ["data_uploader_1"], keys
     assert [i.file_name for i in service.list_imports(_settings(tmp_path))] == [OPENAI.name]
     assert app.metric                               # the report is still shown after the new drawing
+
+
+def test_uploading_a_stored_file_again_says_already_imported(app, tmp_path):
+    """The second upload is recognised by its SHA-256 before a row is read: the page says so as it
+    always did, the summary keeps the file's counts, and nothing is stored."""
+    upload(app, OPENAI.name, OPENAI.read_bytes())
+    first = service.list_imports(_settings(tmp_path))
+    at = app
+    at.file_uploader(key="data_uploader_1").set_value((OPENAI.name, OPENAI.read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    assert any(i.value == f"Already imported as #{first[0].id}; nothing changed." for i in at.info)
+    rows = [r for t in at.table for r in t.value.to_dict("records") if r.get("result") == "already imported"]
+    assert rows and rows[0]["rows"].startswith("3 rows read")   # the summary keeps the file's counts
+    assert service.list_imports(_settings(tmp_path)) == first
