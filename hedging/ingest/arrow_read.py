@@ -266,8 +266,7 @@ class _Ranges:
     A range is read into one of a few buffers kept for the file's reading, not into new memory
     each time: Arrow's reader copies every value it keeps out of its input (the parsed table
     never points into the buffer; ``tests/ingest/test_arrow_path.py`` checks it), so the
-    buffer is free again once the range is parsed, and the kernel is not asked for 200 MB of
-    fresh pages per million rows."""
+    buffer is free again once the range is parsed."""
 
     def __init__(self, raw: RawFile) -> None:
         self.raw = raw

@@ -75,19 +75,27 @@ def test_a_repeat_far_apart_is_found_across_many_parts():
     assert any("rows 5 and 5,002 are the same request" in w.message for w in read.warnings)
 
 
-@pytest.mark.parametrize("filter_bits", [8, None])
+@pytest.mark.parametrize("filter_bits", [8, None, "sized"])
 def test_repeated_rows_look_up_only_the_keys_the_filter_has_seen(filter_bits):
-    """With a filter of 8 bits every key is looked up in the stored runs; with the default one,
-    few new keys are: both find the same repeats, in the first chunk or 63 chunks later."""
-    seen = RepeatedRows(("id",)) if filter_bits is None else RepeatedRows(("id",), filter_bits=filter_bits)
+    """With a filter of 8 bits every key is looked up in the stored runs; with the default one
+    (grown as keys come, or sized at once for the rows the file is expected to have), few new
+    keys are: all find the same repeats, in the first chunk or 63 chunks later."""
+    if filter_bits == "sized":
+        seen = RepeatedRows(("id",), expected_rows=6_400)
+        assert seen._filter.size * 8 >= 32 * 6_400  # no rebuild as the keys come
+        size = seen._filter.size
+    else:
+        seen = RepeatedRows(("id",)) if filter_bits is None else RepeatedRows(("id",), filter_bits=filter_bits)
     for part in range(64):
         ids = pd.DataFrame({"id": [f"r{part}-{i}" for i in range(100)]})
         earlier, copy = seen.check(ids, 2 + 100 * part)
         assert not earlier.any()
-    if filter_bits is None:
-        assert seen.looked_up < 0.1 * 63 * 100  # at least 32 bits per key: few new keys share a bit
-    else:
+    if filter_bits == 8:
         assert seen.looked_up == 63 * 100
+    else:
+        assert seen.looked_up < 0.1 * 63 * 100  # at least 32 bits per key: few new keys share a bit
+    if filter_bits == "sized":
+        assert seen._filter.size == size
     again = pd.DataFrame({"id": ["r0-0", "r63-99", "new", "r31-7"]})
     earlier, copy = seen.check(again, 10_000)
     assert earlier.tolist() == [2, 2 + 100 * 63 + 99, 0, 2 + 100 * 31 + 7]
