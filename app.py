@@ -9,4 +9,5 @@ from screens import _workspace as workspace
 sh.configure_app()
 auth.signed_in_user()
 workspace.choose()
+sh.pin_as_of_from_address()   # ?as_of= in the address, kept when another page is opened
 st.navigation(sh.router_pages()).run()

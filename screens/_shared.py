@@ -15,7 +15,7 @@ from screens._render import as_text, show_error, spec_caption  # noqa: F401  (pa
 from screens._state import (  # noqa: F401  (pages read the keys as sh.*)
     AS_OF, CHANGE_COLUMNS, DEFAULT, FC_BUDGET, FC_BY, FC_CHANGES, FC_FISCAL_START, FC_HORIZON, FC_PATHS, FC_RHO,
     FC_SEED, HG_BANDS, HG_DEFAULTS, HG_EXCLUDE, HG_LIMIT, HG_MARGIN, HG_PERCENTILE, HG_POLICY, MARKET_MODEL, RUN_KEYS,
-    as_of_control, price_changes, remember, spec_from_state,
+    as_of_control, pin_as_of_from_address, price_changes, remember, spec_from_state,
 )
 from screens._state import HG_MIN_NOTIONAL  # noqa: F401  (the materiality threshold's key)
 from screens._state import CHANGE_ROWS  # noqa: F401  (the announced price changes as entered)

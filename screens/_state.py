@@ -44,12 +44,26 @@ def remember(*keys: str) -> None:
         st.session_state[key] = st.session_state[key]
 
 
+#: The as-of date the address pinned, kept for the session (not a widget: it survives page changes).
+URL_AS_OF = "as_of_from_address"
+
+
 def _as_of_from_url():
-    """``?as_of=YYYY-MM-DD`` in the address pins the as-of date (bookmarks, demos, browser tests)."""
+    """``?as_of=YYYY-MM-DD`` in the address pins the as-of date (bookmarks, demos, browser tests).
+    The pin is kept for the session: opening another page drops the address's query, and the
+    as-of date would otherwise fall back to today on the next page (seen when today was not the
+    pinned day). None when no address of the session pinned one."""
     try:
-        return dt.date.fromisoformat(st.query_params.get("as_of", ""))
+        st.session_state[URL_AS_OF] = dt.date.fromisoformat(st.query_params.get("as_of", ""))
     except ValueError:
-        return None
+        pass
+    return st.session_state.get(URL_AS_OF)
+
+
+def pin_as_of_from_address() -> None:
+    """Read the address's ``?as_of=`` on every page run, the first page included (the Data page has
+    no as-of control), so that the analysis pages opened from it start at that date."""
+    _as_of_from_url()
 
 
 def as_of_control() -> None:

@@ -42,7 +42,8 @@ def test_compare_proposals_and_a_variant(tmp_path, monkeypatch):
     assert not any(" − " in c for c in inputs.columns)            # no difference columns: the values sit side by side
     # the legend names each scenario; a name someone typed is shown as text
     lines = [t.value for t in at.text]
-    assert f"#{ids[0]}: FY27 [min_variance](http://203.0.113.9) (C), saved 6 Dec 2026" in lines
+    saved_on = service.fmt.date(service.load_proposal(ids[0], settings)["created_at"][:10])  # the day it was saved
+    assert f"#{ids[0]}: FY27 [min_variance](http://203.0.113.9) (C), saved {saved_on}" in lines
     assert any(line.startswith("Variant 1: minimum CVaR (95%), budget $") for line in lines)
     assert list(results.columns) == list(inputs.columns)          # the scenarios side by side
     assert f"{variant} − \\{first}" in differences.columns       # and their differences in a table of their own

@@ -113,3 +113,29 @@ def test_no_traceback_on_an_empty_workspace_or_an_as_of_before_any_data(tmp_path
     assert not at.exception
     assert not _stale(at)                                # the inputs now applied, said in words with the fix
     assert any("choose a later as-of date" in i.value.replace("\\", "") for i in at.info)
+
+
+def test_the_as_of_date_pinned_by_the_address_survives_opening_another_page(monkeypatch):
+    """``?as_of=`` in the address sets the run's as-of date; opening another page drops the
+    address's query, and the pages opened after it must still start at the pinned date, not today
+    (the router reads the address on every page, the Data page included, which has no as-of control)."""
+    monkeypatch.chdir(ROOT)
+
+    def page():
+        import streamlit as st
+
+        from screens import _state
+
+        _state.pin_as_of_from_address()      # what the router does on every page run
+        if st.session_state.get("open_analysis"):
+            _state.remember(_state.AS_OF)    # an analysis page: its as-of control starts from this
+            st.write(f"as of {st.session_state[_state.AS_OF]}")
+
+    at = AppTest.from_function(page)
+    at.query_params["as_of"] = "2026-01-15"  # not today, whatever day the test runs
+    at.run()                                 # the first page: no as-of control
+    at.query_params.clear()                  # another page opened: the address has lost its query
+    at.session_state["open_analysis"] = True
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.markdown] == ["as of 2026-01-15"]
