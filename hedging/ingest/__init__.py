@@ -26,7 +26,7 @@ from .detect import Format, all_formats, detect
 from .distinct import RepeatedRows
 from .normalize import canonical_rows, combine
 from .prices import PriceTable, apply_computed_cost
-from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, open_source  # noqa: F401
+from .source import CHUNK_ROWS, DEFAULT_MAX_BYTES, Source, iter_tables, known_gzip, open_source  # noqa: F401
 from .xlsx import open_usage_source
 
 __all__ = ["read_usage", "PriceTable", "Format", "all_formats", "detect"]
@@ -54,6 +54,9 @@ def read_usage(source: Source, name: str | None = None, *,
     if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
         label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
         progress(0.0, f"{Path(str(label or 'the file')).name}: opening the file (a .gz file is unpacked first)…")
+    if (digest := known_gzip(source, known_sha256, max_bytes)) is not None:  # a .gz already stored: not unpacked
+        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
+        return _known_read(Path(str(label or "upload.csv.gz")).name, "", 0, digest, progress)
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
     form = detect(raw.header, raw.name)
     ids = frozenset(form.row_id)
@@ -70,9 +73,9 @@ def read_usage(source: Source, name: str | None = None, *,
         try:
             state = _read_parts(raw, form, (Part(t) for t in tables), bar, known)
         except _KnownFile as stop:
-            return _known_read(raw, form, stop.rows, progress)
+            return _known_read(raw.name, form.name, stop.rows, raw.sha256, progress)
     except _KnownFile as stop:
-        return _known_read(raw, form, stop.rows, progress)
+        return _known_read(raw.name, form.name, stop.rows, raw.sha256, progress)
     finally:
         fast.close()  # the parse thread stops at once, whatever was raised
     parts, rejected, skipped, notes, rows, repeats = state
@@ -129,12 +132,14 @@ class _Known:
             raise _KnownFile(rows)
 
 
-def _known_read(raw, form: Format, rows: int, progress) -> UsageRead:
-    """The read of a file whose SHA-256 is already stored: no rows, the bar ended saying so."""
+def _known_read(file_name: str, format_name: str, rows: int, sha256: str, progress) -> UsageRead:
+    """The read of a file whose SHA-256 is already stored: no rows, the bar ended saying so (the
+    format is the stored import's, filled in by the service; a .gz recognised before it is unpacked
+    has none of its own)."""
     if progress:
-        progress(1.0, f"{raw.name}: already imported (the same file, by its SHA-256), so it was not read again")
-    return UsageRead(file_name=raw.name, format=form.name, frame=empty_usage_frame(), rows_read=rows,
-                     sha256=raw.sha256, known=True)
+        progress(1.0, f"{file_name}: already imported (the same file, by its SHA-256), so it was not read again")
+    return UsageRead(file_name=file_name, format=format_name, frame=empty_usage_frame(), rows_read=rows,
+                     sha256=sha256, known=True)
 
 
 def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress, known: _Known | None = None):

@@ -223,3 +223,49 @@ def test_the_cli_says_already_imported(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(store, "stored_sha256", lambda *a, **k: frozenset())
     assert main(["import", str(path), "--json"]) == 0
     assert quick == json.loads(capsys.readouterr().out) and quick["already_imported"] and quick["import_id"] == 1
+
+
+@pytest.mark.parametrize("kind", ["upload", "path"])
+def test_a_gzip_file_already_imported_is_recognised_without_unpacking_it(s, tmp_path, monkeypatch, kind):
+    import gzip
+
+    from hedging.ingest import source as source_module
+
+    data = gzip.compress(_log(bad_row=False), mtime=0)
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(data)
+
+    def given():
+        return io.BytesIO(data) if kind == "upload" else path
+
+    first = service.import_files([("log.csv.gz", given())], s, skip_bad_rows=True)[0]
+    assert first.import_id is not None and not first.already_imported and first.read.rows_read == ROWS + 1
+    before = _db(s)
+    whole = _today(monkeypatch, s, [("log.csv.gz", given())], skip_bad_rows=True)[0]   # read whole, found stored
+    with monkeypatch.context() as m:
+        def no_unpacking(*_a, **_k):
+            raise AssertionError("a .gz already imported was unpacked")
+        m.setattr(source_module, "_spooled", no_unpacking)
+        progress = Progress()
+        upload = given()
+        again = service.import_files([("log.csv.gz", upload)], s, skip_bad_rows=True, progress=progress)[0]
+    assert again.already_imported and again.import_id == first.import_id
+    assert progress.rows_read == 0 and "already imported" in progress.messages[-1][1]
+    assert service.import_summary(again) == service.import_summary(whole)
+    assert again.read.format == "openrouter"               # the stored import's format
+    assert _db(s) == before
+    if kind == "upload":
+        assert upload.tell() == 0                           # left where it stood, for a second reading
+
+
+def test_a_new_gzip_upload_is_read_from_where_it_stood(s):
+    import gzip
+
+    from hedging.ingest.source import known_gzip
+
+    data = gzip.compress(_log(200, bad_row=False), mtime=0)
+    upload = io.BytesIO(data)
+    assert known_gzip(upload, {"0" * 64}) is None and upload.tell() == 0   # hashed, not known: rewound
+    assert known_gzip(io.BytesIO(b"a,b\n1,2\n"), {"0" * 64}) is None        # not gzip: not hashed at all
+    outcome = service.import_files([("new.csv.gz", upload)], s)[0]
+    assert outcome.import_id is not None and outcome.read.rows_read == 201 and not outcome.already_imported
