@@ -51,11 +51,10 @@ def read_usage(source: Source, name: str | None = None, *,
     reading stops at once and the read comes back with ``known=True``, no rows (``frame`` empty,
     counts of the rows read until then) and nothing checked beyond that point.
     """
+    label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
     if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
-        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
         progress(0.0, f"{Path(str(label or 'the file')).name}: opening the file (a .gz file is unpacked first)…")
     if (digest := known_gzip(source, known_sha256, max_bytes)) is not None:  # a .gz already stored: not unpacked
-        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
         return _known_read(Path(str(label or "upload.csv.gz")).name, "", 0, digest, progress)
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV
     form = detect(raw.header, raw.name)
