@@ -60,14 +60,19 @@ def section(proposal_id: int, settings) -> None:
         st.button("Submit for approval", key="review_submit", type="primary",
                   on_click=_act, args=(service.submit_proposal, proposal_id, settings, "Submitted for approval."))
     elif state.status == "submitted":
-        st.text_area("Comment (required to reject)", key=COMMENT, max_chars=2000)
-        st.text_area("Policy exception reason (only when the check above shows a breach)",
-                     key=EXCEPTION, max_chars=2000,
-                     help="A proposal that breaches the adopted hedge policy is approved only with a reason; the "
-                          "reason, the policy version and the breached limits are signed with the approval and "
-                          "recorded in the audit trail.")
-        a, b = st.columns(2)
-        a.button("Approve", key="review_approve", type="primary",
-                 on_click=_act, args=(service.approve_proposal, proposal_id, settings, "Approved: frozen and signed."))
-        b.button("Reject", key="review_reject",
-                 on_click=_act, args=(service.reject_proposal, proposal_id, settings, "Rejected."))
+        # one form: the comment and the reason reach the server with the click that decides, never
+        # a moment after it (text areas outside a form are sent when they lose focus, a rerun of
+        # their own that a quick click on a busy server could overtake)
+        with st.form("review_decision", border=False, enter_to_submit=False):
+            st.text_area("Comment (required to reject)", key=COMMENT, max_chars=2000)
+            st.text_area("Policy exception reason (only when the check above shows a breach)",
+                         key=EXCEPTION, max_chars=2000,
+                         help="A proposal that breaches the adopted hedge policy is approved only with a reason; the "
+                              "reason, the policy version and the breached limits are signed with the approval and "
+                              "recorded in the audit trail.")
+            a, b = st.columns(2)
+            a.form_submit_button("Approve", key="review_approve", type="primary",
+                                 on_click=_act,
+                                 args=(service.approve_proposal, proposal_id, settings, "Approved: frozen and signed."))
+            b.form_submit_button("Reject", key="review_reject",
+                                 on_click=_act, args=(service.reject_proposal, proposal_id, settings, "Rejected."))
