@@ -57,7 +57,7 @@ def monthly_spend(frame: pd.DataFrame, by: str, title: str = "Monthly spend") ->
                     hovertemplate="%{x|%b %Y}<br>" + html.escape(str(lab), quote=False).replace("%", "%%") + ": %{y:$,.0f}<extra></extra>")
     fig.update_layout(barmode="stack", title=title, yaxis_title="USD per month", xaxis_title=None, **_LAYOUT)
     fig.update_yaxes(**fmt.PLOTLY_MONEY_AXIS)
-    fig.update_xaxes(dtick="M3", tickformat="%b %Y")
+    _month_ticks(fig, data["month"] if len(data) else [])
     return fig
 
 
@@ -74,8 +74,19 @@ def effective_price(frame: pd.DataFrame, by: str) -> go.Figure:
                         hovertemplate="%{x|%b %Y}: %{y:$,.3f} per M tokens<extra></extra>")
     fig.update_layout(title="Effective price per million tokens", yaxis_title="USD per M tokens", **_LAYOUT)
     fig.update_yaxes(tickprefix="$")
-    fig.update_xaxes(dtick="M3", tickformat="%b %Y")
+    _month_ticks(fig, data["month"])
     return fig
+
+
+def _month_ticks(fig: go.Figure, months) -> None:
+    """Label the month axis: every month when there are a year's or fewer (a tick every third
+    month would leave one or two months of data with no label under their bars), else every
+    third month."""
+    distinct = pd.to_datetime(pd.Series(months)).dropna().drop_duplicates().sort_values()
+    if 0 < len(distinct) <= 12:
+        fig.update_xaxes(tickvals=list(distinct), tickformat="%b %Y")
+    else:
+        fig.update_xaxes(dtick="M3", tickformat="%b %Y")
 
 
 @_inert

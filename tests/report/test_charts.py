@@ -26,3 +26,31 @@ def test_drill_down_labels_are_inert_in_legends():
     assert {t.name for t in fig.data} == {EVIL.replace("<", "&lt;").replace(">", "&gt;"), "openai"}
     assert "<" not in fig.layout.title.text
     assert all("<a href" not in (t.hovertemplate or "") for t in fig.data)
+
+
+def _months(first: str, n: int) -> pd.DataFrame:
+    months = pd.date_range(first, periods=n, freq="MS")
+    return pd.DataFrame({"month": months, "label": "openai", "cost_usd": 100.0,
+                         "usd_per_m_tokens": 2.5})
+
+
+def test_a_single_month_or_a_few_have_every_month_labelled_under_its_bar():
+    # a tick every third month (from January) left one month of data, e.g. Nov 2026, unlabelled
+    for n in (1, 2, 5, 12):
+        frame = _months("2026-11-01", n)
+        for fig in (charts.monthly_spend(frame, "label"), charts.effective_price(frame, "label")):
+            ticks = [pd.Timestamp(t) for t in fig.layout.xaxis.tickvals]
+            assert ticks == list(frame["month"]), n
+            assert fig.layout.xaxis.tickformat == "%b %Y"
+
+
+def test_more_than_a_year_of_months_is_labelled_every_third_month():
+    fig = charts.monthly_spend(_months("2024-11-01", 25), "label")
+    assert fig.layout.xaxis.tickvals is None and fig.layout.xaxis.dtick == "M3"
+
+
+def test_an_empty_spend_chart_still_builds():
+    empty = pd.DataFrame({"month": pd.Series([], dtype="datetime64[ns]"), "label": pd.Series([], dtype=object),
+                          "cost_usd": pd.Series([], dtype=float)})
+    fig = charts.monthly_spend(empty, "label")
+    assert len(fig.data) == 0
