@@ -10,10 +10,12 @@ Lines may end in LF, CRLF or a lone CR (old Mac exports); all three read alike.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
 import re
+import socket
 import tempfile
 import time
 import weakref
@@ -131,13 +133,16 @@ def open_source(source: Source, name: str | None = None, max_bytes: int = DEFAUL
     return _spooled(source, name, max_bytes)
 
 
-#: Unpacked copies of uploads: ``hedging-upload-<pid>-<random>.csv`` in the temporary directory,
-#: named after the process that owns them, so that one left behind by a process killed part way
-#: through an import can be told from one still in use (:func:`remove_leftover_copies`).
+#: Unpacked copies of uploads: ``hedging-upload-<host>-<pid>-<random>.csv`` in the temporary
+#: directory, named after the process that owns them, so that one left behind by a process killed
+#: part way through an import can be told from one still in use (:func:`remove_leftover_copies`).
+#: ``<host>`` tells which machine, boot and process-id namespace the id belongs to: a temporary
+#: directory shared by two containers holds ids that mean nothing in the other one.
 _COPY_PREFIX = "hedging-upload-"
-_COPY_OF_PID = re.compile(r"hedging-upload-(\d+)-[a-z0-9_]+\.csv")
-#: A copy named before the process id was part of the name: removed once it is a day old.
-_COPY_WITHOUT_PID = re.compile(r"hedging-upload-[a-z0-9_]+\.csv")
+_COPY_OF_PID = re.compile(r"hedging-upload-([0-9a-f]{8})-(\d+)-[a-z0-9_]+\.csv")
+#: A copy named before the process id was part of the name, or one of another machine, boot or
+#: container (its process id cannot be asked about here): removed once it is a day old.
+_COPY_WITHOUT_PID = re.compile(r"hedging-upload-(?:\d+-)?[a-z0-9_]+\.csv")
 _COPY_WITHOUT_PID_AGE_S = 24 * 3600
 
 
@@ -145,7 +150,7 @@ def _spooled(source: Source, name: str, max_bytes: int) -> RawFile:
     """An upload (file object) or a gzip file, copied to a temporary file in blocks, decompressed
     on the way, hashed as uploaded: memory stays bounded whatever the size."""
     remove_leftover_copies()
-    fd, tmp = tempfile.mkstemp(prefix=f"{_COPY_PREFIX}{os.getpid()}-", suffix=".csv")
+    fd, tmp = tempfile.mkstemp(prefix=f"{_COPY_PREFIX}{_host_tag()}-{os.getpid()}-", suffix=".csv")
     path = Path(tmp)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -167,19 +172,20 @@ def remove_leftover_copies(directory: str | os.PathLike | None = None) -> list[P
     """Delete the unpacked copies of uploads that no live process owns (the removed paths).
 
     A copy is removed with its reader, but not when the process is killed part way through an
-    import. Removed here: copies whose owning process (the id in the name) no longer exists, and
-    copies named without a process id that are more than a day old. Never a copy of this process
-    or of another live one, and nothing on Windows, where asking whether a process lives is not
-    harmless."""
+    import. Removed here: copies of this machine and container whose owning process (the id in the
+    name) no longer exists, and copies more than a day old that are named without a process id or
+    by another machine, boot or container (a process id of theirs means nothing here). Never a copy
+    of this process or of another live one, and nothing on Windows, where asking whether a process
+    lives is not harmless."""
     if os.name == "nt":
         return []
     folder = Path(directory if directory is not None else tempfile.gettempdir())
     removed = []
     for path in folder.glob(f"{_COPY_PREFIX}*.csv"):
-        if match := _COPY_OF_PID.fullmatch(path.name):
-            if _process_lives(int(match.group(1))):
+        if (match := _COPY_OF_PID.fullmatch(path.name)) and match.group(1) == _host_tag():
+            if _process_lives(int(match.group(2))):
                 continue
-        elif _COPY_WITHOUT_PID.fullmatch(path.name):
+        elif match or _COPY_WITHOUT_PID.fullmatch(path.name):
             try:
                 if time.time() - path.lstat().st_mtime < _COPY_WITHOUT_PID_AGE_S:
                     continue
@@ -193,6 +199,20 @@ def remove_leftover_copies(directory: str | os.PathLike | None = None) -> list[P
             continue
         removed.append(path)
     return removed
+
+
+@functools.cache
+def _host_tag() -> str:
+    """Eight hex digits naming this machine's boot and this process's process-id namespace (a
+    container has its own), so that a process id in a copy's name is asked about only where it
+    means the same process."""
+    parts = [socket.gethostname()]
+    for where in ("/proc/sys/kernel/random/boot_id", "/proc/self/ns/pid"):
+        try:
+            parts.append(Path(where).read_text().strip() if "boot_id" in where else str(os.stat(where).st_ino))
+        except OSError:
+            parts.append("")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:8]
 
 
 def _process_lives(pid: int) -> bool:

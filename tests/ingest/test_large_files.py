@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from hedging.errors import InputError
-from hedging.ingest import _progress_text, read_usage
+from hedging.ingest import _progress_text, read_usage, source
 from hedging.ingest.distinct import RepeatedRows
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -190,31 +190,40 @@ def test_copies_left_behind_by_a_dead_process_are_removed_and_live_ones_kept(tmp
     exited.wait()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        dead = tmp_path / f"hedging-upload-{exited.pid}-abc123_x.csv"
-        alive = tmp_path / f"hedging-upload-{live.pid}-def456.csv"
-        mine = tmp_path / f"hedging-upload-{os.getpid()}-ghi789.csv"
+        here = source._host_tag()
+        elsewhere = "0badf00d" if here != "0badf00d" else "0badcafe"
+        dead = tmp_path / f"hedging-upload-{here}-{exited.pid}-abc123_x.csv"
+        alive = tmp_path / f"hedging-upload-{here}-{live.pid}-def456.csv"
+        mine = tmp_path / f"hedging-upload-{here}-{os.getpid()}-ghi789.csv"
         old = tmp_path / "hedging-upload-k2j4h5g6.csv"        # named before the process id was part of it
         recent = tmp_path / "hedging-upload-q1w2e3r4.csv"
+        # another container sharing the folder: its process ids mean nothing here, so its copy is
+        # kept while it may be in use, even under the id of a process that does not exist here
+        theirs = tmp_path / f"hedging-upload-{elsewhere}-{exited.pid}-jkl012.csv"
+        theirs_old = tmp_path / f"hedging-upload-{elsewhere}-{exited.pid}-mno345.csv"
+        before_hosts = tmp_path / f"hedging-upload-{exited.pid}-pqr678.csv"  # the previous naming
         other = tmp_path / "hedging-upload-notes.txt"          # not a copy: left alone
-        for p in (dead, alive, mine, old, recent, other):
+        for p in (dead, alive, mine, old, recent, theirs, theirs_old, before_hosts, other):
             p.write_bytes(b"a,b\n1,2\n")
         two_days_ago = time.time() - 2 * 24 * 3600
-        os.utime(old, (two_days_ago, two_days_ago))
+        for p in (old, theirs_old):
+            os.utime(p, (two_days_ago, two_days_ago))
+        kept = {alive.name, mine.name, recent.name, theirs.name, before_hosts.name, other.name}
         seen: list[set[str]] = []
         data = _log(2000)
         read = read_usage(io.BytesIO(data), "log.csv",
                           progress=lambda f, m: seen.append({p.name for p in tmp_path.iterdir()}))
         assert read.rows_read == 2000
         left = {p.name for p in tmp_path.iterdir()}
-        assert not dead.exists() and not old.exists()
-        assert {alive.name, mine.name, recent.name, other.name} <= left
-        # while it was read, the upload's own copy carried this process's id
-        copies = {n for names in seen for n in names} - {alive.name, mine.name, recent.name, other.name,
-                                                         dead.name, old.name}
-        assert copies and all(re.fullmatch(rf"hedging-upload-{os.getpid()}-[a-z0-9_]+\.csv", n) for n in copies)
+        assert not dead.exists() and not old.exists() and not theirs_old.exists()
+        assert kept <= left
+        # while it was read, the upload's own copy carried this machine's tag and this process's id
+        copies = {n for names in seen for n in names} - kept - {dead.name, old.name, theirs_old.name}
+        assert copies and all(re.fullmatch(rf"hedging-upload-{here}-{os.getpid()}-[a-z0-9_]+\.csv", n)
+                              for n in copies)
         del read
         gc.collect()
-        assert {p.name for p in tmp_path.iterdir()} == {alive.name, mine.name, recent.name, other.name}
+        assert {p.name for p in tmp_path.iterdir()} == kept
     finally:
         live.kill()
         live.wait()
