@@ -21,6 +21,7 @@ messages (:func:`hedging.ingest.source.iter_tables`) are the reference.
 
 from __future__ import annotations
 
+import copy
 import os
 import queue
 import re
@@ -240,10 +241,11 @@ def batches(raw: RawFile, options: dict, stop: threading.Event | None = None) ->
     with _Ranges(raw) as ranges:
         bounds = iter(ranges)
         ahead: deque[Future] = deque()
+        plain = _without_utf8_check(options)
 
         def submit() -> None:
             for start, end in bounds:
-                ahead.append(_PARSE.submit(ranges.parse, start, end, options))
+                ahead.append(_PARSE.submit(ranges.parse, start, end, options, plain))
                 return
 
         try:
@@ -308,10 +310,12 @@ class _Ranges:
             yield start, end
             start = end
 
-    def parse(self, start: int, end: int, options: dict) -> pa.Table:
+    def parse(self, start: int, end: int, options: dict, ascii_options: dict | None = None) -> pa.Table:
+        """The rows of ``start:end``, read with ``options``, or with ``ascii_options`` (the same
+        without the UTF-8 check) when every byte of the range is ASCII."""
         if self.raw.data is not None:
             data = pa.py_buffer(self.raw.data).slice(start, end - start)
-            return pa_csv.read_csv(pa.BufferReader(data), **options)
+            return pa_csv.read_csv(pa.BufferReader(data), **_options_for(data, options, ascii_options))
         try:
             buffer = self._buffers.get_nowait()
         except queue.Empty:
@@ -322,9 +326,26 @@ class _Ranges:
             view = memoryview(buffer)[:end - start]
             if os.preadv(self.fd, [view], start) != end - start:
                 raise OSError(f"{self.raw.name} became shorter while it was read")
-            return pa_csv.read_csv(pa.BufferReader(pa.py_buffer(view)), **options)
+            return pa_csv.read_csv(pa.BufferReader(pa.py_buffer(view)), **_options_for(view, options, ascii_options))
         finally:
             self._buffers.put(buffer)
+
+
+def _without_utf8_check(options: dict) -> dict:
+    """``options`` whose reader does not check that text cells are UTF-8: for a range of ASCII
+    bytes only, which is UTF-8 whatever its cells (the check was about a tenth of the parse)."""
+    convert = copy.copy(options["convert_options"])
+    convert.check_utf8 = False
+    return {**options, "convert_options": convert}
+
+
+def _options_for(data, options: dict, ascii_options: dict | None) -> dict:
+    """``ascii_options`` when every byte of ``data`` is ASCII (one vectorised pass, about 0.1 ms
+    for 8 MB), else ``options``: a byte that is not ASCII may be part of invalid UTF-8, which
+    Arrow's check refuses and pandas' parser then names."""
+    if ascii_options is None or not len(data):
+        return options
+    return ascii_options if int(np.frombuffer(data, dtype=np.uint8).max()) < 0x80 else options
 
 
 def _part(table: pa.Table, text: set[str]) -> Part:

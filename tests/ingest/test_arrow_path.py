@@ -194,3 +194,61 @@ def test_ranges_read_into_reused_buffers_keep_every_table_they_gave(tmp_path, mo
     expected = pa_csv.read_csv(pa.BufferReader(body), **options)  # the same rows parsed from memory of their own
     assert expected.num_rows == 4000 and expected["name"][2].as_py() == "name, quoted name, quoted 2"
     assert pa.concat_tables(tables).equals(expected)
+
+
+def _log_with(name_of_row: dict[int, bytes], n: int = 3000) -> bytes:
+    lines = [b"generation_id,created_at,cost_total,tokens_prompt,tokens_completion,model_permaslug,api_key_name,"
+             b"app_name"]
+    for i in range(n):
+        app = name_of_row.get(i + 2, b"app")  # spreadsheet row numbers
+        lines.append(b"gen-%d,2025-10-0%d 10:00:00.000,0.01,%d,10,openai/gpt-4o,key-%d,%s"
+                     % (i, 1 + i % 7, 100 + i, i % 3, app))
+    return b"\n".join(lines) + b"\n"
+
+
+def test_a_range_of_ascii_is_parsed_without_the_utf8_check_and_any_other_with_it(monkeypatch):
+    """The UTF-8 check is skipped only for a range whose every byte is ASCII: a range holding
+    a name in UTF-8 ("Café") is read with the check and keeps the name, and one holding a
+    latin-1 byte later in the file is refused as before, naming its row."""
+    monkeypatch.setattr(arrow_read, "_RANGE_BYTES", 16_384)  # ranges of about 200 rows
+    checked = []
+    real = arrow_read._Ranges.parse
+
+    def parse(self, start, end, options, ascii_options=None):
+        table = real(self, start, end, options, ascii_options)
+        chosen = arrow_read._options_for(self.read(start, end - start), options, ascii_options)
+        checked.append(chosen["convert_options"].check_utf8)
+        return table
+
+    monkeypatch.setattr(arrow_read._Ranges, "parse", parse)
+    good = ingest.read_usage(_log_with({1500: "Café".encode()}), "log.csv")
+    assert not good.rejected and good.rows_read == 3000
+    assert checked.count(True) == 1 and checked.count(False) >= 10  # only the range holding "Café"
+    assert "Café" in set(good.frame["project_id"])
+
+    monkeypatch.setattr(ingest, "iter_parts", _pandas_only)
+    reference, reference_error = _read_bytes(_log_with({2500: b"Caf\xe9"}))
+    monkeypatch.undo()
+    fast, fast_error = _read_bytes(_log_with({2500: b"Caf\xe9"}))
+    assert reference is None and fast is None
+    assert fast_error == reference_error and "row 2500:" in fast_error and "UTF-8" in fast_error
+
+
+def _read_bytes(data: bytes):
+    try:
+        return ingest.read_usage(data, "log.csv"), None
+    except InputError as exc:
+        return None, str(exc)
+
+
+def test_the_options_without_the_utf8_check_differ_from_the_others_in_that_alone():
+    options = arrow_read.reader_options(ingest.source.open_source(_log_with({}), "log.csv"),
+                                        {"cost_total": arrow_read.pa.float64()})
+    plain = arrow_read._without_utf8_check(options)
+    assert options["convert_options"].check_utf8 and not plain["convert_options"].check_utf8
+    plain["convert_options"].check_utf8 = True
+    assert plain["convert_options"].equals(options["convert_options"])
+    assert plain["read_options"] is options["read_options"] and plain["parse_options"] is options["parse_options"]
+    assert arrow_read._options_for(b"abc,1\n", options, plain) is plain
+    assert arrow_read._options_for("é,1\n".encode(), options, plain) is options
+    assert arrow_read._options_for(b"abc", options, None) is options
