@@ -145,7 +145,7 @@ def _read_parts(raw, form: Format, parts_of_file: Iterable[Part], progress, know
     """Validate and sum every part of the file: (daily rows per part, rejected rows, skip counts,
     warnings by code, rows read, repeated rows). Between parts ``known`` may stop the reading
     (:class:`_KnownFile`)."""
-    parts: list[pd.DataFrame] = []
+    parts: list[dict[str, np.ndarray]] = []  # each part's canonical rows, column by column
     rejected: list = []
     skipped: Counter = Counter()
     notes: dict[str, list[HedgingWarning]] = {}

@@ -106,14 +106,15 @@ def model_developer(family: str) -> str:
 
 
 def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, cost_basis: str, *,
-                   final: bool = True) -> pd.DataFrame:
+                   final: bool = True) -> pd.DataFrame | dict[str, np.ndarray]:
     """Kept rows with every canonical column, aggregated to one row per key (UTC day).
 
     ``parsed`` is aligned with the input rows; missing columns get defaults. Counts and amounts
     are summed; ``list_cost_usd``/``billed_cost_usd`` stay missing unless some row had them.
     Text clean-up and model families are derived after aggregation, on the few distinct values.
     With ``final=False`` (one part of a large file) the rows are left for :func:`combine` to
-    sum across parts, sort and hash once.
+    sum across parts, sort and hash once, as one array per column (a frame of a few hundred rows
+    and two dozen columns cost more to build than the part's sums).
     """
     df = parsed.loc[keep] if not keep.all() else parsed
     n = len(df)
@@ -161,9 +162,8 @@ def canonical_rows(parsed: pd.DataFrame, keep: np.ndarray, source_format: str, c
     devs = {m: model_developer(m) for m in set(out["model"])}
     out["model_developer"] = np.array([devs[m] if d == "" else d for d, m in zip(out["model_developer"], out["model"])],
                                       dtype=object).reshape(k)
-    frame = pd.DataFrame({c: pd.Series(out[c], dtype=object, copy=False) if c in TEXT_COLUMNS else out[c]
-                          for c in USAGE_COLUMNS}, copy=False)  # text stays object while parts are summed
-    return combine([frame]) if final else frame
+    columns = {c: out[c] for c in USAGE_COLUMNS}  # text stays object while parts are summed
+    return combine([columns]) if final else columns
 
 
 def _text(values: np.ndarray) -> np.ndarray:
@@ -255,7 +255,7 @@ def _group_sum(values: np.ndarray, code: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+def combine(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     """Canonical rows of one file's parts (:func:`canonical_rows` with ``final=False``) summed so
     that each key appears once (rows that differed only in how the file spelled a model, or came
     from different parts, share a key), sorted, with their row hashes.
@@ -267,7 +267,7 @@ def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
         out = empty_usage_frame()
         out["source_row_hash"] = pd.Series(dtype=object)
         return out
-    data = {c: np.concatenate([p[c].to_numpy() for p in parts]) for c in USAGE_COLUMNS}
+    data = {c: np.concatenate([p[c] for p in parts]) for c in USAGE_COLUMNS}
     n = len(data["usage_date"])
     keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for col in KEY_COLUMNS + LABEL_COLUMNS:
