@@ -73,9 +73,20 @@ def effective_price(frame: pd.DataFrame, by: str) -> go.Figure:
                         line=dict(color=PALETTE[i % len(PALETTE)]),
                         hovertemplate="%{x|%b %Y}: %{y:$,.3f} per M tokens<extra></extra>")
     fig.update_layout(title="Effective price per million tokens", yaxis_title="USD per M tokens", **_LAYOUT)
-    fig.update_yaxes(tickprefix="$")
+    fig.update_yaxes(tickformat=_price_tick_format(data["usd_per_m_tokens"]))
     _month_ticks(fig, data["month"])
     return fig
+
+
+def _price_tick_format(prices) -> str:
+    """Ticks of a price axis with one number of decimals (2 at least: $1.90, not $1.9 beside
+    $1.94), more when the prices span less than a few cents, so that no two ticks read alike."""
+    values = pd.to_numeric(pd.Series(prices), errors="coerce").dropna()
+    span = float(values.max() - values.min()) if len(values) else 0.0
+    if not np.isfinite(span) or span <= 0:
+        span = float(values.abs().max()) if len(values) else 0.0
+    decimals = 2 if span <= 0 else int(min(4, max(2, np.ceil(-np.log10(span / 5)))))
+    return f"$,.{decimals}f"
 
 
 def _month_ticks(fig: go.Figure, months) -> None:
@@ -140,7 +151,7 @@ def price_fan(fan: pd.DataFrame, history: pd.DataFrame, unit: str, title: str = 
     fig.add_scatter(x=fan["date"], y=fan["mean"], mode="lines", name="mean (= futures price)",
                     line=dict(color=PALETTE[2], width=2, dash="dash"))
     fig.update_layout(title=title, yaxis_title=unit, **_LAYOUT)
-    fig.update_yaxes(tickprefix="$")
+    fig.update_yaxes(tickformat=_price_tick_format(pd.concat([recent["value"], fan["q05"], fan["q95"]])))
     return fig
 
 

@@ -54,3 +54,16 @@ def test_an_empty_spend_chart_still_builds():
                           "cost_usd": pd.Series([], dtype=float)})
     fig = charts.monthly_spend(empty, "label")
     assert len(fig.data) == 0
+
+
+def test_price_ticks_carry_one_number_of_decimals_and_enough_to_tell_ticks_apart():
+    def axis(prices):
+        frame = pd.DataFrame({"month": pd.date_range("2026-01-01", periods=len(prices), freq="MS"),
+                              "label": "openai", "cost_usd": 1.0, "usd_per_m_tokens": prices})
+        return charts.effective_price(frame, "label").layout.yaxis.tickformat
+
+    assert axis([1.825, 1.951]) == "$,.2f"       # $1.90 beside $1.94, not $1.9
+    assert axis([12.0, 60.0]) == "$,.2f"
+    assert axis([0.031, 0.036]) == "$,.3f"       # ticks a thousandth apart: $0.031, $0.032, ...
+    assert axis([0.0311, 0.0314]) == "$,.4f"
+    assert axis([2.5]) == "$,.2f"                # one month: one price
