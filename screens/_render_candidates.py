@@ -39,6 +39,9 @@ def candidates(underlying: str, index_widget: str, current: str) -> None:
     notes = [f"{s.name}: {service.candidate_source(underlying, s.key)}" + (f". Note: {s.note}" if s.note else "")
              for s in found.ranked]
     st.caption("\n".join("- " + sh.as_text(n) for n in notes))
+    if found.recommended is None:  # nothing fitted: a chart of no bars would say nothing
+        st.caption(sh.as_text(found.why_chosen()))
+        return
     st.plotly_chart(service.candidates_figure(found), key="market_candidates_chart")
     st.caption(f"{fmt.count(found.n_paths)} simulated paths per index (seed {found.seed}), "
                f"{found.horizon} months from the as-of date, each index carried forward by the model chosen below; error "

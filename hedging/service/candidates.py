@@ -79,6 +79,8 @@ class IndexCandidates:
         """Which index the run uses and how that relates to the ranking, in one sentence."""
         names = {s.key: s.name for s in self.ranked}
         chosen = names.get(self.chosen, self.chosen)
+        if self.recommended is None:  # no candidate could be fitted: nothing is ranked or recommended
+            return f"The run hedges on \u201c{chosen}\u201d, the index chosen on the Market page; none is ranked yet."
         if self.chosen == self.recommended:
             return f"The run hedges on \u201c{chosen}\u201d, the recommended index (it ranks first)."
         rank = next((i + 1 for i, s in enumerate(self.ranked) if s.key == self.chosen), None)

@@ -66,6 +66,11 @@ def test_a_short_history_lists_the_candidates_as_unavailable_with_the_reason(tmp
     assert not any(x.available for x in c.ranked)
     assert all("at least 6 are needed" in x.note for x in c.ranked)
     assert c.sentence.startswith("No candidate index could be fitted")
+    # nothing is ranked, so nothing is said to be ranked or recommended (it read "ranked 1 of 3, chosen
+    # over the recommended “index”")
+    assert c.recommended is None
+    assert c.why_chosen() == (f"The run hedges on \u201c{c.ranked[[x.key for x in c.ranked].index(c.chosen)].name}"
+                              "\u201d, the index chosen on the Market page; none is ranked yet.")
     with pytest.raises(InputError, match="no GPU-hour usage"):
         service.index_candidates("gpu", service.RunSpec(as_of=dt.date(2026, 11, 15)), s, n_paths=200)
 

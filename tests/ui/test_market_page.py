@@ -125,3 +125,26 @@ def test_candidate_indices_are_ranked_for_the_sample_company_and_the_best_can_be
     ranked = table(at, "hedge effectiveness")
     assert ranked.loc[ranked["in use"] == "yes", "index"].tolist() == [best]
     assert service.chosen_index("token", service.default_settings()) != "builtin"
+
+
+def test_one_month_of_usage_ranks_no_index_and_draws_no_empty_ranking_chart(tmp_path, monkeypatch):
+    """One month of usage pairs no month with any index: the table says why for each, and no chart
+    of no bars is drawn under it; the caption does not call an index ranked or recommended."""
+    from hedging import service
+
+    monkeypatch.setenv("HEDGING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    shape = ROOT / "tests" / "data" / "shapes" / "one_month"
+    service.import_files([(p.name, p) for p in sorted(shape.glob("*.csv"))], service.default_settings())
+    at = AppTest.from_file(str(ROOT / "screens" / "market.py"), default_timeout=300)
+    at.session_state["run_as_of"] = dt.date(2026, 12, 6)
+    at.run()
+    assert not at.exception
+    ranked = table(at, "hedge effectiveness")
+    assert len(ranked) == 3 and set(ranked["hedge effectiveness"]) == {"—"}
+    assert any(m.value.startswith("**No candidate index could be fitted") for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    assert "none is ranked yet" in captions and "recommended" not in captions and "ranked 1" not in captions
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3   # the index history, its simulated paths and the forward curve; no ranking chart
