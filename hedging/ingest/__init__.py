@@ -53,7 +53,8 @@ def read_usage(source: Source, name: str | None = None, *,
     """
     label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", ""))
     if progress:  # an upload or a .gz file is copied to disk (unpacked) before a row is read
-        progress(0.0, f"{Path(str(label or 'the file')).name}: opening the file (a .gz file is unpacked first)…")
+        shown = Path(str(label or "the file")).name
+        progress(0.0, f"{shown}: unpacking the file…" if shown.lower().endswith(".gz") else f"{shown}: opening the file…")
     if (digest := known_gzip(source, known_sha256, max_bytes)) is not None:  # a .gz already stored: not unpacked
         return _known_read(Path(str(label or "upload.csv.gz")).name, "", 0, digest, progress)
     raw = open_usage_source(source, name, max_bytes)  # a CSV, or the usage sheet of an .xlsx as CSV

@@ -111,9 +111,12 @@ def test_progress_says_rows_done_and_time_left():
     read_usage(_log(2000), "openrouter.csv", chunk_rows=500, progress=lambda f, m: messages.append((f, m)))
     fractions = [f for f, _m in messages]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert messages[0] == (0.0, "openrouter.csv: opening the file (a .gz file is unpacked first)…")
+    assert messages[0] == (0.0, "openrouter.csv: opening the file…")
     assert "1,500 of about" in messages[3][1]
     assert np.all(np.diff(fractions) >= 0)
+    gz = []
+    read_usage(gzip.compress(_log(200)), "openrouter.csv.gz", progress=lambda f, m: gz.append(m))
+    assert gz[0] == "openrouter.csv.gz: unpacking the file…"
 
 
 def test_progress_goes_on_when_the_file_is_read_again_by_the_careful_reader(monkeypatch):
