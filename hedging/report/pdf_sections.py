@@ -147,8 +147,17 @@ def exposure_profile(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
     natural_hedges(doc, p)
     if st.get("basis"):
         doc.paragraph(f"Basis: {doc.clean(st.get('basis'), 3000, multiline=True)}")
-    for key in ("volume_token", "volume_gpu"):
+    for key in _of_underlyings(charts, "volume"):
         charts.draw(doc, key)
+
+
+def _of_underlyings(charts, kind: str) -> list[str]:
+    """The ``kind`` chart of each underlying the proposal has figures for (a company that buys no
+    GPU-hours has no GPU charts, and its PDF says nothing of their absence); of both when it has
+    figures for neither (a proposal saved without its charts is told so, chart by chart)."""
+    stored = charts.figures if isinstance(charts.figures, Mapping) else {}
+    present = [u for u in ("token", "gpu") if f"volume_{u}" in stored or f"basis_{u}" in stored]
+    return [f"{kind}_{u}" for u in (present or ("token", "gpu"))]
 
 
 def forecast(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
@@ -338,7 +347,7 @@ def basis_risk(doc: ReportPDF, p: Mapping, charts, title: str) -> None:
                   "regression and any change in volume stay with the company, whatever the hedge ratio.", size=8.5,
                   color=GREY)
     candidate_indices(doc, t)
-    for key in ("basis_token", "basis_gpu"):
+    for key in _of_underlyings(charts, "basis"):
         charts.draw(doc, key)
 
 

@@ -189,6 +189,22 @@ def test_missing_and_invalid_figures_are_noted_not_fatal():
     assert "Figure 1." not in text
 
 
+def test_a_company_without_gpu_hours_gets_no_note_about_missing_gpu_charts(images):
+    """The run draws volume and basis charts for the underlyings the company buys; one that buys
+    only tokens has none for GPU-hours, and its PDF does not call them unavailable. A chart the
+    run should have stored and did not is still noted."""
+    proposal = make_proposal()
+    proposal["figures"] = {k: v for k, v in proposal["figures"].items() if not k.endswith("_gpu")}
+    text = _flat("\n".join(_pages(build_pdf(proposal, images={k: v for k, v in images.items()
+                                                              if not k.endswith("_gpu")}))))
+    assert "GPU-hour volume forecast" not in text and "GPU-hour basis" not in text
+    assert "Token volume forecast" in text and "Token basis" in text and "Chart unavailable" not in text
+    del proposal["figures"]["basis_token"]
+    text = _flat("\n".join(_pages(build_pdf(proposal))))
+    assert "Chart unavailable: Token basis (basis_token); it was not stored with this proposal." in text
+    assert "Chart unavailable: GPU-hour" not in text
+
+
 def test_an_empty_or_malformed_proposal_still_builds():
     for proposal in ({}, {"inputs": None, "headline": "x", "tables": {"schedule": "oops", "metrics": [1, 2]},
                           "statements": {"effectiveness": None, "warnings": "not a list"}, "figures": None}):
