@@ -206,13 +206,15 @@ def _host_tag() -> str:
     """Eight hex digits naming this machine's boot and this process's process-id namespace (a
     container has its own), so that a process id in a copy's name is asked about only where it
     means the same process."""
-    parts = [socket.gethostname()]
-    for where in ("/proc/sys/kernel/random/boot_id", "/proc/self/ns/pid"):
-        try:
-            parts.append(Path(where).read_text().strip() if "boot_id" in where else str(os.stat(where).st_ino))
-        except OSError:
-            parts.append("")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:8]
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = ""
+    try:
+        pid_namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        pid_namespace = ""
+    return hashlib.sha256(f"{socket.gethostname()}|{boot}|{pid_namespace}".encode()).hexdigest()[:8]
 
 
 def _process_lives(pid: int) -> bool:
